@@ -1,0 +1,123 @@
+/* The connection tracker: infers, from segments seen on the wire, the RFC
+ * 9293 state of both endpoints of every TCP connection, plus per-segment
+ * analysis (relative numbers, retransmissions, ...). Pure logic: no I/O, no
+ * printing; fed by decode.c from any source (live or file), read by the
+ * headless printers, the UI and the tests.
+ *
+ * Usage (libinput-style: feed, then drain events):
+ *   struct tracker *t = tracker_create(&cfg);
+ *   for each segment s (in capture order):
+ *       tracker_advance(t, s.ts_ns);      // fires TIME_WAIT expiries first
+ *       tracker_input(t, &s, &info);      // info: conn id, rel seq/ack, marks
+ *       print the segment with info, then drain:
+ *       while (tracker_next_event(t, &ev)) ...
+ *   tracker_finish(t); drain; tracker_destroy(t);
+ */
+#ifndef TCPSTEP_TRACKER_H
+#define TCPSTEP_TRACKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "segment.h"
+#include "tcpstate.h"
+
+struct tracker;
+
+struct tracker_config {
+	int64_t msl_ns; /* TIME_WAIT lasts 2 x this; <= 0 means the default 60 s */
+};
+
+/* Analysis marks on one segment (bit set), in the spirit of Wireshark's
+ * tcp.analysis flags. */
+enum tracker_mark {
+	TRACKER_MARK_RETRANSMISSION = 1u << 0,
+	TRACKER_MARK_OUT_OF_ORDER = 1u << 1,
+	TRACKER_MARK_DUP_ACK = 1u << 2,
+	TRACKER_MARK_ZERO_WINDOW = 1u << 3,
+	TRACKER_MARK_WINDOW_UPDATE = 1u << 4,
+	TRACKER_MARK_KEEP_ALIVE = 1u << 5,
+	TRACKER_MARK_ACKED_UNSEEN = 1u << 6,
+	TRACKER_MARK_PREV_NOT_CAPTURED = 1u << 7,
+	TRACKER_MARK_RST_IGNORED = 1u << 8, /* outside the window: no state change */
+};
+
+/* "retransmission", "out-of-order", "dup-ack", "zero-window",
+ * "window-update", "keep-alive", "acked-unseen", "prev-not-captured",
+ * "rst-ignored" */
+const char *tracker_mark_to_str(enum tracker_mark m);
+
+/* What the tracker says about one segment, filled by tracker_input. */
+struct tracker_seginfo {
+	uint64_t conn;        /* connection id, 1-based, in order of first sight */
+	int from_endpoint;    /* 0 = client (opened it, or first seen sending), 1 = server */
+	uint32_t rel_seq;     /* seq relative to the sender's ISN (or first seq seen) */
+	uint32_t rel_ack;     /* ack relative to the receiver's ISN; 0 if no ACK flag */
+	unsigned marks;       /* enum tracker_mark bits */
+	unsigned dup_ack_count; /* with TRACKER_MARK_DUP_ACK: 1 for the first duplicate */
+};
+
+enum tracker_event_type {
+	TRACKER_EV_STATE, /* an endpoint changed state */
+	TRACKER_EV_CONN,  /* a connection's summary: released, or at finish */
+};
+
+/* Why a transition happened: a stable key for the UI's explanations and
+ * for tests, plus the text shown in headless output ("rcvd SYN-ACK"). */
+struct tracker_state_change {
+	int endpoint;             /* 0 client, 1 server */
+	enum tcpstate from, to;
+	const char *cause;        /* e.g. "rcvd SYN-ACK", "sent FIN", "2MSL timer" */
+	const char *reason;       /* stable key, e.g. "synack_rcvd", "time_wait_expired" */
+	bool by_timer;            /* caused by the 2MSL timer, not a segment */
+};
+
+struct tracker_conn_summary {
+	bool handshake;           /* the three-way handshake was seen */
+	bool mid_stream;          /* capture began after the connection opened */
+	int closed_by;            /* endpoint that sent the first FIN, or -1 */
+	int reset_by;             /* endpoint that sent an accepted RST, or -1 */
+	/* per direction, [0] sent by the client, [1] by the server */
+	uint64_t syn[2], synack[2], fin[2], rst[2], bytes[2], retransmissions[2];
+	enum tcpstate final_state[2];
+	uint64_t first_pkt, last_pkt;
+};
+
+struct tracker_event {
+	enum tracker_event_type type;
+	uint64_t pkt;     /* the segment's frame number; for a timer, the last frame seen */
+	int64_t ts_ns;    /* the segment's time, or the timer's deadline */
+	uint64_t conn;
+	/* endpoints: [0] client, [1] server */
+	uint8_t ip_version;
+	uint8_t addr[2][16];
+	uint16_t port[2];
+	union {
+		struct tracker_state_change state;
+		struct tracker_conn_summary conn_summary;
+	} u;
+};
+
+/* NULL on allocation failure. cfg may be NULL for defaults. */
+struct tracker *tracker_create(const struct tracker_config *cfg);
+void tracker_destroy(struct tracker *t); /* NULL is fine */
+
+/* Fires timers (TIME_WAIT expiry) due at or before now_ns. */
+void tracker_advance(struct tracker *t, int64_t now_ns);
+
+/* Feeds one segment; fills *info (may be NULL). Returns false only when
+ * memory ran out (the segment was not tracked; info->conn is 0). */
+bool tracker_input(struct tracker *t, const struct segment *seg,
+		   struct tracker_seginfo *info);
+
+/* End of input: emits a TRACKER_EV_CONN summary for every open connection. */
+void tracker_finish(struct tracker *t);
+
+/* Pops the oldest pending event into *ev; false when there is none. Strings
+ * in the event stay valid until the tracker is destroyed. */
+bool tracker_next_event(struct tracker *t, struct tracker_event *ev);
+
+/* Connections currently held in memory (for the memory-bound tests). */
+uint64_t tracker_open_connections(const struct tracker *t);
+
+#endif
