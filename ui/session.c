@@ -56,6 +56,8 @@ struct node {
 	/* Every state it entered, in order, for session_consume_state. */
 	enum tcpstate *log;
 	size_t nlog, caplog, cursor;
+	/* Ids of the newest connection and listener it reported (`conn`). */
+	char last_conn[24], last_listener[24];
 	/* The answer to the command in flight: 0 none yet, 1 ok, -1 error. */
 	int answer;
 };
@@ -298,6 +300,18 @@ static void handle_event(struct node *n, char **w, int nw, const char *copy)
 			fprintf(stderr, "tcpstep: %s: error %s%s%s\n", n->name,
 				w[1], nw >= 3 ? ": " : "", text);
 		}
+	} else if (!strcmp(w[0], "conn") && nw == 4) {
+		uint64_t id;
+
+		if (ctlmsg_parse_uint(w[1], UINT32_MAX, &id) < 0) {
+			node_complain(n, "malformed conn event", copy);
+			return;
+		}
+		if (!strcmp(w[3], "-"))
+			snprintf(n->last_listener, sizeof n->last_listener, "%s",
+				 w[1]);
+		else
+			snprintf(n->last_conn, sizeof n->last_conn, "%s", w[1]);
 	} else if (strcmp(w[0], "conn") && strcmp(w[0], "held") &&
 		   strcmp(w[0], "clock")) {
 		node_complain(n, "unknown event", copy);
@@ -945,4 +959,17 @@ bool session_consume_state(struct session *s, int node, enum tcpstate to)
 const char *session_netns_name(const struct session *s)
 {
 	return netns_name(s->ns);
+}
+
+const char *session_node_last_id(const struct session *s, int node,
+				 bool listener)
+{
+	const struct node *n;
+
+	if (node < 0 || node >= s->nnodes)
+		return NULL;
+	n = &s->nodes[node];
+	if (listener)
+		return n->last_listener[0] ? n->last_listener : NULL;
+	return n->last_conn[0] ? n->last_conn : NULL;
 }

@@ -96,6 +96,11 @@ bool session_command_done(const struct session *s, int *status);
  * an earlier call; true (and consumed) if there is one. */
 bool session_consume_state(struct session *s, int node, enum tcpstate to);
 
+/* The id (decimal) of the newest connection (listener=false) or listener
+ * the node reported in a `conn` event, or NULL if none yet. */
+const char *session_node_last_id(const struct session *s, int node,
+				 bool listener);
+
 /* The namespace's name, for messages ("tcpstep-<pid>"). */
 const char *session_netns_name(const struct session *s);
 
