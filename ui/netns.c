@@ -372,6 +372,15 @@ bool netns_add_tap(struct netns *ns, const char *ifname, char *err,
 		seterr(err, errsize, "too many TAP devices");
 		return false;
 	}
+	/* Creating and opening a TAP both open /dev/net/tun; Debian makes it
+	 * 0666, some systems 0600, which no user namespace can get round. */
+	if (!ns->named && access("/dev/net/tun", R_OK | W_OK) != 0) {
+		seterr(err, errsize,
+		       "cannot open /dev/net/tun (%s): TAP devices need it "
+		       "readable and writable (Debian's default is mode 0666); "
+		       "%s", strerror(errno), netns_privilege_hint());
+		return false;
+	}
 	if (!ip(ns, err, errsize, "tuntap", "add", "dev", ifname, "mode", "tap",
 		(char *)NULL))
 		return false;
