@@ -419,6 +419,10 @@ static void read_node(struct session *s, struct node *n)
 	if (r < 0)
 		fprintf(stderr, "tcpstep: node %s: control socket: %s\n",
 			n->name, strerror(errno));
+	else if (ctlmsg_reader_pending(&n->rd))
+		fprintf(stderr, "tcpstep: node %s: its last event was cut off "
+			"(%zu bytes without a newline, dropped)\n", n->name,
+			ctlmsg_reader_pending(&n->rd));
 	close_node_fd(n);
 	if (!n->quitting && !n->app_done) {
 		fprintf(stderr,
