@@ -312,10 +312,23 @@ static void handle_event(struct node *n, char **w, int nw, const char *copy)
 				 w[1]);
 		else
 			snprintf(n->last_conn, sizeof n->last_conn, "%s", w[1]);
-	} else if (strcmp(w[0], "conn") && strcmp(w[0], "held") &&
-		   strcmp(w[0], "clock")) {
-		node_complain(n, "unknown event", copy);
+	} else if ((!strcmp(w[0], "data") || !strcmp(w[0], "conn-error")) &&
+		   nw == 3) {
+		/* The playground's connections (manual mode). */
+		text_word(text, sizeof text, w[2]);
+		if (s->cfg.show_app && !s->cfg.raw && shown(s, n))
+			print_line(s, "%s #%s %s: %s", n->name, w[1],
+				   w[0][0] == 'd' ? "received" : "error", text);
+	} else if ((!strcmp(w[0], "eof") || !strcmp(w[0], "connected")) &&
+		   nw == 2) {
+		if (s->cfg.show_app && !s->cfg.raw && shown(s, n))
+			print_line(s, "%s #%s %s", n->name, w[1],
+				   w[0][0] == 'e' ? "end of stream (FIN received)"
+						  : "connected");
 	}
+	/* Other events (held, clock, conns...) are state for the UI; events
+	 * this controller does not know yet are skipped, so nodes can grow
+	 * new ones. --raw shows them all. */
 }
 
 static void on_line(void *user, enum ctlmsg_line_status st, char *line,
