@@ -181,14 +181,16 @@ static void test_stale_namespaces_of_dead_sessions_are_removed(void)
 	snprintf(live, sizeof live, "tcpstep-%ld", (long)l);
 	CHECK_INT_EQ(sh(NULL, 0, "ip netns add %s", dead), 0);
 	CHECK_INT_EQ(sh(NULL, 0, "ip netns add %s", live), 0);
-	CHECK(netns_remove_stale(NULL, NULL) >= 1);
+	/* Not a count: a tcpstep starting concurrently may remove the dead
+	 * one first, which is just as right. */
+	netns_remove_stale(NULL, NULL);
 	snprintf(path, sizeof path, "/run/netns/%s", dead);
 	CHECK(!exists(path));
 	snprintf(path, sizeof path, "/run/netns/%s", live);
 	CHECK(exists(path));
 	kill(l, SIGKILL);
 	waitpid(l, &st, 0);
-	CHECK(netns_remove_stale(NULL, NULL) >= 1);
+	netns_remove_stale(NULL, NULL);
 	CHECK(!exists(path));
 	sh(NULL, 0, "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
 	   dead, live);
