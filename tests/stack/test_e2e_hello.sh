@@ -10,18 +10,21 @@ run_tcpstep server demo hello --headless --seed 7 --msl 1 --only server --no-sta
 check_eq "demo exit status" "$rc" 0
 port=$(printf '%s\n' "$out" | sed -n '3s/^192\.0\.2\.3:\([0-9][0-9]*\)$/\1/p')
 [ -n "$port" ] || fail "no client address on the third server line"
-check_eq "server output" "$out" "192.0.2.2:8888で受付開始しました
-[Remote Address]
-192.0.2.3:$port
-[Message]
-Hello, 192.0.2.2:8888"
+# Byte for byte, newlines included.
+printf '%s\n' "192.0.2.2:8888で受付開始しました" "[Remote Address]" "192.0.2.3:$port" \
+	"[Message]" "Hello, 192.0.2.2:8888" >"$e2e_tmp/server.want"
+cmp -s "$e2e_tmp/server.want" "$e2e_tmp/server.out" ||
+	check_eq "server output" "$out" "$(cat "$e2e_tmp/server.want")"
 
 # 2. The client's, same seed so the same port: Go's fmt.Println of a reply
 #    that ends in "\n" prints an empty line after it.
 run_tcpstep client demo hello --headless --seed 7 --msl 1 --only client --no-states --timeout 30
 check_eq "demo exit status" "$rc" 0
-check_eq "client output" "$out" "Hello, 192.0.2.3:$port
-"
+printf 'Hello, 192.0.2.3:%s\n\n' "$port" >"$e2e_tmp/client.want"
+if ! cmp -s "$e2e_tmp/client.want" "$e2e_tmp/client.out"; then
+	fail "client output"
+	od -c "$e2e_tmp/client.out" | head -5 >&2
+fi
 
 # 3. Everything: true state changes of both ends, in order.
 run_tcpstep all demo hello --headless --seed 7 --msl 1 --timeout 30

@@ -7,9 +7,11 @@ command -v nc >/dev/null || skip "needs nc (netcat-openbsd)"
 command -v curl >/dev/null || skip "needs curl"
 
 # 1. nc sends a line; the server prints it and answers "Hello, <nc's addr>".
-#    -q 5: nc quits once the server has closed (or 5 s after its stdin ends).
+#    Debian's nc -q shuts down its sending side (FIN) when its stdin ends,
+#    which would make the kernel the first closer; keeping stdin open 2 s
+#    lets the server close first, as in the article, then -q 0 quits.
 run_tcpstep nc live --headless --msl 1 --timeout 30 --wait-closed \
-	--exec "printf 'Hi from the kernel\n' | nc -q 5 192.0.2.2 8888"
+	--exec "(printf 'Hi from the kernel\n'; sleep 2) | nc -q 0 192.0.2.2 8888"
 check_eq "live exit status is nc's" "$rc" 0
 port=$(printf '%s\n' "$out" | sed -n 's/^Hello, 192\.0\.2\.1:\([0-9][0-9]*\)$/\1/p')
 [ -n "$port" ] || fail "nc did not print the server's reply"

@@ -114,12 +114,16 @@ check_eq "simultaneous close: server states" "$(seq_of server)" "SYN_RCVD ESTABL
 # server app has done anything with the connection.
 play early <<'S'
 server listen 8888
-exec printf 'early\n' | nc -q 1 192.0.2.2 8888
+exec (printf 'early\n'; sleep 1) | nc -q 0 192.0.2.2 8888
 wait server ESTABLISHED
-wait-exec 10000
+wait server CLOSE_WAIT
+server close $conn
+wait server CLOSED
+wait-exec 5000
 S
 check_match "early: the kernel's data" "$wire" '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[P\.\].* length 6'
 check_match "early: acknowledged by lwIP" "$wire" '192\.0\.2\.2\.8888 > 192\.0\.2\.1\.[0-9]+: Flags \[\.\], ack 7,'
+check_match "early: the server saw the data" "$out" '^server #[0-9]+ received: early\\n$'
 check_eq "early: no retransmitted data" "$(count '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[P\.\].* length 6')" 1
 
 # Script errors are reported with the line.
