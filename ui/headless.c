@@ -1,6 +1,8 @@
 /* Shared options of the headless live-session commands. */
 #include "headless.h"
 
+#include "ctlmsg.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +13,7 @@ const char headless_help[] =
 	"                     UI exists, so it is also the default)\n"
 	"  --seed N           reproducible run: same ISNs, ports and events\n"
 	"  --msl S            maximum segment lifetime in seconds (TIME_WAIT = 2 x S),\n"
-	"                     1..3600; default: the node's (2)\n"
+	"                     0.1..3600; default: the node's (2)\n"
 	"  --only NODE        print only NODE's events (server or client)\n"
 	"  --no-states        do not print true state changes\n"
 	"  --no-app           do not print app output lines\n"
@@ -90,12 +92,14 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 		o->cfg.has_seed = true;
 		o->cfg.seed = n;
 	} else if (!strcmp(a, "--msl")) {
-		if (!headless_parse_uint(v, 1, 3600, &n)) {
-			fprintf(stderr, "tcpstep %s: --msl wants whole seconds "
-				"1..3600, not '%s'\n", cmd, v);
+		double d;
+
+		if (ctlmsg_parse_decimal(v, 0.1, 3600, &d) < 0) {
+			fprintf(stderr, "tcpstep %s: --msl wants seconds 0.1..3600 "
+				"(such as 2 or 0.5), not '%s'\n", cmd, v);
 			return -1;
 		}
-		o->cfg.msl = (unsigned)n;
+		o->cfg.msl = v;
 	} else if (!strcmp(a, "--timeout")) {
 		if (!headless_parse_uint(v, 1, 86400, &n)) {
 			fprintf(stderr, "tcpstep %s: --timeout wants seconds "

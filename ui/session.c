@@ -705,7 +705,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		       const char *const extra[], char *err, size_t errsize)
 {
 	struct node *n;
-	char ipcidr[24], seed[24], msl[16];
+	char ipcidr[24], seed[24];
 	const char *argv[40];
 	int argc = 0, sv[2];
 	pid_t pid;
@@ -746,9 +746,8 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		argv[argc++] = seed;
 	}
 	if (s->cfg.msl) {
-		snprintf(msl, sizeof msl, "%u", s->cfg.msl);
 		argv[argc++] = "--msl";
-		argv[argc++] = msl;
+		argv[argc++] = s->cfg.msl;
 	}
 	for (int i = 0; extra && extra[i] && argc < 39; i++)
 		argv[argc++] = extra[i];

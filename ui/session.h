@@ -34,7 +34,7 @@ struct session_config {
 	const char *pcap_path;  /* record br0 to this pcap file (NULL: no) */
 	bool has_seed;
 	uint64_t seed;          /* nodes get distinct seeds derived from it */
-	unsigned msl;           /* seconds, 0: the node's default */
+	const char *msl;        /* seconds as given (checked), NULL: default */
 };
 
 /* Removes stale namespaces, creates the namespace and bridge, starts the

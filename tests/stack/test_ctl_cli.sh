@@ -25,8 +25,10 @@ expect 2 "--seed wants a whole number"     demo hello --seed -1
 expect 2 "--seed wants a whole number"     demo hello --seed 12x
 expect 2 "--seed wants a whole number"     demo hello --seed 4294967296
 expect 2 "--seed needs a value"            demo hello --seed
-expect 2 "--msl wants whole seconds"       demo hello --msl 0
-expect 2 "--msl wants whole seconds"       demo hello --msl 1.5
+expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 0
+expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 0.05
+expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 1e3
+expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 3601
 expect 2 "--timeout wants seconds"         demo hello --timeout 0
 expect 2 "--server-mode wants once"        demo hello --server-mode sometimes
 expect 2 "--only wants one of: server client" demo hello --only router
