@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,8 +71,10 @@ struct session {
 	struct sigaction oldpipe;
 	struct node nodes[SESSION_MAX_NODES];
 	int nnodes;
-	pid_t cmd_pid;          /* 0: none or reaped */
+	pid_t cmd_pid;          /* 0: none or reaped; also its process group */
 	bool cmd_started, cmd_done;
+	int cmd_tty;            /* the terminal the peer was given, or -1 */
+	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
 	pcap_t *pcap;
 	pcap_dumper_t *dump;
@@ -396,6 +399,10 @@ static void reap(struct session *s)
 		if (pid <= 0)
 			return;
 		if (pid == s->cmd_pid) {
+			/* Take the terminal back from the peer's job. */
+			if (s->cmd_tty >= 0)
+				tcsetpgrp(s->cmd_tty, getpgrp());
+			s->cmd_tty = -1;
 			s->cmd_pid = 0;
 			s->cmd_done = true;
 			s->cmd_status = WIFEXITED(status) ? WEXITSTATUS(status)
@@ -652,6 +659,7 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	}
 	s->cfg = *cfg;
 	s->sigfd = -1;
+	s->cmd_tty = -1;
 	if (!find_node(s->node_path, sizeof s->node_path, err, errsize)) {
 		free(s);
 		return NULL;
@@ -664,6 +672,9 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &s->oldmask);
 	sigaction(SIGPIPE, &ign, &s->oldpipe);
+	/* Handing the terminal to the peer's job and back (tcsetpgrp from a
+	 * background job) would stop us otherwise. */
+	sigaction(SIGTTOU, &ign, &s->oldttou);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (s->sigfd < 0) {
 		seterr(err, errsize, "signalfd: %s", strerror(errno));
@@ -774,6 +785,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		setpgid(0, 0);
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 		sigaction(SIGPIPE, &s->oldpipe, NULL);
+		sigaction(SIGTTOU, &s->oldttou, NULL);
 		if (devnull >= 0)
 			dup2(devnull, 0);
 		if (sv[1] == 3)
@@ -821,10 +833,18 @@ bool session_start_command(struct session *s, const char *command, char *err,
 {
 	pid_t pid;
 
-	if (s->cmd_started) {
+	int tty = -1;
+
+	if (s->cmd_pid) {
 		seterr(err, errsize, "a command is already running");
 		return false;
 	}
+	/* The peer runs as its own job. When tcpstep is the terminal's
+	 * foreground job, the peer becomes it, as a shell would do, so an
+	 * interactive peer (a shell, nc) gets the keyboard and its ^C, and
+	 * tcpstep takes the terminal back when it ends. */
+	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp())
+		tty = STDIN_FILENO;
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -832,9 +852,11 @@ bool session_start_command(struct session *s, const char *command, char *err,
 		return false;
 	}
 	if (pid == 0) {
-		/* It stays in our process group: ^C on the terminal reaches it
-		 * as it would in a shell. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		setpgid(0, 0);
+		if (tty >= 0)
+			tcsetpgrp(tty, getpid()); /* SIGTTOU is ignored */
+		sigaction(SIGTTOU, &s->oldttou, NULL);
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 		sigaction(SIGPIPE, &s->oldpipe, NULL);
 		if (netns_enter(s->ns) < 0) {
@@ -847,8 +869,14 @@ bool session_start_command(struct session *s, const char *command, char *err,
 		dprintf(2, "tcpstep: cannot run /bin/sh: %s\n", strerror(errno));
 		_exit(127);
 	}
+	/* Both sides set the group and terminal, so neither order races. */
+	setpgid(pid, pid);
+	if (tty >= 0)
+		tcsetpgrp(tty, pid);
+	s->cmd_tty = tty;
 	s->cmd_pid = pid;
 	s->cmd_started = true;
+	s->cmd_done = false;
 	return true;
 }
 
@@ -866,7 +894,7 @@ static void kill_all(struct session *s, int sig)
 		if (s->nodes[i].pid)
 			kill(s->nodes[i].pid, sig);
 	if (s->cmd_pid)
-		kill(s->cmd_pid, sig);
+		kill(-s->cmd_pid, sig);
 }
 
 void session_destroy(struct session *s)
@@ -880,7 +908,7 @@ void session_destroy(struct session *s)
 			send_line(&s->nodes[i], "quit");
 		}
 		if (s->cmd_pid)
-			kill(s->cmd_pid, SIGTERM);
+			kill(-s->cmd_pid, SIGTERM);
 		s->stop_status = s->stop_status ? s->stop_status : -1;
 		/* session_wait returns at once once stopped: loop by hand. */
 		for (long long end = now_ms() + SESSION_QUIT_MS;
@@ -911,7 +939,10 @@ void session_destroy(struct session *s)
 	netns_destroy(s->ns);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
+	if (s->cmd_tty >= 0)
+		tcsetpgrp(s->cmd_tty, getpgrp());
 	sigaction(SIGPIPE, &s->oldpipe, NULL);
+	sigaction(SIGTTOU, &s->oldttou, NULL);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	free(s);
 }
