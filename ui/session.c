@@ -9,11 +9,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pcap/pcap.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -30,6 +30,11 @@
 /* How long a node gets to say hello, and to exit after `quit`. */
 #define SESSION_HELLO_MS 5000
 #define SESSION_QUIT_MS 2000
+
+/* What an epoll event is about (epoll_event.data.u32). */
+#define EPOLL_TAG_SIGNAL 0u
+#define EPOLL_TAG_PCAP 1u
+#define EPOLL_TAG_NODE 2u /* + node index */
 
 struct conn {
 	char local[32];
@@ -67,6 +72,7 @@ struct session {
 	struct session_config cfg;
 	struct netns *ns;
 	int sigfd;
+	int epfd;               /* signals, pcap and node sockets */
 	sigset_t oldmask;
 	struct sigaction oldpipe;
 	struct node nodes[SESSION_MAX_NODES];
@@ -482,37 +488,52 @@ static void drain_pcap(struct session *s)
 	pcap_dump_flush(s->dump);
 }
 
-/* One pass: waits up to timeout_ms for something to happen and handles it. */
+/* One pass: waits up to timeout_ms for something to happen and handles it.
+ * epoll lists ready descriptors in the order they became ready
+ * (fs/eventpoll.c appends to its ready list), so when two nodes have
+ * written, the one that wrote first is read first: the client's
+ * SYN_SENT -> ESTABLISHED comes out before the server's [Message] that
+ * its ACK caused. */
 static void pass(struct session *s, int timeout_ms)
 {
-	struct pollfd pfd[SESSION_MAX_NODES + 2];
-	struct node *who[SESSION_MAX_NODES];
-	int n = 0, k = 0;
+	struct epoll_event ev[SESSION_MAX_NODES + 2];
+	bool sig = false, cap = false;
+	int n = epoll_wait(s->epfd, ev, SESSION_MAX_NODES + 2, timeout_ms);
 
-	pfd[n++] = (struct pollfd){ .fd = s->sigfd, .events = POLLIN };
-	if (s->pcap)
-		pfd[n++] = (struct pollfd){ .fd = pcap_get_selectable_fd(s->pcap),
-					    .events = POLLIN };
-	for (int i = 0; i < s->nnodes; i++)
-		if (s->nodes[i].fd >= 0) {
-			who[k++] = &s->nodes[i];
-			pfd[n++] = (struct pollfd){ .fd = s->nodes[i].fd,
-						    .events = POLLIN };
-		}
-	if (poll(pfd, (nfds_t)n, timeout_ms) < 0) {
+	if (n < 0) {
 		if (errno != EINTR)
-			fprintf(stderr, "tcpstep: poll: %s\n", strerror(errno));
+			fprintf(stderr, "tcpstep: epoll_wait: %s\n", strerror(errno));
 		return;
 	}
 	/* Nodes first: events already written before a node died are read
 	 * before its death is reported. */
-	for (int i = 0; i < k; i++)
-		if (pfd[n - k + i].revents)
-			read_node(s, who[i]);
-	if (s->pcap && pfd[1].revents)
+	for (int i = 0; i < n; i++) {
+		uint32_t tag = ev[i].data.u32;
+
+		if (tag == EPOLL_TAG_SIGNAL)
+			sig = true;
+		else if (tag == EPOLL_TAG_PCAP)
+			cap = true;
+		else if (tag - EPOLL_TAG_NODE < (uint32_t)s->nnodes &&
+			 s->nodes[tag - EPOLL_TAG_NODE].fd >= 0)
+			read_node(s, &s->nodes[tag - EPOLL_TAG_NODE]);
+	}
+	if (cap)
 		drain_pcap(s);
-	if (pfd[0].revents)
+	if (sig)
 		handle_signals(s);
+}
+
+static bool watch(struct session *s, int fd, uint32_t tag, char *err,
+		  size_t errsize)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		seterr(err, errsize, "epoll_ctl: %s", strerror(errno));
+		return false;
+	}
+	return true;
 }
 
 enum session_wait session_wait(struct session *s,
@@ -659,6 +680,7 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	}
 	s->cfg = *cfg;
 	s->sigfd = -1;
+	s->epfd = -1;
 	s->cmd_tty = -1;
 	if (!find_node(s->node_path, sizeof s->node_path, err, errsize)) {
 		free(s);
@@ -680,11 +702,20 @@ struct session *session_create(const struct session_config *cfg, char *err,
 		seterr(err, errsize, "signalfd: %s", strerror(errno));
 		goto fail;
 	}
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0) {
+		seterr(err, errsize, "epoll_create1: %s", strerror(errno));
+		goto fail;
+	}
+	if (!watch(s, s->sigfd, EPOLL_TAG_SIGNAL, err, errsize))
+		goto fail;
 	netns_remove_stale(stale_msg, NULL);
 	s->ns = netns_create(err, errsize);
 	if (!s->ns)
 		goto fail;
-	if (cfg->pcap_path && !start_pcap(s, err, errsize))
+	if (cfg->pcap_path && (!start_pcap(s, err, errsize) ||
+			       !watch(s, pcap_get_selectable_fd(s->pcap),
+				      EPOLL_TAG_PCAP, err, errsize)))
 		goto fail;
 	return s;
 fail:
@@ -807,6 +838,9 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	n->fd = sv[0];
 	n->pid = pid;
 	s->nnodes++;
+	if (!watch(s, n->fd, EPOLL_TAG_NODE + (uint32_t)n->index, err,
+		   errsize))
+		return -1;
 	switch (session_wait(s, said_hello, n, SESSION_HELLO_MS)) {
 	case SESSION_WAIT_DONE:
 		return n->index;
@@ -901,7 +935,7 @@ void session_destroy(struct session *s)
 {
 	if (!s)
 		return;
-	if (s->sigfd >= 0) {
+	if (s->sigfd >= 0 && s->epfd >= 0) {
 		/* Ask nicely, then insist. The loop keeps reaping. */
 		for (int i = 0; i < s->nnodes; i++) {
 			s->nodes[i].quitting = true;
@@ -939,6 +973,8 @@ void session_destroy(struct session *s)
 	netns_destroy(s->ns);
 	if (s->sigfd >= 0)
 		close(s->sigfd);
+	if (s->epfd >= 0)
+		close(s->epfd);
 	if (s->cmd_tty >= 0)
 		tcsetpgrp(s->cmd_tty, getpgrp());
 	sigaction(SIGPIPE, &s->oldpipe, NULL);
