@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -88,26 +91,27 @@ static void join_argv(char *dst, size_t size, char *const argv[])
 	}
 }
 
-bool netns_run(const struct netns *ns, char *const argv[], char *err,
-	       size_t errsize)
+/* Runs argv inside the namespace, keeping its stderr (and its stdout too if
+ * with_stdout) in out. Returns the wait status, or -1 with err. */
+static int run_capture(const struct netns *ns, char *const argv[],
+		       bool with_stdout, char *out, size_t outsize, char *err,
+		       size_t errsize)
 {
-	char cmd[256], out[512];
 	int pfd[2];
 	size_t got = 0;
 	int status;
 	pid_t pid;
 
-	join_argv(cmd, sizeof cmd, argv);
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		seterr(err, errsize, "pipe: %s", strerror(errno));
-		return false;
+		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
 		seterr(err, errsize, "fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
-		return false;
+		return -1;
 	}
 	if (pid == 0) {
 		sigset_t none;
@@ -119,6 +123,8 @@ bool netns_run(const struct netns *ns, char *const argv[], char *err,
 			dup2(devnull, 0);
 			dup2(devnull, 1);
 		}
+		if (with_stdout)
+			dup2(pfd[1], 1);
 		dup2(pfd[1], 2);
 		if (netns_enter(ns) < 0) {
 			dprintf(2, "setns: %s", strerror(errno));
@@ -130,13 +136,13 @@ bool netns_run(const struct netns *ns, char *const argv[], char *err,
 	}
 	close(pfd[1]);
 	for (;;) {
-		ssize_t r = read(pfd[0], out + got, sizeof out - 1 - got);
+		ssize_t r = read(pfd[0], out + got, outsize - 1 - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		got += (size_t)r;
-		if (got == sizeof out - 1) {
+		if (got == outsize - 1) {
 			char sink[256];
 			while (read(pfd[0], sink, sizeof sink) > 0)
 				;
@@ -148,11 +154,25 @@ bool netns_run(const struct netns *ns, char *const argv[], char *err,
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			seterr(err, errsize, "waitpid: %s", strerror(errno));
-			return false;
+			return -1;
 		}
 	}
+	return status;
+}
+
+bool netns_run(const struct netns *ns, char *const argv[], char *err,
+	       size_t errsize)
+{
+	char cmd[256], out[512];
+	size_t got;
+	int status = run_capture(ns, argv, false, out, sizeof out, err, errsize);
+
+	if (status < 0)
+		return false;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return true;
+	join_argv(cmd, sizeof cmd, argv);
+	got = strlen(out);
 	while (got && (out[got - 1] == '\n' || out[got - 1] == ' '))
 		out[--got] = '\0';
 	for (size_t i = 0; i < got; i++)
@@ -498,4 +518,71 @@ int netns_remove_stale(void (*err_cb)(const char *msg, void *user),
 	}
 	closedir(d);
 	return removed;
+}
+
+struct tap_job {
+	const char *ifname;
+	int fd;
+	int err;
+};
+
+static int open_tap_inside(void *user)
+{
+	struct tap_job *job = user;
+	struct ifreq ifr;
+
+	job->fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (job->fd < 0) {
+		job->err = errno;
+		return -1;
+	}
+	memset(&ifr, 0, sizeof ifr);
+	/* As the node would open it (docs/control-protocol.md): Ethernet
+	 * frames, no packet-information header, one frame per read/write. */
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", job->ifname);
+	if (ioctl(job->fd, TUNSETIFF, &ifr) < 0) {
+		job->err = errno;
+		close(job->fd);
+		job->fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+/* True once br0 forwards frames from ifname. */
+static bool port_forwarding(const struct netns *ns, const char *ifname)
+{
+	char out[4096];
+	char *argv[] = { "ip", "-d", "-o", "link", "show", "dev",
+			 (char *)ifname, NULL };
+	int st = run_capture(ns, argv, true, out, sizeof out, NULL, 0);
+
+	return st == 0 && strstr(out, "bridge_slave state forwarding") != NULL;
+}
+
+int netns_open_tap(const struct netns *ns, const char *ifname, char *err,
+		   size_t errsize)
+{
+	struct tap_job job = { ifname, -1, 0 };
+
+	if (netns_call_inside(ns, open_tap_inside, &job, err, errsize) < 0) {
+		if (job.err)
+			seterr(err, errsize, "cannot open TAP %s: %s", ifname,
+			       strerror(job.err));
+		return -1;
+	}
+	/* The carrier came up as we attached, but the bridge hears of it
+	 * through the kernel's link watch, which batches events up to a
+	 * second apart (net/core/link_watch.c): until then br0 drops what the
+	 * TAP sends, such as the node's first ARP request. */
+	for (int i = 0; i < 300; i++) {
+		if (port_forwarding(ns, ifname))
+			return job.fd;
+		usleep(10 * 1000);
+	}
+	seterr(err, errsize, "bridge port %s did not start forwarding within "
+	       "3 s", ifname);
+	close(job.fd);
+	return -1;
 }

@@ -42,6 +42,13 @@ bool netns_is_named(const struct netns *ns);
 bool netns_add_tap(struct netns *ns, const char *ifname, char *err,
 		   size_t errsize);
 
+/* Opens (attaches to) TAP ifname inside the namespace as a node would
+ * (IFF_TAP | IFF_NO_PI, close-on-exec) and waits until br0 forwards its
+ * frames, so nothing a node sends first is lost. Returns the fd (to hand to
+ * the node), or -1 with err. */
+int netns_open_tap(const struct netns *ns, const char *ifname, char *err,
+		   size_t errsize);
+
 /* For a child process after fork, before exec: moves the calling process
  * into the namespace (setns). Async-signal-safe. Returns 0 or -1 (errno). */
 int netns_enter(const struct netns *ns);

@@ -749,7 +749,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	struct node *n;
 	char ipcidr[24], seed[24];
 	const char *argv[40];
-	int argc = 0, sv[2];
+	int argc = 0, sv[2], tapfd;
 	pid_t pid;
 
 	if (s->nnodes == SESSION_MAX_NODES || strlen(name) > 8 ||
@@ -768,13 +768,18 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	ctlmsg_reader_init(&n->rd);
 	if (!netns_add_tap(s->ns, n->tap, err, errsize))
 		return -1;
+	tapfd = netns_open_tap(s->ns, n->tap, err, errsize);
+	if (tapfd < 0)
+		return -1;
 
 	snprintf(ipcidr, sizeof ipcidr, "%s/24", ip);
 	argv[argc++] = s->node_path;
 	argv[argc++] = "--name";
 	argv[argc++] = n->name;
-	argv[argc++] = "--tap";
-	argv[argc++] = n->tap;
+	/* The TAP, already attached and forwarding, is the node's fd 4
+	 * (--frame-fd reads and writes one frame per call, as a TAP does). */
+	argv[argc++] = "--frame-fd";
+	argv[argc++] = "4";
 	argv[argc++] = "--ip";
 	argv[argc++] = ipcidr;
 	argv[argc++] = "--gw";
@@ -797,6 +802,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		seterr(err, errsize, "socketpair: %s", strerror(errno));
+		close(tapfd);
 		return -1;
 	}
 	pid = fork();
@@ -804,6 +810,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		seterr(err, errsize, "fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
+		close(tapfd);
 		return -1;
 	}
 	if (pid == 0) {
@@ -819,22 +826,25 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		sigaction(SIGTTOU, &s->oldttou, NULL);
 		if (devnull >= 0)
 			dup2(devnull, 0);
-		if (sv[1] == 3)
-			fcntl(3, F_SETFD, 0);
-		else if (dup2(sv[1], 3) < 0)
+		/* Out of the way first, so neither lands on the other. */
+		int ctl = fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
+		int tap = fcntl(tapfd, F_DUPFD_CLOEXEC, 10);
+
+		if (ctl < 0 || tap < 0 || dup2(ctl, 3) < 0 || dup2(tap, 4) < 0)
 			_exit(127);
 		if (netns_enter(s->ns) < 0) {
 			dprintf(2, "tcpstep: cannot enter the namespace: %s\n",
 				strerror(errno));
 			_exit(127);
 		}
-		close_range(4, ~0U, 0);
+		close_range(5, ~0U, 0);
 		execv(argv[0], (char *const *)argv);
 		dprintf(2, "tcpstep: cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
 	close(sv[1]);
+	close(tapfd);
 	n->fd = sv[0];
 	n->pid = pid;
 	s->nnodes++;
