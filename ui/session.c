@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctlmsg.h"
+#include "evline.h"
 #include "netns.h"
 #include "textesc.h"
 
@@ -64,6 +65,7 @@ struct node {
 	size_t nlog, caplog, cursor;
 	/* Ids of the newest connection and listener it reported (`conn`). */
 	char last_conn[24], last_listener[24];
+	struct evline ev;       /* the event being handled */
 	/* The answer to the command in flight: 0 none yet, 1 ok, -1 error. */
 	int answer;
 };
@@ -157,20 +159,6 @@ static bool shown(const struct session *s, const struct node *n)
 	return !s->cfg.only || strcmp(s->cfg.only, n->name) == 0;
 }
 
-/* Decodes a free-text word and makes it terminal-safe. */
-static void text_word(char *dst, size_t size, const char *word)
-{
-	char raw[CTLMSG_LINE_MAX + 1];
-	size_t len;
-
-	if (ctlmsg_text_decode(raw, sizeof raw, word, &len) < 0) {
-		/* Not valid protocol text: show it escaped, as it came. */
-		textesc_escape(dst, size, word, strlen(word), 0);
-		return;
-	}
-	textesc_escape(dst, size, raw, len, 0);
-}
-
 static void print_line(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -236,108 +224,57 @@ static void note_state(struct node *n, const char *local, const char *remote,
 	n->conns[i].state = to;
 }
 
-/* "-" (unspecified) is printed as 0.0.0.0:0, the way the contract shows a
- * listener's remote end. Anything else must be a valid a.b.c.d:port. */
-static bool addr_word(char *dst, size_t size, const char *w)
+static void node_complain(struct node *n, const char *what, const char *line,
+			  size_t len)
 {
-	uint32_t a;
-	uint16_t p;
+	char esc[100];
 
-	if (!strcmp(w, "-")) {
-		snprintf(dst, size, "0.0.0.0:0");
-		return true;
-	}
-	if (ctlmsg_parse_addrport(w, true, &a, &p) < 0)
-		return false;
-	snprintf(dst, size, "%s", w);
-	return true;
+	/* Enough of the line to recognise it. */
+	size_t need = textesc_escape(esc, sizeof esc, line, len, 0);
+	fprintf(stderr, "tcpstep: %s: %s: %s%s\n", n->name, what, esc,
+		need >= sizeof esc ? "..." : "");
 }
 
-static void node_complain(struct node *n, const char *what, const char *line)
-{
-	char esc[256];
-
-	textesc_escape(esc, sizeof esc, line, strlen(line), 0);
-	fprintf(stderr, "tcpstep: %s: %s: %s\n", n->name, what, esc);
-}
-
-static void handle_event(struct node *n, char **w, int nw, const char *copy)
+static void handle_event(struct node *n, const struct evline *ev)
 {
 	struct session *s = n->s;
-	char text[CTLMSG_LINE_MAX * 4 + 1];
+	bool print = !s->cfg.raw && shown(s, n);
 
-	if (!strcmp(w[0], "out") && nw == 2) {
-		text_word(text, sizeof text, w[1]);
-		if (s->cfg.show_app && !s->cfg.raw && shown(s, n))
-			print_line(s, "%s", text);
-	} else if (!strcmp(w[0], "state") && nw == 7) {
-		char local[32], remote[32];
-		enum tcpstate from, to;
-
-		if (!addr_word(local, sizeof local, w[2]) ||
-		    !addr_word(remote, sizeof remote, w[3]) ||
-		    tcpstate_from_str(w[4], &from) < 0 ||
-		    tcpstate_from_str(w[5], &to) < 0) {
-			node_complain(n, "malformed state event", copy);
-			return;
-		}
-		note_state(n, local, remote, to);
-		text_word(text, sizeof text, w[6]);
-		if (s->cfg.show_states && !s->cfg.raw && shown(s, n))
-			print_line(s, "%s %s %s %s -> %s (%s)", n->name, local,
-				   remote, w[4], w[5], text);
-	} else if (!strcmp(w[0], "hello") && nw >= 2) {
+	switch (ev->kind) {
+	case EVLINE_OUT:
+	case EVLINE_PLAY:
+		if (print && s->cfg.show_app)
+			print_line(s, "%s", ev->text);
+		break;
+	case EVLINE_STATE:
+		note_state(n, ev->local, ev->remote, ev->to);
+		if (print && s->cfg.show_states)
+			print_line(s, "%s", ev->text);
+		break;
+	case EVLINE_HELLO:
 		n->hello = true;
-	} else if (!strcmp(w[0], "app-done") && nw == 2) {
-		uint64_t v;
-
-		if (ctlmsg_parse_uint(w[1], 255, &v) < 0) {
-			node_complain(n, "malformed app-done event", copy);
-			return;
-		}
+		break;
+	case EVLINE_APP_DONE:
 		n->app_done = true;
-		n->app_status = (int)v;
-	} else if (!strcmp(w[0], "ok")) {
+		n->app_status = ev->status;
+		break;
+	case EVLINE_OK:
 		n->answer = 1;
-	} else if (!strcmp(w[0], "error") && nw >= 2) {
+		break;
+	case EVLINE_ERROR:
 		n->answer = -1;
-		if (!s->cfg.raw) {
-			if (nw >= 3)
-				text_word(text, sizeof text, w[2]);
-			else
-				text[0] = '\0';
-			fprintf(stderr, "tcpstep: %s: error %s%s%s\n", n->name,
-				w[1], nw >= 3 ? ": " : "", text);
-		}
-	} else if (!strcmp(w[0], "conn") && nw == 4) {
-		uint64_t id;
-
-		if (ctlmsg_parse_uint(w[1], UINT32_MAX, &id) < 0) {
-			node_complain(n, "malformed conn event", copy);
-			return;
-		}
-		if (!strcmp(w[3], "-"))
-			snprintf(n->last_listener, sizeof n->last_listener, "%s",
-				 w[1]);
-		else
-			snprintf(n->last_conn, sizeof n->last_conn, "%s", w[1]);
-	} else if ((!strcmp(w[0], "data") || !strcmp(w[0], "conn-error")) &&
-		   nw == 3) {
-		/* The playground's connections (manual mode). */
-		text_word(text, sizeof text, w[2]);
-		if (s->cfg.show_app && !s->cfg.raw && shown(s, n))
-			print_line(s, "%s #%s %s: %s", n->name, w[1],
-				   w[0][0] == 'd' ? "received" : "error", text);
-	} else if ((!strcmp(w[0], "eof") || !strcmp(w[0], "connected")) &&
-		   nw == 2) {
-		if (s->cfg.show_app && !s->cfg.raw && shown(s, n))
-			print_line(s, "%s #%s %s", n->name, w[1],
-				   w[0][0] == 'e' ? "end of stream (FIN received)"
-						  : "connected");
+		if (!s->cfg.raw)
+			fprintf(stderr, "tcpstep: %s: error %s\n", n->name,
+				ev->text);
+		break;
+	case EVLINE_CONN:
+		snprintf(ev->listener ? n->last_listener : n->last_conn,
+			 sizeof n->last_conn, "%s", ev->id);
+		break;
+	case EVLINE_OTHER:
+		/* held, clock, conns: state for the UI; --raw shows them. */
+		break;
 	}
-	/* Other events (held, clock, conns...) are state for the UI; events
-	 * this controller does not know yet are skipped, so nodes can grow
-	 * new ones. --raw shows them all. */
 }
 
 static void on_line(void *user, enum ctlmsg_line_status st, char *line,
@@ -345,26 +282,27 @@ static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 {
 	struct node *n = user;
 	char copy[CTLMSG_LINE_MAX + 1];
-	char *w[CTLMSG_MAX_WORDS];
-	int nw;
+	/* Big (4 x a line, escaped): one per node, not on the stack. */
+	struct evline *ev = &n->ev;
+	const char *why;
 
 	if (st == CTLMSG_LINE_TOO_LONG) {
-		node_complain(n, "over-long event line discarded", line);
+		node_complain(n, "over-long event line discarded", line, len);
 		return;
 	}
 	memcpy(copy, line, len + 1);
 	if (n->s->cfg.raw && shown(n->s, n)) {
-		char esc[CTLMSG_LINE_MAX * 4 + 1];
-
-		textesc_escape(esc, sizeof esc, line, len, 0);
-		print_line(n->s, "%s %s", n->name, esc);
+		textesc_escape(ev->text, sizeof ev->text, line, len, 0);
+		print_line(n->s, "%s %s", n->name, ev->text);
 	}
-	nw = ctlmsg_split(line, len, w, CTLMSG_MAX_WORDS);
-	if (nw < 1) {
-		node_complain(n, "malformed event", copy);
+	if (evline_parse(ev, n->name, line, len, &why) < 0) {
+		char what[160];
+
+		snprintf(what, sizeof what, "malformed event (%s)", why);
+		node_complain(n, what, copy, len);
 		return;
 	}
-	handle_event(n, w, nw, copy);
+	handle_event(n, ev);
 }
 
 /* --- Processes ------------------------------------------------------------ */
