@@ -80,7 +80,7 @@ struct session {
 	struct node nodes[SESSION_MAX_NODES];
 	int nnodes;
 	pid_t cmd_pid;          /* 0: none or reaped; also its process group */
-	bool cmd_started, cmd_done;
+	bool cmd_done;
 	int cmd_tty;            /* the terminal the peer was given, or -1 */
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
@@ -857,7 +857,6 @@ bool session_start_command(struct session *s, const char *command, char *err,
 		tcsetpgrp(tty, pid);
 	s->cmd_tty = tty;
 	s->cmd_pid = pid;
-	s->cmd_started = true;
 	s->cmd_done = false;
 	return true;
 }
