@@ -280,14 +280,12 @@ static void simopen(void)
 /* Loss and recovery: a lost segment (not captured), duplicate ACKs with
  * SACK, the retransmission, a zero window and its update, a keep-alive, an
  * out-of-window RST (ignored), and a normal close by the client. */
-static void retrans(void)
+static void retrans_fill(struct out *op, int ipv)
 {
 	static const uint8_t sack1[] = { 1, 1, 5, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
-	struct out o;
 	struct conv c;
 	uint8_t sk[12];
-	open_out(&o, "retrans.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
-	conv_init(&c, &o, 4, 50000, 1000000, 2000000);
+	conv_init(&c, op, ipv, 50000, 1000000, 2000000);
 	seg(&c, C, 100, SY, 0, 0, NULL, 64240, opt_linux_syn, sizeof(opt_linux_syn));
 	seg(&c, S, 100, SY | A, 0, 1, NULL, 65160, opt_linux_syn, sizeof(opt_linux_syn));
 	seg(&c, C, 100, A, 1, 1, NULL, 502, NULL, 0);
@@ -310,6 +308,13 @@ static void retrans(void)
 	seg(&c, C, 100, F | A, 31, 1, NULL, 502, NULL, 0);
 	seg(&c, S, 100, F | A, 1, 32, NULL, 509, NULL, 0);
 	seg(&c, C, 100, A, 32, 2, NULL, 502, NULL, 0);
+}
+
+static void retrans(void)
+{
+	struct out o;
+	open_out(&o, "retrans.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	retrans_fill(&o, 4);
 	close_out(&o);
 }
 
@@ -354,16 +359,15 @@ static void reuse(void)
 /* Frames that are not segments: ARP, UDP, an ICMP error quoting a TCP
  * header, a malformed TCP header, and a TCP SYN split into two IPv4
  * fragments (only the first carries the TCP header). */
-static void misc(void)
+static void misc_fill(struct out *op, int ipv)
 {
-	struct out o;
 	struct fb_seg s;
 	uint8_t l4[200], ip[400], fr[400], icmp[300];
 	size_t n, tl, in;
 	int64_t t = T0_NS;
 	uint8_t r4[4] = { 192, 0, 2, 1 };
 
-	open_out(&o, "misc.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	(void)ipv;
 	/* ARP request */
 	memset(fr, 0, 60);
 	memset(fr, 0xff, 6);
@@ -371,7 +375,7 @@ static void misc(void)
 	fr[11] = 3;
 	fr[12] = 0x08;
 	fr[13] = 0x06;
-	put_frame(&o, t += 100000, fr, 60);
+	put_frame(op, t += 100000, fr, 60);
 	/* UDP */
 	uint8_t udp[12] = { 0x30, 0x39, 0, 53, 0, 12, 0, 0, 't', 'e', 's', 't' };
 	memset(&s, 0, sizeof(s));
@@ -379,7 +383,7 @@ static void misc(void)
 	fb_addr4(s.src, 192, 0, 2, 3);
 	fb_addr4(s.dst, 192, 0, 2, 2);
 	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 17, 0, udp, sizeof(udp));
-	put_ip(&o, t += 100000, ip, n);
+	put_ip(op, t += 100000, ip, n);
 	/* a SYN to a closed port ... */
 	s.sport = 49200;
 	s.dport = 9;
@@ -389,21 +393,21 @@ static void misc(void)
 	s.opts = opt_lwip;
 	s.optlen = sizeof(opt_lwip);
 	in = fb_ip_tcp(ip, sizeof(ip), &s);
-	put_ip(&o, t += 100000, ip, in);
+	put_ip(op, t += 100000, ip, in);
 	/* ... answered by a router's ICMP port unreachable quoting it */
 	icmp[0] = 3;
 	icmp[1] = 3;
 	memset(icmp + 2, 0, 6);
 	memcpy(icmp + 8, ip, 28);
 	n = fb_ipv4(fr, sizeof(fr), r4, s.src, 1, 0, icmp, 36);
-	put_ip(&o, t += 100000, fr, n);
+	put_ip(op, t += 100000, fr, n);
 	/* TCP with data offset 3 */
 	s.sport = 49201;
 	s.opts = NULL;
 	s.optlen = 0;
 	n = fb_ip_tcp(ip, sizeof(ip), &s);
 	ip[20 + 12] = 0x30;
-	put_ip(&o, t += 100000, ip, n);
+	put_ip(op, t += 100000, ip, n);
 	/* a fragmented SYN with 32 bytes of data: fragment 1 holds the TCP
 	 * header and 8 data bytes, fragment 2 the remaining 24 */
 	s.sport = 49202;
@@ -412,9 +416,16 @@ static void misc(void)
 	s.len = 32;
 	tl = fb_tcp(l4, sizeof(l4), &s);
 	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 6, 0x2000, l4, 32);
-	put_ip(&o, t += 100000, ip, n);
+	put_ip(op, t += 100000, ip, n);
 	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 6, 4, l4 + 32, tl - 32);
-	put_ip(&o, t += 100000, ip, n);
+	put_ip(op, t += 100000, ip, n);
+}
+
+static void misc(void)
+{
+	struct out o;
+	open_out(&o, "misc.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	misc_fill(&o, 4);
 	close_out(&o);
 }
 
@@ -560,6 +571,9 @@ int main(int argc, char **argv)
 		seed(argv[2], "hello-null", 6, DECODE_LINK_NULL, 0, false, hello, 4);
 		seed(argv[2], "hello6-loop", 7, DECODE_LINK_LOOP, 0, true, hello, 6);
 		seed(argv[2], "hello-qinq", 0, DECODE_LINK_ETHERNET, 2, false, hello, 4);
+		seed(argv[2], "retrans-eth", 0, DECODE_LINK_ETHERNET, 0, false, retrans_fill, 4);
+		seed(argv[2], "retrans6-raw", 3, DECODE_LINK_RAW, 0, false, retrans_fill, 6);
+		seed(argv[2], "misc-eth", 0, DECODE_LINK_ETHERNET, 0, false, misc_fill, 4);
 	}
 	return 0;
 }
