@@ -310,6 +310,10 @@ static void text_segment(struct output *o, const struct segment *seg,
 	}
 	if (seg->truncated)
 		sb_str(&s, " [truncated]");
+	if (in->note) { /* why a RST was ignored, in plain words */
+		sb_str(&s, " -- ");
+		sb_str(&s, in->note);
+	}
 	sb_end(o, &s);
 }
 
@@ -429,7 +433,18 @@ static void json_segment(struct output *o, const struct segment *seg,
 	sb_str(&s, "],\"dup_ack_count\":");
 	sb_u64(&s, (in->marks & TRACKER_MARK_DUP_ACK) ? in->dup_ack_count : 0);
 	sb_str(&s, ",\"truncated\":");
-	sb_str(&s, seg->truncated ? "true}" : "false}");
+	sb_str(&s, seg->truncated ? "true" : "false");
+	sb_str(&s, ",\"note\":");
+	if (in->note)
+		sb_json_str(&s, in->note);
+	else
+		sb_str(&s, "null");
+	sb_str(&s, ",\"note_reason\":");
+	if (in->note_reason)
+		sb_json_str(&s, in->note_reason);
+	else
+		sb_str(&s, "null");
+	sb_ch(&s, '}');
 	sb_end(o, &s);
 }
 

@@ -462,6 +462,48 @@ static void snaplen(void)
 	close_out(&o);
 }
 
+/* Options of every sort: MSS, SACK permitted, timestamps, window scale,
+ * kinds decoded only by number (TFO cookie request 34, MPTCP 30), URG
+ * and ECN flags, and a SYN-ACK whose MSS option has a wrong length. */
+static void options(void)
+{
+	static const uint8_t syn[] = {
+		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 7, 0, 0, 0, 0,
+		3, 3, 8, 34, 2, 30, 4, 0x00, 0x81,
+	};
+	static const uint8_t bad[] = { 2, 3, 0x05, 1, 1, 1 }; /* MSS of length 3 */
+	struct out o;
+	struct conv c;
+	open_out(&o, "options.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 52000, 10, 20);
+	seg(&c, C, 100, SY | TCPF_ECE | TCPF_CWR, 0, 0, NULL, 64240, syn, sizeof(syn));
+	seg(&c, S, 100, SY | A | TCPF_ECE, 0, 1, NULL, 2920, bad, sizeof(bad));
+	seg(&c, C, 100, A, 1, 1, NULL, 502, NULL, 0);
+	{
+		/* urgent data: URG with the urgent pointer 1 */
+		struct fb_seg s;
+		uint8_t ip[200];
+		memset(&s, 0, sizeof(s));
+		s.ipv = 4;
+		memcpy(s.src, c.a[C], 16);
+		memcpy(s.dst, c.a[S], 16);
+		s.sport = c.port[C];
+		s.dport = c.port[S];
+		s.seq = c.isn[C] + 1;
+		s.ack = c.isn[S] + 1;
+		s.flags = TCPF_URG | P | A;
+		s.win = 502;
+		s.urp = 1;
+		s.data = "!";
+		s.len = 1;
+		c.t += 100000;
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+		put_ip(&o, c.t, ip, n);
+	}
+	seg(&c, S, 100, A, 1, 2, NULL, 2920, NULL, 0);
+	close_out(&o);
+}
+
 /* A copy of hello.pcap cut in the middle of its 7th record. */
 static void cut_short(void)
 {
@@ -560,6 +602,7 @@ int main(int argc, char **argv)
 	reuse();
 	misc();
 	snaplen();
+	options();
 	cut_short();
 
 	if (argc > 2) {
