@@ -338,6 +338,10 @@ int decode_cmd_main(int argc, char **argv)
 		return 1;
 	}
 	r.linktype = source_linktype(r.src);
+	/* Files: big output blocks (a million lines is common); live: each
+	 * loop pass flushes, so lines appear as segments cross. */
+	if (!r.opt.iface)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	memset(&tc, 0, sizeof(tc));
 	tc.msl_ns = (int64_t)llround(r.opt.msl_s * 1e9);
