@@ -16,9 +16,13 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # meson/ninja/gcc/pkg-config build; libpcap and ncursesw are linked; dpkg-dev
 # and xz-utils let apt-get fetch and meson unpack the lwIP source; patch
 # applies the wrap's diff; iproute2 makes the namespace; netcat, curl, tshark
-# and tmux are the kernel peers and checkers the tests use.
+# and tmux are the kernel peers and checkers the tests use; clang (with its
+# libFuzzer runtime) runs the bounded fuzz test of the decoder and tracker
+# (tests/fuzz/run_fuzz.sh; the build itself uses gcc); util-linux gives the
+# live tests unshare.
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev
-  dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps"
+  dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps
+  clang util-linux"
 if [ "${1:-}" = bench ]; then
   packages="$packages tcpdump tcptrace"
 fi
