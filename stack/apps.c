@@ -38,7 +38,8 @@ struct sconn {
 	uint32_t peer_ip;
 	uint16_t peer_port;
 	struct node_timer timer;
-	struct sconn *next; /* in the server's queue */
+	struct sconn *next;  /* in the server's queue */
+	struct sconn *older, *newer; /* all live connections of the server */
 };
 
 struct server {
@@ -48,6 +49,7 @@ struct server {
 	unsigned listener_id;
 	struct sconn *active; /* sequential/once: the one being handled */
 	struct sconn *queue;  /* sequential/once: waiting, oldest first */
+	struct sconn *newest; /* every live sconn, for server_destroy */
 	bool exited;
 };
 
@@ -79,6 +81,30 @@ static void queue_remove(struct server *srv, struct sconn *sc)
 	}
 }
 
+static void sconn_link(struct server *srv, struct sconn *sc)
+{
+	sc->older = srv->newest;
+	if (srv->newest)
+		srv->newest->newer = sc;
+	srv->newest = sc;
+}
+
+/* Unlinks and frees an sconn whose pcb is closed, gone or detached. */
+static void sconn_free(struct sconn *sc)
+{
+	struct server *srv = sc->srv;
+
+	if (sc->newer)
+		sc->newer->older = sc->older;
+	else
+		srv->newest = sc->older;
+	if (sc->older)
+		sc->older->newer = sc->newer;
+	if (sc->rx)
+		pbuf_free(sc->rx);
+	free(sc);
+}
+
 static void detach(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
@@ -108,9 +134,7 @@ static void server_exit(struct server *srv, int status)
 			sc->pcb = NULL;
 		}
 		node_conn_remove(n, sc->id);
-		if (sc->rx)
-			pbuf_free(sc->rx);
-		free(sc);
+		sconn_free(sc);
 	}
 	if (srv->listener) {
 		node_conn_remove(n, srv->listener_id);
@@ -228,10 +252,8 @@ static void sconn_finish(struct sconn *sc)
 	node_timer_cancel(&sc->timer);
 	if (sc->phase == S_QUEUED)
 		queue_remove(srv, sc);
-	if (sc->rx)
-		pbuf_free(sc->rx);
 	node_conn_remove(n, sc->id);
-	free(sc);
+	sconn_free(sc);
 	if (!was_active)
 		return;
 	srv->active = NULL;
@@ -346,6 +368,7 @@ static err_t server_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	sc->peer_ip = lwip_ntohl(ip4_addr_get_u32(&newpcb->remote_ip));
 	sc->peer_port = newpcb->remote_port;
 	sc->phase = S_QUEUED;
+	sconn_link(srv, sc);
 	tcp_arg(newpcb, sc);
 	tcp_recv(newpcb, sconn_recv);
 	tcp_err(newpcb, sconn_err);
@@ -403,24 +426,18 @@ static void server_destroy(struct server *srv)
 {
 	if (!srv)
 		return;
-	if (srv->active) {
-		struct sconn *sc = srv->active;
-		srv->active = NULL;
+	/* the node is going away: leave lwIP's pcbs without callbacks into
+	 * freed memory (netif_remove will abort them) */
+	while (srv->newest) {
+		struct sconn *sc = srv->newest;
 		if (sc->pcb)
 			detach(sc->pcb);
 		node_timer_cancel(&sc->timer);
-		if (sc->rx)
-			pbuf_free(sc->rx);
-		free(sc);
+		sconn_free(sc);
 	}
-	while (srv->queue) {
-		struct sconn *sc = srv->queue;
-		srv->queue = sc->next;
-		if (sc->pcb)
-			detach(sc->pcb);
-		if (sc->rx)
-			pbuf_free(sc->rx);
-		free(sc);
+	if (srv->listener) {
+		tcp_arg(srv->listener, NULL);
+		tcp_accept(srv->listener, NULL);
 	}
 	free(srv);
 }

@@ -1058,7 +1058,17 @@ void node_destroy(struct node *n)
 {
 	if (!n)
 		return;
+	n->ctl_gone = true; /* no events after `ok quit` */
 	apps_destroy(n->apps);
+	/* manual connections: free their state, leave lwIP no callbacks into
+	 * it (netif_remove below aborts the pcbs) */
+	for (unsigned i = 0; i < NODE_MAX_CONNS; i++) {
+		struct node_conn *c = &n->conns[i];
+		if (c->id && c->ops == &manual_ops) {
+			detach_callbacks(c->pcb, c->listener);
+			free(c->owner);
+		}
+	}
 	tapif_destroy(n->tap);
 	truestate_destroy(n->ts);
 	free(n);

@@ -240,8 +240,10 @@ bool np_stop(struct nodepair *p)
 			waitpid(n->pid, &st, 0);
 			ok = false;
 		}
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "node %d: exit status 0x%x\n", who, st);
 			ok = false;
+		}
 		close(n->ctl);
 		close(n->wire);
 		for (int i = 0; i < n->nevents; i++)
