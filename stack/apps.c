@@ -1,5 +1,6 @@
 #include "apps.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +52,11 @@ struct server {
 	struct sconn *queue;  /* sequential/once: waiting, oldest first */
 	struct sconn *newest; /* every live sconn, for server_destroy */
 	bool exited;
+	/* accept failures, reported at most once per second (a SYN flood
+	 * must not flood the controller too) */
+	unsigned accept_failures;
+	uint64_t accept_reported_at;
+	bool accept_reported;
 };
 
 struct client;
@@ -321,7 +327,7 @@ static void sconn_err(void *arg, err_t err)
 	(void)err;
 	if (!sc)
 		return;
-	node_enter(sc->srv->node);
+	node_enter_gone(sc->srv->node, sc->pcb);
 	sc->pcb = NULL; /* already freed by lwIP */
 	if (sc->phase == S_READING) {
 		/* conn.Read fails: the Go code prints an empty message */
@@ -353,7 +359,18 @@ static err_t server_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 		/* lwIP could not allocate the connection (tcp_in.c
 		 * tcp_listen_input): the SYN is dropped and the peer retries.
 		 * Go would log.Fatal here; a classroom server keeps serving. */
-		node_error(n, "accept-failed", appfmt_accept_failed);
+		srv->accept_failures++;
+		if (!srv->accept_reported ||
+		    node_now(n) - srv->accept_reported_at >= 1000) {
+			char msg[256];
+			snprintf(msg, sizeof msg,
+				 "%s (%u SYN(s) dropped: lwIP's pcb pool is full)",
+				 appfmt_accept_failed, srv->accept_failures);
+			node_error(n, "accept-failed", msg);
+			srv->accept_failures = 0;
+			srv->accept_reported = true;
+			srv->accept_reported_at = node_now(n);
+		}
 		return ERR_VAL;
 	}
 	if (srv->exited)
@@ -541,7 +558,7 @@ static void client_err(void *arg, err_t err)
 
 	if (!c)
 		return;
-	node_enter(c->node);
+	node_enter_gone(c->node, c->pcb);
 	c->pcb = NULL; /* freed by lwIP */
 	node_conn_remove(c->node, c->id);
 	if (c->phase == C_CONNECTING) {

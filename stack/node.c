@@ -163,10 +163,11 @@ static void on_state_change(void *user, const struct truestate_change *c)
 	emit(n, &o);
 }
 
-/* Walks the pcb lists and reports changes with this cause. */
-static void sync_states(struct node *n, const char *cause)
+/* Walks the pcb lists (skipping `gone`, see truestate_sync_gone) and
+ * reports changes with this cause. */
+static void sync_states_gone(struct node *n, const char *cause, const void *gone)
 {
-	truestate_sync(n->ts, cause);
+	truestate_sync_gone(n->ts, cause, gone);
 	unsigned conns = truestate_conns(n->ts);
 	if (conns != n->last_conns) {
 		struct ctlmsg_out o;
@@ -178,9 +179,19 @@ static void sync_states(struct node *n, const char *cause)
 	}
 }
 
+static void sync_states(struct node *n, const char *cause)
+{
+	sync_states_gone(n, cause, NULL);
+}
+
 void node_enter(struct node *n)
 {
 	sync_states(n, n->ambient ? n->ambient : "unknown");
+}
+
+void node_enter_gone(struct node *n, const struct tcp_pcb *pcb)
+{
+	sync_states_gone(n, n->ambient ? n->ambient : "unknown", pcb);
 }
 
 /* --- App output -------------------------------------------------------------- */
@@ -527,7 +538,7 @@ static void manual_err(void *arg, err_t err)
 
 	if (!m)
 		return;
-	node_enter(m->node);
+	node_enter_gone(m->node, m->pcb);
 	const char *why = err == ERR_RST ? "connection reset (RST received)" :
 			  err == ERR_ABRT ? "connection aborted" :
 					    lwip_strerr(err);
