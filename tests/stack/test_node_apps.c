@@ -125,6 +125,16 @@ static void test_client_refused_prints_go_fatal(void)
 	CHECK(np_stop(&p));
 }
 
+static int count_rsts(const struct nodepair *p)
+{
+	int rsts = 0;
+
+	for (int i = 0; i < p->nsegs; i++)
+		if (p->segs[i].from == NP_SERVER && (p->segs[i].flags & 0x04))
+			rsts++;
+	return rsts;
+}
+
 /* --connect-retry-ms: refused attempts are retried until the server
  * listens. */
 static void test_client_retries_while_refused(void)
@@ -135,7 +145,10 @@ static void test_client_retries_while_refused(void)
 	int sfrom = 0, cfrom = 0;
 
 	CHECK(np_start(&p, node_exe, server, client));
-	np_pump(&p, 700); /* a few refused attempts, 200 ms apart */
+	/* wait for two refused attempts (RSTs from the server), 200 ms apart */
+	for (int i = 0; i < 300 && count_rsts(&p) < 2; i++)
+		np_pump(&p, 10);
+	CHECK(count_rsts(&p) >= 2);
 	CMD_OK(&p, NP_SERVER, "listen 8888", "listen");
 	CHECK(np_wait(&p, NP_SERVER, "data 2 Hello,%20192.0.2.2:8888%0A", &sfrom, 3000) != NULL);
 	CMD_OK(&p, NP_SERVER, "send 2 pong%0A", "send");
@@ -143,11 +156,6 @@ static void test_client_retries_while_refused(void)
 	char outs[256];
 	np_outs(&p, NP_CLIENT, outs, sizeof outs);
 	CHECK_STR_EQ(outs, "pong\n\n");
-	int rsts = 0;
-	for (int i = 0; i < p.nsegs; i++)
-		if (p.segs[i].from == NP_SERVER && (p.segs[i].flags & 0x04))
-			rsts++;
-	CHECK(rsts >= 2);
 	CHECK(np_stop(&p));
 }
 

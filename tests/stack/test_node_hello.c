@@ -92,7 +92,9 @@ static void test_hello_true_states_both_ends(void)
 	long fw1 = np_state_time(&p, NP_SERVER, "ESTABLISHED", "FIN_WAIT_1");
 	long tw = np_state_time(&p, NP_SERVER, "FIN_WAIT_1", "TIME_WAIT");
 	long closed = np_state_time(&p, NP_SERVER, "TIME_WAIT", "CLOSED");
-	CHECK(fw1 - est >= 1000 && fw1 - est <= 1200);
+	/* at least the 1 s wait; the upper bound allows for the message's
+	 * trip after the handshake, which follows real-time jitter (x10) */
+	CHECK(fw1 - est >= 1000 && fw1 - est <= 1500);
 	CHECK(closed - tw >= 2000 && closed - tw <= 2200);
 	CHECK(np_stop(&p));
 }
