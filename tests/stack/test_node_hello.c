@@ -12,10 +12,11 @@ static const char *node_exe;
  * ended. */
 static bool run_hello(struct nodepair *p, const char *seed)
 {
-	const char *server[] = { "--app", "server", "--seed", seed, "--msl", "1",
-				 "--speed", "10", NULL };
-	const char *client[] = { "--app", "client", "--seed", seed, "--msl", "1",
-				 "--speed", "10", NULL };
+	/* seed NULL: no --seed (the list ends before it) */
+	const char *server[] = { "--app", "server", "--msl", "1", "--speed", "10",
+				 seed ? "--seed" : NULL, seed, NULL };
+	const char *client[] = { "--app", "client", "--msl", "1", "--speed", "10",
+				 seed ? "--seed" : NULL, seed, NULL };
 	int from = 0, sfrom = 0;
 
 	if (!np_start(p, node_exe, server, client))
@@ -143,6 +144,15 @@ static void test_same_seed_same_run(void)
 	fingerprint(&p, c, sizeof c);
 	CHECK(np_stop(&p));
 	CHECK(strcmp(a, c) != 0);
+
+	/* no seed: /dev/urandom, so two runs differ (ports, ISNs) */
+	CHECK(run_hello(&p, NULL));
+	fingerprint(&p, b, sizeof b);
+	CHECK(np_stop(&p));
+	CHECK(run_hello(&p, NULL));
+	fingerprint(&p, c, sizeof c);
+	CHECK(np_stop(&p));
+	CHECK(strcmp(b, c) != 0);
 }
 
 int main(int argc, char **argv)
