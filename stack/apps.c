@@ -119,18 +119,24 @@ static void detach(struct tcp_pcb *pcb)
 	tcp_sent(pcb, NULL);
 }
 
-/* Go's program returns from main: the listener closes, and connections the
- * loop never accepted are closed by the kernel (RST if data was unread). */
-static void server_exit(struct server *srv, int status)
+/* Go's program ends (main returns, or log.Fatal exits): the kernel closes
+ * the listener and every connection, with FIN, or RST where data was left
+ * unread (tcp.c tcp_close_shutdown does the same). fatal: the log.Fatal
+ * message, printed first, as Go does before exiting. */
+static void server_exit(struct server *srv, int status, const char *fatal)
 {
 	struct node *n = srv->node;
 
 	if (srv->exited)
 		return;
 	srv->exited = true;
-	while (srv->queue) {
-		struct sconn *sc = srv->queue;
-		srv->queue = sc->next;
+	if (fatal)
+		node_fatal(n, fatal);
+	srv->active = NULL;
+	srv->queue = NULL;
+	while (srv->newest) {
+		struct sconn *sc = srv->newest;
+		node_timer_cancel(&sc->timer);
 		if (sc->pcb) {
 			detach(sc->pcb);
 			if (sc->rx)
@@ -147,7 +153,8 @@ static void server_exit(struct server *srv, int status)
 		node_tcp_close(n, srv->listener);
 		srv->listener = NULL;
 	}
-	node_app_done(n, status);
+	if (!fatal)
+		node_app_done(n, status);
 }
 
 static void sconn_reply_and_close(void *arg)
@@ -264,7 +271,7 @@ static void sconn_finish(struct sconn *sc)
 		return;
 	srv->active = NULL;
 	if (srv->mode == NODE_SERVER_ONCE) {
-		server_exit(srv, 0);
+		server_exit(srv, 0, NULL);
 	} else if (srv->queue) {
 		struct sconn *next = srv->queue;
 		srv->queue = next->next;
@@ -405,11 +412,15 @@ static err_t server_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	return ERR_OK;
 }
 
+/* A controller command closes the listener: Go's listen.Accept() then
+ * fails, and the server ends with log.Fatal (its connections closed by the
+ * kernel at exit). */
 static void server_listener_release(void *owner)
 {
 	struct server *srv = owner;
 
 	srv->listener = NULL; /* the node closes it */
+	server_exit(srv, 1, appfmt_accept_failed);
 }
 
 static const struct node_conn_ops listener_ops = { server_listener_release };

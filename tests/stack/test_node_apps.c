@@ -100,6 +100,42 @@ static void test_once_server_handles_one_and_exits(void)
 	CHECK(np_stop(&p));
 }
 
+/* Closing the server's listener from the controller: Go's Accept fails,
+ * log.Fatal ends the program, and the kernel closes its connections (FIN,
+ * no reply: the handler was still in its 1 s wait). */
+static void test_closing_the_listener_ends_the_server_like_go(void)
+{
+	static struct nodepair p;
+	const char *server[] = { "--app", "server", NULL };
+	const char *client[] = { "--app", "manual", NULL };
+	int sfrom = 0, cfrom = 0;
+	char outs[1024];
+
+	CHECK(np_start(&p, node_exe, server, client));
+	CMD_OK(&p, NP_CLIENT, "connect 192.0.2.2:8888", "connect");
+	CHECK(np_wait(&p, NP_CLIENT, "connected 1", &cfrom, 2000) != NULL);
+	CMD_OK(&p, NP_CLIENT, "send 1 hi%0A", "send");
+	CHECK(np_wait(&p, NP_SERVER, "out hi", &sfrom, 2000) != NULL);
+	CMD_OK(&p, NP_SERVER, "close 1", "close"); /* the listener's id */
+	CHECK(np_wait(&p, NP_SERVER, "app-done 1", &sfrom, 1000) != NULL);
+	CHECK(np_wait(&p, NP_CLIENT, "eof 1", &cfrom, 1000) != NULL);
+	np_pump(&p, 1200); /* past the 1 s wait: no reply comes */
+	for (int i = 0; i < p.n[NP_CLIENT].nevents; i++)
+		CHECK(strncmp(p.n[NP_CLIENT].events[i], "data ", 5) != 0);
+	np_outs(&p, NP_SERVER, outs, sizeof outs);
+	regex_t re;
+	CHECK_INT_EQ(regcomp(&re, "\\[Message\\]\nhi\n[0-9]{4}/[0-9]{2}/[0-9]{2} "
+			     "[0-9]{2}:[0-9]{2}:[0-9]{2} コネクションを確立できませんでした\n$",
+			     REG_EXTENDED), 0);
+	CHECK_INT_EQ(regexec(&re, outs, 0, NULL, 0), 0);
+	regfree(&re);
+	char states[1024];
+	np_states(&p, NP_SERVER, 8888, states, sizeof states);
+	CHECK(strstr(states, "LISTEN>CLOSED(close() called)") != NULL);
+	CHECK(strstr(states, "ESTABLISHED>FIN_WAIT_1(close() called)") != NULL);
+	CHECK(np_stop(&p));
+}
+
 /* The client cannot connect: Go's log.Fatal line, status 1. */
 static void test_client_refused_prints_go_fatal(void)
 {
@@ -205,6 +241,7 @@ int main(int argc, char **argv)
 	node_exe = argv[1];
 	RUN(test_sequential_server_delays_the_second_client);
 	RUN(test_once_server_handles_one_and_exits);
+	RUN(test_closing_the_listener_ends_the_server_like_go);
 	RUN(test_client_refused_prints_go_fatal);
 	RUN(test_client_retries_while_refused);
 	RUN(test_dropped_syn_is_retransmitted);
