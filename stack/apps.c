@@ -586,6 +586,8 @@ static void client_err(void *arg, err_t err)
 		/* conn.Read fails: n = 0, Println prints an empty line */
 		client_print_reply(c, "", 0);
 		client_finish(c, 0);
+	} else if (c->phase == C_CLOSE_ON_FIN) {
+		client_finish(c, 0); /* the reply was printed already */
 	}
 }
 
@@ -613,8 +615,9 @@ static void client_release(void *owner)
 	struct client *c = owner;
 
 	c->pcb = NULL; /* the node closes it */
-	if (c->phase == C_READING) {
-		client_print_reply(c, "", 0);
+	if (c->phase == C_READING || c->phase == C_CLOSE_ON_FIN) {
+		if (c->phase == C_READING)
+			client_print_reply(c, "", 0);
 		c->phase = C_DONE;
 		node_app_done(c->node, 0);
 	} else if (c->phase == C_CONNECTING) {
