@@ -15,6 +15,24 @@ static const char *ok_or_err(const char *answer)
 #define CMD_OK(p, who, line, verb)                                            \
 	CHECK_STR_EQ(ok_or_err(np_cmd(p, who, line)), "ok " verb)
 
+/* Pumps until n TCP segments crossed the wire (or 3 s passed). */
+static void wait_segments(struct nodepair *p, int n)
+{
+	for (int i = 0; i < 300 && np_tcp_segments(p) < n; i++)
+		np_pump(p, 10);
+}
+
+/* Pumps until node who's next "held N" event after *from is "held want". */
+static bool wait_held(struct nodepair *p, int who, const char *want, int *from)
+{
+	const char *e;
+
+	while ((e = np_wait(p, who, "held ", from, 3000)) != NULL)
+		if (strcmp(e, want) == 0)
+			return true;
+	return false;
+}
+
 static void test_paused_steps_release_exactly_n_segments(void)
 {
 	static struct nodepair p;
@@ -33,24 +51,30 @@ static void test_paused_steps_release_exactly_n_segments(void)
 	CHECK(np_wait(&p, NP_CLIENT, "clock 0 paused", &from, 100) != NULL);
 
 	/* each step releases exactly one segment */
+	int sfrom = 0;
 	CMD_OK(&p, NP_CLIENT, "step", "step");
-	np_pump(&p, 200);
+	wait_segments(&p, 1);
 	CHECK_INT_EQ(np_tcp_segments(&p), 1);
 	CHECK_INT_EQ(p.segs[0].flags, 0x02); /* SYN */
 	CHECK_STR_EQ(ok_or_err(np_cmd(&p, NP_CLIENT, "step")),
 		     "error nothing-held no%20frame%20is%20held");
 
-	CMD_OK(&p, NP_SERVER, "step", "step");
+	/* the server answered at once, but holds its SYN+ACK */
+	CHECK(wait_held(&p, NP_SERVER, "held 1", &sfrom));
 	np_pump(&p, 200);
+	CHECK_INT_EQ(np_tcp_segments(&p), 1);
+	CMD_OK(&p, NP_SERVER, "step", "step");
+	wait_segments(&p, 2);
 	CHECK_INT_EQ(np_tcp_segments(&p), 2);
 	CHECK_INT_EQ(p.segs[1].flags, 0x12); /* SYN+ACK */
 	CHECK_INT_EQ(p.segs[1].ack, p.segs[0].seq + 1);
 
 	/* the client's ACK (with its message) */
+	CHECK(wait_held(&p, NP_CLIENT, "held 1", &from));
 	CMD_OK(&p, NP_CLIENT, "step", "step");
-	np_pump(&p, 200);
+	wait_segments(&p, 3);
+	np_pump(&p, 100);
 	CHECK_INT_EQ(np_tcp_segments(&p), 3);
-	int sfrom = 0;
 	CHECK(np_wait(&p, NP_SERVER, "out [Message]", &sfrom, 1000) != NULL);
 	CHECK(np_stop(&p));
 }
@@ -228,15 +252,18 @@ static void test_eleven_states_in_the_playground(void)
 	np_pump(&p, 300); /* let the handshake's last ACK settle */
 	CMD_OK(&p, NP_SERVER, "pause", "pause");
 	CMD_OK(&p, NP_CLIENT, "pause", "pause");
+	int shf = p.n[NP_SERVER].nevents, chf = p.n[NP_CLIENT].nevents;
 	CMD_OK(&p, NP_SERVER, "close 3", "close");
 	CMD_OK(&p, NP_CLIENT, "close 2", "close");
+	CHECK(wait_held(&p, NP_SERVER, "held 1", &shf));
+	CHECK(wait_held(&p, NP_CLIENT, "held 1", &chf));
+	/* both FINs cross; each side answers the other's FIN with an ACK */
 	CMD_OK(&p, NP_SERVER, "step", "step");
 	CMD_OK(&p, NP_CLIENT, "step", "step");
-	CHECK(np_wait(&p, NP_SERVER, "state", &sfrom, 1000) != NULL);
-	np_pump(&p, 200);
+	CHECK(wait_held(&p, NP_SERVER, "held 1", &shf));
+	CHECK(wait_held(&p, NP_CLIENT, "held 1", &chf));
 	CMD_OK(&p, NP_SERVER, "step", "step");
 	CMD_OK(&p, NP_CLIENT, "step", "step");
-	np_pump(&p, 200);
 	CMD_OK(&p, NP_SERVER, "run", "run");
 	CMD_OK(&p, NP_CLIENT, "run", "run");
 	CHECK(np_wait(&p, NP_CLIENT, "conns 0", &cfrom, 4000) != NULL);
