@@ -134,6 +134,36 @@ static void test_advance_fires_exactly_the_next_timer(void)
 	CHECK(np_stop(&p));
 }
 
+/* advance-until-event: deadline by deadline to the next thing a lesson
+ * shows; here the SYN's retransmission at 2900 ms (29 deadlines). */
+static void test_advance_until_event_stops_at_the_retransmission(void)
+{
+	static struct nodepair p;
+	const char *server[] = { "--app", "server", "--paused", "--seed", "1", NULL };
+	const char *client[] = { "--app", "client", "--paused", "--seed", "1", NULL };
+	char t[32], name[32], count[32];
+	int from = 0;
+
+	CHECK(np_start(&p, node_exe, server, client));
+	CHECK(np_wait(&p, NP_CLIENT, "held 1", &from, 3000) != NULL);
+	CHECK_STR_EQ(ok_or_err(np_cmd(&p, NP_CLIENT, "advance-until-event")),
+		     "ok advance-until-event");
+	const char *fired = np_wait(&p, NP_CLIENT, "fired ", &from, 100);
+	CHECK(fired && np_word(fired, 1, t, sizeof t) &&
+	      np_word(fired, 2, name, sizeof name) && np_word(fired, 3, count, sizeof count));
+	CHECK_STR_EQ(t, "2900");
+	CHECK_STR_EQ(name, "tcp");
+	CHECK_STR_EQ(count, "29");
+	/* it stopped because the retransmitted SYN is held now */
+	const char *last = NULL;
+	for (int i = 0; i < p.n[NP_CLIENT].nevents; i++)
+		if (strncmp(p.n[NP_CLIENT].events[i], "held ", 5) == 0)
+			last = p.n[NP_CLIENT].events[i];
+	CHECK_STR_EQ(last ? last : "(none)", "held 2");
+	CHECK_INT_EQ(np_tcp_segments(&p), 0);
+	CHECK(np_stop(&p));
+}
+
 static void test_malformed_messages_get_errors_not_crashes(void)
 {
 	static struct nodepair p;
@@ -332,6 +362,7 @@ int main(int argc, char **argv)
 	node_exe = argv[1];
 	RUN(test_paused_steps_release_exactly_n_segments);
 	RUN(test_advance_fires_exactly_the_next_timer);
+	RUN(test_advance_until_event_stops_at_the_retransmission);
 	RUN(test_malformed_messages_get_errors_not_crashes);
 	RUN(test_eleven_states_in_the_playground);
 	CHECK_EXIT();
