@@ -55,6 +55,11 @@ struct tracker_seginfo {
 	uint32_t rel_ack;     /* ack relative to the receiver's ISN; 0 if no ACK flag */
 	unsigned marks;       /* enum tracker_mark bits */
 	unsigned dup_ack_count; /* with TRACKER_MARK_DUP_ACK: 1 for the first duplicate */
+	/* Why, when a mark needs a reason (today: TRACKER_MARK_RST_IGNORED):
+	 * a plain-language sentence and a stable key (see docs/states.md);
+	 * both NULL otherwise. Static strings. */
+	const char *note;
+	const char *note_reason;
 };
 
 enum tracker_event_type {
@@ -119,5 +124,21 @@ bool tracker_next_event(struct tracker *t, struct tracker_event *ev);
 
 /* Connections currently held in memory (for the memory-bound tests). */
 uint64_t tracker_open_connections(const struct tracker *t);
+
+/* The one table of transitions the tracker may emit (RFC 9293 section
+ * 3.3.2 and its event processing in 3.10, plus CLOSED -> ESTABLISHED for a
+ * connection joined mid-stream). */
+bool tracker_transition_legal(enum tcpstate from, enum tcpstate to);
+
+/* Transitions emitted that the table does not allow: always 0 unless the
+ * tracker has a bug (the tests assert it). Such a transition is still
+ * emitted, so the displayed states stay consistent, and counted here. */
+uint64_t tracker_illegal_transitions(const struct tracker *t);
+
+/* The reason keys (state changes and segment notes), for the UI and docs:
+ * tracker_reason_key(i) for i = 0, 1, ... until NULL; and the one-line
+ * plain-language explanation of a key (NULL for an unknown key). */
+const char *tracker_reason_key(unsigned i);
+const char *tracker_reason_explain(const char *reason);
 
 #endif

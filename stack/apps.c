@@ -1,5 +1,6 @@
 #include "apps.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,7 +39,8 @@ struct sconn {
 	uint32_t peer_ip;
 	uint16_t peer_port;
 	struct node_timer timer;
-	struct sconn *next; /* in the server's queue */
+	struct sconn *next;  /* in the server's queue */
+	struct sconn *older, *newer; /* all live connections of the server */
 };
 
 struct server {
@@ -48,7 +50,13 @@ struct server {
 	unsigned listener_id;
 	struct sconn *active; /* sequential/once: the one being handled */
 	struct sconn *queue;  /* sequential/once: waiting, oldest first */
+	struct sconn *newest; /* every live sconn, for server_destroy */
 	bool exited;
+	/* accept failures, reported at most once per second (a SYN flood
+	 * must not flood the controller too) */
+	unsigned accept_failures;
+	uint64_t accept_reported_at;
+	bool accept_reported;
 };
 
 struct client;
@@ -79,6 +87,30 @@ static void queue_remove(struct server *srv, struct sconn *sc)
 	}
 }
 
+static void sconn_link(struct server *srv, struct sconn *sc)
+{
+	sc->older = srv->newest;
+	if (srv->newest)
+		srv->newest->newer = sc;
+	srv->newest = sc;
+}
+
+/* Unlinks and frees an sconn whose pcb is closed, gone or detached. */
+static void sconn_free(struct sconn *sc)
+{
+	struct server *srv = sc->srv;
+
+	if (sc->newer)
+		sc->newer->older = sc->older;
+	else
+		srv->newest = sc->older;
+	if (sc->older)
+		sc->older->newer = sc->newer;
+	if (sc->rx)
+		pbuf_free(sc->rx);
+	free(sc);
+}
+
 static void detach(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
@@ -87,18 +119,24 @@ static void detach(struct tcp_pcb *pcb)
 	tcp_sent(pcb, NULL);
 }
 
-/* Go's program returns from main: the listener closes, and connections the
- * loop never accepted are closed by the kernel (RST if data was unread). */
-static void server_exit(struct server *srv, int status)
+/* Go's program ends (main returns, or log.Fatal exits): the kernel closes
+ * the listener and every connection, with FIN, or RST where data was left
+ * unread (tcp.c tcp_close_shutdown does the same). fatal: the log.Fatal
+ * message, printed first, as Go does before exiting. */
+static void server_exit(struct server *srv, int status, const char *fatal)
 {
 	struct node *n = srv->node;
 
 	if (srv->exited)
 		return;
 	srv->exited = true;
-	while (srv->queue) {
-		struct sconn *sc = srv->queue;
-		srv->queue = sc->next;
+	if (fatal)
+		node_fatal(n, fatal);
+	srv->active = NULL;
+	srv->queue = NULL;
+	while (srv->newest) {
+		struct sconn *sc = srv->newest;
+		node_timer_cancel(&sc->timer);
 		if (sc->pcb) {
 			detach(sc->pcb);
 			if (sc->rx)
@@ -108,16 +146,15 @@ static void server_exit(struct server *srv, int status)
 			sc->pcb = NULL;
 		}
 		node_conn_remove(n, sc->id);
-		if (sc->rx)
-			pbuf_free(sc->rx);
-		free(sc);
+		sconn_free(sc);
 	}
 	if (srv->listener) {
 		node_conn_remove(n, srv->listener_id);
 		node_tcp_close(n, srv->listener);
 		srv->listener = NULL;
 	}
-	node_app_done(n, status);
+	if (!fatal)
+		node_app_done(n, status);
 }
 
 static void sconn_reply_and_close(void *arg)
@@ -228,15 +265,13 @@ static void sconn_finish(struct sconn *sc)
 	node_timer_cancel(&sc->timer);
 	if (sc->phase == S_QUEUED)
 		queue_remove(srv, sc);
-	if (sc->rx)
-		pbuf_free(sc->rx);
 	node_conn_remove(n, sc->id);
-	free(sc);
+	sconn_free(sc);
 	if (!was_active)
 		return;
 	srv->active = NULL;
 	if (srv->mode == NODE_SERVER_ONCE) {
-		server_exit(srv, 0);
+		server_exit(srv, 0, NULL);
 	} else if (srv->queue) {
 		struct sconn *next = srv->queue;
 		srv->queue = next->next;
@@ -299,7 +334,7 @@ static void sconn_err(void *arg, err_t err)
 	(void)err;
 	if (!sc)
 		return;
-	node_enter(sc->srv->node);
+	node_enter_gone(sc->srv->node, sc->pcb);
 	sc->pcb = NULL; /* already freed by lwIP */
 	if (sc->phase == S_READING) {
 		/* conn.Read fails: the Go code prints an empty message */
@@ -331,7 +366,18 @@ static err_t server_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 		/* lwIP could not allocate the connection (tcp_in.c
 		 * tcp_listen_input): the SYN is dropped and the peer retries.
 		 * Go would log.Fatal here; a classroom server keeps serving. */
-		node_error(n, "accept-failed", appfmt_accept_failed);
+		srv->accept_failures++;
+		if (!srv->accept_reported ||
+		    node_now(n) - srv->accept_reported_at >= 1000) {
+			char msg[256];
+			snprintf(msg, sizeof msg,
+				 "%s (%u SYN(s) dropped: lwIP's pcb pool is full)",
+				 appfmt_accept_failed, srv->accept_failures);
+			node_error(n, "accept-failed", msg);
+			srv->accept_failures = 0;
+			srv->accept_reported = true;
+			srv->accept_reported_at = node_now(n);
+		}
 		return ERR_VAL;
 	}
 	if (srv->exited)
@@ -346,6 +392,7 @@ static err_t server_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	sc->peer_ip = lwip_ntohl(ip4_addr_get_u32(&newpcb->remote_ip));
 	sc->peer_port = newpcb->remote_port;
 	sc->phase = S_QUEUED;
+	sconn_link(srv, sc);
 	tcp_arg(newpcb, sc);
 	tcp_recv(newpcb, sconn_recv);
 	tcp_err(newpcb, sconn_err);
@@ -365,11 +412,15 @@ static err_t server_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
 	return ERR_OK;
 }
 
+/* A controller command closes the listener: Go's listen.Accept() then
+ * fails, and the server ends with log.Fatal (its connections closed by the
+ * kernel at exit). */
 static void server_listener_release(void *owner)
 {
 	struct server *srv = owner;
 
 	srv->listener = NULL; /* the node closes it */
+	server_exit(srv, 1, appfmt_accept_failed);
 }
 
 static const struct node_conn_ops listener_ops = { server_listener_release };
@@ -403,24 +454,18 @@ static void server_destroy(struct server *srv)
 {
 	if (!srv)
 		return;
-	if (srv->active) {
-		struct sconn *sc = srv->active;
-		srv->active = NULL;
+	/* the node is going away: leave lwIP's pcbs without callbacks into
+	 * freed memory (netif_remove will abort them) */
+	while (srv->newest) {
+		struct sconn *sc = srv->newest;
 		if (sc->pcb)
 			detach(sc->pcb);
 		node_timer_cancel(&sc->timer);
-		if (sc->rx)
-			pbuf_free(sc->rx);
-		free(sc);
+		sconn_free(sc);
 	}
-	while (srv->queue) {
-		struct sconn *sc = srv->queue;
-		srv->queue = sc->next;
-		if (sc->pcb)
-			detach(sc->pcb);
-		if (sc->rx)
-			pbuf_free(sc->rx);
-		free(sc);
+	if (srv->listener) {
+		tcp_arg(srv->listener, NULL);
+		tcp_accept(srv->listener, NULL);
 	}
 	free(srv);
 }
@@ -524,7 +569,7 @@ static void client_err(void *arg, err_t err)
 
 	if (!c)
 		return;
-	node_enter(c->node);
+	node_enter_gone(c->node, c->pcb);
 	c->pcb = NULL; /* freed by lwIP */
 	node_conn_remove(c->node, c->id);
 	if (c->phase == C_CONNECTING) {
@@ -541,6 +586,8 @@ static void client_err(void *arg, err_t err)
 		/* conn.Read fails: n = 0, Println prints an empty line */
 		client_print_reply(c, "", 0);
 		client_finish(c, 0);
+	} else if (c->phase == C_CLOSE_ON_FIN) {
+		client_finish(c, 0); /* the reply was printed already */
 	}
 }
 
@@ -568,8 +615,9 @@ static void client_release(void *owner)
 	struct client *c = owner;
 
 	c->pcb = NULL; /* the node closes it */
-	if (c->phase == C_READING) {
-		client_print_reply(c, "", 0);
+	if (c->phase == C_READING || c->phase == C_CLOSE_ON_FIN) {
+		if (c->phase == C_READING)
+			client_print_reply(c, "", 0);
 		c->phase = C_DONE;
 		node_app_done(c->node, 0);
 	} else if (c->phase == C_CONNECTING) {

@@ -64,6 +64,7 @@ struct node {
 	struct node_conn conns[NODE_MAX_CONNS];
 	unsigned next_id;
 	unsigned app_timeouts; /* armed node_timers */
+	unsigned long visible_events; /* state, held, out, ... (for advance) */
 };
 
 bool node_addr_on_test_net(uint32_t ip)
@@ -79,6 +80,14 @@ static void emit(struct node *n, struct ctlmsg_out *o)
 
 	if (len < 0 || n->ctl_gone)
 		return;
+	/* what a lesson shows happening (advance-until-event stops on it) */
+	static const char *const visible[] = {
+		"state ", "held ", "out ", "data ", "eof ", "conn-error ",
+		"connected ", "app-done ", "dropped ",
+	};
+	for (size_t i = 0; i < sizeof visible / sizeof visible[0]; i++)
+		if (strncmp(o->buf, visible[i], strlen(visible[i])) == 0)
+			n->visible_events++;
 	if (ctlmsg_write_all(n->ctl_fd, o->buf, (size_t)len) < 0) {
 		/* the controller is gone: nothing left to do for us */
 		n->ctl_gone = true;
@@ -163,10 +172,11 @@ static void on_state_change(void *user, const struct truestate_change *c)
 	emit(n, &o);
 }
 
-/* Walks the pcb lists and reports changes with this cause. */
-static void sync_states(struct node *n, const char *cause)
+/* Walks the pcb lists (skipping `gone`, see truestate_sync_gone) and
+ * reports changes with this cause. */
+static void sync_states_gone(struct node *n, const char *cause, const void *gone)
 {
-	truestate_sync(n->ts, cause);
+	truestate_sync_gone(n->ts, cause, gone);
 	unsigned conns = truestate_conns(n->ts);
 	if (conns != n->last_conns) {
 		struct ctlmsg_out o;
@@ -178,9 +188,19 @@ static void sync_states(struct node *n, const char *cause)
 	}
 }
 
+static void sync_states(struct node *n, const char *cause)
+{
+	sync_states_gone(n, cause, NULL);
+}
+
 void node_enter(struct node *n)
 {
 	sync_states(n, n->ambient ? n->ambient : "unknown");
+}
+
+void node_enter_gone(struct node *n, const struct tcp_pcb *pcb)
+{
+	sync_states_gone(n, n->ambient ? n->ambient : "unknown", pcb);
 }
 
 /* --- App output -------------------------------------------------------------- */
@@ -527,7 +547,7 @@ static void manual_err(void *arg, err_t err)
 
 	if (!m)
 		return;
-	node_enter(m->node);
+	node_enter_gone(m->node, m->pcb);
 	const char *why = err == ERR_RST ? "connection reset (RST received)" :
 			  err == ERR_ABRT ? "connection aborted" :
 					    lwip_strerr(err);
@@ -743,27 +763,46 @@ static void cmd_close(struct node *n, char **w, bool abort)
 	emit_ok(n, abort ? "abort" : "close");
 }
 
-static void cmd_advance(struct node *n)
+/* Node time `advance-until-event` may skip at most: 10 minutes covers any
+ * lwIP timeout (SYN retries, FIN_WAIT_2, TIME_WAIT with --msl 300). */
+#define NODE_ADVANCE_MAX_MS (10 * 60 * 1000)
+
+/* advance: fire exactly the next timer deadline. until_event: go on,
+ * deadline by deadline, until a deadline does something a lesson shows
+ * (a state change, a held segment, app output), e.g. straight to a
+ * retransmission or to the end of TIME_WAIT. */
+static void cmd_advance(struct node *n, bool until_event)
 {
-	uint64_t at;
+	uint64_t at = vclock_now(&n->clock), start = at;
 	const char *name;
 	struct ctlmsg_out o;
+	unsigned long before;
+	unsigned fired = 0;
 
 	if (vclock_running(&n->clock)) {
 		node_error(n, "not-paused", "advance works while paused");
 		return;
 	}
-	name = port_next_timer_name(timer_name);
-	if (!name || !vclock_advance(&n->clock, &n->timers, &at)) {
+	do {
+		before = n->visible_events;
+		name = port_next_timer_name(timer_name);
+		if (!name || !vclock_advance(&n->clock, &n->timers, &at))
+			break;
+		fired++;
+	} while (until_event && n->visible_events == before &&
+		 at - start < NODE_ADVANCE_MAX_MS && !n->quit);
+	if (fired == 0) {
 		node_error(n, "no-timer", "no timer is pending");
 		return;
 	}
 	ctlmsg_out_init(&o, "fired");
 	ctlmsg_out_wordf(&o, "%llu", (unsigned long long)at);
 	ctlmsg_out_text(&o, name, strlen(name));
+	if (until_event)
+		ctlmsg_out_wordf(&o, "%u", fired);
 	emit(n, &o);
 	emit_clock(n);
-	emit_ok(n, "advance");
+	emit_ok(n, until_event ? "advance-until-event" : "advance");
 }
 
 struct command {
@@ -773,6 +812,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", 1 }, { "pause", 1 }, { "step", 1 }, { "advance", 1 },
+	{ "advance-until-event", 1 },
 	{ "speed", 2 }, { "drop-next-in", 1 }, { "status", 1 },
 	{ "listen", 2 }, { "connect", 2 }, { "send", 3 }, { "shutdown", 2 },
 	{ "close", 2 }, { "abort", 2 }, { "quit", 1 },
@@ -815,7 +855,9 @@ static void handle_command(struct node *n, char **w, int nw)
 		else
 			emit_ok(n, "step");
 	} else if (strcmp(w[0], "advance") == 0) {
-		cmd_advance(n);
+		cmd_advance(n, false);
+	} else if (strcmp(w[0], "advance-until-event") == 0) {
+		cmd_advance(n, true);
 	} else if (strcmp(w[0], "speed") == 0) {
 		double f;
 		if (ctlmsg_parse_decimal(w[1], VCLOCK_SPEED_MIN, VCLOCK_SPEED_MAX, &f) < 0 ||
@@ -1058,7 +1100,17 @@ void node_destroy(struct node *n)
 {
 	if (!n)
 		return;
+	n->ctl_gone = true; /* no events after `ok quit` */
 	apps_destroy(n->apps);
+	/* manual connections: free their state, leave lwIP no callbacks into
+	 * it (netif_remove below aborts the pcbs) */
+	for (unsigned i = 0; i < NODE_MAX_CONNS; i++) {
+		struct node_conn *c = &n->conns[i];
+		if (c->id && c->ops == &manual_ops) {
+			detach_callbacks(c->pcb, c->listener);
+			free(c->owner);
+		}
+	}
 	tapif_destroy(n->tap);
 	truestate_destroy(n->ts);
 	free(n);

@@ -75,6 +75,10 @@ uint64_t node_now(const struct node *n);
  * lwIP made before calling back are reported with the current cause. */
 void node_enter(struct node *n);
 
+/* At the entry of an error callback: pcb (the one lwIP reports dead; only
+ * its address is used) is reported CLOSED even if lwIP unlinks it later. */
+void node_enter_gone(struct node *n, const struct tcp_pcb *pcb);
+
 /* The app's standard output (bytes; reported one line at a time). */
 void node_out(struct node *n, const void *text, size_t len);
 /* log.Fatal(msg): the Go logger's timestamped line, then app-done 1. */

@@ -30,6 +30,7 @@ struct tapif {
 	int fd;
 	struct tapif_hooks hooks;
 	bool hold, drop_next_in;
+	bool closing; /* being destroyed: send nothing more */
 	/* ring of held frames */
 	struct held_frame *held;
 	unsigned head, count;
@@ -101,6 +102,8 @@ static err_t tapif_linkoutput(struct netif *netif, struct pbuf *p)
 	struct tapif *t = netif->state;
 	uint8_t buf[TAPIF_FRAME_MAX];
 
+	if (t->closing)
+		return ERR_OK; /* a node that quits sends nothing (no RSTs) */
 	if (p->tot_len > sizeof buf)
 		return ERR_BUF;
 	pbuf_copy_partial(p, buf, p->tot_len, 0);
@@ -180,6 +183,9 @@ void tapif_destroy(struct tapif *t)
 {
 	if (!t)
 		return;
+	/* netif_remove aborts the pcbs bound to our address (tcp.c
+	 * tcp_netif_ip_addr_changed), which would send RSTs */
+	t->closing = true;
 	netif_remove(&t->netif);
 	if (t->fd >= 0)
 		close(t->fd);

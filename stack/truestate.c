@@ -22,6 +22,7 @@ struct truestate {
 	void *user;
 	struct entry prev[TRUESTATE_MAX], cur[TRUESTATE_MAX];
 	unsigned nprev, ncur;
+	const void *gone; /* skipped by the current walk */
 };
 
 struct truestate *truestate_create(truestate_fn fn, void *user)
@@ -65,6 +66,8 @@ static void add(struct truestate *ts, const struct tcp_pcb *pcb, bool listen)
 {
 	struct entry *e;
 
+	if (pcb == ts->gone)
+		return;
 	if (ts->ncur == TRUESTATE_MAX)
 		return; /* cannot happen: the pools are no larger */
 	e = &ts->cur[ts->ncur++];
@@ -147,6 +150,14 @@ void truestate_sync(struct truestate *ts, const char *cause)
 			       TCPSTATE_CLOSED, cause);
 	memcpy(ts->prev, ts->cur, ts->ncur * sizeof ts->cur[0]);
 	ts->nprev = ts->ncur;
+}
+
+void truestate_sync_gone(struct truestate *ts, const char *cause,
+			 const void *gone)
+{
+	ts->gone = gone;
+	truestate_sync(ts, cause);
+	ts->gone = NULL;
 }
 
 unsigned truestate_conns(const struct truestate *ts)

@@ -39,6 +39,12 @@ void truestate_destroy(struct truestate *ts);
  * and keeps the walk. */
 void truestate_sync(struct truestate *ts, const char *cause);
 
+/* The same, for an error callback: lwIP calls it before unlinking the
+ * dead pcb in some paths (tcp_in.c, RST: TCP_EVENT_ERR then
+ * tcp_pcb_remove), so the walk skips `gone` and reports it CLOSED first. */
+void truestate_sync_gone(struct truestate *ts, const char *cause,
+			 const void *gone);
+
 /* Connections (pcbs neither LISTEN nor CLOSED) in the last walk. */
 unsigned truestate_conns(const struct truestate *ts);
 

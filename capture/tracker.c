@@ -1,0 +1,1328 @@
+/* The connection tracker (see tracker.h): per-connection, per-endpoint RFC
+ * 9293 state inferred passively from the segments seen on the wire, plus
+ * Wireshark-style sequence analysis. docs/states.md explains the model.
+ *
+ * The capture point is treated as the wire between the two endpoints: a
+ * segment changes its sender when it is seen (it was sent) and its receiver
+ * when it is seen (it arrived). Two exceptions keep crossing segments
+ * honest, because a receiver may have sent its own segment before the one
+ * we saw reached it:
+ *  - a SYN reaching an endpoint we know nothing about: that endpoint's
+ *    LISTEN -> SYN_RCVD is decided by its reply (SYN-ACK: it was listening;
+ *    RST: it was not, the connection was refused; bare SYN: simultaneous
+ *    open; nothing: unanswered, we show nothing we cannot know);
+ *  - a FIN reaching an ESTABLISHED endpoint: CLOSE_WAIT is decided by that
+ *    endpoint's next segment (its ACK covers the FIN: CLOSE_WAIT; it sends
+ *    its own FIN without acknowledging ours: simultaneous close, CLOSING).
+ * Both deferred transitions carry the packet number and time of the SYN or
+ * FIN that caused them. */
+#include "tracker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Sequence-space comparisons, modulo 2^32 (RFC 9293 section 3.4). */
+#define SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+
+#define DEFAULT_MSL_NS (60LL * 1000000000LL)
+/* Wireshark's out-of-order threshold when no handshake RTT is known (3 ms),
+ * and its fast-retransmission window after a duplicate ACK (20 ms). */
+#define OOO_DEFAULT_NS 3000000LL
+#define FAST_RETRANS_NS 20000000LL
+
+/* Internal analysis bits beyond the public marks (Wireshark has them; they
+ * steer the other checks but are not reported). */
+enum {
+	MARK_ZERO_WINDOW_PROBE = 1u << 16,
+	MARK_ZERO_WINDOW_PROBE_ACK = 1u << 17,
+	MARK_KEEP_ALIVE_ACK = 1u << 18,
+	MARK_PUBLIC = 0xffffu,
+};
+
+/* ---- reasons -------------------------------------------------------- */
+
+struct reason {
+	const char *key;
+	const char *explain;
+};
+
+/* One line each, for the UI (docs/states.md lists the same keys; a test
+ * checks they agree). */
+static const struct reason tracker_reasons[] = {
+	{"active_open", "The application called connect(): the endpoint sent a SYN and waits for SYN-ACK."},
+	{"listen_inferred", "A SYN arrived and this endpoint answered with SYN-ACK, so a server socket was listening on this port."},
+	{"passive_open", "The listening endpoint received a SYN, answers with SYN-ACK and waits for the ACK."},
+	{"synack_rcvd", "The SYN-ACK acknowledged our SYN: the handshake is done on this side."},
+	{"handshake_ack_rcvd", "The ACK acknowledged our SYN-ACK: the three-way handshake is complete."},
+	{"simultaneous_open", "Both endpoints sent a SYN at the same time: each answers the other's SYN (simultaneous open)."},
+	{"simultaneous_open_established", "In a simultaneous open, the peer's SYN-ACK acknowledged our SYN: established."},
+	{"synack_not_captured", "This endpoint sent an ACK after its SYN, so it received a SYN-ACK the capture did not see."},
+	{"syn_not_captured_client", "The capture starts at a SYN-ACK: this endpoint must have sent the SYN before the capture began."},
+	{"syn_not_captured_listen", "The capture starts at a SYN-ACK from this endpoint: it was listening before the capture began."},
+	{"syn_not_captured_server", "The capture starts at a SYN-ACK from this endpoint: it had received a SYN the capture did not see."},
+	{"midstream_established", "The capture began after the connection opened: this endpoint sends ACKs, so it is at least ESTABLISHED."},
+	{"active_close", "The application closed (or shut down writing): the endpoint sent a FIN and waits for its ACK."},
+	{"close_in_syn_rcvd", "The application closed before the handshake finished: a FIN follows the SYN-ACK."},
+	{"fin_rcvd", "The peer sent a FIN: no more data will come; the application may still send, then close."},
+	{"passive_close", "The application closed after the peer's FIN: the endpoint sent its own FIN and waits for the last ACK."},
+	{"fin_acked", "The peer acknowledged our FIN; we wait for the peer's FIN (the peer may still send data)."},
+	{"fin_rcvd_fin_wait_2", "The peer's FIN arrived after ours was acknowledged: wait 2 x MSL in TIME_WAIT before closing."},
+	{"fin_ack_rcvd", "The peer's FIN arrived together with the ACK of our FIN: straight to TIME_WAIT."},
+	{"simultaneous_close", "Both endpoints sent a FIN before receiving the other's (simultaneous close): CLOSING waits for the ACK of our FIN."},
+	{"closing_acked", "In a simultaneous close, our FIN was acknowledged: wait 2 x MSL in TIME_WAIT."},
+	{"last_ack_acked", "The peer acknowledged our FIN: the passive closer is done and the connection is gone on this side."},
+	{"time_wait_expired", "TIME_WAIT lasted 2 x MSL, so old duplicates have died out: the endpoint is closed."},
+	{"time_wait_reused", "A new SYN on the same addresses and ports ends TIME_WAIT early: the port pair is reused for a new connection."},
+	{"rst_sent", "The endpoint sent a RST: it aborted the connection (or had none) and is closed."},
+	{"rst_rcvd", "A RST with the expected sequence number arrived: the connection is aborted at once, without FIN."},
+	{"refused", "The SYN was answered by RST: nothing listens on that port, the connection was refused."},
+	{"rst_rcvd_syn_rcvd", "A RST arrived during the handshake: the half-open connection is dropped and the server keeps listening."},
+	{"rst_rcvd_time_wait", "A RST arrived in TIME_WAIT and ended it early (RFC 9293 allows this; RFC 1337 stacks such as lwIP ignore it)."},
+	{"rst_out_of_window", "RST ignored: its sequence number is outside the receiver's window, so it may be forged or stale (RFC 9293 3.10.7.4)."},
+	{"rst_not_exact", "RST ignored: in the window but not the next expected byte; the receiver answers with a challenge ACK (RFC 5961 3.2)."},
+	{"rst_syn_sent_unacceptable", "RST ignored: in SYN_SENT a RST counts only if it acknowledges our SYN (RFC 9293 3.10.7.3)."},
+};
+
+#define NREASONS (sizeof(tracker_reasons) / sizeof(tracker_reasons[0]))
+
+const char *tracker_reason_key(unsigned i)
+{
+	return i < NREASONS ? tracker_reasons[i].key : NULL;
+}
+
+const char *tracker_reason_explain(const char *reason)
+{
+	if (!reason)
+		return NULL;
+	for (size_t i = 0; i < NREASONS; i++)
+		if (strcmp(tracker_reasons[i].key, reason) == 0)
+			return tracker_reasons[i].explain;
+	return NULL;
+}
+
+const char *tracker_mark_to_str(enum tracker_mark m)
+{
+	switch (m) {
+	case TRACKER_MARK_RETRANSMISSION: return "retransmission";
+	case TRACKER_MARK_OUT_OF_ORDER: return "out-of-order";
+	case TRACKER_MARK_DUP_ACK: return "dup-ack";
+	case TRACKER_MARK_ZERO_WINDOW: return "zero-window";
+	case TRACKER_MARK_WINDOW_UPDATE: return "window-update";
+	case TRACKER_MARK_KEEP_ALIVE: return "keep-alive";
+	case TRACKER_MARK_ACKED_UNSEEN: return "acked-unseen";
+	case TRACKER_MARK_PREV_NOT_CAPTURED: return "prev-not-captured";
+	case TRACKER_MARK_RST_IGNORED: return "rst-ignored";
+	}
+	return "?";
+}
+
+/* ---- the legal transitions ------------------------------------------ */
+
+/* The one place that lists what may be emitted. D: the RFC 9293 figure 5
+ * diagram; T: the event-processing text of RFC 9293 section 3.10.7
+ * (RST handling, FIN_WAIT_1 + FIN with our FIN acked); I: inferred by a
+ * passive observer (joined mid-stream). */
+enum { TR_NO = 0, TR_D, TR_T, TR_I };
+
+#define S_(x) TCPSTATE_##x
+static const unsigned char tracker_legal[TCPSTATE_COUNT][TCPSTATE_COUNT] = {
+	[S_(CLOSED)] = {[S_(LISTEN)] = TR_D, [S_(SYN_SENT)] = TR_D,
+			[S_(ESTABLISHED)] = TR_I},
+	[S_(LISTEN)] = {[S_(SYN_RCVD)] = TR_D, [S_(SYN_SENT)] = TR_D,
+			[S_(CLOSED)] = TR_D},
+	[S_(SYN_SENT)] = {[S_(SYN_RCVD)] = TR_D, [S_(ESTABLISHED)] = TR_D,
+			  [S_(CLOSED)] = TR_D},
+	[S_(SYN_RCVD)] = {[S_(ESTABLISHED)] = TR_D, [S_(FIN_WAIT_1)] = TR_D,
+			  [S_(LISTEN)] = TR_T, [S_(CLOSED)] = TR_T},
+	[S_(ESTABLISHED)] = {[S_(FIN_WAIT_1)] = TR_D, [S_(CLOSE_WAIT)] = TR_D,
+			     [S_(CLOSED)] = TR_T},
+	[S_(FIN_WAIT_1)] = {[S_(FIN_WAIT_2)] = TR_D, [S_(CLOSING)] = TR_D,
+			    [S_(TIME_WAIT)] = TR_T, [S_(CLOSED)] = TR_T},
+	[S_(FIN_WAIT_2)] = {[S_(TIME_WAIT)] = TR_D, [S_(CLOSED)] = TR_T},
+	[S_(CLOSE_WAIT)] = {[S_(LAST_ACK)] = TR_D, [S_(CLOSED)] = TR_T},
+	[S_(CLOSING)] = {[S_(TIME_WAIT)] = TR_D, [S_(CLOSED)] = TR_T},
+	[S_(LAST_ACK)] = {[S_(CLOSED)] = TR_D},
+	[S_(TIME_WAIT)] = {[S_(CLOSED)] = TR_D},
+};
+#undef S_
+
+bool tracker_transition_legal(enum tcpstate from, enum tcpstate to)
+{
+	if ((unsigned)from >= TCPSTATE_COUNT || (unsigned)to >= TCPSTATE_COUNT)
+		return false;
+	return tracker_legal[from][to] != TR_NO;
+}
+
+/* ---- data structures ------------------------------------------------ */
+
+/* Wireshark-style analysis state for the segments one endpoint sends
+ * (packet-tcp.c's tcp_flow_t, with explicit "known" flags where Wireshark
+ * uses 0 as "unknown"). */
+struct flow {
+	bool base_set;
+	uint32_t base;
+	bool nextseq_set;
+	uint32_t nextseq;
+	int64_t nextseq_ts;
+	bool maxseq_set;
+	uint32_t maxseqtobeacked;
+	uint32_t window; /* scaled; 0 until the first segment, as Wireshark */
+	uint32_t lastack;
+	int64_t lastack_ts;
+	unsigned dupacknum;
+	unsigned lastflags;
+	int wscale; /* -1 unknown, -2 not used, >= 0 shift */
+};
+
+struct conn;
+
+struct tw_timer {
+	struct tw_timer *prev, *next;
+	int64_t deadline;
+	struct conn *conn;
+	int ep;
+	bool armed;
+};
+
+struct deferred {
+	bool on;
+	uint64_t pkt;
+	int64_t ts;
+};
+
+struct endpoint {
+	enum tcpstate state;
+	bool known;   /* has had a state or sent something */
+	bool passive; /* came from LISTEN */
+	bool isn_known;
+	uint32_t isn;
+	bool nxt_known; /* highest sequence number sent, plus one */
+	uint32_t nxt;
+	bool fin_sent;
+	uint32_t fin_seq; /* the sequence number the FIN occupies */
+	bool ack_known; /* highest ACK sent: its RCV.NXT as it last said */
+	uint32_t last_ack;
+	bool win_known;
+	uint32_t win; /* last advertised window, scaled */
+	struct deferred syn_in; /* a SYN reached it while we knew nothing */
+	struct deferred fin_in; /* a FIN reached it in ESTABLISHED */
+	struct flow fl;
+};
+
+struct conn {
+	struct conn *hnext;
+	uint32_t hash;
+	uint64_t id;
+	uint8_t ipv;
+	uint8_t addr[2][16]; /* [0] client, [1] server */
+	uint16_t port[2];
+	struct endpoint ep[2];
+	struct tw_timer tw[2];
+	struct tracker_conn_summary sum;
+	bool saw_syn, saw_synack;
+	int64_t first_ts;
+	bool first_rtt_set;
+	int64_t first_rtt;
+};
+
+struct tracker {
+	int64_t msl_ns;
+	struct conn **buckets;
+	size_t nbuckets;
+	size_t nconns;
+	uint64_t next_id;
+	struct tracker_event *evq;
+	size_t evcap, evhead, evlen;
+	struct tw_timer *tw_head, *tw_tail;
+	uint64_t last_pkt;
+	int64_t last_ts;
+	uint64_t illegal;
+};
+
+/* ---- events --------------------------------------------------------- */
+
+static void ev_push(struct tracker *t, const struct tracker_event *ev)
+{
+	if (t->evlen == t->evcap) {
+		size_t ncap = t->evcap ? t->evcap * 2 : 64;
+		struct tracker_event *n = malloc(ncap * sizeof(*n));
+		if (!n)
+			return; /* out of memory: the event is lost, nothing breaks */
+		for (size_t i = 0; i < t->evlen; i++)
+			n[i] = t->evq[(t->evhead + i) % t->evcap];
+		free(t->evq);
+		t->evq = n;
+		t->evcap = ncap;
+		t->evhead = 0;
+	}
+	t->evq[(t->evhead + t->evlen) % t->evcap] = *ev;
+	t->evlen++;
+}
+
+bool tracker_next_event(struct tracker *t, struct tracker_event *ev)
+{
+	if (!t || !t->evlen)
+		return false;
+	*ev = t->evq[t->evhead];
+	t->evhead = (t->evhead + 1) % t->evcap;
+	t->evlen--;
+	return true;
+}
+
+static void ev_init(struct tracker_event *ev, const struct conn *c,
+		    enum tracker_event_type type, uint64_t pkt, int64_t ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+	ev->pkt = pkt;
+	ev->ts_ns = ts;
+	ev->conn = c->id;
+	ev->ip_version = c->ipv;
+	memcpy(ev->addr, c->addr, sizeof(ev->addr));
+	ev->port[0] = c->port[0];
+	ev->port[1] = c->port[1];
+}
+
+/* ---- TIME_WAIT timers: a list sorted by deadline --------------------- */
+
+static void tw_disarm(struct tracker *t, struct tw_timer *tm)
+{
+	if (!tm->armed)
+		return;
+	if (tm->prev)
+		tm->prev->next = tm->next;
+	else
+		t->tw_head = tm->next;
+	if (tm->next)
+		tm->next->prev = tm->prev;
+	else
+		t->tw_tail = tm->prev;
+	tm->prev = tm->next = NULL;
+	tm->armed = false;
+}
+
+static void tw_arm(struct tracker *t, struct tw_timer *tm, int64_t deadline)
+{
+	tw_disarm(t, tm);
+	tm->deadline = deadline;
+	/* Deadlines are capture time + a constant, so they nearly always go
+	 * at the tail: walk back from there. */
+	struct tw_timer *p = t->tw_tail;
+	while (p && p->deadline > deadline)
+		p = p->prev;
+	tm->prev = p;
+	tm->next = p ? p->next : t->tw_head;
+	if (tm->next)
+		tm->next->prev = tm;
+	else
+		t->tw_tail = tm;
+	if (p)
+		p->next = tm;
+	else
+		t->tw_head = tm;
+	tm->armed = true;
+}
+
+/* ---- transitions ---------------------------------------------------- */
+
+static void transition(struct tracker *t, struct conn *c, int e,
+		       enum tcpstate to, const char *cause,
+		       const char *reason, uint64_t pkt, int64_t ts,
+		       bool by_timer)
+{
+	struct endpoint *ep = &c->ep[e];
+	enum tcpstate from = ep->state;
+
+	ep->known = true;
+	if (from == to)
+		return;
+	if (!tracker_transition_legal(from, to))
+		t->illegal++;
+	ep->state = to;
+	if (to == TCPSTATE_TIME_WAIT)
+		tw_arm(t, &c->tw[e], ts + 2 * t->msl_ns);
+	else if (from == TCPSTATE_TIME_WAIT)
+		tw_disarm(t, &c->tw[e]);
+
+	struct tracker_event ev;
+	ev_init(&ev, c, TRACKER_EV_STATE, pkt, ts);
+	ev.u.state.endpoint = e;
+	ev.u.state.from = from;
+	ev.u.state.to = to;
+	ev.u.state.cause = cause;
+	ev.u.state.reason = reason;
+	ev.u.state.by_timer = by_timer;
+	ev_push(t, &ev);
+}
+
+/* ---- the connection table ------------------------------------------- */
+
+static size_t addr_len(uint8_t ipv)
+{
+	return ipv == 6 ? 16 : 4;
+}
+
+/* FNV-1a over one (addr, port) pair. */
+static uint32_t hash_side(uint32_t h, const uint8_t *a, size_t alen,
+			  uint16_t port)
+{
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ a[i]) * 16777619u;
+	h = (h ^ (port >> 8)) * 16777619u;
+	h = (h ^ (port & 0xff)) * 16777619u;
+	return h;
+}
+
+static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
+		    uint16_t bp, size_t alen)
+{
+	int r = memcmp(a, b, alen);
+	if (r)
+		return r;
+	return (ap > bp) - (ap < bp);
+}
+
+/* The key in one canonical order (the lower address:port first), so both
+ * directions of a connection hash alike, as tcpdump's flow keys do. */
+static uint32_t key_hash(const struct segment *s)
+{
+	size_t alen = addr_len(s->ip_version);
+	uint32_t h = 2166136261u ^ s->ip_version;
+	if (side_cmp(s->src, s->sport, s->dst, s->dport, alen) <= 0) {
+		h = hash_side(h, s->src, alen, s->sport);
+		h = hash_side(h, s->dst, alen, s->dport);
+	} else {
+		h = hash_side(h, s->dst, alen, s->dport);
+		h = hash_side(h, s->src, alen, s->sport);
+	}
+	return h;
+}
+
+/* 0 if the segment is sent by the connection's client, 1 if by its
+ * server, -1 if it does not belong to it. */
+static int conn_side(const struct conn *c, const struct segment *s)
+{
+	size_t alen = addr_len(c->ipv);
+	if (c->ipv != s->ip_version)
+		return -1;
+	for (int e = 0; e < 2; e++) {
+		if (c->port[e] == s->sport && c->port[1 - e] == s->dport &&
+		    memcmp(c->addr[e], s->src, alen) == 0 &&
+		    memcmp(c->addr[1 - e], s->dst, alen) == 0)
+			return e;
+	}
+	return -1;
+}
+
+static struct conn *conn_find(struct tracker *t, const struct segment *s,
+			      uint32_t h, int *side)
+{
+	for (struct conn *c = t->buckets[h & (t->nbuckets - 1)]; c;
+	     c = c->hnext) {
+		if (c->hash != h)
+			continue;
+		int e = conn_side(c, s);
+		if (e >= 0) {
+			*side = e;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void table_resize(struct tracker *t, size_t n)
+{
+	struct conn **nb = calloc(n, sizeof(*nb));
+	if (!nb)
+		return; /* keep the old table: longer chains, still correct */
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct conn *c = t->buckets[i];
+		while (c) {
+			struct conn *next = c->hnext;
+			c->hnext = nb[c->hash & (n - 1)];
+			nb[c->hash & (n - 1)] = c;
+			c = next;
+		}
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+}
+
+#define MIN_BUCKETS 64
+
+static void table_remove(struct tracker *t, struct conn *c)
+{
+	struct conn **pp = &t->buckets[c->hash & (t->nbuckets - 1)];
+	while (*pp && *pp != c)
+		pp = &(*pp)->hnext;
+	if (*pp)
+		*pp = c->hnext;
+	t->nconns--;
+	/* Shrink too, so memory follows the open connections down. */
+	if (t->nbuckets > MIN_BUCKETS && t->nconns < t->nbuckets / 8)
+		table_resize(t, t->nbuckets / 2);
+}
+
+static void flow_init(struct flow *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->wscale = -1;
+}
+
+static struct conn *conn_new(struct tracker *t, const struct segment *s,
+			     uint32_t h, int *side)
+{
+	if (t->nconns + 1 > t->nbuckets - t->nbuckets / 4)
+		table_resize(t, t->nbuckets * 2);
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	size_t alen = addr_len(s->ip_version);
+	/* The client opened it (sent the SYN), or was first seen sending; a
+	 * SYN-ACK seen first was sent by the server. */
+	int cl_is_dst = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) ==
+			(TCPF_SYN | TCPF_ACK);
+	c->hash = h;
+	c->id = ++t->next_id;
+	c->ipv = s->ip_version;
+	memcpy(c->addr[cl_is_dst], s->src, alen);
+	memcpy(c->addr[!cl_is_dst], s->dst, alen);
+	c->port[cl_is_dst] = s->sport;
+	c->port[!cl_is_dst] = s->dport;
+	for (int e = 0; e < 2; e++) {
+		c->ep[e].state = TCPSTATE_CLOSED;
+		flow_init(&c->ep[e].fl);
+		c->tw[e].conn = c;
+		c->tw[e].ep = e;
+	}
+	c->sum.closed_by = -1;
+	c->sum.reset_by = -1;
+	c->sum.first_pkt = s->pkt;
+	c->sum.mid_stream = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) !=
+			    TCPF_SYN;
+	c->first_ts = s->ts_ns;
+	struct conn **b = &t->buckets[h & (t->nbuckets - 1)];
+	c->hnext = *b;
+	*b = c;
+	t->nconns++;
+	*side = cl_is_dst;
+	return c;
+}
+
+/* Emits the summary and frees the connection. */
+static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
+			 int64_t ts)
+{
+	struct tracker_event ev;
+	ev_init(&ev, c, TRACKER_EV_CONN, pkt, ts);
+	c->sum.final_state[0] = c->ep[0].state;
+	c->sum.final_state[1] = c->ep[1].state;
+	ev.u.conn_summary = c->sum;
+	ev_push(t, &ev);
+	tw_disarm(t, &c->tw[0]);
+	tw_disarm(t, &c->tw[1]);
+	table_remove(t, c);
+	free(c);
+}
+
+static bool gone(enum tcpstate s)
+{
+	return s == TCPSTATE_CLOSED || s == TCPSTATE_LISTEN;
+}
+
+/* A connection whose two endpoints are both closed (a listener left in
+ * LISTEN belongs to the listening socket, not to this connection) holds
+ * nothing more to show. */
+static bool maybe_release(struct tracker *t, struct conn *c, uint64_t pkt,
+			  int64_t ts)
+{
+	if (!gone(c->ep[0].state) || !gone(c->ep[1].state))
+		return false;
+	/* An endpoint we never heard from is not known to be closed, but it
+	 * cannot hold the connection open either once the other is closed. */
+	conn_release(t, c, pkt, ts);
+	return true;
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+struct tracker *tracker_create(const struct tracker_config *cfg)
+{
+	struct tracker *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	t->msl_ns = cfg && cfg->msl_ns > 0 ? cfg->msl_ns : DEFAULT_MSL_NS;
+	t->nbuckets = MIN_BUCKETS;
+	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
+	if (!t->buckets) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void tracker_destroy(struct tracker *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nbuckets; i++) {
+		struct conn *c = t->buckets[i];
+		while (c) {
+			struct conn *next = c->hnext;
+			free(c);
+			c = next;
+		}
+	}
+	free(t->buckets);
+	free(t->evq);
+	free(t);
+}
+
+uint64_t tracker_open_connections(const struct tracker *t)
+{
+	return t ? t->nconns : 0;
+}
+
+uint64_t tracker_illegal_transitions(const struct tracker *t)
+{
+	return t ? t->illegal : 0;
+}
+
+void tracker_advance(struct tracker *t, int64_t now_ns)
+{
+	if (!t)
+		return;
+	while (t->tw_head && t->tw_head->deadline <= now_ns) {
+		struct tw_timer *tm = t->tw_head;
+		struct conn *c = tm->conn;
+		int64_t deadline = tm->deadline;
+		tw_disarm(t, tm);
+		/* RFC 9293 3.10.8: "the 2 MSL timeout ... enter the CLOSED
+		 * state". */
+		transition(t, c, tm->ep, TCPSTATE_CLOSED, "2MSL timer",
+			   "time_wait_expired", t->last_pkt, deadline, true);
+		maybe_release(t, c, t->last_pkt, deadline);
+	}
+}
+
+static int conn_id_cmp(const void *a, const void *b)
+{
+	const struct conn *x = *(const struct conn *const *)a;
+	const struct conn *y = *(const struct conn *const *)b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void resolve_fin_in(struct tracker *t, struct conn *c, int e);
+
+void tracker_finish(struct tracker *t)
+{
+	if (!t || !t->nconns)
+		return;
+	struct conn **all = malloc(t->nconns * sizeof(*all));
+	size_t n = 0;
+	if (!all)
+		return; /* summaries lost; tracker_destroy still frees all */
+	for (size_t i = 0; i < t->nbuckets; i++)
+		for (struct conn *c = t->buckets[i]; c; c = c->hnext)
+			all[n++] = c;
+	qsort(all, n, sizeof(*all), conn_id_cmp);
+	for (size_t i = 0; i < n; i++) {
+		struct conn *c = all[i];
+		/* The wire model: a FIN seen on the wire arrived, even if the
+		 * capture ends before the receiver said so. */
+		for (int e = 0; e < 2; e++)
+			if (c->ep[e].fin_in.on &&
+			    c->ep[e].state == TCPSTATE_ESTABLISHED)
+				resolve_fin_in(t, c, e);
+		conn_release(t, c, t->last_pkt, t->last_ts);
+	}
+	free(all);
+}
+
+/* ---- sequence analysis (Wireshark's tcp_analyze_sequence_number) ----- */
+
+static void window_scale_on_syn(struct conn *c, int s,
+				const struct segment *seg)
+{
+	struct flow *f = &c->ep[s].fl, *r = &c->ep[1 - s].fl;
+	bool synack = seg->flags & TCPF_ACK;
+	int ws = seg->opts.has_wscale ? (seg->opts.wscale > 14 ? 14
+				       : seg->opts.wscale) : -1;
+	/* Window scaling is used only if both SYNs carry the option (RFC
+	 * 7323 section 2.2); Wireshark's verify_tcp_window_scaling. */
+	if (ws < 0) {
+		f->wscale = -2;
+		r->wscale = -2;
+	} else if (synack && r->wscale == -2) {
+		f->wscale = -2;
+	} else {
+		f->wscale = ws;
+	}
+}
+
+static uint32_t scaled_window(const struct flow *f, const struct segment *s)
+{
+	if ((s->flags & TCPF_SYN) || f->wscale < 0)
+		return s->win; /* windows in SYNs are never scaled */
+	return (uint32_t)s->win << f->wscale;
+}
+
+static void analyze(struct conn *c, int s, const struct segment *seg,
+		    struct tracker_seginfo *info)
+{
+	struct flow *f = &c->ep[s].fl, *r = &c->ep[1 - s].fl;
+	uint8_t fl = seg->flags;
+	uint32_t seq = seg->seq, ack = seg->ack, len = seg->payload_len;
+	int64_t now = seg->ts_ns;
+	unsigned m = 0;
+	const uint8_t sfr = TCPF_SYN | TCPF_FIN | TCPF_RST;
+
+	/* Relative numbers: base on the ISN when the SYN is the first
+	 * segment of the direction, else one before the first seq seen so
+	 * it shows as 1; the other direction's base comes from the first ACK
+	 * if its own segments were not seen yet (Wireshark bug 1542). */
+	if (!f->base_set) {
+		f->base = (fl & TCPF_SYN) ? seq : seq - 1;
+		f->base_set = true;
+	}
+	if (!r->base_set && (fl & TCPF_ACK)) {
+		r->base = ack - 1;
+		r->base_set = true;
+	}
+	info->rel_seq = seq - f->base;
+	info->rel_ack = (fl & TCPF_ACK) ? ack - r->base : 0;
+
+	if ((fl & (TCPF_SYN | TCPF_RST)) == TCPF_SYN)
+		window_scale_on_syn(c, s, seg);
+	uint32_t win = scaled_window(f, seg);
+
+	/* Zero window probe: one byte at the next sequence number into a
+	 * closed window. */
+	if (len == 1 && f->nextseq_set && seq == f->nextseq && r->window == 0 &&
+	    r->nextseq_set) {
+		m |= MARK_ZERO_WINDOW_PROBE;
+		goto finished_fwd;
+	}
+	if (win == 0 && !(fl & sfr))
+		m |= TRACKER_MARK_ZERO_WINDOW;
+	/* Previous segment not captured: a hole before this one. */
+	if (f->nextseq_set && SEQ_GT(seq, f->nextseq) && !(fl & TCPF_RST))
+		m |= TRACKER_MARK_PREV_NOT_CAPTURED;
+	/* Keep-alive: 0 or 1 byte starting one before the next sequence
+	 * number (RFC 1122 4.2.3.6). */
+	if ((len == 0 || len == 1) && f->nextseq_set &&
+	    seq == f->nextseq - 1 && !(fl & sfr))
+		m |= TRACKER_MARK_KEEP_ALIVE;
+	/* Window update: nothing new but the window. */
+	if (len == 0 && win && win != f->window && f->nextseq_set &&
+	    seq == f->nextseq && ack == f->lastack && !(fl & sfr))
+		m |= TRACKER_MARK_WINDOW_UPDATE;
+	if (len == 0 && win && win == f->window && f->nextseq_set &&
+	    seq == f->nextseq && ack == f->lastack &&
+	    (r->lastflags & TRACKER_MARK_KEEP_ALIVE) && !(fl & sfr)) {
+		m |= MARK_KEEP_ALIVE_ACK;
+		goto finished_fwd;
+	}
+	if (len == 0 && win == 0 && win == f->window && f->nextseq_set &&
+	    seq == f->nextseq && ack == f->lastack &&
+	    (r->lastflags & MARK_ZERO_WINDOW_PROBE) && !(fl & sfr)) {
+		m |= MARK_ZERO_WINDOW_PROBE_ACK;
+		goto finished_fwd;
+	}
+	/* Duplicate ACK: same window, seq and ack as the previous segment,
+	 * no data. */
+	if (len == 0 && win && win == f->window && f->nextseq_set &&
+	    seq == f->nextseq && ack == f->lastack && !(fl & sfr)) {
+		f->dupacknum++;
+		m |= TRACKER_MARK_DUP_ACK;
+		info->dup_ack_count = f->dupacknum;
+	}
+
+finished_fwd:
+	if (ack != f->lastack)
+		f->dupacknum = 0;
+
+	/* ACKed unseen segment: acknowledges beyond what we saw sent. */
+	if (r->maxseq_set && SEQ_GT(ack, r->maxseqtobeacked) &&
+	    (fl & TCPF_ACK)) {
+		m |= TRACKER_MARK_ACKED_UNSEEN;
+		r->maxseqtobeacked = r->nextseq;
+	}
+
+	/* Retransmission (plain, fast or spurious) or out-of-order: data,
+	 * SYN or FIN that does not advance the sequence number. */
+	if ((len > 0 || (fl & (TCPF_SYN | TCPF_FIN))) && f->nextseq_set &&
+	    SEQ_LT(seq, f->nextseq) && !(m & TRACKER_MARK_KEEP_ALIVE)) {
+		int64_t thres = c->first_rtt_set ? c->first_rtt : OOO_DEFAULT_NS;
+		if (r->dupacknum >= 2 && r->lastack == seq &&
+		    now - r->lastack_ts < FAST_RETRANS_NS)
+			m |= TRACKER_MARK_RETRANSMISSION; /* fast */
+		else if (now - f->nextseq_ts < thres &&
+			 f->nextseq != seq + len)
+			m |= TRACKER_MARK_OUT_OF_ORDER;
+		else
+			m |= TRACKER_MARK_RETRANSMISSION; /* spurious or RTO */
+	}
+
+	uint32_t nextseq = seq + len + ((fl & (TCPF_SYN | TCPF_FIN)) ? 1 : 0);
+	if (!f->nextseq_set || SEQ_GT(nextseq, f->nextseq)) {
+		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
+			f->nextseq = nextseq;
+			f->nextseq_set = true;
+			f->nextseq_ts = now;
+		}
+	}
+	if (!f->maxseq_set || seq == f->maxseqtobeacked) {
+		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
+			f->maxseqtobeacked = f->nextseq;
+			f->maxseq_set = true;
+		}
+	}
+	f->window = win;
+	f->lastack = ack;
+	f->lastack_ts = now;
+	f->lastflags = m;
+
+	/* Wireshark's ooo threshold: the handshake round trip, measured at
+	 * the client's ACK of the SYN-ACK. */
+	if (!c->first_rtt_set && c->saw_syn && c->saw_synack && s == 0 &&
+	    (fl & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_ACK) {
+		c->first_rtt = now - c->first_ts;
+		c->first_rtt_set = true;
+	}
+
+	info->marks |= m & MARK_PUBLIC;
+}
+
+/* ---- the state machines --------------------------------------------- */
+
+/* The endpoint e had a FIN waiting (it reached e in ESTABLISHED) and has
+ * now shown it received it. */
+static void resolve_fin_in(struct tracker *t, struct conn *c, int e)
+{
+	struct endpoint *ep = &c->ep[e];
+	ep->fin_in.on = false;
+	transition(t, c, e, TCPSTATE_CLOSE_WAIT, "rcvd FIN", "fin_rcvd",
+		   ep->fin_in.pkt, ep->fin_in.ts, false);
+}
+
+/* The endpoint e had a SYN waiting and answered it with a SYN-ACK (or
+ * something only a listener would send): it was listening. */
+static void resolve_syn_in(struct tracker *t, struct conn *c, int e)
+{
+	struct endpoint *ep = &c->ep[e];
+	ep->syn_in.on = false;
+	ep->passive = true;
+	transition(t, c, e, TCPSTATE_LISTEN, "rcvd SYN", "listen_inferred",
+		   ep->syn_in.pkt, ep->syn_in.ts, false);
+	transition(t, c, e, TCPSTATE_SYN_RCVD, "rcvd SYN", "passive_open",
+		   ep->syn_in.pkt, ep->syn_in.ts, false);
+}
+
+static void rst_ignored(struct tracker_seginfo *info, const char *key)
+{
+	info->marks |= TRACKER_MARK_RST_IGNORED;
+	info->note_reason = key;
+	info->note = tracker_reason_explain(key);
+}
+
+/* The sender of an accepted RST has aborted (or had no connection). */
+static void rst_sender(struct tracker *t, struct conn *c, int s,
+		       uint64_t pkt, int64_t ts)
+{
+	struct endpoint *S = &c->ep[s];
+	S->syn_in.on = false;
+	S->fin_in.on = false;
+	switch (S->state) {
+	case TCPSTATE_CLOSED:
+		/* A closed port answering (a refused SYN), or an endpoint we
+		 * never saw: now known to have nothing open. */
+		S->known = true;
+		break;
+	case TCPSTATE_LISTEN:
+		break; /* a listener answering a stray segment stays one */
+	case TCPSTATE_SYN_RCVD:
+		transition(t, c, s, S->passive ? TCPSTATE_LISTEN
+						: TCPSTATE_CLOSED,
+			   "sent RST", "rst_sent", pkt, ts, false);
+		break;
+	default:
+		transition(t, c, s, TCPSTATE_CLOSED, "sent RST", "rst_sent",
+			   pkt, ts, false);
+		break;
+	}
+}
+
+/* RFC 9293 3.10.7.4 with RFC 5961 3.2: a RST resets a synchronized
+ * connection only if its sequence number is exactly the next one the
+ * receiver expects; in the window but not exact, the receiver sends a
+ * challenge ACK; outside, it is dropped. The receiver's RCV.NXT is not on
+ * the wire: it is what the sender has sent (the wire model: all of it
+ * arrived) or what the receiver last acknowledged. */
+static const char *rst_check(const struct conn *c, int s,
+			     const struct segment *seg)
+{
+	const struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	uint32_t seq = seg->seq;
+
+	if (R->state == TCPSTATE_SYN_SENT) {
+		/* RFC 9293 3.10.7.3: acceptable if it ACKs our SYN. */
+		if ((seg->flags & TCPF_ACK) &&
+		    (!R->nxt_known || seg->ack == R->nxt))
+			return NULL;
+		return "rst_syn_sent_unacceptable";
+	}
+	if (!S->nxt_known && !R->ack_known)
+		return NULL; /* nothing to check against */
+	if ((S->nxt_known && seq == S->nxt) ||
+	    (R->ack_known && seq == R->last_ack))
+		return NULL;
+	uint32_t lo = R->ack_known ? R->last_ack : S->nxt;
+	if (R->win_known && R->win && SEQ_GEQ(seq, lo) &&
+	    SEQ_LT(seq, lo + R->win))
+		return "rst_not_exact";
+	return "rst_out_of_window";
+}
+
+static void handle_rst(struct tracker *t, struct conn *c, int s,
+		       const struct segment *seg,
+		       struct tracker_seginfo *info)
+{
+	struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
+
+	if (gone(R->state)) {
+		/* The receiver has no connection (or we never heard from
+		 * it): nothing to check the RST against; it tells us only
+		 * that the sender has none either. */
+		R->fin_in.on = false;
+		rst_sender(t, c, s, pkt, ts);
+		return;
+	}
+	const char *why = rst_check(c, s, seg);
+	if (why) {
+		rst_ignored(info, why);
+		return;
+	}
+	/* A RST that acknowledges a pending FIN shows it arrived first
+	 * (close() with unread data, or an abort after the peer closed). */
+	if (S->fin_in.on && S->state == TCPSTATE_ESTABLISHED &&
+	    (seg->flags & TCPF_ACK) && R->fin_sent &&
+	    SEQ_GEQ(seg->ack, R->fin_seq + 1))
+		resolve_fin_in(t, c, s);
+	c->sum.reset_by = s;
+	rst_sender(t, c, s, pkt, ts);
+
+	R->fin_in.on = false;
+	switch (R->state) {
+	case TCPSTATE_SYN_SENT:
+		transition(t, c, 1 - s, TCPSTATE_CLOSED, "rcvd RST", "refused",
+			   pkt, ts, false);
+		break;
+	case TCPSTATE_SYN_RCVD:
+		/* RFC 9293 3.10.7.4: a passive open goes back to LISTEN. */
+		transition(t, c, 1 - s, R->passive ? TCPSTATE_LISTEN
+						: TCPSTATE_CLOSED,
+			   "rcvd RST", "rst_rcvd_syn_rcvd", pkt, ts, false);
+		break;
+	case TCPSTATE_TIME_WAIT:
+		transition(t, c, 1 - s, TCPSTATE_CLOSED, "rcvd RST",
+			   "rst_rcvd_time_wait", pkt, ts, false);
+		break;
+	default:
+		transition(t, c, 1 - s, TCPSTATE_CLOSED, "rcvd RST", "rst_rcvd",
+			   pkt, ts, false);
+		break;
+	}
+}
+
+/* Before its own effects: what the sender's segment reveals about
+ * segments it received earlier (the deferred SYN and FIN), and about an
+ * endpoint first seen mid-stream. Returns true if the sender's own FIN
+ * transition is already done (simultaneous close). */
+static bool sender_reveals(struct tracker *t, struct conn *c, int s,
+			   const struct segment *seg)
+{
+	struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	uint8_t fl = seg->flags;
+	bool syn = fl & TCPF_SYN, ackf = fl & TCPF_ACK;
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
+
+	if (S->syn_in.on && S->state == TCPSTATE_CLOSED) {
+		if (syn && !ackf) {
+			/* Its own SYN crossed ours: simultaneous open
+			 * (RFC 9293 3.5, figure 8). */
+			S->syn_in.on = false;
+			transition(t, c, s, TCPSTATE_SYN_SENT, "sent SYN",
+				   "active_open", pkt, ts, false);
+			transition(t, c, s, TCPSTATE_SYN_RCVD, "rcvd SYN",
+				   "simultaneous_open", pkt, ts, false);
+		} else {
+			/* SYN-ACK, or an ACK after a SYN-ACK we missed. */
+			resolve_syn_in(t, c, s);
+		}
+	}
+	if (!syn && S->state == TCPSTATE_CLOSED && !S->known) {
+		transition(t, c, s, TCPSTATE_ESTABLISHED, "seen mid-stream",
+			   "midstream_established", pkt, ts, false);
+		c->sum.mid_stream = true;
+	}
+	if (!syn && ackf && S->state == TCPSTATE_SYN_SENT) {
+		/* An ACK after our SYN: a SYN-ACK came that we missed. */
+		if (R->syn_in.on && R->state == TCPSTATE_CLOSED)
+			resolve_syn_in(t, c, 1 - s);
+		transition(t, c, s, TCPSTATE_ESTABLISHED, "sent ACK",
+			   "synack_not_captured", pkt, ts, false);
+	}
+	if (S->fin_in.on && S->state == TCPSTATE_ESTABLISHED) {
+		if (ackf && R->fin_sent && SEQ_GEQ(seg->ack, R->fin_seq + 1)) {
+			resolve_fin_in(t, c, s);
+		} else if (fl & TCPF_FIN) {
+			/* Its FIN does not acknowledge ours: both FINs were
+			 * on the wire at once (RFC 9293 3.6, figure 13). */
+			S->fin_in.on = false;
+			if (c->sum.closed_by < 0)
+				c->sum.closed_by = s;
+			transition(t, c, s, TCPSTATE_FIN_WAIT_1, "sent FIN",
+				   "active_close", pkt, ts, false);
+			transition(t, c, s, TCPSTATE_CLOSING, "rcvd FIN",
+				   "simultaneous_close", pkt, ts, false);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void handle_syn(struct tracker *t, struct conn *c, int s,
+		       const struct segment *seg)
+{
+	struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	int r = 1 - s;
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
+
+	if (!(seg->flags & TCPF_ACK)) {
+		c->saw_syn = true;
+		if (S->state == TCPSTATE_CLOSED)
+			transition(t, c, s, TCPSTATE_SYN_SENT, "sent SYN",
+				   "active_open", pkt, ts, false);
+		/* else: a retransmitted SYN, no change */
+		if (!S->isn_known) {
+			S->isn = seg->seq;
+			S->isn_known = true;
+		}
+		switch (R->state) {
+		case TCPSTATE_CLOSED:
+			/* Decided by its reply (see the top of this file). */
+			if (!R->syn_in.on && !R->known) {
+				R->syn_in.on = true;
+				R->syn_in.pkt = pkt;
+				R->syn_in.ts = ts;
+			}
+			break;
+		case TCPSTATE_LISTEN:
+			R->passive = true;
+			transition(t, c, r, TCPSTATE_SYN_RCVD, "rcvd SYN",
+				   "passive_open", pkt, ts, false);
+			break;
+		case TCPSTATE_SYN_SENT:
+			transition(t, c, r, TCPSTATE_SYN_RCVD, "rcvd SYN",
+				   "simultaneous_open", pkt, ts, false);
+			break;
+		default:
+			/* A SYN in a synchronized state gets a challenge
+			 * ACK (RFC 5961 4.2): no change. */
+			break;
+		}
+		return;
+	}
+
+	/* SYN-ACK */
+	c->saw_synack = true;
+	if (S->state == TCPSTATE_CLOSED && !S->known) {
+		/* The capture starts at the SYN-ACK: the SYN came before. */
+		S->passive = true;
+		transition(t, c, s, TCPSTATE_LISTEN, "SYN not captured",
+			   "syn_not_captured_listen", pkt, ts, false);
+		transition(t, c, s, TCPSTATE_SYN_RCVD, "SYN not captured",
+			   "syn_not_captured_server", pkt, ts, false);
+		c->sum.mid_stream = true;
+		if (R->state == TCPSTATE_CLOSED && !R->known) {
+			transition(t, c, r, TCPSTATE_SYN_SENT,
+				   "SYN not captured",
+				   "syn_not_captured_client", pkt, ts, false);
+			R->isn = seg->ack - 1;
+			R->isn_known = true;
+			R->nxt = seg->ack;
+			R->nxt_known = true;
+		}
+	}
+	if (!S->isn_known) {
+		S->isn = seg->seq;
+		S->isn_known = true;
+	}
+	bool acks_syn = !R->isn_known || seg->ack == R->isn + 1;
+	if (R->state == TCPSTATE_SYN_SENT && acks_syn) {
+		transition(t, c, r, TCPSTATE_ESTABLISHED, "rcvd SYN-ACK",
+			   "synack_rcvd", pkt, ts, false);
+	} else if (R->state == TCPSTATE_SYN_RCVD && acks_syn) {
+		transition(t, c, r, TCPSTATE_ESTABLISHED, "rcvd SYN-ACK",
+			   "simultaneous_open_established", pkt, ts, false);
+		c->sum.handshake = c->saw_syn;
+	}
+	/* else: a retransmitted SYN-ACK (the final ACK was lost), or one
+	 * the receiver must refuse: no change. */
+}
+
+/* ACK, data and FIN. */
+static void handle_data(struct tracker *t, struct conn *c, int s,
+			const struct segment *seg, bool sender_done)
+{
+	struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	int r = 1 - s;
+	uint8_t fl = seg->flags;
+	bool fin = fl & TCPF_FIN;
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
+	uint32_t ack = seg->ack;
+
+	/* The sender's own FIN changes the sender when it leaves. */
+	if (fin) {
+		uint32_t fin_seq = seg->seq + seg->payload_len;
+		bool again = S->fin_sent && fin_seq == S->fin_seq;
+		if (!again && !sender_done) {
+			switch (S->state) {
+			case TCPSTATE_ESTABLISHED:
+				transition(t, c, s, TCPSTATE_FIN_WAIT_1,
+					   "sent FIN", "active_close", pkt, ts,
+					   false);
+				break;
+			case TCPSTATE_SYN_RCVD:
+				transition(t, c, s, TCPSTATE_FIN_WAIT_1,
+					   "sent FIN", "close_in_syn_rcvd",
+					   pkt, ts, false);
+				break;
+			case TCPSTATE_CLOSE_WAIT:
+				transition(t, c, s, TCPSTATE_LAST_ACK,
+					   "sent FIN", "passive_close", pkt,
+					   ts, false);
+				break;
+			default:
+				break;
+			}
+		}
+		if (!again) {
+			S->fin_sent = true;
+			S->fin_seq = fin_seq;
+			if (c->sum.closed_by < 0)
+				c->sum.closed_by = s;
+		}
+	}
+
+	/* The receiver: first the ACK (RFC 9293 3.10.7.4, "fifth, check
+	 * the ACK field"), then the FIN ("eighth, check the FIN bit"). */
+	if (fl & TCPF_ACK) {
+		bool fin_acked = R->fin_sent && SEQ_GEQ(ack, R->fin_seq + 1);
+		switch (R->state) {
+		case TCPSTATE_SYN_RCVD:
+			/* SND.UNA < SEG.ACK =< SND.NXT */
+			if (!R->isn_known ||
+			    (SEQ_GT(ack, R->isn) &&
+			     (!R->nxt_known || SEQ_LEQ(ack, R->nxt)))) {
+				transition(t, c, r, TCPSTATE_ESTABLISHED,
+					   "rcvd ACK", "handshake_ack_rcvd",
+					   pkt, ts, false);
+				if (c->saw_syn && c->saw_synack)
+					c->sum.handshake = true;
+			}
+			break;
+		case TCPSTATE_FIN_WAIT_1:
+			if (fin_acked && fin) {
+				transition(t, c, r, TCPSTATE_TIME_WAIT,
+					   "rcvd FIN+ACK", "fin_ack_rcvd", pkt,
+					   ts, false);
+				fin = false;
+			} else if (fin_acked) {
+				transition(t, c, r, TCPSTATE_FIN_WAIT_2,
+					   "rcvd ACK of FIN", "fin_acked", pkt,
+					   ts, false);
+			}
+			break;
+		case TCPSTATE_CLOSING:
+			if (fin_acked)
+				transition(t, c, r, TCPSTATE_TIME_WAIT,
+					   "rcvd ACK of FIN", "closing_acked",
+					   pkt, ts, false);
+			break;
+		case TCPSTATE_LAST_ACK:
+			if (fin_acked)
+				transition(t, c, r, TCPSTATE_CLOSED,
+					   "rcvd ACK of FIN", "last_ack_acked",
+					   pkt, ts, false);
+			break;
+		default:
+			break;
+		}
+	}
+
+	if (!fin)
+		return;
+	switch (R->state) {
+	case TCPSTATE_ESTABLISHED:
+		/* Decided by the receiver's next segment (see the top). */
+		if (!R->fin_in.on) {
+			R->fin_in.on = true;
+			R->fin_in.pkt = pkt;
+			R->fin_in.ts = ts;
+		}
+		break;
+	case TCPSTATE_CLOSED:
+		if (!R->known && !R->fin_in.on) {
+			/* Not heard from yet (mid-stream): same as above. */
+			R->fin_in.on = true;
+			R->fin_in.pkt = pkt;
+			R->fin_in.ts = ts;
+		}
+		break;
+	case TCPSTATE_FIN_WAIT_1:
+		/* Our FIN is not acknowledged by this one. */
+		transition(t, c, r, TCPSTATE_CLOSING, "rcvd FIN",
+			   "simultaneous_close", pkt, ts, false);
+		break;
+	case TCPSTATE_FIN_WAIT_2:
+		transition(t, c, r, TCPSTATE_TIME_WAIT, "rcvd FIN",
+			   "fin_rcvd_fin_wait_2", pkt, ts, false);
+		break;
+	case TCPSTATE_TIME_WAIT:
+		/* A retransmitted FIN (our last ACK was lost): acknowledge
+		 * it and restart the 2 MSL timeout (RFC 9293 3.10.7.4). */
+		tw_arm(t, &c->tw[r], ts + 2 * t->msl_ns);
+		break;
+	default:
+		break; /* a retransmitted FIN: no change */
+	}
+}
+
+/* What the sender's segment tells about itself, kept for later checks. */
+static void sender_bookkeeping(struct conn *c, int s,
+			       const struct segment *seg)
+{
+	struct endpoint *S = &c->ep[s];
+	uint8_t fl = seg->flags;
+	if (fl & TCPF_RST)
+		return; /* no sequence space, and may not be the sender's */
+	uint32_t end = seg->seq + seg->payload_len +
+		       ((fl & TCPF_SYN) ? 1 : 0) + ((fl & TCPF_FIN) ? 1 : 0);
+	if (!S->nxt_known || SEQ_GT(end, S->nxt)) {
+		S->nxt = end;
+		S->nxt_known = true;
+	}
+	if ((fl & TCPF_ACK) &&
+	    (!S->ack_known || SEQ_GT(seg->ack, S->last_ack))) {
+		S->last_ack = seg->ack;
+		S->ack_known = true;
+	}
+	S->win = scaled_window(&S->fl, seg);
+	S->win_known = true;
+}
+
+/* A SYN on a 4-tuple whose connection is over (closed or in TIME_WAIT on
+ * both sides) opens a new connection: the port pair is reused (RFC 9293
+ * 3.10.7.4 on SYN in TIME_WAIT, RFC 6191). */
+static bool starts_new_conn(const struct conn *c, int s, uint8_t fl)
+{
+	if ((fl & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN)
+		return false;
+	const struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	if (S->state == TCPSTATE_CLOSED && !S->known)
+		return false; /* its first SYN: belongs here */
+	if (S->state != TCPSTATE_CLOSED && S->state != TCPSTATE_TIME_WAIT)
+		return false;
+	return R->state == TCPSTATE_CLOSED || R->state == TCPSTATE_LISTEN ||
+	       R->state == TCPSTATE_TIME_WAIT;
+}
+
+static void end_for_reuse(struct tracker *t, struct conn *c, int s,
+			  const struct segment *seg)
+{
+	for (int e = 0; e < 2; e++) {
+		if (c->ep[e].state != TCPSTATE_TIME_WAIT)
+			continue;
+		transition(t, c, e, TCPSTATE_CLOSED,
+			   e == s ? "sent SYN (port reused)"
+				  : "rcvd SYN (port reused)",
+			   "time_wait_reused", seg->pkt, seg->ts_ns, false);
+	}
+	conn_release(t, c, seg->pkt, seg->ts_ns);
+}
+
+bool tracker_input(struct tracker *t, const struct segment *seg,
+		   struct tracker_seginfo *info)
+{
+	struct tracker_seginfo scratch;
+	if (!info)
+		info = &scratch;
+	memset(info, 0, sizeof(*info));
+	if (!t || !seg)
+		return false;
+	if (seg->ip_version != 4 && seg->ip_version != 6)
+		return false;
+
+	/* Timers due before this segment fire first, whatever the caller
+	 * did (tracker_advance is idempotent). */
+	tracker_advance(t, seg->ts_ns);
+	t->last_pkt = seg->pkt;
+	t->last_ts = seg->ts_ns;
+
+	uint32_t h = key_hash(seg);
+	int s = 0;
+	struct conn *c = conn_find(t, seg, h, &s);
+	if (c && starts_new_conn(c, s, seg->flags)) {
+		end_for_reuse(t, c, s, seg);
+		c = NULL;
+	}
+	if (!c) {
+		c = conn_new(t, seg, h, &s);
+		if (!c)
+			return false;
+	}
+	info->conn = c->id;
+	info->from_endpoint = s;
+
+	uint8_t fl = seg->flags;
+	struct tracker_conn_summary *sum = &c->sum;
+	sum->last_pkt = seg->pkt;
+	if ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
+		sum->syn[s]++;
+	if ((fl & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
+		sum->synack[s]++;
+	if (fl & TCPF_FIN)
+		sum->fin[s]++;
+	if (fl & TCPF_RST)
+		sum->rst[s]++;
+	sum->bytes[s] += seg->payload_len;
+
+	analyze(c, s, seg, info);
+	if (info->marks & TRACKER_MARK_RETRANSMISSION)
+		sum->retransmissions[s]++;
+
+	/* RFC 9293 3.10.7.4 order: RST first, then SYN, then ACK and FIN. */
+	if (fl & TCPF_RST) {
+		handle_rst(t, c, s, seg, info);
+	} else {
+		bool sender_done = sender_reveals(t, c, s, seg);
+		if (fl & TCPF_SYN)
+			handle_syn(t, c, s, seg);
+		else
+			handle_data(t, c, s, seg, sender_done);
+		sender_bookkeeping(c, s, seg);
+	}
+	maybe_release(t, c, seg->pkt, seg->ts_ns);
+	return true;
+}

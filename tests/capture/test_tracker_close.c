@@ -1,0 +1,463 @@
+/* Closing a connection: active and passive close on either side, FIN+ACK
+ * in one segment, half-close with data still flowing, simultaneous close,
+ * retransmitted FINs and lost final ACKs, TIME_WAIT and its 2 x MSL timer,
+ * port reuse, and memory going back to zero. */
+#include "check.h"
+#include "tracker_sim.h"
+
+#define SYN TCPF_SYN
+#define ACK TCPF_ACK
+#define FIN TCPF_FIN
+#define PSH TCPF_PSH
+
+#define SEC 1000000000LL
+
+static void test_active_close_by_client(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_send(&s, 0, FIN | ACK, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>FIN_WAIT_1 active_close");
+	sim_send(&s, 1, ACK, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "C FIN_WAIT_1>FIN_WAIT_2 fin_acked");
+	/* CLOSE_WAIT is dated at the FIN (packet 4), not at the ACK */
+	CHECK_INT_EQ(s.evs[s.nevs - 2].pkt, 4);
+	CHECK_INT_EQ(s.evs[s.nevs - 1].pkt, 5);
+	sim_clear_log(&s);
+	int64_t tw_at = s.ts;
+	sim_send(&s, 1, FIN | ACK, 0);
+	CHECK_STR_EQ(s.log, "S CLOSE_WAIT>LAST_ACK passive_close; "
+			    "C FIN_WAIT_2>TIME_WAIT fin_rcvd_fin_wait_2");
+	sim_clear_log(&s);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S LAST_ACK>CLOSED last_ack_acked");
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	CHECK_INT_EQ(s.nsum, 0);
+	sim_clear_log(&s);
+	/* TIME_WAIT lasts 2 x 60 s by default: nothing a nanosecond before */
+	sim_advance(&s, tw_at + 120 * SEC - 1 - s.ts);
+	CHECK_STR_EQ(s.log, "");
+	sim_advance(&s, 1);
+	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_expired");
+	CHECK(s.last_state.u.state.by_timer);
+	CHECK_STR_EQ(s.last_state.u.state.cause, "2MSL timer");
+	CHECK_INT_EQ(s.last_state.ts_ns, tw_at + 120 * SEC);
+	CHECK_INT_EQ(s.last_state.pkt, 7); /* the last frame seen */
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(s.nsum, 1);
+	CHECK_INT_EQ(s.sum.closed_by, 0);
+	CHECK_INT_EQ(s.sum.reset_by, -1);
+	CHECK_INT_EQ(s.sum.fin[0], 1);
+	CHECK_INT_EQ(s.sum.fin[1], 1);
+	CHECK_INT_EQ(s.sum.final_state[0], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* The article's server closes first and ends in TIME_WAIT. */
+static void test_active_close_by_server(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 0, PSH | ACK, 20);
+	sim_send(&s, 1, PSH | ACK, 26);
+	sim_clear_log(&s);
+	sim_close_by(&s, 1);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "C ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "S FIN_WAIT_1>FIN_WAIT_2 fin_acked; "
+			    "C CLOSE_WAIT>LAST_ACK passive_close; "
+			    "S FIN_WAIT_2>TIME_WAIT fin_rcvd_fin_wait_2; "
+			    "C LAST_ACK>CLOSED last_ack_acked");
+	sim_clear_log(&s);
+	sim_advance(&s, 121 * SEC);
+	CHECK_STR_EQ(s.log, "S TIME_WAIT>CLOSED time_wait_expired");
+	CHECK_INT_EQ(s.sum.closed_by, 1);
+	CHECK_INT_EQ(s.sum.bytes[0], 20);
+	CHECK_INT_EQ(s.sum.bytes[1], 26);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	sim_free(&s);
+}
+
+/* The passive closer's FIN carries the ACK of the first FIN: FIN_WAIT_1
+ * goes straight to TIME_WAIT (RFC 9293 3.10.7.4, FIN bit, FIN-WAIT-1). */
+static void test_fin_with_ack_of_fin_goes_to_time_wait(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 0, FIN | ACK, 0);
+	sim_clear_log(&s);
+	sim_send(&s, 1, FIN | ACK, 0);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "S CLOSE_WAIT>LAST_ACK passive_close; "
+			    "C FIN_WAIT_1>TIME_WAIT fin_ack_rcvd");
+	CHECK_STR_EQ(s.last_state.u.state.cause, "rcvd FIN+ACK");
+	sim_clear_log(&s);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S LAST_ACK>CLOSED last_ack_acked");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* shutdown(SHUT_WR): the closer keeps receiving; data segments change
+ * no state. */
+static void test_half_close_with_data_still_flowing(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 0, PSH | ACK, 100);
+	sim_send(&s, 0, FIN | ACK, 0);
+	sim_clear_log(&s);
+	sim_send(&s, 1, PSH | ACK, 1000);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "C FIN_WAIT_1>FIN_WAIT_2 fin_acked");
+	sim_clear_log(&s);
+	for (int i = 0; i < 5; i++) {
+		sim_send(&s, 1, PSH | ACK, 1000);
+		sim_send(&s, 0, ACK, 0);
+	}
+	CHECK_STR_EQ(s.log, "");
+	CHECK_INT_EQ(sim_state(&s, 1, 0), TCPSTATE_FIN_WAIT_2);
+	CHECK_INT_EQ(sim_state(&s, 1, 1), TCPSTATE_CLOSE_WAIT);
+	sim_send(&s, 1, FIN | PSH | ACK, 10);
+	CHECK_STR_EQ(s.log, "S CLOSE_WAIT>LAST_ACK passive_close; "
+			    "C FIN_WAIT_2>TIME_WAIT fin_rcvd_fin_wait_2");
+	sim_send(&s, 0, ACK, 0);
+	sim_finish(&s);
+	CHECK_INT_EQ(s.sum.bytes[1], 6010);
+	CHECK_INT_EQ(s.sum.bytes[0], 100);
+	CHECK_INT_EQ(s.sum.final_state[0], TCPSTATE_TIME_WAIT);
+	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* Data sent before the FIN arrived (its ACK does not cover the FIN)
+ * leaves the receiver ESTABLISHED until it shows it got the FIN. */
+static void test_fin_receipt_waits_for_receivers_ack(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 0, FIN | ACK, 0);
+	sim_clear_log(&s);
+	sim_send_ack(&s, 1, PSH | ACK, 50, s.nxt[0] - 1);
+	CHECK_STR_EQ(s.log, "");
+	CHECK_INT_EQ(sim_state(&s, 1, 1), TCPSTATE_ESTABLISHED);
+	sim_send(&s, 1, ACK, 0);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "C FIN_WAIT_1>FIN_WAIT_2 fin_acked");
+	CHECK_INT_EQ(s.evs[s.nevs - 2].pkt, 4);
+	sim_free(&s);
+}
+
+/* RFC 9293 figure 13: both FINs on the wire at once. */
+static void test_simultaneous_close(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_send(&s, 0, FIN | ACK, 0);
+	/* the server's FIN does not acknowledge the client's: it was sent
+	 * before that one arrived */
+	sim_send_ack(&s, 1, FIN | ACK, 0, s.nxt[0] - 1);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "S ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "S FIN_WAIT_1>CLOSING simultaneous_close; "
+			    "C FIN_WAIT_1>CLOSING simultaneous_close");
+	sim_clear_log(&s);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S CLOSING>TIME_WAIT closing_acked");
+	sim_clear_log(&s);
+	sim_send(&s, 1, ACK, 0);
+	CHECK_STR_EQ(s.log, "C CLOSING>TIME_WAIT closing_acked");
+	sim_clear_log(&s);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	sim_advance(&s, 120 * SEC);
+	CHECK_STR_EQ(s.log, "S TIME_WAIT>CLOSED time_wait_expired; "
+			    "C TIME_WAIT>CLOSED time_wait_expired");
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(s.sum.closed_by, 0);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* Simultaneous close where the ACKs of the FINs arrive in the same
+ * segments order as the FINs. */
+static void test_simultaneous_close_server_first(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_send(&s, 1, FIN | ACK, 0);
+	sim_send_ack(&s, 0, FIN | ACK, 0, s.nxt[1] - 1);
+	sim_send(&s, 1, ACK, 0);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "C ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "C FIN_WAIT_1>CLOSING simultaneous_close; "
+			    "S FIN_WAIT_1>CLOSING simultaneous_close; "
+			    "C CLOSING>TIME_WAIT closing_acked; "
+			    "S CLOSING>TIME_WAIT closing_acked");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+static void test_retransmitted_fin_changes_nothing(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	uint32_t fin_seq = s.nxt[0];
+	sim_send(&s, 0, FIN | ACK, 0);
+	sim_clear_log(&s);
+	s.ts += 300000000; /* RTO */
+	sim_raw(&s, 0, FIN | ACK, fin_seq, s.nxt[1], 0, 8192);
+	CHECK(s.last.marks & TRACKER_MARK_RETRANSMISSION);
+	CHECK_STR_EQ(s.log, "");
+	sim_send(&s, 1, ACK, 0);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "C FIN_WAIT_1>FIN_WAIT_2 fin_acked");
+	/* dated at the first FIN */
+	CHECK_INT_EQ(s.evs[s.nevs - 2].pkt, 4);
+	sim_finish(&s);
+	CHECK_INT_EQ(s.sum.fin[0], 2);
+	CHECK_INT_EQ(s.sum.retransmissions[0], 1);
+	sim_free(&s);
+}
+
+/* The last ACK never reaches the wire: the passive closer retransmits its
+ * FIN; TIME_WAIT restarts its 2 MSL timer (RFC 9293 3.10.7.4). */
+static void test_lost_final_ack_restarts_time_wait(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 0, FIN | ACK, 0);
+	sim_send(&s, 1, ACK, 0);
+	uint32_t fin_seq = s.nxt[1];
+	sim_send(&s, 1, FIN | ACK, 0);
+	CHECK_INT_EQ(sim_state(&s, 1, 0), TCPSTATE_TIME_WAIT);
+	sim_clear_log(&s);
+	s.ts += 30 * SEC;
+	int64_t refin = s.ts;
+	sim_raw(&s, 1, FIN | ACK, fin_seq, s.nxt[0], 0, 8192);
+	CHECK(s.last.marks & TRACKER_MARK_RETRANSMISSION);
+	CHECK_STR_EQ(s.log, "");
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S LAST_ACK>CLOSED last_ack_acked");
+	sim_clear_log(&s);
+	/* 2 MSL after the first FIN: still waiting (restarted) */
+	sim_advance(&s, refin + 120 * SEC - 1 - s.ts);
+	CHECK_STR_EQ(s.log, "");
+	sim_advance(&s, 1);
+	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_expired");
+	CHECK_INT_EQ(s.last_state.ts_ns, refin + 120 * SEC);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* The last ACK crossed the capture point but was lost after it: the
+ * passive closer, already shown CLOSED, retransmits its FIN. Same
+ * connection, no state change, TIME_WAIT restarted. */
+static void test_final_ack_lost_after_capture_point(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_close_by(&s, 0);
+	CHECK_INT_EQ(sim_state(&s, 1, 1), TCPSTATE_CLOSED);
+	sim_clear_log(&s);
+	s.ts += 10 * SEC;
+	int64_t refin = s.ts;
+	sim_raw(&s, 1, FIN | ACK, s.nxt[1] - 1, s.nxt[0], 0, 8192);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK(s.last.marks & TRACKER_MARK_RETRANSMISSION);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_STR_EQ(s.log, "");
+	sim_advance(&s, refin + 120 * SEC - s.ts);
+	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_expired");
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	sim_free(&s);
+}
+
+static void test_time_wait_follows_configured_msl(void)
+{
+	struct sim s;
+	sim_init(&s, 1 * SEC);
+	sim_handshake(&s);
+	sim_close_by(&s, 0);
+	sim_clear_log(&s);
+	sim_advance(&s, 1 * SEC);
+	CHECK_STR_EQ(s.log, "");
+	sim_advance(&s, 1 * SEC);
+	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_expired");
+	sim_free(&s);
+}
+
+/* A segment long after the deadline fires the timer before it is
+ * tracked, even if the caller did not call tracker_advance. */
+static void test_timer_fires_before_later_segment(void)
+{
+	struct sim s;
+	sim_init(&s, 1 * SEC);
+	sim_handshake(&s);
+	sim_close_by(&s, 0);
+	struct segment seg;
+	sim_build(&s, &seg, 1, ACK, 1, 1, 0, 100);
+	seg.pkt = 99;
+	seg.ts_ns = s.ts + 5 * SEC;
+	struct tracker_seginfo info;
+	CHECK(tracker_input(s.t, &seg, &info));
+	struct tracker_event ev;
+	CHECK(tracker_next_event(s.t, &ev));
+	CHECK_INT_EQ(ev.type, TRACKER_EV_STATE);
+	CHECK_INT_EQ(ev.u.state.to, TCPSTATE_CLOSED);
+	CHECK_STR_EQ(ev.u.state.reason, "time_wait_expired");
+	CHECK(tracker_next_event(s.t, &ev));
+	CHECK_INT_EQ(ev.type, TRACKER_EV_CONN);
+	CHECK_INT_EQ(ev.conn, 1);
+	/* the stray ACK afterwards is a new (mid-stream) connection */
+	CHECK_INT_EQ(info.conn, 2);
+	sim_free(&s);
+}
+
+/* A new SYN from the endpoint in TIME_WAIT reuses the port pair. */
+static void test_port_reuse_by_time_wait_endpoint(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_close_by(&s, 0);
+	sim_clear_log(&s);
+	s.nxt[0] = 900000;
+	s.nxt[1] = 700000;
+	sim_send(&s, 0, SYN, 0);
+	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_reused; "
+			    "C CLOSED>SYN_SENT active_open");
+	CHECK_INT_EQ(s.evs[s.nevs - 2].conn, 1);
+	CHECK_STR_EQ(s.evs[s.nevs - 2].u.state.cause, "sent SYN (port reused)");
+	CHECK_INT_EQ(s.evs[s.nevs - 1].conn, 2);
+	CHECK_INT_EQ(s.last.conn, 2);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	CHECK_INT_EQ(s.nsum, 1);
+	CHECK_INT_EQ(s.sum_conn, 1);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	sim_clear_log(&s);
+	sim_send(&s, 1, SYN | ACK, 0);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S CLOSED>LISTEN listen_inferred; "
+			    "S LISTEN>SYN_RCVD passive_open; "
+			    "C SYN_SENT>ESTABLISHED synack_rcvd; "
+			    "S SYN_RCVD>ESTABLISHED handshake_ack_rcvd");
+	CHECK_INT_EQ(s.last.conn, 2);
+	CHECK_INT_EQ(s.last.rel_ack, 1);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* The server closed first (it is in TIME_WAIT) and the client connects
+ * again from the same port. */
+static void test_port_reuse_while_peer_in_time_wait(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_close_by(&s, 1);
+	sim_clear_log(&s);
+	s.nxt[0] = 123456;
+	sim_send(&s, 0, SYN, 0);
+	CHECK_STR_EQ(s.log, "S TIME_WAIT>CLOSED time_wait_reused; "
+			    "C CLOSED>SYN_SENT active_open");
+	CHECK_STR_EQ(s.evs[s.nevs - 2].u.state.cause, "rcvd SYN (port reused)");
+	CHECK_INT_EQ(s.last.conn, 2);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	sim_free(&s);
+}
+
+/* A SYN in an open connection is not a new connection (RFC 5961 4.2). */
+static void test_syn_in_established_is_not_reuse(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, SYN, 424242, 0, 0, 8192);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_STR_EQ(s.log, "");
+	sim_free(&s);
+}
+
+/* Memory follows the open connections: thousands opened, then all
+ * closed, and nothing is left. */
+static void test_memory_released_after_many_connections(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	enum { N = 5000 };
+	for (int i = 0; i < N; i++) {
+		s.port[0] = (uint16_t)(20000 + i);
+		s.nxt[0] = 1000 + (uint32_t)i * 7;
+		s.nxt[1] = 5000 + (uint32_t)i * 13;
+		sim_handshake(&s);
+	}
+	CHECK_INT_EQ(tracker_open_connections(s.t), N);
+	for (int i = 0; i < N; i++) {
+		s.port[0] = (uint16_t)(20000 + i);
+		/* nxt differs per connection: rebuild it */
+		s.nxt[0] = 1000 + (uint32_t)i * 7 + 1;
+		s.nxt[1] = 5000 + (uint32_t)i * 13 + 1;
+		sim_close_by(&s, i % 2);
+		CHECK_INT_EQ(s.last.conn, (uint64_t)i + 1);
+	}
+	/* the passive closers are gone, the active ones wait in TIME_WAIT */
+	CHECK_INT_EQ(tracker_open_connections(s.t), N);
+	sim_advance(&s, 121 * SEC);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(s.nsum, N);
+	CHECK_INT_EQ(tracker_illegal_transitions(s.t), 0);
+	/* aborted ones go at once */
+	for (int i = 0; i < 100; i++) {
+		s.port[0] = (uint16_t)(40000 + i);
+		s.nxt[0] = 1000;
+		s.nxt[1] = 5000;
+		sim_handshake(&s);
+		sim_send(&s, 0, TCPF_RST | ACK, 0);
+	}
+	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+int main(void)
+{
+	RUN(test_active_close_by_client);
+	RUN(test_active_close_by_server);
+	RUN(test_fin_with_ack_of_fin_goes_to_time_wait);
+	RUN(test_half_close_with_data_still_flowing);
+	RUN(test_fin_receipt_waits_for_receivers_ack);
+	RUN(test_simultaneous_close);
+	RUN(test_simultaneous_close_server_first);
+	RUN(test_retransmitted_fin_changes_nothing);
+	RUN(test_lost_final_ack_restarts_time_wait);
+	RUN(test_final_ack_lost_after_capture_point);
+	RUN(test_time_wait_follows_configured_msl);
+	RUN(test_timer_fires_before_later_segment);
+	RUN(test_port_reuse_by_time_wait_endpoint);
+	RUN(test_port_reuse_while_peer_in_time_wait);
+	RUN(test_syn_in_established_is_not_reuse);
+	RUN(test_memory_released_after_many_connections);
+	CHECK_EXIT();
+}
