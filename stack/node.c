@@ -1,6 +1,7 @@
 #include "node.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1002,6 +1003,12 @@ struct node *node_create(const struct node_config *cfg, char *err, size_t errlen
 	}
 	n->cfg = *cfg;
 	n->ctl_fd = cfg->control_fd;
+	/* events are written whole, blocking (the controller reads them all);
+	 * a non-blocking fd inherited from the controller would make a busy
+	 * moment look like a hang-up */
+	int fl = fcntl(n->ctl_fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(n->ctl_fd, F_SETFL, fl & ~O_NONBLOCK);
 	ctlmsg_reader_init(&n->reader);
 	n->ts = truestate_create(on_state_change, n);
 	if (!n->ts) {
