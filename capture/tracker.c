@@ -823,6 +823,17 @@ static void resolve_syn_in(struct tracker *t, struct conn *c, int e)
 		   ep->syn_in.pkt, ep->syn_in.ts, false);
 }
 
+/* RFC 9293 3.10.7.3: an ACK is acceptable in SYN_SENT (and acknowledges
+ * our SYN in SYN_RCVD) if ISS < SEG.ACK =< SND.NXT; SND.NXT covers data
+ * sent with the SYN (TCP Fast Open, RFC 7413). */
+static bool acks_our_syn(const struct endpoint *ep, uint32_t ack)
+{
+	if (!ep->isn_known)
+		return true; /* its SYN was not captured: nothing to check */
+	return SEQ_GT(ack, ep->isn) &&
+	       (!ep->nxt_known || SEQ_LEQ(ack, ep->nxt));
+}
+
 static void rst_ignored(struct tracker_seginfo *info, const char *key)
 {
 	info->marks |= TRACKER_MARK_RST_IGNORED;
@@ -871,8 +882,7 @@ static const char *rst_check(const struct conn *c, int s,
 
 	if (R->state == TCPSTATE_SYN_SENT) {
 		/* RFC 9293 3.10.7.3: acceptable if it ACKs our SYN. */
-		if ((seg->flags & TCPF_ACK) &&
-		    (!R->nxt_known || seg->ack == R->nxt))
+		if ((seg->flags & TCPF_ACK) && acks_our_syn(R, seg->ack))
 			return NULL;
 		return "rst_syn_sent_unacceptable";
 	}
@@ -1067,7 +1077,7 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 		S->isn = seg->seq;
 		S->isn_known = true;
 	}
-	bool acks_syn = !R->isn_known || seg->ack == R->isn + 1;
+	bool acks_syn = acks_our_syn(R, seg->ack);
 	if (R->state == TCPSTATE_SYN_SENT && acks_syn) {
 		transition(t, c, r, TCPSTATE_ESTABLISHED, "rcvd SYN-ACK",
 			   "synack_rcvd", pkt, ts, false);
@@ -1131,10 +1141,7 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 		bool fin_acked = R->fin_sent && SEQ_GEQ(ack, R->fin_seq + 1);
 		switch (R->state) {
 		case TCPSTATE_SYN_RCVD:
-			/* SND.UNA < SEG.ACK =< SND.NXT */
-			if (!R->isn_known ||
-			    (SEQ_GT(ack, R->isn) &&
-			     (!R->nxt_known || SEQ_LEQ(ack, R->nxt)))) {
+			if (acks_our_syn(R, ack)) {
 				transition(t, c, r, TCPSTATE_ESTABLISHED,
 					   "rcvd ACK", "handshake_ack_rcvd",
 					   pkt, ts, false);

@@ -293,6 +293,25 @@ static void test_rst_in_syn_rcvd_returns_server_to_listen(void)
 	sim_free(&s);
 }
 
+/* TCP Fast Open (RFC 7413): data in the SYN, the SYN-ACK acknowledges
+ * it too; an ACK beyond what was sent is not acceptable. */
+static void test_fast_open_synack_acks_syn_data(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_send(&s, 0, SYN, 5);
+	CHECK_INT_EQ(s.nxt[0], 1006);
+	sim_clear_log(&s);
+	sim_raw(&s, 1, SYN | ACK, 5000, 1007, 0, 8192); /* too far */
+	CHECK_STR_EQ(s.log, "S CLOSED>LISTEN listen_inferred; "
+			    "S LISTEN>SYN_RCVD passive_open");
+	sim_clear_log(&s);
+	sim_raw(&s, 1, SYN | ACK, 5000, 1006, 0, 8192);
+	CHECK_STR_EQ(s.log, "C SYN_SENT>ESTABLISHED synack_rcvd");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
 int main(void)
 {
 	RUN(test_handshake_moves_client_then_server);
@@ -307,5 +326,6 @@ int main(void)
 	RUN(test_lost_handshake_ack_then_data);
 	RUN(test_close_in_syn_rcvd_sends_fin);
 	RUN(test_rst_in_syn_rcvd_returns_server_to_listen);
+	RUN(test_fast_open_synack_acks_syn_data);
 	CHECK_EXIT();
 }
