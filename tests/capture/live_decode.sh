@@ -6,9 +6,10 @@
 # cleanly with exit 0, report drop counts, flush the recording; the file
 # must read in tshark (when installed) and decode to the same segment
 # lines the live run printed.
-#   live_decode.sh TCPSTEP
+#   live_decode.sh TCPSTEP [COMPARE_TSHARK_PY]
 set -u
 T=$1
+cmp=${2:-}
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root: captures live in a private network namespace"
 	exit 77
@@ -69,6 +70,11 @@ if command -v tshark >/dev/null; then
 	tn=$(tshark -r "$tmp/rec.pcap" -Y tcp 2>/dev/null | wc -l)
 	[ "$tn" = "$n" ] || { echo "FAIL tshark reads $tn TCP frames, tcpstep $n"; fail=1; }
 	echo "tshark reads $tn TCP frames from the recording"
+	# a real kernel exchange (timestamps, window scaling): numbers as tshark's
+	if [ -n "$cmp" ] && ! python3 "$cmp" "$T" "$tmp/rec.pcap"; then
+		echo "FAIL the recording's segments differ from tshark's"
+		fail=1
+	fi
 else
 	echo "note: tshark not installed; recording checked with tcpstep only"
 fi
