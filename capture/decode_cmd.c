@@ -223,8 +223,10 @@ static int run_live(struct decode_run *r)
 		errmsg("signalfd failed");
 		return 1;
 	}
-	fprintf(stderr, "tcpstep decode: listening on %s, link type %s\n",
-		source_name(r->src), decode_link_name(r->linktype));
+	char esc[512];
+	textesc_escape(esc, sizeof(esc), source_name(r->src), strlen(source_name(r->src)), 0);
+	fprintf(stderr, "tcpstep decode: listening on %s, link type %s\n", esc,
+		decode_link_name(r->linktype));
 	while (!stop) {
 		struct pollfd p[2] = {
 			{ .fd = source_fd(r->src), .events = POLLIN },
