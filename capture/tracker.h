@@ -122,7 +122,9 @@ void tracker_finish(struct tracker *t);
  * in the event stay valid until the tracker is destroyed. */
 bool tracker_next_event(struct tracker *t, struct tracker_event *ev);
 
-/* Connections currently held in memory (for the memory-bound tests). */
+/* Connections currently held in memory (for the memory-bound tests): the
+ * open ones, plus closed ones lingering one MSL after their summary so
+ * that late segments keep their connection id. */
 uint64_t tracker_open_connections(const struct tracker *t);
 
 /* The one table of transitions the tracker may emit (RFC 9293 section
