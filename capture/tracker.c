@@ -188,7 +188,7 @@ struct tw_timer {
 	struct tw_timer *prev, *next;
 	int64_t deadline;
 	struct conn *conn;
-	int ep;
+	int ep; /* 0 or 1: that endpoint's TIME_WAIT; PURGE_TIMER: linger */
 	bool armed;
 };
 
@@ -241,6 +241,10 @@ struct conn {
 	int64_t first_rtt;
 };
 
+struct timer_list {
+	struct tw_timer *head, *tail;
+};
+
 struct tracker {
 	int64_t msl_ns;
 	struct conn **buckets;
@@ -249,7 +253,11 @@ struct tracker {
 	uint64_t next_id;
 	struct tracker_event *evq;
 	size_t evcap, evhead, evlen;
-	struct tw_timer *tw_head, *tw_tail;
+	/* Two lists, each sorted by deadline: TIME_WAIT (2 MSL) and linger
+	 * (1 MSL). Each adds a constant to capture time, so a new timer
+	 * nearly always goes at its list's tail; one list for both would
+	 * make every linger timer walk past all the later TIME_WAITs. */
+	struct timer_list timers[2];
 	uint64_t last_pkt;
 	int64_t last_ts;
 	uint64_t illegal;
@@ -299,20 +307,29 @@ static void ev_init(struct tracker_event *ev, const struct conn *c,
 	ev->port[1] = c->port[1];
 }
 
-/* ---- TIME_WAIT timers: a list sorted by deadline --------------------- */
+/* ---- timers: TIME_WAIT and linger, each a list sorted by deadline ---- */
+
+#define PURGE_TIMER 2 /* tw_timer.ep of the linger timer */
+
+static struct timer_list *timer_list_of(struct tracker *t,
+					 const struct tw_timer *tm)
+{
+	return &t->timers[tm->ep == PURGE_TIMER];
+}
 
 static void tw_disarm(struct tracker *t, struct tw_timer *tm)
 {
 	if (!tm->armed)
 		return;
+	struct timer_list *l = timer_list_of(t, tm);
 	if (tm->prev)
 		tm->prev->next = tm->next;
 	else
-		t->tw_head = tm->next;
+		l->head = tm->next;
 	if (tm->next)
 		tm->next->prev = tm->prev;
 	else
-		t->tw_tail = tm->prev;
+		l->tail = tm->prev;
 	tm->prev = tm->next = NULL;
 	tm->armed = false;
 }
@@ -321,22 +338,31 @@ static void tw_arm(struct tracker *t, struct tw_timer *tm, int64_t deadline)
 {
 	tw_disarm(t, tm);
 	tm->deadline = deadline;
+	struct timer_list *l = timer_list_of(t, tm);
 	/* Deadlines are capture time + a constant, so they nearly always go
 	 * at the tail: walk back from there. */
-	struct tw_timer *p = t->tw_tail;
+	struct tw_timer *p = l->tail;
 	while (p && p->deadline > deadline)
 		p = p->prev;
 	tm->prev = p;
-	tm->next = p ? p->next : t->tw_head;
+	tm->next = p ? p->next : l->head;
 	if (tm->next)
 		tm->next->prev = tm;
 	else
-		t->tw_tail = tm;
+		l->tail = tm;
 	if (p)
 		p->next = tm;
 	else
-		t->tw_head = tm;
+		l->head = tm;
 	tm->armed = true;
+}
+
+/* The earliest armed timer due at or before now, or NULL. */
+static struct tw_timer *timer_due(struct tracker *t, int64_t now)
+{
+	struct tw_timer *a = t->timers[0].head, *b = t->timers[1].head;
+	struct tw_timer *m = !a ? b : !b ? a : b->deadline < a->deadline ? b : a;
+	return m && m->deadline <= now ? m : NULL;
 }
 
 /* ---- transitions ---------------------------------------------------- */
@@ -466,7 +492,6 @@ static void table_resize(struct tracker *t, size_t n)
 }
 
 #define MIN_BUCKETS 64
-#define PURGE_TIMER 2 /* tw_timer.ep of the linger timer */
 
 static void table_remove(struct tracker *t, struct conn *c)
 {
@@ -622,8 +647,8 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 {
 	if (!t)
 		return;
-	while (t->tw_head && t->tw_head->deadline <= now_ns) {
-		struct tw_timer *tm = t->tw_head;
+	struct tw_timer *tm;
+	while ((tm = timer_due(t, now_ns))) {
 		struct conn *c = tm->conn;
 		int64_t deadline = tm->deadline;
 		tw_disarm(t, tm);
