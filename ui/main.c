@@ -3,9 +3,12 @@
 #include <string.h>
 
 #include "commands.h"
+#include "decode_cmd.h"
 
 static const struct command commands[] = {
 	/* rows are added by the modules that implement them */
+	{ "decode", "decode a capture (file or live): segments and inferred TCP states",
+	  decode_cmd_main },
 	{ NULL, NULL, NULL },
 };
 

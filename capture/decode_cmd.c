@@ -1,0 +1,406 @@
+/* tcpstep decode FILE|- [-i IFACE] [--filter EXPR] [--json] [--summary]
+ *                [--absolute] [--msl S] [-c COUNT] [--write FILE]
+ *
+ * One loop for both kinds of source: frame -> decode_frame -> tracker ->
+ * output. A file is read to its end; a live interface is polled (with a
+ * signalfd, so Ctrl-C ends the capture cleanly: summaries printed, the
+ * recording flushed, drop counts reported). */
+#include "decode_cmd.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "output.h"
+#include "recorder.h"
+#include "source.h"
+#include "textesc.h"
+#include "tracker.h"
+
+struct decode_opts {
+	const char *file, *iface, *filter, *write;
+	bool json, summary, absolute;
+	double msl_s;
+	unsigned long long count; /* 0: no limit */
+};
+
+/* Everything one run holds, handed around instead of globals. */
+struct decode_run {
+	struct decode_opts opt;
+	struct source *src;
+	struct tracker *trk;
+	struct output *out;
+	struct recorder *rec;
+	int linktype;
+	unsigned long long segments, frames;
+	char err[SOURCE_ERRBUF_SIZE];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tcpstep decode FILE|- [--filter EXPR] [--json] [--summary]\n"
+		"                      [--absolute] [--msl S]\n"
+		"       tcpstep decode -i IFACE [--filter EXPR] [-c COUNT] [--write FILE] ...\n"
+		"\n"
+		"Decodes every TCP segment of a pcap/pcapng file ('-': standard input) or\n"
+		"of a live interface, and infers both endpoints' TCP states (RFC 9293).\n"
+		"\n"
+		"  -i, --interface IFACE  capture live on IFACE (promiscuous)\n"
+		"  -f, --filter EXPR      BPF filter in tcpdump syntax, e.g. 'tcp port 8888'\n"
+		"      --json             JSON lines (schema: docs/decode.md)\n"
+		"      --summary          only one line per connection\n"
+		"      --absolute         absolute sequence numbers in text (JSON has both)\n"
+		"      --msl S            maximum segment lifetime in seconds; TIME_WAIT\n"
+		"                         lasts 2 x S of capture time (default 60)\n"
+		"  -c, --count N          live: stop after N frames\n"
+		"  -w, --write FILE       live: also record the frames to a pcap file\n"
+		"\n"
+		"Exit status: 0 decoded, 1 bad input (unreadable or damaged file),\n"
+		"2 usage error.\n");
+}
+
+/* Prints a message that may carry user or file text, escaped. */
+static void errmsg(const char *msg)
+{
+	char esc[2 * SOURCE_ERRBUF_SIZE];
+	textesc_escape(esc, sizeof(esc), msg, strlen(msg), 0);
+	fprintf(stderr, "tcpstep decode: %s\n", esc);
+}
+
+static int parse_args(int argc, char **argv, struct decode_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "summary", no_argument, NULL, 's' },
+		{ "absolute", no_argument, NULL, 'a' },
+		{ "msl", required_argument, NULL, 'm' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "write", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	o->msl_s = 60;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:f:c:w:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->iface = optarg; break;
+		case 'f': o->filter = optarg; break;
+		case 'j': o->json = true; break;
+		case 's': o->summary = true; break;
+		case 'a': o->absolute = true; break;
+		case 'w': o->write = optarg; break;
+		case 'm':
+			errno = 0;
+			o->msl_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(o->msl_s) ||
+			    o->msl_s <= 0 || o->msl_s > 86400) {
+				errmsg("--msl wants seconds, more than 0 and at most 86400");
+				return 2;
+			}
+			break;
+		case 'c':
+			errno = 0;
+			o->count = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || optarg[0] == '-' || !o->count) {
+				errmsg("--count wants a positive number of frames");
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case ':':
+			fprintf(stderr, "tcpstep decode: option needs an argument\n");
+			usage(stderr);
+			return 2;
+		default:
+			fprintf(stderr, "tcpstep decode: unknown option\n");
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		o->file = argv[optind++];
+	if (optind < argc) {
+		errmsg("one FILE at most");
+		usage(stderr);
+		return 2;
+	}
+	if (!o->file == !o->iface) {
+		errmsg(o->file ? "give a FILE or -i IFACE, not both"
+			       : "give a FILE ('-' for standard input) or -i IFACE");
+		usage(stderr);
+		return 2;
+	}
+	if (o->write && !o->iface) {
+		errmsg("--write records a live capture: use it with -i IFACE");
+		return 2;
+	}
+	if (o->count && !o->iface) {
+		errmsg("--count applies to live captures (-i IFACE)");
+		return 2;
+	}
+	return 0;
+}
+
+/* A filter with bad syntax is a usage error (exit 2), found before any
+ * file is opened; one that does not fit the link type fails at open. */
+static bool filter_syntax_ok(const char *filter, char *err)
+{
+	if (!filter || !*filter)
+		return true;
+	pcap_t *dead = pcap_open_dead(1 /* Ethernet */, 262144);
+	struct bpf_program prog;
+	bool ok = false;
+
+	if (!dead)
+		return true; /* out of memory: let the real open report it */
+	if (pcap_compile(dead, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+		pcap_freecode(&prog);
+		ok = true;
+	} else {
+		snprintf(err, SOURCE_ERRBUF_SIZE, "bad filter '%s': %s", filter,
+			 pcap_geterr(dead));
+	}
+	pcap_close(dead);
+	return ok;
+}
+
+static void drain(struct decode_run *r)
+{
+	struct tracker_event ev;
+	while (tracker_next_event(r->trk, &ev))
+		output_event(r->out, &ev);
+}
+
+static void handle_frame(struct decode_run *r, const struct source_frame *f)
+{
+	struct segment seg;
+	struct decode_detail d;
+	struct tracker_seginfo info;
+	enum decode_result res;
+
+	r->frames++;
+	res = decode_frame(r->linktype, f->data, f->caplen, f->wirelen, &seg, &d);
+	seg.pkt = f->pkt;
+	seg.ts_ns = f->ts_ns;
+	/* Time passes with every frame, TCP or not: TIME_WAIT may end. */
+	tracker_advance(r->trk, f->ts_ns);
+	drain(r);
+	if (res != DECODE_OK) {
+		output_frame_note(r->out, f->pkt, f->ts_ns, res, &seg, &d);
+		return;
+	}
+	r->segments++;
+	if (!tracker_input(r->trk, &seg, &info)) {
+		errmsg("out of memory: segment not tracked");
+		memset(&info, 0, sizeof(info));
+	}
+	output_segment(r->out, &seg, &info);
+	drain(r);
+}
+
+static int run_file(struct decode_run *r)
+{
+	struct source_frame f;
+	enum source_status st;
+
+	while ((st = source_next(r->src, &f, r->err)) == SOURCE_FRAME)
+		handle_frame(r, &f);
+	if (st == SOURCE_ERROR) {
+		/* Report what was decoded before the damage, then fail. */
+		tracker_finish(r->trk);
+		drain(r);
+		fflush(stdout);
+		errmsg(r->err);
+		return 1;
+	}
+	return 0;
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int run_live(struct decode_run *r)
+{
+	sigset_t mask;
+	int sfd, rc = 0;
+	bool stop = false;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sfd < 0) {
+		errmsg("signalfd failed");
+		return 1;
+	}
+	fprintf(stderr, "tcpstep decode: listening on %s, link type %s\n",
+		source_name(r->src), decode_link_name(r->linktype));
+	while (!stop) {
+		struct pollfd p[2] = {
+			{ .fd = source_fd(r->src), .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+		};
+		if (poll(p, 2, 250) < 0 && errno != EINTR) {
+			errmsg("poll failed");
+			rc = 1;
+			break;
+		}
+		if (p[1].revents & POLLIN)
+			break;
+		for (;;) {
+			struct source_frame f;
+			enum source_status st = source_next(r->src, &f, r->err);
+			if (st == SOURCE_AGAIN)
+				break;
+			if (st != SOURCE_FRAME) {
+				if (st == SOURCE_ERROR) {
+					errmsg(r->err);
+					rc = 1;
+				}
+				stop = true;
+				break;
+			}
+			if (r->rec && !recorder_write(r->rec, &f, r->err)) {
+				errmsg(r->err);
+				rc = 1;
+				stop = true;
+				break;
+			}
+			handle_frame(r, &f);
+			if (r->opt.count && r->frames >= r->opt.count) {
+				stop = true;
+				break;
+			}
+		}
+		/* Live, the wall clock is capture time: TIME_WAIT ends on
+		 * schedule even when no frame arrives. */
+		tracker_advance(r->trk, now_ns());
+		drain(r);
+		if (r->rec && !recorder_flush(r->rec, r->err)) {
+			errmsg(r->err);
+			rc = 1;
+			stop = true;
+		}
+		fflush(stdout);
+	}
+	close(sfd);
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	return rc;
+}
+
+int decode_cmd_main(int argc, char **argv)
+{
+	struct decode_run r;
+	struct tracker_config tc;
+	struct output_config oc;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = parse_args(argc, argv, &r.opt);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!filter_syntax_ok(r.opt.filter, r.err)) {
+		errmsg(r.err);
+		return 2;
+	}
+	if (r.opt.iface)
+		r.src = source_open_live(r.opt.iface, r.opt.filter, 0, r.err);
+	else
+		r.src = source_open_file(r.opt.file, r.opt.filter, r.err);
+	if (!r.src) {
+		errmsg(r.err);
+		return 1;
+	}
+	r.linktype = source_linktype(r.src);
+	/* Files: big output blocks (a million lines is common); live: each
+	 * loop pass flushes, so lines appear as segments cross. */
+	if (!r.opt.iface)
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+	memset(&tc, 0, sizeof(tc));
+	tc.msl_ns = (int64_t)llround(r.opt.msl_s * 1e9);
+	memset(&oc, 0, sizeof(oc));
+	oc.format = r.opt.json ? OUTPUT_JSON : OUTPUT_TEXT;
+	oc.summary = r.opt.summary;
+	oc.absolute = r.opt.absolute;
+	r.trk = tracker_create(&tc);
+	r.out = output_create(stdout, &oc);
+	if (!r.trk || !r.out) {
+		errmsg("out of memory");
+		rc = 1;
+		goto out;
+	}
+	if (r.opt.write) {
+		r.rec = recorder_open(r.opt.write, r.linktype, source_snaplen(r.src), r.err);
+		if (!r.rec) {
+			errmsg(r.err);
+			rc = 1;
+			goto out;
+		}
+	}
+
+	rc = r.opt.iface ? run_live(&r) : run_file(&r);
+	if (rc == 0) {
+		tracker_finish(r.trk);
+		drain(&r);
+	}
+	if (r.opt.iface) {
+		struct source_stats st;
+		source_get_stats(r.src, &st);
+		fprintf(stderr, "%llu frames captured, %llu TCP segments",
+			(unsigned long long)st.matched, r.segments);
+		if (st.have_drops)
+			fprintf(stderr, ", %llu dropped by kernel, %llu dropped by interface",
+				(unsigned long long)st.dropped,
+				(unsigned long long)st.if_dropped);
+		fprintf(stderr, "\n");
+	}
+	if (r.rec) {
+		unsigned long long n = recorder_frames(r.rec);
+		if (!recorder_close(r.rec, r.err)) {
+			errmsg(r.err);
+			rc = 1;
+		} else {
+			char esc[512];
+			textesc_escape(esc, sizeof(esc), r.opt.write, strlen(r.opt.write), 0);
+			fprintf(stderr, "%llu frames written to %s\n", n, esc);
+		}
+		r.rec = NULL;
+	}
+out:
+	if (fflush(stdout) != 0 && rc == 0) {
+		errmsg("cannot write standard output");
+		rc = 1;
+	}
+	recorder_close(r.rec, r.err);
+	output_destroy(r.out);
+	tracker_destroy(r.trk);
+	source_close(r.src);
+	return rc;
+}

@@ -1,0 +1,733 @@
+/* Formatting for `tcpstep decode`: each line is built in a buffer with the
+ * small sb_* helpers (no printf in the per-segment path, which is the hot
+ * loop of a million-packet decode) and written with one fwrite. Only our
+ * own constant strings and numbers reach the output; nothing is copied from
+ * the wire, and the few strings that are (none today) would go through
+ * textesc_escape or sb_json_str. */
+#include "output.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tcpstate.h"
+
+struct output {
+	FILE *f;
+	struct output_config cfg;
+};
+
+/* A line being built; output is cut (never overrun) if it would not fit. */
+struct sb {
+	char b[1536];
+	size_t n;
+};
+
+static void sb_mem(struct sb *s, const char *p, size_t n)
+{
+	if (n > sizeof(s->b) - 1 - s->n)
+		n = sizeof(s->b) - 1 - s->n;
+	memcpy(s->b + s->n, p, n);
+	s->n += n;
+}
+
+static void sb_str(struct sb *s, const char *p) { sb_mem(s, p, strlen(p)); }
+static void sb_ch(struct sb *s, char c) { sb_mem(s, &c, 1); }
+
+/* Decimal digits, two at a time (this runs ~15 times per JSON line). */
+static void sb_u64(struct sb *s, uint64_t v)
+{
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
+	char t[24];
+	int i = sizeof(t);
+
+	while (v > UINT32_MAX) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		t[--i] = pairs[2 * r + 1];
+		t[--i] = pairs[2 * r];
+	}
+	uint32_t w = (uint32_t)v; /* 32-bit division is cheaper */
+	while (w >= 100) {
+		unsigned r = w % 100;
+		w /= 100;
+		t[--i] = pairs[2 * r + 1];
+		t[--i] = pairs[2 * r];
+	}
+	if (w >= 10) {
+		t[--i] = pairs[2 * w + 1];
+		t[--i] = pairs[2 * w];
+	} else {
+		t[--i] = (char)('0' + w);
+	}
+	sb_mem(s, t + i, sizeof(t) - (size_t)i);
+}
+
+static void sb_i64(struct sb *s, int64_t v)
+{
+	if (v < 0) {
+		sb_ch(s, '-');
+		sb_u64(s, (uint64_t)0 - (uint64_t)v);
+	} else {
+		sb_u64(s, (uint64_t)v);
+	}
+}
+
+/* v as exactly `digits` decimal digits, zero-padded. */
+static void sb_fixed(struct sb *s, uint64_t v, int digits)
+{
+	char t[24];
+	for (int i = digits - 1; i >= 0; i--) {
+		t[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	sb_mem(s, t, (size_t)digits);
+}
+
+/* A JSON string: quotes, backslash and control characters escaped; runs
+ * of plain characters are copied in one go. */
+static void sb_json_str(struct sb *s, const char *p)
+{
+	static const char hex[] = "0123456789abcdef";
+	sb_ch(s, '"');
+	for (;;) {
+		const char *run = p;
+		while (*p && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
+		       *p != 0x7f)
+			p++;
+		sb_mem(s, run, (size_t)(p - run));
+		if (!*p)
+			break;
+		unsigned char c = (unsigned char)*p++;
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+			sb_mem(s, e, 2);
+		} else {
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			sb_mem(s, e, 6);
+		}
+	}
+	sb_ch(s, '"');
+}
+
+static void sb_key(struct sb *s, const char *k, bool first)
+{
+	if (!first)
+		sb_ch(s, ',');
+	sb_ch(s, '"');
+	sb_str(s, k);
+	sb_str(s, "\":");
+}
+
+static void sb_end(struct output *o, struct sb *s)
+{
+	s->b[s->n++] = '\n'; /* sb_mem always leaves one byte free */
+	fwrite(s->b, 1, s->n, o->f);
+}
+
+struct output *output_create(FILE *f, const struct output_config *cfg)
+{
+	struct output *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	o->f = f;
+	o->cfg = *cfg;
+	return o;
+}
+
+void output_destroy(struct output *o)
+{
+	free(o);
+}
+
+/* 12:00:00.000100, UTC so that golden output does not depend on TZ. */
+static void sb_time(struct sb *s, int64_t ts_ns)
+{
+	int64_t sec = ts_ns / 1000000000, us = (ts_ns % 1000000000) / 1000;
+	if (us < 0) {
+		sec--;
+		us += 1000000;
+	}
+	int64_t day = sec % 86400;
+	if (day < 0)
+		day += 86400;
+	sb_fixed(s, (uint64_t)(day / 3600), 2);
+	sb_ch(s, ':');
+	sb_fixed(s, (uint64_t)(day / 60 % 60), 2);
+	sb_ch(s, ':');
+	sb_fixed(s, (uint64_t)(day % 60), 2);
+	sb_ch(s, '.');
+	sb_fixed(s, (uint64_t)us, 6);
+}
+
+/* JSON seconds: 1700000000.000100 */
+static void sb_json_ts(struct sb *s, int64_t ts_ns)
+{
+	int64_t sec = ts_ns / 1000000000, us = (ts_ns % 1000000000) / 1000;
+	if (us < 0) {
+		sec--;
+		us += 1000000;
+	}
+	sb_i64(s, sec);
+	sb_ch(s, '.');
+	sb_fixed(s, (uint64_t)us, 6);
+}
+
+static void addr_str(char *buf, size_t size, int ipv, const uint8_t *a)
+{
+	if (!inet_ntop(ipv == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size))
+		snprintf(buf, size, "?");
+}
+
+/* The address in its usual text form; IPv4 without printf (hot path). */
+static void sb_ip(struct sb *s, int ipv, const uint8_t *a)
+{
+	if (ipv == 6) {
+		char t[64];
+		addr_str(t, sizeof(t), 6, a);
+		sb_str(s, t);
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			sb_ch(s, '.');
+		sb_u64(s, a[i]);
+	}
+}
+
+/* "ip:port", IPv6 as "[addr]:port" */
+static void sb_endpoint(struct sb *s, int ipv, const uint8_t *a, uint16_t port)
+{
+	if (ipv == 6)
+		sb_ch(s, '[');
+	sb_ip(s, ipv, a);
+	if (ipv == 6)
+		sb_ch(s, ']');
+	sb_ch(s, ':');
+	sb_u64(s, port);
+}
+
+void output_format_endpoint(char *buf, size_t size, int ip_version,
+			    const uint8_t *addr, uint16_t port)
+{
+	struct sb s;
+	s.n = 0;
+	sb_endpoint(&s, ip_version, addr, port);
+	snprintf(buf, size, "%.*s", (int)s.n, s.b);
+}
+
+/* tcpdump's "addr.port" */
+static void sb_tcpdump_endpoint(struct sb *s, int ipv, const uint8_t *a, uint16_t port)
+{
+	sb_ip(s, ipv, a);
+	sb_ch(s, '.');
+	sb_u64(s, port);
+}
+
+/* tcpdump's flag letters, in print-tcp.c's order; "none" for no flags. */
+static void sb_flags(struct sb *s, uint8_t flags)
+{
+	static const struct {
+		uint8_t bit;
+		char c;
+	} tab[] = {
+		{ TCPF_FIN, 'F' }, { TCPF_SYN, 'S' }, { TCPF_RST, 'R' }, { TCPF_PSH, 'P' },
+		{ TCPF_ACK, '.' }, { TCPF_URG, 'U' }, { TCPF_ECE, 'E' }, { TCPF_CWR, 'W' },
+	};
+	if (!flags) {
+		sb_str(s, "none");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++)
+		if (flags & tab[i].bit)
+			sb_ch(s, tab[i].c);
+}
+
+static const enum tracker_mark all_marks[] = {
+	TRACKER_MARK_RETRANSMISSION, TRACKER_MARK_OUT_OF_ORDER, TRACKER_MARK_DUP_ACK,
+	TRACKER_MARK_ZERO_WINDOW, TRACKER_MARK_WINDOW_UPDATE, TRACKER_MARK_KEEP_ALIVE,
+	TRACKER_MARK_ACKED_UNSEEN, TRACKER_MARK_PREV_NOT_CAPTURED, TRACKER_MARK_RST_IGNORED,
+};
+
+static void text_options(struct sb *s, const struct segment *seg, uint32_t sack_base)
+{
+	const struct segment_options *op = &seg->opts;
+	bool first = true;
+
+#define SEP() do { sb_str(s, first ? ", options [" : ","); first = false; } while (0)
+	if (op->has_mss) {
+		SEP();
+		sb_str(s, "mss ");
+		sb_u64(s, op->mss);
+	}
+	if (op->sack_permitted) {
+		SEP();
+		sb_str(s, "sackOK");
+	}
+	if (op->has_timestamp) {
+		SEP();
+		sb_str(s, "TS val ");
+		sb_u64(s, op->tsval);
+		sb_str(s, " ecr ");
+		sb_u64(s, op->tsecr);
+	}
+	if (op->has_wscale) {
+		SEP();
+		sb_str(s, "wscale ");
+		sb_u64(s, op->wscale);
+	}
+	if (op->nsack) {
+		SEP();
+		sb_str(s, "sack ");
+		sb_u64(s, op->nsack);
+		sb_ch(s, ' ');
+		for (int i = 0; i < op->nsack; i++) {
+			sb_ch(s, '{');
+			sb_u64(s, (uint32_t)(op->sack[i].left - sack_base));
+			sb_ch(s, ':');
+			sb_u64(s, (uint32_t)(op->sack[i].right - sack_base));
+			sb_ch(s, '}');
+		}
+	}
+	for (int i = 0; i < op->nother; i++) {
+		SEP();
+		sb_str(s, "opt-");
+		sb_u64(s, op->other[i]);
+	}
+	if (op->malformed) {
+		SEP();
+		sb_str(s, "bad opts");
+	}
+#undef SEP
+	if (!first)
+		sb_ch(s, ']');
+}
+
+static void text_segment(struct output *o, const struct segment *seg,
+			 const struct tracker_seginfo *in)
+{
+	struct sb s;
+	bool abs = o->cfg.absolute;
+	uint32_t seq = abs ? seg->seq : in->rel_seq;
+	uint32_t ack = abs ? seg->ack : in->rel_ack;
+	/* SACK blocks name the peer's bytes: relative to the same base as ack */
+	uint32_t sack_base = !abs && (seg->flags & TCPF_ACK) ? seg->ack - in->rel_ack : 0;
+
+	s.n = 0;
+	sb_time(&s, seg->ts_ns);
+	sb_ch(&s, ' ');
+	sb_tcpdump_endpoint(&s, seg->ip_version, seg->src, seg->sport);
+	sb_str(&s, " > ");
+	sb_tcpdump_endpoint(&s, seg->ip_version, seg->dst, seg->dport);
+	sb_str(&s, ": Flags [");
+	sb_flags(&s, seg->flags);
+	sb_ch(&s, ']');
+	/* print-tcp.c: seq when there is data or SYN/FIN/RST; "seq a:b" with data */
+	if (seg->payload_len || (seg->flags & (TCPF_SYN | TCPF_FIN | TCPF_RST))) {
+		sb_str(&s, ", seq ");
+		sb_u64(&s, seq);
+		if (seg->payload_len) {
+			sb_ch(&s, ':');
+			sb_u64(&s, (uint32_t)(seq + seg->payload_len));
+		}
+	}
+	if (seg->flags & TCPF_ACK) {
+		sb_str(&s, ", ack ");
+		sb_u64(&s, ack);
+	}
+	sb_str(&s, ", win ");
+	sb_u64(&s, seg->win);
+	if (seg->flags & TCPF_URG) {
+		sb_str(&s, ", urg ");
+		sb_u64(&s, seg->urp);
+	}
+	text_options(&s, seg, sack_base);
+	sb_str(&s, ", length ");
+	sb_u64(&s, seg->payload_len);
+	for (size_t i = 0; i < sizeof(all_marks) / sizeof(all_marks[0]); i++) {
+		if (!(in->marks & all_marks[i]))
+			continue;
+		sb_str(&s, " [");
+		sb_str(&s, tracker_mark_to_str(all_marks[i]));
+		if (all_marks[i] == TRACKER_MARK_DUP_ACK) {
+			sb_str(&s, " #");
+			sb_u64(&s, in->dup_ack_count);
+		}
+		sb_ch(&s, ']');
+	}
+	if (seg->truncated)
+		sb_str(&s, " [truncated]");
+	if (in->note) { /* why a RST was ignored, in plain words */
+		sb_str(&s, " -- ");
+		sb_str(&s, in->note);
+	}
+	sb_end(o, &s);
+}
+
+static void json_endpoint(struct sb *s, int ipv, const uint8_t *a, uint16_t port)
+{
+	sb_ch(s, '"'); /* digits, dots, colons, brackets: nothing to escape */
+	sb_endpoint(s, ipv, a, port);
+	sb_ch(s, '"');
+}
+
+static void json_options(struct sb *s, const struct segment_options *op)
+{
+	bool first = true;
+	sb_ch(s, '{');
+	if (op->has_mss) {
+		sb_key(s, "mss", first);
+		sb_u64(s, op->mss);
+		first = false;
+	}
+	if (op->has_wscale) {
+		sb_key(s, "wscale", first);
+		sb_u64(s, op->wscale);
+		first = false;
+	}
+	if (op->sack_permitted) {
+		sb_key(s, "sack_permitted", first);
+		sb_str(s, "true");
+		first = false;
+	}
+	if (op->has_timestamp) {
+		sb_key(s, "ts_val", first);
+		sb_u64(s, op->tsval);
+		sb_key(s, "ts_ecr", false);
+		sb_u64(s, op->tsecr);
+		first = false;
+	}
+	if (op->nsack) {
+		sb_key(s, "sack", first);
+		sb_ch(s, '[');
+		for (int i = 0; i < op->nsack; i++) {
+			sb_str(s, i ? ",[" : "[");
+			sb_u64(s, op->sack[i].left);
+			sb_ch(s, ',');
+			sb_u64(s, op->sack[i].right);
+			sb_ch(s, ']');
+		}
+		sb_ch(s, ']');
+		first = false;
+	}
+	if (op->nother) {
+		sb_key(s, "other", first);
+		sb_ch(s, '[');
+		for (int i = 0; i < op->nother; i++) {
+			if (i)
+				sb_ch(s, ',');
+			sb_u64(s, op->other[i]);
+		}
+		sb_ch(s, ']');
+		first = false;
+	}
+	if (op->malformed) {
+		sb_key(s, "malformed", first);
+		sb_str(s, "true");
+	}
+	sb_ch(s, '}');
+}
+
+static void json_segment(struct output *o, const struct segment *seg,
+			 const struct tracker_seginfo *in)
+{
+	struct sb s;
+	char fl[12];
+	struct sb f;
+
+	f.n = 0;
+	sb_flags(&f, seg->flags);
+	memcpy(fl, f.b, f.n);
+	fl[f.n] = 0;
+
+	s.n = 0;
+	sb_str(&s, "{\"type\":\"segment\",\"pkt\":");
+	sb_u64(&s, seg->pkt);
+	sb_str(&s, ",\"ts\":");
+	sb_json_ts(&s, seg->ts_ns);
+	sb_str(&s, ",\"conn\":");
+	sb_u64(&s, in->conn);
+	sb_str(&s, ",\"src\":");
+	json_endpoint(&s, seg->ip_version, seg->src, seg->sport);
+	sb_str(&s, ",\"dst\":");
+	json_endpoint(&s, seg->ip_version, seg->dst, seg->dport);
+	sb_str(&s, ",\"flags\":");
+	sb_json_str(&s, fl);
+	sb_str(&s, ",\"seq\":");
+	sb_u64(&s, in->rel_seq);
+	sb_str(&s, ",\"ack\":");
+	sb_u64(&s, in->rel_ack);
+	sb_str(&s, ",\"seq_abs\":");
+	sb_u64(&s, seg->seq);
+	sb_str(&s, ",\"ack_abs\":");
+	sb_u64(&s, seg->ack);
+	sb_str(&s, ",\"win\":");
+	sb_u64(&s, seg->win);
+	sb_str(&s, ",\"len\":");
+	sb_u64(&s, seg->payload_len);
+	sb_str(&s, ",\"options\":");
+	json_options(&s, &seg->opts);
+	sb_str(&s, ",\"marks\":[");
+	bool first = true;
+	for (size_t i = 0; i < sizeof(all_marks) / sizeof(all_marks[0]); i++) {
+		if (!(in->marks & all_marks[i]))
+			continue;
+		if (!first)
+			sb_ch(&s, ',');
+		sb_json_str(&s, tracker_mark_to_str(all_marks[i]));
+		first = false;
+	}
+	sb_str(&s, "],\"dup_ack_count\":");
+	sb_u64(&s, (in->marks & TRACKER_MARK_DUP_ACK) ? in->dup_ack_count : 0);
+	sb_str(&s, ",\"truncated\":");
+	sb_str(&s, seg->truncated ? "true" : "false");
+	sb_str(&s, ",\"note\":");
+	if (in->note)
+		sb_json_str(&s, in->note);
+	else
+		sb_str(&s, "null");
+	sb_str(&s, ",\"note_reason\":");
+	if (in->note_reason)
+		sb_json_str(&s, in->note_reason);
+	else
+		sb_str(&s, "null");
+	sb_ch(&s, '}');
+	sb_end(o, &s);
+}
+
+void output_segment(struct output *o, const struct segment *seg,
+		    const struct tracker_seginfo *info)
+{
+	if (o->cfg.summary)
+		return;
+	if (o->cfg.format == OUTPUT_JSON)
+		json_segment(o, seg, info);
+	else
+		text_segment(o, seg, info);
+}
+
+static const char *side(int e)
+{
+	return e == 0 ? "client" : e == 1 ? "server" : NULL;
+}
+
+static void state_event(struct output *o, const struct tracker_event *ev)
+{
+	const struct tracker_state_change *c = &ev->u.state;
+	int e = c->endpoint == 1 ? 1 : 0;
+	struct sb s;
+
+	s.n = 0;
+	if (o->cfg.format == OUTPUT_TEXT) {
+		sb_str(&s, "conn ");
+		sb_u64(&s, ev->conn);
+		sb_ch(&s, ' ');
+		sb_endpoint(&s, ev->ip_version, ev->addr[e], ev->port[e]);
+		sb_ch(&s, ' ');
+		sb_str(&s, tcpstate_to_str(c->from));
+		sb_str(&s, " -> ");
+		sb_str(&s, tcpstate_to_str(c->to));
+		sb_str(&s, " (");
+		sb_str(&s, c->cause ? c->cause : "");
+		sb_ch(&s, ')');
+	} else {
+		sb_str(&s, "{\"type\":\"state\",\"pkt\":");
+		sb_u64(&s, ev->pkt);
+		sb_str(&s, ",\"ts\":");
+		sb_json_ts(&s, ev->ts_ns);
+		sb_str(&s, ",\"conn\":");
+		sb_u64(&s, ev->conn);
+		sb_str(&s, ",\"endpoint\":");
+		sb_json_str(&s, side(e));
+		sb_str(&s, ",\"addr\":");
+		json_endpoint(&s, ev->ip_version, ev->addr[e], ev->port[e]);
+		sb_str(&s, ",\"from\":");
+		sb_json_str(&s, tcpstate_to_str(c->from));
+		sb_str(&s, ",\"to\":");
+		sb_json_str(&s, tcpstate_to_str(c->to));
+		sb_str(&s, ",\"cause\":");
+		sb_json_str(&s, c->cause ? c->cause : "");
+		sb_str(&s, ",\"reason\":");
+		sb_json_str(&s, c->reason ? c->reason : "");
+		sb_str(&s, ",\"timer\":");
+		sb_str(&s, c->by_timer ? "true}" : "false}");
+	}
+	sb_end(o, &s);
+}
+
+/* How a connection ended, in a few words, for the summary. */
+static const char *ending(const struct tracker_conn_summary *c)
+{
+	bool closed0 = c->final_state[0] == TCPSTATE_CLOSED ||
+		       c->final_state[0] == TCPSTATE_TIME_WAIT;
+	bool closed1 = c->final_state[1] == TCPSTATE_CLOSED ||
+		       c->final_state[1] == TCPSTATE_TIME_WAIT;
+
+	if (c->reset_by >= 0) {
+		if (!c->handshake && c->syn[0] && c->reset_by == 1 && !c->synack[1])
+			return "refused (SYN answered by RST)";
+		return c->reset_by == 0 ? "reset by client" : "reset by server";
+	}
+	if (c->closed_by >= 0) {
+		if (closed0 && closed1)
+			return c->closed_by == 0 ? "closed by client" : "closed by server";
+		return c->closed_by == 0 ? "closing, started by client"
+					 : "closing, started by server";
+	}
+	if (c->syn[0] && !c->synack[1] && !c->handshake)
+		return "SYN unanswered";
+	return "open at end of capture";
+}
+
+static void sb_pair(struct sb *s, const char *key, const uint64_t v[2], bool text)
+{
+	if (text) {
+		sb_str(s, key);
+		sb_ch(s, ' ');
+		sb_u64(s, v[0]);
+		sb_ch(s, '/');
+		sb_u64(s, v[1]);
+		return;
+	}
+	sb_key(s, key, false);
+	sb_str(s, "{\"client\":");
+	sb_u64(s, v[0]);
+	sb_str(s, ",\"server\":");
+	sb_u64(s, v[1]);
+	sb_ch(s, '}');
+}
+
+static void conn_event(struct output *o, const struct tracker_event *ev)
+{
+	const struct tracker_conn_summary *c = &ev->u.conn_summary;
+	char cl[80], sv[80];
+	struct sb s;
+	bool text = o->cfg.format == OUTPUT_TEXT;
+
+	output_format_endpoint(cl, sizeof(cl), ev->ip_version, ev->addr[0], ev->port[0]);
+	output_format_endpoint(sv, sizeof(sv), ev->ip_version, ev->addr[1], ev->port[1]);
+	s.n = 0;
+	if (text) {
+		sb_str(&s, "conn ");
+		sb_u64(&s, ev->conn);
+		sb_ch(&s, ' ');
+		sb_str(&s, cl);
+		sb_str(&s, " > ");
+		sb_str(&s, sv);
+		sb_str(&s, ": client ");
+		sb_str(&s, tcpstate_to_str(c->final_state[0]));
+		sb_str(&s, ", server ");
+		sb_str(&s, tcpstate_to_str(c->final_state[1]));
+		sb_str(&s, "; ");
+		sb_pair(&s, "syn", c->syn, true);
+		sb_str(&s, ", ");
+		sb_pair(&s, "synack", c->synack, true);
+		sb_str(&s, ", ");
+		sb_pair(&s, "fin", c->fin, true);
+		sb_str(&s, ", ");
+		sb_pair(&s, "rst", c->rst, true);
+		sb_str(&s, ", ");
+		sb_pair(&s, "bytes", c->bytes, true);
+		sb_str(&s, ", ");
+		sb_pair(&s, "retrans", c->retransmissions, true);
+		sb_str(&s, "; ");
+		sb_str(&s, c->handshake ? "handshake seen" : "no handshake");
+		if (c->mid_stream)
+			sb_str(&s, ", joined mid-stream");
+		sb_str(&s, "; ");
+		sb_str(&s, ending(c));
+		sb_str(&s, "; frames ");
+		sb_u64(&s, c->first_pkt);
+		sb_ch(&s, '-');
+		sb_u64(&s, c->last_pkt);
+		sb_end(o, &s);
+		return;
+	}
+	sb_str(&s, "{\"type\":\"conn\",\"conn\":");
+	sb_u64(&s, ev->conn);
+	sb_str(&s, ",\"client\":");
+	sb_json_str(&s, cl);
+	sb_str(&s, ",\"server\":");
+	sb_json_str(&s, sv);
+	sb_pair(&s, "syn", c->syn, false);
+	sb_pair(&s, "synack", c->synack, false);
+	sb_pair(&s, "fin", c->fin, false);
+	sb_pair(&s, "rst", c->rst, false);
+	sb_pair(&s, "bytes", c->bytes, false);
+	sb_pair(&s, "retransmissions", c->retransmissions, false);
+	sb_str(&s, ",\"handshake\":");
+	sb_str(&s, c->handshake ? "true" : "false");
+	sb_str(&s, ",\"closed_by\":");
+	sb_str(&s, side(c->closed_by) ? (c->closed_by ? "\"server\"" : "\"client\"") : "null");
+	sb_str(&s, ",\"reset_by\":");
+	sb_str(&s, side(c->reset_by) ? (c->reset_by ? "\"server\"" : "\"client\"") : "null");
+	sb_str(&s, ",\"mid_stream\":");
+	sb_str(&s, c->mid_stream ? "true" : "false");
+	sb_str(&s, ",\"client_state\":");
+	sb_json_str(&s, tcpstate_to_str(c->final_state[0]));
+	sb_str(&s, ",\"server_state\":");
+	sb_json_str(&s, tcpstate_to_str(c->final_state[1]));
+	sb_str(&s, ",\"first_pkt\":");
+	sb_u64(&s, c->first_pkt);
+	sb_str(&s, ",\"last_pkt\":");
+	sb_u64(&s, c->last_pkt);
+	sb_str(&s, ",\"ended\":");
+	sb_json_str(&s, ending(c));
+	sb_ch(&s, '}');
+	sb_end(o, &s);
+}
+
+void output_event(struct output *o, const struct tracker_event *ev)
+{
+	if (ev->type == TRACKER_EV_CONN) {
+		/* Text shows summaries only with --summary; JSON always has them. */
+		if (o->cfg.summary || o->cfg.format == OUTPUT_JSON)
+			conn_event(o, ev);
+	} else if (!o->cfg.summary) {
+		state_event(o, ev);
+	}
+}
+
+void output_frame_note(struct output *o, uint64_t pkt, int64_t ts_ns,
+		       enum decode_result r, const struct segment *seg,
+		       const struct decode_detail *d)
+{
+	struct sb s;
+
+	if (o->cfg.summary || o->cfg.format != OUTPUT_TEXT)
+		return;
+	if (r != DECODE_MALFORMED && r != DECODE_TRUNCATED && r != DECODE_ICMP_ERROR)
+		return;
+	s.n = 0;
+	sb_time(&s, ts_ns);
+	sb_ch(&s, ' ');
+	if (d->have_addrs && d->have_ports && r != DECODE_ICMP_ERROR) {
+		sb_tcpdump_endpoint(&s, seg->ip_version, seg->src, seg->sport);
+		sb_str(&s, " > ");
+		sb_tcpdump_endpoint(&s, seg->ip_version, seg->dst, seg->dport);
+		sb_str(&s, ": ");
+	} else if (d->have_addrs) {
+		char a[64];
+		addr_str(a, sizeof(a), seg->ip_version, seg->src);
+		sb_str(&s, a);
+		sb_str(&s, " > ");
+		addr_str(a, sizeof(a), seg->ip_version, seg->dst);
+		sb_str(&s, a);
+		sb_str(&s, ": ");
+	}
+	if (r == DECODE_TRUNCATED)
+		sb_str(&s, "[|tcp] ");
+	sb_ch(&s, '[');
+	sb_str(&s, "frame ");
+	sb_u64(&s, pkt);
+	sb_str(&s, ": ");
+	sb_str(&s, d->why);
+	if (r == DECODE_ICMP_ERROR)
+		sb_str(&s, "; a quoted TCP header is not a segment");
+	sb_ch(&s, ']');
+	sb_end(o, &s);
+}

@@ -1,0 +1,213 @@
+/* Frame sources on libpcap. Files are read with pcap_next_ex and filtered
+ * here with pcap_offline_filter, so frame numbers count every frame of the
+ * file (as Wireshark's do) even when a filter hides some; live captures use
+ * a kernel filter (pcap_setfilter) and count what the filter passes. */
+#include "source.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode.h"
+
+struct source {
+	pcap_t *p;
+	char name[256];
+	bool live;
+	bool nano;             /* libpcap gives tv_usec in nanoseconds */
+	bool have_prog;        /* files: filter applied with pcap_offline_filter */
+	struct bpf_program prog;
+	int fd;
+	uint64_t frames, matched;
+};
+
+static void set_name(struct source *s, const char *name)
+{
+	snprintf(s->name, sizeof(s->name), "%s",
+		 strcmp(name, "-") == 0 ? "standard input" : name);
+}
+
+static struct source *fail_open(struct source *s)
+{
+	source_close(s);
+	return NULL;
+}
+
+static bool check_linktype(struct source *s, char *errbuf)
+{
+	int lt = pcap_datalink(s->p);
+	if (decode_link_supported(lt))
+		return true;
+	const char *n = pcap_datalink_val_to_name(lt);
+	snprintf(errbuf, SOURCE_ERRBUF_SIZE,
+		 "%s: link type %s (%d) is not supported (Ethernet, Linux cooked "
+		 "v1/v2, raw IP and BSD loopback are)", s->name, n ? n : "unknown", lt);
+	return false;
+}
+
+/* filter NULL or "" passes everything. */
+static bool compile_filter(struct source *s, const char *filter, char *errbuf)
+{
+	if (!filter || !*filter)
+		return true;
+	if (pcap_compile(s->p, &s->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: bad filter '%s': %s",
+			 s->name, filter, pcap_geterr(s->p));
+		return false;
+	}
+	s->have_prog = true;
+	return true;
+}
+
+struct source *source_open_file(const char *path, const char *filter, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct source *s = calloc(1, sizeof(*s));
+
+	if (!s) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: out of memory", path);
+		return NULL;
+	}
+	set_name(s, path);
+	s->fd = -1;
+	/* Nanosecond precision: a nanosecond pcap or pcapng keeps its digits,
+	 * a microsecond one is scaled by libpcap. */
+	s->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!s->p) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name, perr);
+		return fail_open(s);
+	}
+	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (!check_linktype(s, errbuf) || !compile_filter(s, filter, errbuf))
+		return fail_open(s);
+	return s;
+}
+
+struct source *source_open_live(const char *iface, const char *filter,
+				int snaplen, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	struct source *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (!s) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: out of memory", iface);
+		return NULL;
+	}
+	set_name(s, iface);
+	s->live = true;
+	s->fd = -1;
+	s->p = pcap_create(iface, perr);
+	if (!s->p) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name, perr);
+		return fail_open(s);
+	}
+	pcap_set_snaplen(s->p, snaplen > 0 ? snaplen : 262144);
+	/* Promiscuous: a bridge port only sees forwarded frames this way.
+	 * Immediate mode: a teaching tool shows each segment as it crosses,
+	 * not when a kernel buffer fills. */
+	pcap_set_promisc(s->p, 1);
+	pcap_set_immediate_mode(s->p, 1);
+	pcap_set_timeout(s->p, 100);
+	pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO); /* may be refused */
+	rc = pcap_activate(s->p);
+	if (rc < 0) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s%s%s", s->name,
+			 pcap_statustostr(rc), *pcap_geterr(s->p) ? ": " : "",
+			 pcap_geterr(s->p));
+		return fail_open(s);
+	}
+	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (!check_linktype(s, errbuf) || !compile_filter(s, filter, errbuf))
+		return fail_open(s);
+	if (s->have_prog) {
+		if (pcap_setfilter(s->p, &s->prog) != 0) {
+			snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: cannot set filter: %s",
+				 s->name, pcap_geterr(s->p));
+			return fail_open(s);
+		}
+		pcap_freecode(&s->prog);
+		s->have_prog = false;
+	}
+	if (pcap_setnonblock(s->p, 1, perr) != 0) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name, perr);
+		return fail_open(s);
+	}
+	s->fd = pcap_get_selectable_fd(s->p);
+	if (s->fd < 0) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: no selectable file descriptor",
+			 s->name);
+		return fail_open(s);
+	}
+	return s;
+}
+
+void source_close(struct source *s)
+{
+	if (!s)
+		return;
+	if (s->have_prog)
+		pcap_freecode(&s->prog);
+	if (s->p)
+		pcap_close(s->p);
+	free(s);
+}
+
+enum source_status source_next(struct source *s, struct source_frame *frame,
+			       char *errbuf)
+{
+	for (;;) {
+		struct pcap_pkthdr *h;
+		const u_char *data;
+		int rc = pcap_next_ex(s->p, &h, &data);
+
+		if (rc == 0)
+			return SOURCE_AGAIN;
+		if (rc == PCAP_ERROR_BREAK)
+			return SOURCE_EOF;
+		if (rc != 1) {
+			/* e.g. "truncated dump file; tried to read 60 captured
+			 * bytes, only got 20" */
+			if (s->live)
+				snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name,
+					 pcap_geterr(s->p));
+			else
+				snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: after frame %llu: %s",
+					 s->name, (unsigned long long)s->frames,
+					 pcap_geterr(s->p));
+			return SOURCE_ERROR;
+		}
+		s->frames++;
+		if (s->have_prog && !pcap_offline_filter(&s->prog, h, data))
+			continue;
+		s->matched++;
+		frame->pkt = s->frames;
+		frame->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
+			       (int64_t)h->ts.tv_usec * (s->nano ? 1 : 1000);
+		frame->caplen = h->caplen;
+		frame->wirelen = h->len;
+		frame->data = data;
+		return SOURCE_FRAME;
+	}
+}
+
+int source_linktype(const struct source *s) { return pcap_datalink(s->p); }
+int source_snaplen(const struct source *s) { return pcap_snapshot(s->p); }
+const char *source_name(const struct source *s) { return s->name; }
+bool source_is_live(const struct source *s) { return s->live; }
+int source_fd(const struct source *s) { return s->fd; }
+
+void source_get_stats(struct source *s, struct source_stats *st)
+{
+	struct pcap_stat ps;
+
+	memset(st, 0, sizeof(*st));
+	st->frames = s->frames;
+	st->matched = s->matched;
+	if (s->live && pcap_stats(s->p, &ps) == 0) {
+		st->have_drops = true;
+		st->dropped = ps.ps_drop;
+		st->if_dropped = ps.ps_ifdrop;
+	}
+}

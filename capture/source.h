@@ -1,0 +1,76 @@
+/* Where frames come from: one interface fed by two sources (as ncdu's dir.h
+ * feeds one browser from a live scan or a file import). A live source is
+ * libpcap on an interface (promiscuous, immediate mode, non-blocking, a
+ * selectable fd for the caller's poll loop); a file source is a pcap or
+ * pcapng file, or "-" for standard input. Either way the caller gets frames
+ * with a 1-based number counting every frame, and a BPF filter in tcpdump
+ * syntax may pick which ones it sees.
+ *
+ *   char err[SOURCE_ERRBUF_SIZE];
+ *   struct source *s = source_open_file(path, filter, err);
+ *   struct source_frame f;
+ *   while ((r = source_next(s, &f, err)) == SOURCE_FRAME) ...
+ *   if (r == SOURCE_ERROR) report err; // frames before it were good
+ *   source_close(s);
+ */
+#ifndef TCPSTEP_SOURCE_H
+#define TCPSTEP_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Error messages name the file or interface and give the reason. */
+#define SOURCE_ERRBUF_SIZE 512
+
+struct source;
+
+struct source_frame {
+	uint64_t pkt;        /* 1-based, counting every frame read, filtered or not */
+	int64_t ts_ns;       /* nanoseconds since the Unix epoch */
+	uint32_t caplen;     /* bytes captured */
+	uint32_t wirelen;    /* bytes on the wire */
+	const uint8_t *data; /* valid until the next source_next or source_close */
+};
+
+enum source_status {
+	SOURCE_FRAME, /* *frame is filled */
+	SOURCE_AGAIN, /* live: nothing now, poll source_fd and call again */
+	SOURCE_EOF,   /* file: no more frames */
+	SOURCE_ERROR, /* file cut short or unreadable, interface gone: see errbuf */
+};
+
+struct source_stats {
+	uint64_t frames;      /* read from the source */
+	uint64_t matched;     /* passed the filter and handed to the caller */
+	bool have_drops;      /* live only: the counts below are meaningful */
+	uint64_t dropped;     /* dropped by the kernel: buffer full */
+	uint64_t if_dropped;  /* dropped by the interface or driver */
+};
+
+/* NULL on failure with the reason in errbuf (SOURCE_ERRBUF_SIZE bytes).
+ * filter may be NULL or "" for every frame. */
+struct source *source_open_file(const char *path, const char *filter, char *errbuf);
+
+/* snaplen <= 0 means 262144 (tcpdump's default). */
+struct source *source_open_live(const char *iface, const char *filter,
+				int snaplen, char *errbuf);
+
+void source_close(struct source *s); /* NULL is fine */
+
+/* Reads the next frame that passes the filter. */
+enum source_status source_next(struct source *s, struct source_frame *frame,
+			       char *errbuf);
+
+/* Link type as libpcap's DLT_* (see decode.h), the snap length, the name. */
+int source_linktype(const struct source *s);
+int source_snaplen(const struct source *s);
+const char *source_name(const struct source *s);
+bool source_is_live(const struct source *s);
+
+/* Live: a file descriptor to poll for input; -1 for files (always ready). */
+int source_fd(const struct source *s);
+
+/* Counts so far; live drop counts from pcap_stats. */
+void source_get_stats(struct source *s, struct source_stats *st);
+
+#endif

@@ -1,0 +1,622 @@
+/* Writes the test captures, deterministically (fixed addresses, ISNs and
+ * times), into a directory: gen_captures OUTDIR [SEEDDIR]. Each scenario is
+ * a TCP conversation written segment by segment, so the golden outputs and
+ * the tshark comparison have known ground truth. With SEEDDIR it also
+ * writes fuzz seeds (tests/fuzz/README.md describes their format). */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "decode.h"
+#include "framebuild.h"
+
+/* 2026-01-01 12:00:00 UTC */
+#define T0_NS (1767268800LL * 1000000000LL)
+
+struct out {
+	struct fb_pcap p;
+	int lt;            /* link type to build */
+	int ntags;         /* Ethernet VLAN tags */
+	uint16_t tpid[2];
+	const uint8_t *ext; /* IPv6 extension headers on every packet */
+	size_t extlen;
+	FILE *seed;        /* fuzz seed instead of a pcap */
+};
+
+static const char *outdir;
+static char pathbuf[4096];
+
+static const char *path(const char *name)
+{
+	snprintf(pathbuf, sizeof(pathbuf), "%s/%s", outdir, name);
+	return pathbuf;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "gen_captures: %s\n", what);
+	exit(1);
+}
+
+static void open_out(struct out *o, const char *name, int lt, int file_lt,
+		     uint32_t snaplen, bool ng)
+{
+	memset(o, 0, sizeof(*o));
+	o->lt = lt;
+	if (!fb_pcap_open(&o->p, path(name), file_lt, snaplen, ng))
+		die(name);
+}
+
+static void close_out(struct out *o)
+{
+	if (o->seed) {
+		fclose(o->seed);
+		o->seed = NULL;
+		return;
+	}
+	if (!fb_pcap_close(&o->p))
+		die("write failed");
+}
+
+static void put_frame(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
+{
+	if (o->seed) {
+		uint8_t l[2] = { (uint8_t)(n >> 8), (uint8_t)n };
+		fwrite(l, 1, 2, o->seed);
+		fwrite(fr, 1, n, o->seed);
+		return;
+	}
+	fb_pcap_write(&o->p, ts, fr, n);
+}
+
+/* Wraps an IP packet for o's link and writes it. */
+static void put_ip(struct out *o, int64_t ts, const uint8_t *ip, size_t n)
+{
+	uint8_t fr[2000];
+	size_t fn = o->ntags ? fb_eth_vlan(fr, sizeof(fr), o->tpid, o->ntags, ip, n)
+			     : fb_link(fr, sizeof(fr), o->lt, ip, n);
+	if (!fn)
+		die("frame too big");
+	put_frame(o, ts, fr, fn);
+}
+
+struct conv {
+	struct out *o;
+	int ipv;
+	uint8_t a[2][16];
+	uint16_t port[2];
+	uint32_t isn[2];
+	int64_t t; /* ns */
+};
+
+static void conv_init(struct conv *c, struct out *o, int ipv, uint16_t cport,
+		      uint32_t cisn, uint32_t sisn)
+{
+	memset(c, 0, sizeof(*c));
+	c->o = o;
+	c->ipv = ipv;
+	if (ipv == 4) {
+		fb_addr4(c->a[0], 192, 0, 2, 3);
+		fb_addr4(c->a[1], 192, 0, 2, 2);
+	} else {
+		fb_addr6(c->a[0], "2001:db8::3");
+		fb_addr6(c->a[1], "2001:db8::2");
+	}
+	c->port[0] = cport;
+	c->port[1] = 8888;
+	c->isn[0] = cisn;
+	c->isn[1] = sisn;
+	c->t = T0_NS;
+}
+
+enum { C = 0, S = 1 };
+enum { F = TCPF_FIN, SY = TCPF_SYN, R = TCPF_RST, P = TCPF_PSH, A = TCPF_ACK };
+
+static const uint8_t opt_lwip[] = { 2, 4, 0x05, 0xb4 };
+static const uint8_t opt_linux_syn[] = {
+	2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x10, 0, 0, 0, 0, 0, 1, 3, 3, 7,
+};
+
+/* One segment from dir after dt_us; rseq/rack relative to the ISNs. */
+static void seg(struct conv *c, int dir, int64_t dt_us, uint8_t flags, uint32_t rseq,
+		uint32_t rack, const char *data, uint16_t win, const uint8_t *opts,
+		size_t optlen)
+{
+	struct fb_seg s;
+	uint8_t l4[1600], ip[2000];
+	size_t n;
+
+	memset(&s, 0, sizeof(s));
+	s.ipv = c->ipv;
+	memcpy(s.src, c->a[dir], 16);
+	memcpy(s.dst, c->a[!dir], 16);
+	s.sport = c->port[dir];
+	s.dport = c->port[!dir];
+	s.seq = c->isn[dir] + rseq;
+	s.ack = (flags & A) ? c->isn[!dir] + rack : 0;
+	s.flags = flags;
+	s.win = win;
+	s.opts = opts;
+	s.optlen = optlen;
+	s.data = data;
+	s.len = data ? strlen(data) : 0;
+	c->t += dt_us * 1000;
+	if (c->ipv == 6 && c->o->extlen) {
+		n = fb_tcp(l4, sizeof(l4), &s);
+		uint8_t ext[64];
+		memcpy(ext, c->o->ext, c->o->extlen);
+		/* the last extension header's next header is TCP */
+		n = fb_ipv6(ip, sizeof(ip), s.src, s.dst, 0, ext, c->o->extlen, l4, n);
+	} else {
+		n = fb_ip_tcp(ip, sizeof(ip), &s);
+	}
+	if (!n)
+		die("segment too big");
+	put_ip(c->o, c->t, ip, n);
+}
+
+#define REQ "Hello, 192.0.2.2:8888\n"   /* 22 bytes */
+#define REP "Hello, 192.0.2.3:49152\n"  /* 23 bytes */
+
+/* The article's exchange between two lwIP nodes: the client connects and
+ * sends its greeting, the server answers a second later and closes first
+ * (so the server ends in TIME_WAIT). */
+static void hello(struct out *o, int ipv)
+{
+	struct conv c;
+	conv_init(&c, o, ipv, 49152, 6510, 6509);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 250000, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, S, 750000, P | A, 1, 23, REP, 2898, NULL, 0);
+	seg(&c, S, 100, F | A, 24, 23, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, A, 23, 25, NULL, 2897, NULL, 0);
+	seg(&c, C, 100, F | A, 23, 25, NULL, 2897, NULL, 0);
+	seg(&c, S, 100, A, 25, 24, NULL, 2898, NULL, 0);
+}
+
+static void write_hello(const char *name, int lt, int file_lt, int ipv)
+{
+	struct out o;
+	open_out(&o, name, lt, file_lt, 65535, false);
+	hello(&o, ipv);
+	close_out(&o);
+}
+
+/* Half-close: the client (a kernel) sends its request and shuts down its
+ * write side; the server keeps sending, then closes. */
+static void halfclose(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "halfclose.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 40000, 3000000000u, 17);
+	seg(&c, C, 100, SY, 0, 0, NULL, 64240, opt_linux_syn, sizeof(opt_linux_syn));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 502, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 502, NULL, 0);
+	seg(&c, C, 100, F | A, 23, 1, NULL, 502, NULL, 0);
+	seg(&c, S, 100, A, 1, 24, NULL, 2897, NULL, 0);
+	seg(&c, S, 1000, P | A, 1, 24, "part one\n", 2897, NULL, 0);
+	seg(&c, C, 100, A, 24, 10, NULL, 502, NULL, 0);
+	seg(&c, S, 1000, P | A, 10, 24, "part two\n", 2897, NULL, 0);
+	seg(&c, C, 100, A, 24, 19, NULL, 502, NULL, 0);
+	seg(&c, S, 100, F | A, 19, 24, NULL, 2897, NULL, 0);
+	seg(&c, C, 100, A, 24, 20, NULL, 502, NULL, 0);
+	close_out(&o);
+}
+
+/* Abort: after the exchange the client resets (SO_LINGER 0). */
+static void abortive(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "abort.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49153, 100, 200);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, R | A, 23, 1, NULL, 0, NULL, 0);
+	close_out(&o);
+}
+
+/* Refused: nobody listens, the SYN is answered by RST-ACK; the client
+ * tries again from the same port (a new connection on a CLOSED tuple). */
+static void refused(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "refused.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49154, 5000, 0);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[1] = 0;
+	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
+	c.isn[0] = 9000;
+	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
+	close_out(&o);
+}
+
+/* Simultaneous close: both FINs cross; both endpoints go through
+ * CLOSING into TIME_WAIT (RFC 9293 section 3.6, case 3). */
+static void simclose(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "simclose.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49155, 1000, 2000);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, F | A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, S, 1, F | A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, A, 2, 2, NULL, 2920, NULL, 0);
+	seg(&c, S, 1, A, 2, 2, NULL, 2920, NULL, 0);
+	close_out(&o);
+}
+
+/* Simultaneous open: both send SYN, both answer SYN-ACK (RFC 9293
+ * section 3.5, figure 7). */
+static void simopen(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "simopen.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 7000, 100, 300);
+	c.port[1] = 7001;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 1, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 1, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, P | A, 1, 1, "x", 2920, NULL, 0);
+	seg(&c, S, 100, A, 1, 2, NULL, 2920, NULL, 0);
+	close_out(&o);
+}
+
+/* Loss and recovery: a lost segment (not captured), duplicate ACKs with
+ * SACK, the retransmission, a zero window and its update, a keep-alive, an
+ * out-of-window RST (ignored), and a normal close by the client. */
+static void retrans_fill(struct out *op, int ipv)
+{
+	static const uint8_t sack1[] = { 1, 1, 5, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+	struct conv c;
+	uint8_t sk[12];
+	conv_init(&c, op, ipv, 50000, 1000000, 2000000);
+	seg(&c, C, 100, SY, 0, 0, NULL, 64240, opt_linux_syn, sizeof(opt_linux_syn));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 65160, opt_linux_syn, sizeof(opt_linux_syn));
+	seg(&c, C, 100, A, 1, 1, NULL, 502, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, "aaaaaaaaaa", 502, NULL, 0);
+	c.t += 100000; /* "bbbbbbbbbb" (seq 11:21) is lost: not in the capture */
+	seg(&c, C, 100, P | A, 21, 1, "cccccccccc", 502, NULL, 0);
+	seg(&c, S, 100, A, 1, 11, NULL, 509, NULL, 0);
+	memcpy(sk, sack1, sizeof(sk));
+	uint32_t l = c.isn[0] + 21, r = c.isn[0] + 31;
+	sk[4] = (uint8_t)(l >> 24); sk[5] = (uint8_t)(l >> 16); sk[6] = (uint8_t)(l >> 8); sk[7] = (uint8_t)l;
+	sk[8] = (uint8_t)(r >> 24); sk[9] = (uint8_t)(r >> 16); sk[10] = (uint8_t)(r >> 8); sk[11] = (uint8_t)r;
+	seg(&c, S, 100, A, 1, 11, NULL, 509, sk, sizeof(sk));
+	seg(&c, S, 100, A, 1, 11, NULL, 509, sk, sizeof(sk));
+	seg(&c, C, 200000, P | A, 11, 1, "bbbbbbbbbb", 502, NULL, 0);
+	seg(&c, S, 100, A, 1, 31, NULL, 0, NULL, 0);     /* zero window */
+	seg(&c, S, 500000, A, 1, 31, NULL, 509, NULL, 0); /* window update */
+	seg(&c, C, 1000000, A, 30, 1, NULL, 502, NULL, 0); /* keep-alive */
+	seg(&c, S, 100, A, 1, 31, NULL, 509, NULL, 0);
+	seg(&c, S, 100, R, 900000, 0, NULL, 0, NULL, 0);   /* far outside the window */
+	seg(&c, C, 100, F | A, 31, 1, NULL, 502, NULL, 0);
+	seg(&c, S, 100, F | A, 1, 32, NULL, 509, NULL, 0);
+	seg(&c, C, 100, A, 32, 2, NULL, 502, NULL, 0);
+}
+
+static void retrans(void)
+{
+	struct out o;
+	open_out(&o, "retrans.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	retrans_fill(&o, 4);
+	close_out(&o);
+}
+
+/* The capture begins after the handshake: data both ways, then a close. */
+static void midstream(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "midstream.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 51000, 70000, 80000);
+	seg(&c, C, 100, P | A, 500, 900, "more data\n", 502, NULL, 0);
+	seg(&c, S, 100, A, 900, 510, NULL, 509, NULL, 0);
+	seg(&c, S, 100, P | A, 900, 510, "reply\n", 509, NULL, 0);
+	seg(&c, C, 100, A, 510, 906, NULL, 502, NULL, 0);
+	seg(&c, C, 100, F | A, 510, 906, NULL, 502, NULL, 0);
+	seg(&c, S, 100, F | A, 906, 511, NULL, 509, NULL, 0);
+	seg(&c, C, 100, A, 511, 907, NULL, 502, NULL, 0);
+	close_out(&o);
+}
+
+/* TIME_WAIT ends (2 x MSL, default MSL 60 s) and the client reuses its
+ * port for a new connection; an unanswered SYN on another port follows. */
+static void reuse(void)
+{
+	struct out o;
+	struct conv c, u;
+	open_out(&o, "reuse.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	hello(&o, 4);
+	conv_init(&c, &o, 4, 49152, 777777, 888888);
+	c.t = T0_NS + 130LL * 1000000000;
+	seg(&c, C, 0, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	conv_init(&u, &o, 4, 49999, 4242, 0);
+	u.t = c.t;
+	seg(&u, C, 1000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&u, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&u, C, 2000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	close_out(&o);
+}
+
+/* Frames that are not segments: ARP, UDP, an ICMP error quoting a TCP
+ * header, a malformed TCP header, and a TCP SYN split into two IPv4
+ * fragments (only the first carries the TCP header). */
+static void misc_fill(struct out *op, int ipv)
+{
+	struct fb_seg s;
+	uint8_t l4[200], ip[400], fr[400], icmp[300];
+	size_t n, tl, in;
+	int64_t t = T0_NS;
+	uint8_t r4[4] = { 192, 0, 2, 1 };
+
+	(void)ipv;
+	/* ARP request */
+	memset(fr, 0, 60);
+	memset(fr, 0xff, 6);
+	fr[6] = 2;
+	fr[11] = 3;
+	fr[12] = 0x08;
+	fr[13] = 0x06;
+	put_frame(op, t += 100000, fr, 60);
+	/* UDP */
+	uint8_t udp[12] = { 0x30, 0x39, 0, 53, 0, 12, 0, 0, 't', 'e', 's', 't' };
+	memset(&s, 0, sizeof(s));
+	s.ipv = 4;
+	fb_addr4(s.src, 192, 0, 2, 3);
+	fb_addr4(s.dst, 192, 0, 2, 2);
+	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 17, 0, udp, sizeof(udp));
+	put_ip(op, t += 100000, ip, n);
+	/* a SYN to a closed port ... */
+	s.sport = 49200;
+	s.dport = 9;
+	s.seq = 123456;
+	s.flags = SY;
+	s.win = 2920;
+	s.opts = opt_lwip;
+	s.optlen = sizeof(opt_lwip);
+	in = fb_ip_tcp(ip, sizeof(ip), &s);
+	put_ip(op, t += 100000, ip, in);
+	/* ... answered by a router's ICMP port unreachable quoting it */
+	icmp[0] = 3;
+	icmp[1] = 3;
+	memset(icmp + 2, 0, 6);
+	memcpy(icmp + 8, ip, 28);
+	n = fb_ipv4(fr, sizeof(fr), r4, s.src, 1, 0, icmp, 36);
+	put_ip(op, t += 100000, fr, n);
+	/* TCP with data offset 3 */
+	s.sport = 49201;
+	s.opts = NULL;
+	s.optlen = 0;
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	ip[20 + 12] = 0x30;
+	put_ip(op, t += 100000, ip, n);
+	/* a fragmented SYN with 32 bytes of data: fragment 1 holds the TCP
+	 * header and 8 data bytes, fragment 2 the remaining 24 */
+	s.sport = 49202;
+	s.dport = 8888;
+	s.data = "0123456789abcdef0123456789abcdef";
+	s.len = 32;
+	tl = fb_tcp(l4, sizeof(l4), &s);
+	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 6, 0x2000, l4, 32);
+	put_ip(op, t += 100000, ip, n);
+	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 6, 4, l4 + 32, tl - 32);
+	put_ip(op, t += 100000, ip, n);
+}
+
+static void misc(void)
+{
+	struct out o;
+	open_out(&o, "misc.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	misc_fill(&o, 4);
+	close_out(&o);
+}
+
+/* IPv6 with extension headers (hop-by-hop, destination options) on every
+ * packet. */
+static const uint8_t ext6[] = {
+	60, 0, 1, 4, 0, 0, 0, 0, /* hop-by-hop: next destination options */
+	6, 0, 1, 4, 0, 0, 0, 0,  /* destination options: next TCP */
+};
+
+static void write_hello6(const char *name, int lt, int file_lt)
+{
+	struct out o;
+	open_out(&o, name, lt, file_lt, 65535, false);
+	o.ext = ext6;
+	o.extlen = sizeof(ext6);
+	hello(&o, 6);
+	close_out(&o);
+}
+
+/* The hello exchange with Linux-style SYN options, captured with a
+ * 60-byte snap length: options and payloads cut. */
+static void snaplen(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "snaplen.pcap", DECODE_LINK_ETHERNET, 1, 60, false);
+	conv_init(&c, &o, 4, 49160, 1, 2);
+	seg(&c, C, 100, SY, 0, 0, NULL, 64240, opt_linux_syn, sizeof(opt_linux_syn));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 502, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 502, NULL, 0);
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	close_out(&o);
+}
+
+/* Options of every sort: MSS, SACK permitted, timestamps, window scale,
+ * kinds decoded only by number (TFO cookie request 34, MPTCP 30), URG
+ * and ECN flags, and a SYN-ACK whose MSS option has a wrong length. */
+static void options(void)
+{
+	static const uint8_t syn[] = {
+		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 7, 0, 0, 0, 0,
+		3, 3, 8, 34, 2, 30, 4, 0x00, 0x81,
+	};
+	static const uint8_t bad[] = { 2, 3, 0x05, 1, 1, 1 }; /* MSS of length 3 */
+	struct out o;
+	struct conv c;
+	open_out(&o, "options.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 52000, 10, 20);
+	seg(&c, C, 100, SY | TCPF_ECE | TCPF_CWR, 0, 0, NULL, 64240, syn, sizeof(syn));
+	seg(&c, S, 100, SY | A | TCPF_ECE, 0, 1, NULL, 2920, bad, sizeof(bad));
+	seg(&c, C, 100, A, 1, 1, NULL, 502, NULL, 0);
+	{
+		/* urgent data: URG with the urgent pointer 1 */
+		struct fb_seg s;
+		uint8_t ip[200];
+		memset(&s, 0, sizeof(s));
+		s.ipv = 4;
+		memcpy(s.src, c.a[C], 16);
+		memcpy(s.dst, c.a[S], 16);
+		s.sport = c.port[C];
+		s.dport = c.port[S];
+		s.seq = c.isn[C] + 1;
+		s.ack = c.isn[S] + 1;
+		s.flags = TCPF_URG | P | A;
+		s.win = 502;
+		s.urp = 1;
+		s.data = "!";
+		s.len = 1;
+		c.t += 100000;
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+		put_ip(&o, c.t, ip, n);
+	}
+	seg(&c, S, 100, A, 1, 2, NULL, 2920, NULL, 0);
+	close_out(&o);
+}
+
+/* A copy of hello.pcap cut in the middle of its 7th record. */
+static void cut_short(void)
+{
+	char src[4096];
+	snprintf(src, sizeof(src), "%s/hello.pcap", outdir);
+	FILE *in = fopen(src, "rb");
+	if (!in)
+		die("hello.pcap");
+	uint8_t buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	/* walk records: 24-byte header, then 16-byte record headers */
+	size_t off = 24;
+	for (int rec = 0; rec < 6 && off + 16 <= n; rec++) {
+		uint32_t cl;
+		memcpy(&cl, buf + off + 8, 4);
+		off += 16 + cl;
+	}
+	FILE *out = fopen(path("cut-short.pcap"), "wb");
+	if (!out || fwrite(buf, 1, off + 16 + 20, out) != off + 36 || fclose(out))
+		die("cut-short.pcap");
+	out = fopen(path("garbage.pcap"), "wb");
+	if (!out || fputs("this is not a capture file\n", out) < 0 || fclose(out))
+		die("garbage.pcap");
+}
+
+/* Fuzz seeds: byte 0 picks the link type (tests/fuzz/fuzz_decode.c), then
+ * frames as a 2-byte big-endian length and the bytes. */
+static void seed(const char *dir, const char *name, uint8_t sel, int lt, int ntags,
+		 bool v6ext, void (*fill)(struct out *, int), int ipv)
+{
+	struct out o;
+	char p[4096];
+	memset(&o, 0, sizeof(o));
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	o.seed = fopen(p, "wb");
+	if (!o.seed)
+		die(p);
+	fputc(sel, o.seed);
+	o.lt = lt;
+	o.ntags = ntags;
+	o.tpid[0] = 0x88a8;
+	o.tpid[1] = 0x8100;
+	if (v6ext) {
+		o.ext = ext6;
+		o.extlen = sizeof(ext6);
+	}
+	fill(&o, ipv);
+	close_out(&o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: gen_captures OUTDIR [SEEDDIR]\n");
+		return 2;
+	}
+	outdir = argv[1];
+	mkdir(outdir, 0777);
+
+	write_hello("hello.pcap", DECODE_LINK_ETHERNET, 1, 4);
+	write_hello("hello-sll.pcap", DECODE_LINK_SLL, 113, 4);
+	write_hello("hello-sll2.pcap", DECODE_LINK_SLL2, 276, 4);
+	write_hello("hello-raw.pcap", DECODE_LINK_RAW, 101, 4);
+	write_hello("hello-ipv4.pcap", DECODE_LINK_IPV4, 228, 4);
+	write_hello("hello-null.pcap", DECODE_LINK_NULL, 0, 4);
+	write_hello("hello-loop.pcap", DECODE_LINK_LOOP, 108, 4);
+	{
+		struct out o;
+		open_out(&o, "hello-vlan.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+		o.ntags = 1;
+		o.tpid[0] = 0x8100;
+		hello(&o, 4);
+		close_out(&o);
+		open_out(&o, "hello-qinq.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+		o.ntags = 2;
+		o.tpid[0] = 0x88a8;
+		o.tpid[1] = 0x8100;
+		hello(&o, 4);
+		close_out(&o);
+		open_out(&o, "hello.pcapng", DECODE_LINK_ETHERNET, 1, 65535, true);
+		hello(&o, 4);
+		close_out(&o);
+	}
+	write_hello6("hello6.pcap", DECODE_LINK_ETHERNET, 1);
+	write_hello6("hello6-sll2.pcap", DECODE_LINK_SLL2, 276);
+	write_hello6("hello6-ipv6.pcap", DECODE_LINK_IPV6, 229);
+	write_hello6("hello6-loop.pcap", DECODE_LINK_LOOP, 108);
+	halfclose();
+	abortive();
+	refused();
+	simclose();
+	simopen();
+	retrans();
+	midstream();
+	reuse();
+	misc();
+	snaplen();
+	options();
+	cut_short();
+
+	if (argc > 2) {
+		mkdir(argv[2], 0777);
+		seed(argv[2], "hello-eth", 0, DECODE_LINK_ETHERNET, 0, false, hello, 4);
+		seed(argv[2], "hello-sll", 1, DECODE_LINK_SLL, 0, false, hello, 4);
+		seed(argv[2], "hello6-sll2", 2, DECODE_LINK_SLL2, 0, true, hello, 6);
+		seed(argv[2], "hello-raw", 3, DECODE_LINK_RAW, 0, false, hello, 4);
+		seed(argv[2], "hello-null", 6, DECODE_LINK_NULL, 0, false, hello, 4);
+		seed(argv[2], "hello6-loop", 7, DECODE_LINK_LOOP, 0, true, hello, 6);
+		seed(argv[2], "hello-qinq", 0, DECODE_LINK_ETHERNET, 2, false, hello, 4);
+		seed(argv[2], "retrans-eth", 0, DECODE_LINK_ETHERNET, 0, false, retrans_fill, 4);
+		seed(argv[2], "retrans6-raw", 3, DECODE_LINK_RAW, 0, false, retrans_fill, 6);
+		seed(argv[2], "misc-eth", 0, DECODE_LINK_ETHERNET, 0, false, misc_fill, 4);
+	}
+	return 0;
+}
