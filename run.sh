@@ -32,7 +32,7 @@ test)
 	shift
 	setup
 	rc=0
-	meson test -C "$build" --print-errorlogs "$@" || rc=$?
+	meson test -C "$build" --no-rebuild --print-errorlogs "$@" || rc=$?
 	python3 scripts/test-summary.py "$build/meson-logs/testlog.json" || rc=1
 	exit "$rc"
 	;;

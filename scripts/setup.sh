@@ -16,13 +16,15 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # meson/ninja/gcc/pkg-config build; libpcap and ncursesw are linked; dpkg-dev
 # and xz-utils let apt-get fetch and meson unpack the lwIP source; patch
 # applies the wrap's diff; iproute2 makes the namespace; netcat, curl, tshark
-# and tmux are the kernel peers and checkers the tests use; clang (with its
-# libFuzzer runtime) runs the bounded fuzz test of the decoder and tracker
-# (tests/fuzz/run_fuzz.sh; the build itself uses gcc); util-linux gives the
-# live tests unshare.
+# and tmux are the kernel peers and checkers the tests use; clang and its
+# libFuzzer/sanitizer runtime (libclang-rt-dev: only a Recommends of clang,
+# so --no-install-recommends leaves it out) run the bounded fuzz test of the
+# decoder and tracker (tests/fuzz/run_fuzz.sh; the build itself uses gcc);
+# util-linux gives the live tests unshare; python3 runs
+# scripts/test-summary.py (run.sh calls it directly).
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev
   dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps
-  clang util-linux"
+  clang libclang-rt-dev util-linux python3"
 if [ "${1:-}" = bench ]; then
   packages="$packages tcpdump tcptrace"
 fi
@@ -50,7 +52,12 @@ if [ -n "$missing" ]; then
   fi
   say "installing:$missing"
   apt_update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+  # apt's stderr (e.g. debconf's "delaying package configuration, since
+  # apt-utils is not installed" on a minimal image) is shown only on failure.
+  log=$(mktemp)
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    $missing >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; exit 1; }
+  rm -f "$log"
 fi
 
 tarball_ok() {

@@ -206,14 +206,36 @@ static void test_ack_of_unseen_data(void)
 	sim_send(&s, 0, PSH | ACK, 100);
 	sim_send_ack(&s, 1, ACK, 0, s.nxt[0] + 500);
 	CHECK(s.last.marks & TRACKER_MARK_ACKED_UNSEEN);
-	/* as in Wireshark, every ACK beyond what was seen is marked ... */
+	/* once per hole, as Wireshark: not again while the other side's
+	 * ACK has not moved */
 	sim_send_ack(&s, 1, PSH | ACK, 10, s.nxt[0] + 500);
-	CHECK(s.last.marks & TRACKER_MARK_ACKED_UNSEEN);
-	/* ... until the data it acknowledges has been seen */
-	sim_send(&s, 0, PSH | ACK, 500);
 	CHECK(!(s.last.marks & TRACKER_MARK_ACKED_UNSEEN));
+	/* the other side acknowledges the new data: the hole is reported
+	 * again on the next ACK beyond what was seen */
+	sim_send(&s, 0, ACK, 0);
+	sim_send_ack(&s, 1, ACK, 0, s.nxt[0] + 700);
+	CHECK(s.last.marks & TRACKER_MARK_ACKED_UNSEEN);
+	/* once the data acknowledged has been seen, no mark */
+	sim_send(&s, 0, PSH | ACK, 700);
 	sim_send(&s, 1, ACK, 0);
 	CHECK(!(s.last.marks & TRACKER_MARK_ACKED_UNSEEN));
+	sim_free(&s);
+}
+
+/* The boundary moves when data was seen beyond a hole: each new hole
+ * is reported. */
+static void test_ack_of_unseen_data_after_hole(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	uint32_t base = s.nxt[0];
+	sim_raw(&s, 0, PSH | ACK, base, s.nxt[1], 100, 8192);
+	/* 100 bytes lost before the capture point */
+	sim_raw(&s, 0, PSH | ACK, base + 200, s.nxt[1], 100, 8192);
+	CHECK(s.last.marks & TRACKER_MARK_PREV_NOT_CAPTURED);
+	sim_send_ack(&s, 1, ACK, 0, base + 300);
+	CHECK(s.last.marks & TRACKER_MARK_ACKED_UNSEEN);
 	sim_free(&s);
 }
 
@@ -285,6 +307,7 @@ int main(void)
 	RUN(test_zero_window_and_window_update);
 	RUN(test_keep_alive_and_its_ack);
 	RUN(test_ack_of_unseen_data);
+	RUN(test_ack_of_unseen_data_after_hole);
 	RUN(test_mark_names);
 	RUN(test_ipv6_connection_keyed_apart);
 	CHECK_EXIT();

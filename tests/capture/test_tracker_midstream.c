@@ -99,7 +99,7 @@ static void test_lone_rst_holds_no_memory(void)
 	sim_raw(&s, 0, RST, 12345, 0, 0, 0);
 	CHECK_STR_EQ(s.log, "");
 	CHECK_INT_EQ(s.last.conn, 1);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.nsum, 1);
 	CHECK(s.sum.mid_stream);
 	CHECK_INT_EQ(s.sum.rst[0], 1);
@@ -118,7 +118,7 @@ static void test_rst_after_midstream_data(void)
 	sim_raw(&s, 1, RST | ACK, s.nxt[1], s.nxt[0], 0, 0);
 	CHECK_STR_EQ(s.log, "S ESTABLISHED>CLOSED rst_sent; "
 			    "C ESTABLISHED>CLOSED rst_rcvd");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK(s.sum.mid_stream);
 	CHECK_INT_EQ(s.sum.reset_by, 1);
 	sim_free(&s);

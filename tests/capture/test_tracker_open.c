@@ -38,7 +38,7 @@ static void test_handshake_moves_client_then_server(void)
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_ESTABLISHED);
 	CHECK_INT_EQ(s.sum.first_pkt, 1);
 	CHECK_INT_EQ(s.sum.last_pkt, 3);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	sim_free(&s);
 }
 
@@ -115,7 +115,7 @@ static void test_unanswered_syn_leaves_server_closed(void)
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
 	CHECK(!s.sum.handshake);
 	CHECK_INT_EQ(s.sum.syn[0], 3);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	sim_free(&s);
 }
 
@@ -131,7 +131,7 @@ static void test_refused_syn_answered_by_rst(void)
 	CHECK_STR_EQ(s.last_state.u.state.cause, "rcvd RST");
 	CHECK(!(s.last.marks & TRACKER_MARK_RST_IGNORED));
 	/* both closed: released at once, with its summary */
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.nsum, 1);
 	CHECK_INT_EQ(s.sum.reset_by, 1);
 	CHECK_INT_EQ(s.sum.rst[1], 1);
@@ -287,7 +287,7 @@ static void test_rst_in_syn_rcvd_returns_server_to_listen(void)
 	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
 	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED rst_sent; "
 			    "S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_LISTEN);
 	CHECK(!s.bad);
 	sim_free(&s);

@@ -176,7 +176,7 @@ static void test_rst_with_expected_seq_accepted_in_every_state(void)
 		CHECK(!(s.last.marks & TRACKER_MARK_RST_IGNORED));
 		CHECK(s.last.note == NULL);
 		/* both closed: released with its summary */
-		CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+		CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 		CHECK_INT_EQ(s.nsum, 1);
 		CHECK_INT_EQ(s.sum.reset_by, 1 - c->receiver);
 		CHECK_INT_EQ(s.sum.rst[1 - c->receiver], 1);
@@ -208,7 +208,7 @@ static void test_rst_in_window_not_exact_ignored_in_every_state(void)
 		/* the RST the challenge ACK asks for is then accepted */
 		send_rst(&s, c, EXACT);
 		CHECK_STR_EQ(s.log, c->accepted);
-		CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+		CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 		sim_free(&s);
 	}
 }
@@ -252,7 +252,7 @@ static void test_rst_acking_fin_shows_close_wait_first(void)
 	CHECK_STR_EQ(s.log, "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
 			    "S CLOSE_WAIT>CLOSED rst_sent; "
 			    "C FIN_WAIT_1>CLOSED rst_rcvd");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK(!s.bad);
 	sim_free(&s);
 }
@@ -267,7 +267,7 @@ static void test_rst_from_client_before_answer(void)
 	sim_clear_log(&s);
 	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
 	CHECK_STR_EQ(s.log, "C SYN_SENT>CLOSED rst_sent");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
 	sim_free(&s);
 }
