@@ -217,6 +217,9 @@ static int run_live(struct decode_run *r)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	/* A closed output pipe (`... | head`) ends the capture like Ctrl-C,
+	 * instead of killing the process before the recording is flushed. */
+	sigaddset(&mask, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0) {
@@ -273,8 +276,11 @@ static int run_live(struct decode_run *r)
 		}
 		fflush(stdout);
 	}
+	/* The signals stay blocked (this command ends right after): a second
+	 * Ctrl-C, or the SIGPIPE of a last write to a closed pipe, must not
+	 * kill the process before the recording is closed and the drop counts
+	 * are reported. */
 	close(sfd);
-	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return rc;
 }
 
