@@ -404,17 +404,36 @@ static size_t addr_len(uint8_t ipv)
 	return ipv == 6 ? 16 : 4;
 }
 
-/* FNV-1a over one (addr, port) pair. */
-static uint32_t hash_side(uint32_t h, const uint8_t *a, size_t alen,
-			  uint16_t port)
+/* One endpoint folded into 64 bits for hashing: the address (an IPv6 one
+ * folded) and the port. Loads go through memcpy: no alignment assumed. */
+static uint64_t side_fold(const uint8_t *a, size_t alen, uint16_t port)
 {
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ a[i]) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	return h;
+	uint64_t x;
+	if (alen == 4) {
+		uint32_t v;
+		memcpy(&v, a, 4);
+		x = v;
+	} else {
+		uint64_t hi, lo;
+		memcpy(&hi, a, 8);
+		memcpy(&lo, a + 8, 8);
+		x = hi ^ (lo * 0x9e3779b97f4a7c15ULL);
+	}
+	return (x << 16 | x >> 48) ^ port;
 }
 
+static bool addr_eq(const uint8_t *a, const uint8_t *b, size_t alen)
+{
+	if (alen == 4) {
+		uint32_t x, y;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	return memcmp(a, b, 16) == 0;
+}
+
+/* A total order on (address, port), the same whichever side asks. */
 static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
 		    uint16_t bp, size_t alen)
 {
@@ -425,19 +444,26 @@ static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
 }
 
 /* The key in one canonical order (the lower address:port first), so both
- * directions of a connection hash alike, as tcpdump's flow keys do. */
+ * directions of a connection hash alike, as tcpdump's flow keys do;
+ * mixed with the MurmurHash3 64-bit finalizer. */
 static uint32_t key_hash(const struct segment *s)
 {
 	size_t alen = addr_len(s->ip_version);
-	uint32_t h = 2166136261u ^ s->ip_version;
-	if (side_cmp(s->src, s->sport, s->dst, s->dport, alen) <= 0) {
-		h = hash_side(h, s->src, alen, s->sport);
-		h = hash_side(h, s->dst, alen, s->dport);
-	} else {
-		h = hash_side(h, s->dst, alen, s->dport);
-		h = hash_side(h, s->src, alen, s->sport);
+	uint64_t x = side_fold(s->src, alen, s->sport);
+	uint64_t y = side_fold(s->dst, alen, s->dport);
+	uint64_t lo = x, hi = y;
+	if (x == y ? side_cmp(s->src, s->sport, s->dst, s->dport, alen) > 0
+		   : x > y) {
+		lo = y;
+		hi = x;
 	}
-	return h;
+	uint64_t h = lo * 0x9e3779b97f4a7c15ULL + (hi ^ s->ip_version);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 /* 0 if the segment is sent by the connection's client, 1 if by its
@@ -449,8 +475,8 @@ static int conn_side(const struct conn *c, const struct segment *s)
 		return -1;
 	for (int e = 0; e < 2; e++) {
 		if (c->port[e] == s->sport && c->port[1 - e] == s->dport &&
-		    memcmp(c->addr[e], s->src, alen) == 0 &&
-		    memcmp(c->addr[1 - e], s->dst, alen) == 0)
+		    addr_eq(c->addr[e], s->src, alen) &&
+		    addr_eq(c->addr[1 - e], s->dst, alen))
 			return e;
 	}
 	return -1;
