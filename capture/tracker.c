@@ -78,6 +78,7 @@ static const struct reason tracker_reasons[] = {
 	{"time_wait_expired", "TIME_WAIT lasted 2 x MSL, so old duplicates have died out: the endpoint is closed."},
 	{"time_wait_reused", "A new SYN on the same addresses and ports ends TIME_WAIT early: the port pair is reused for a new connection."},
 	{"rst_sent", "The endpoint sent a RST: it aborted the connection (or had none) and is closed."},
+	{"synack_answered_by_rst", "The SYN-ACK was answered by a bare RST, not an ACK: this end had no connection waiting (a SYN scan, or connect() gave up), so it closes."},
 	{"rst_rcvd", "A RST with the expected sequence number arrived: the connection is aborted at once, without FIN."},
 	{"refused", "The SYN was answered by RST: nothing listens on that port, the connection was refused."},
 	{"rst_rcvd_syn_rcvd", "A RST arrived during the handshake: the half-open connection is dropped and the server keeps listening."},
@@ -951,9 +952,11 @@ static void rst_ignored(struct tracker_seginfo *info, const char *key)
 
 /* The sender of an accepted RST has aborted (or had no connection). */
 static void rst_sender(struct tracker *t, struct conn *c, int s,
-		       uint64_t pkt, int64_t ts)
+		       const struct segment *seg)
 {
 	struct endpoint *S = &c->ep[s];
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
 	S->syn_in.on = false;
 	S->fin_in.on = false;
 	switch (S->state) {
@@ -970,8 +973,18 @@ static void rst_sender(struct tracker *t, struct conn *c, int s,
 			   "sent RST", "rst_sent", pkt, ts, false);
 		break;
 	default:
-		transition(t, c, s, TCPSTATE_CLOSED, "sent RST", "rst_sent",
-			   pkt, ts, false);
+		/* A bare RST (no ACK bit) as the only answer to a SYN-ACK is
+		 * what a port with no connection sends (RFC 9293 3.10.7.1):
+		 * the SYN-ACK was never accepted (a SYN scan, or connect()
+		 * gave up while it was in flight), although the wire model
+		 * showed ESTABLISHED when it arrived. Say so. */
+		if (S->state == TCPSTATE_ESTABLISHED && !S->ack_known &&
+		    !(seg->flags & TCPF_ACK) && S->syn_sent)
+			transition(t, c, s, TCPSTATE_CLOSED, "sent RST",
+				   "synack_answered_by_rst", pkt, ts, false);
+		else
+			transition(t, c, s, TCPSTATE_CLOSED, "sent RST",
+				   "rst_sent", pkt, ts, false);
 		break;
 	}
 }
@@ -1019,7 +1032,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 		 * it): nothing to check the RST against; it tells us only
 		 * that the sender has none either. */
 		R->fin_in.on = false;
-		rst_sender(t, c, s, pkt, ts);
+		rst_sender(t, c, s, seg);
 		return;
 	}
 	const char *why = rst_check(c, s, seg);
@@ -1034,7 +1047,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 	    SEQ_GEQ(seg->ack, R->fin_seq + 1))
 		resolve_fin_in(t, c, s);
 	c->sum.reset_by = s;
-	rst_sender(t, c, s, pkt, ts);
+	rst_sender(t, c, s, seg);
 
 	R->fin_in.on = false;
 	switch (R->state) {
