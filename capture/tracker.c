@@ -78,6 +78,7 @@ static const struct reason tracker_reasons[] = {
 	{"time_wait_expired", "TIME_WAIT lasted 2 x MSL, so old duplicates have died out: the endpoint is closed."},
 	{"time_wait_reused", "A new SYN on the same addresses and ports ends TIME_WAIT early: the port pair is reused for a new connection."},
 	{"rst_sent", "The endpoint sent a RST: it aborted the connection (or had none) and is closed."},
+	{"synack_answered_by_rst", "The SYN-ACK was answered by a bare RST, not an ACK: this end had no connection waiting (a SYN scan, or connect() gave up), so it closes."},
 	{"rst_rcvd", "A RST with the expected sequence number arrived: the connection is aborted at once, without FIN."},
 	{"refused", "The SYN was answered by RST: nothing listens on that port, the connection was refused."},
 	{"rst_rcvd_syn_rcvd", "A RST arrived during the handshake: the half-open connection is dropped and the server keeps listening."},
@@ -404,17 +405,36 @@ static size_t addr_len(uint8_t ipv)
 	return ipv == 6 ? 16 : 4;
 }
 
-/* FNV-1a over one (addr, port) pair. */
-static uint32_t hash_side(uint32_t h, const uint8_t *a, size_t alen,
-			  uint16_t port)
+/* One endpoint folded into 64 bits for hashing: the address (an IPv6 one
+ * folded) and the port. Loads go through memcpy: no alignment assumed. */
+static uint64_t side_fold(const uint8_t *a, size_t alen, uint16_t port)
 {
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ a[i]) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	return h;
+	uint64_t x;
+	if (alen == 4) {
+		uint32_t v;
+		memcpy(&v, a, 4);
+		x = v;
+	} else {
+		uint64_t hi, lo;
+		memcpy(&hi, a, 8);
+		memcpy(&lo, a + 8, 8);
+		x = hi ^ (lo * 0x9e3779b97f4a7c15ULL);
+	}
+	return (x << 16 | x >> 48) ^ port;
 }
 
+static bool addr_eq(const uint8_t *a, const uint8_t *b, size_t alen)
+{
+	if (alen == 4) {
+		uint32_t x, y;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	return memcmp(a, b, 16) == 0;
+}
+
+/* A total order on (address, port), the same whichever side asks. */
 static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
 		    uint16_t bp, size_t alen)
 {
@@ -425,19 +445,26 @@ static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
 }
 
 /* The key in one canonical order (the lower address:port first), so both
- * directions of a connection hash alike, as tcpdump's flow keys do. */
+ * directions of a connection hash alike, as tcpdump's flow keys do;
+ * mixed with the MurmurHash3 64-bit finalizer. */
 static uint32_t key_hash(const struct segment *s)
 {
 	size_t alen = addr_len(s->ip_version);
-	uint32_t h = 2166136261u ^ s->ip_version;
-	if (side_cmp(s->src, s->sport, s->dst, s->dport, alen) <= 0) {
-		h = hash_side(h, s->src, alen, s->sport);
-		h = hash_side(h, s->dst, alen, s->dport);
-	} else {
-		h = hash_side(h, s->dst, alen, s->dport);
-		h = hash_side(h, s->src, alen, s->sport);
+	uint64_t x = side_fold(s->src, alen, s->sport);
+	uint64_t y = side_fold(s->dst, alen, s->dport);
+	uint64_t lo = x, hi = y;
+	if (x == y ? side_cmp(s->src, s->sport, s->dst, s->dport, alen) > 0
+		   : x > y) {
+		lo = y;
+		hi = x;
 	}
-	return h;
+	uint64_t h = lo * 0x9e3779b97f4a7c15ULL + (hi ^ s->ip_version);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 /* 0 if the segment is sent by the connection's client, 1 if by its
@@ -449,8 +476,8 @@ static int conn_side(const struct conn *c, const struct segment *s)
 		return -1;
 	for (int e = 0; e < 2; e++) {
 		if (c->port[e] == s->sport && c->port[1 - e] == s->dport &&
-		    memcmp(c->addr[e], s->src, alen) == 0 &&
-		    memcmp(c->addr[1 - e], s->dst, alen) == 0)
+		    addr_eq(c->addr[e], s->src, alen) &&
+		    addr_eq(c->addr[1 - e], s->dst, alen))
 			return e;
 	}
 	return -1;
@@ -925,9 +952,11 @@ static void rst_ignored(struct tracker_seginfo *info, const char *key)
 
 /* The sender of an accepted RST has aborted (or had no connection). */
 static void rst_sender(struct tracker *t, struct conn *c, int s,
-		       uint64_t pkt, int64_t ts)
+		       const struct segment *seg)
 {
 	struct endpoint *S = &c->ep[s];
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
 	S->syn_in.on = false;
 	S->fin_in.on = false;
 	switch (S->state) {
@@ -944,8 +973,18 @@ static void rst_sender(struct tracker *t, struct conn *c, int s,
 			   "sent RST", "rst_sent", pkt, ts, false);
 		break;
 	default:
-		transition(t, c, s, TCPSTATE_CLOSED, "sent RST", "rst_sent",
-			   pkt, ts, false);
+		/* A bare RST (no ACK bit) as the only answer to a SYN-ACK is
+		 * what a port with no connection sends (RFC 9293 3.10.7.1):
+		 * the SYN-ACK was never accepted (a SYN scan, or connect()
+		 * gave up while it was in flight), although the wire model
+		 * showed ESTABLISHED when it arrived. Say so. */
+		if (S->state == TCPSTATE_ESTABLISHED && !S->ack_known &&
+		    !(seg->flags & TCPF_ACK) && S->syn_sent)
+			transition(t, c, s, TCPSTATE_CLOSED, "sent RST",
+				   "synack_answered_by_rst", pkt, ts, false);
+		else
+			transition(t, c, s, TCPSTATE_CLOSED, "sent RST",
+				   "rst_sent", pkt, ts, false);
 		break;
 	}
 }
@@ -993,7 +1032,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 		 * it): nothing to check the RST against; it tells us only
 		 * that the sender has none either. */
 		R->fin_in.on = false;
-		rst_sender(t, c, s, pkt, ts);
+		rst_sender(t, c, s, seg);
 		return;
 	}
 	const char *why = rst_check(c, s, seg);
@@ -1008,7 +1047,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 	    SEQ_GEQ(seg->ack, R->fin_seq + 1))
 		resolve_fin_in(t, c, s);
 	c->sum.reset_by = s;
-	rst_sender(t, c, s, pkt, ts);
+	rst_sender(t, c, s, seg);
 
 	R->fin_in.on = false;
 	switch (R->state) {

@@ -284,7 +284,7 @@ static void test_rst_in_syn_rcvd_returns_server_to_listen(void)
 	sim_send(&s, 0, SYN, 0);
 	sim_send(&s, 1, SYN | ACK, 0);
 	sim_clear_log(&s);
-	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
+	sim_raw(&s, 0, RST | ACK, 1001, 5001, 0, 0);
 	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED rst_sent; "
 			    "S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd");
 	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
@@ -312,6 +312,33 @@ static void test_fast_open_synack_acks_syn_data(void)
 	sim_free(&s);
 }
 
+/* A SYN scan: the SYN-ACK is answered by a bare RST, not an ACK. The
+ * client had been shown ESTABLISHED when the SYN-ACK arrived; the reason
+ * says the SYN-ACK was in fact never accepted. */
+static void test_synack_answered_by_bare_rst(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_send(&s, 0, SYN, 0);
+	sim_send(&s, 1, SYN | ACK, 0);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED synack_answered_by_rst; "
+			    "S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd");
+	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_LISTEN);
+	CHECK(!s.bad);
+	sim_free(&s);
+	/* after an ACK, a RST is a plain abort */
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED rst_sent; "
+			    "S ESTABLISHED>CLOSED rst_rcvd");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
 int main(void)
 {
 	RUN(test_handshake_moves_client_then_server);
@@ -327,5 +354,6 @@ int main(void)
 	RUN(test_close_in_syn_rcvd_sends_fin);
 	RUN(test_rst_in_syn_rcvd_returns_server_to_listen);
 	RUN(test_fast_open_synack_acks_syn_data);
+	RUN(test_synack_answered_by_bare_rst);
 	CHECK_EXIT();
 }

@@ -109,7 +109,8 @@ static const struct rst_case cases[] = {
 	 "S TIME_WAIT>CLOSED rst_sent; C LAST_ACK>CLOSED rst_rcvd"},
 	{"server SYN_RCVD", to_passive_syn_rcvd, 1, TCPSTATE_SYN_RCVD,
 	 TCPSTATE_ESTABLISHED,
-	 "C ESTABLISHED>CLOSED rst_sent; S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd"},
+	 "C ESTABLISHED>CLOSED synack_answered_by_rst; "
+	 "S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd"},
 	{"server ESTABLISHED", to_established, 1, TCPSTATE_ESTABLISHED,
 	 TCPSTATE_ESTABLISHED,
 	 "C ESTABLISHED>CLOSED rst_sent; S ESTABLISHED>CLOSED rst_rcvd"},
