@@ -454,22 +454,26 @@ static void pass(struct session *s, int timeout_ms)
 			fprintf(stderr, "tcpstep: epoll_wait: %s\n", strerror(errno));
 		return;
 	}
-	/* The wire first: a node writes its event after the frames it sent
-	 * (the TAP write has passed br0 by then), and a receiving node's
-	 * event comes after the frame that caused it, so reading the capture
-	 * before the nodes' events prints a segment's inferred changes before
-	 * the true ones it caused. Then nodes: events already written before
-	 * a node died are read before its death is reported. */
+	/* The wire first, again before each node's read: a node writes its
+	 * event after the frames it sent (tun's write has taken the frame
+	 * through br0, and so into the capture, before it returns) and after
+	 * the frame it received, so the capture read just before a node's
+	 * read holds every frame behind the events that read returns. A
+	 * segment's inferred changes are then printed before the true ones it
+	 * caused. Nodes before signals: events already written before a node
+	 * died are read before its death is reported. */
 	if (n > 0)
 		drain_wire(s);
 	for (int i = 0; i < n; i++) {
 		uint32_t tag = ev[i].data.u32;
 
-		if (tag == EPOLL_TAG_SIGNAL)
+		if (tag == EPOLL_TAG_SIGNAL) {
 			sig = true;
-		else if (tag - EPOLL_TAG_NODE < (uint32_t)s->nnodes &&
-			 s->nodes[tag - EPOLL_TAG_NODE].fd >= 0)
+		} else if (tag - EPOLL_TAG_NODE < (uint32_t)s->nnodes &&
+			   s->nodes[tag - EPOLL_TAG_NODE].fd >= 0) {
+			drain_wire(s);
 			read_node(s, &s->nodes[tag - EPOLL_TAG_NODE]);
+		}
 	}
 	/* Capture time is the wall clock: a TIME_WAIT ends on time even
 	 * when the wire is quiet. */
