@@ -576,7 +576,11 @@ static int open_pcap(void *user)
 	/* Promiscuous: the bridge sees node-to-node frames only so (DESIGN.md).
 	 * Immediate: every frame reaches the file as it crosses. */
 	if (pcap_set_promisc(s->pcap, 1) || pcap_set_immediate_mode(s->pcap, 1) ||
-	    pcap_set_snaplen(s->pcap, 65535) || pcap_activate(s->pcap) < 0) {
+	    pcap_set_snaplen(s->pcap, 65535) ||
+	    /* Room for a burst (the load test's 200 connections at once)
+	     * while the loop is busy printing. */
+	    pcap_set_buffer_size(s->pcap, 32 * 1024 * 1024) ||
+	    pcap_activate(s->pcap) < 0) {
 		seterr(job->err, job->errsize, "pcap on %s: %s", NETNS_BRIDGE,
 		       pcap_geterr(s->pcap));
 		return -1;
@@ -912,7 +916,13 @@ void session_destroy(struct session *s)
 		free(s->nodes[i].log);
 	}
 	if (s->pcap) {
+		struct pcap_stat st;
+
 		drain_pcap(s);
+		if (pcap_stats(s->pcap, &st) == 0 && st.ps_drop)
+			fprintf(stderr, "tcpstep: the recording %s misses %u "
+				"frames (the capture buffer overflowed)\n",
+				s->cfg.pcap_path, st.ps_drop);
 		if (s->dump)
 			pcap_dump_close(s->dump);
 		pcap_close(s->pcap);
