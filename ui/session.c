@@ -66,8 +66,10 @@ struct node {
 	/* Ids of the newest connection and listener it reported (`conn`). */
 	char last_conn[24], last_listener[24];
 	struct evline ev;       /* the event being handled */
-	/* The answer to the command in flight: 0 none yet, 1 ok, -1 error. */
+	/* The answer to the command in flight (verb `asked`): 0 none yet,
+	 * 1 ok, -1 error. */
 	int answer;
+	char asked[16];
 };
 
 struct session {
@@ -259,7 +261,11 @@ static void handle_event(struct node *n, const struct evline *ev)
 		n->app_status = ev->status;
 		break;
 	case EVLINE_OK:
-		n->answer = 1;
+		/* Only the answer to the command in flight: a late answer to
+		 * one that timed out must not answer the next. (An `error`
+		 * names no verb, so it cannot be told apart this way.) */
+		if (!strcmp(ev->verb, n->asked))
+			n->answer = 1;
 		break;
 	case EVLINE_ERROR:
 		n->answer = -1;
@@ -526,6 +532,8 @@ int session_command(struct session *s, int node, const char *line,
 	}
 	n = &s->nodes[node];
 	n->answer = 0;
+	snprintf(n->asked, sizeof n->asked, "%.*s", (int)strcspn(line, " "),
+		 line);
 	if (!send_line(n, line)) {
 		seterr(err, errsize, "cannot send to node %s: %s", n->name,
 		       n->fd < 0 ? "it has gone" : strerror(errno));
