@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"                      answered before the next line: listen PORT, connect\n"
 		"                      IP:PORT, send ID TEXT (percent-encoded: %%20 space,\n"
 		"                      %%0A newline), shutdown ID, close ID, abort ID, run,\n"
-		"                      pause, step, advance, speed F, drop-next-in\n"
+		"                      pause, step, advance, speed F, drop-next-in, status\n"
 		"                      (docs/control-protocol.md). In ID, $conn is the\n"
 		"                      node's newest connection, $listener its newest\n"
 		"                      listener.\n"

@@ -66,8 +66,10 @@ struct node {
 	/* Ids of the newest connection and listener it reported (`conn`). */
 	char last_conn[24], last_listener[24];
 	struct evline ev;       /* the event being handled */
-	/* The answer to the command in flight: 0 none yet, 1 ok, -1 error. */
+	/* The answer to the command in flight (verb `asked`): 0 none yet,
+	 * 1 ok, -1 error. */
 	int answer;
+	char asked[16];
 };
 
 struct session {
@@ -258,7 +260,11 @@ static void handle_event(struct node *n, const struct evline *ev)
 		n->app_status = ev->status;
 		break;
 	case EVLINE_OK:
-		n->answer = 1;
+		/* Only the answer to the command in flight: a late answer to
+		 * one that timed out must not answer the next. (An `error`
+		 * names no verb, so it cannot be told apart this way.) */
+		if (!strcmp(ev->verb, n->asked))
+			n->answer = 1;
 		break;
 	case EVLINE_ERROR:
 		n->answer = -1;
@@ -547,6 +553,8 @@ int session_command(struct session *s, int node, const char *line,
 	}
 	n = &s->nodes[node];
 	n->answer = 0;
+	snprintf(n->asked, sizeof n->asked, "%.*s", (int)strcspn(line, " "),
+		 line);
 	if (!send_line(n, line)) {
 		seterr(err, errsize, "cannot send to node %s: %s", n->name,
 		       n->fd < 0 ? "it has gone" : strerror(errno));
@@ -913,7 +921,18 @@ void session_destroy(struct session *s)
 	}
 	if (s->wire) {
 		char err[600];
+		unsigned long long lost;
 
+		drain_wire(s);
+		lost = wiretap_dropped(s->wire);
+		if (lost && s->cfg.pcap_path)
+			fprintf(stderr, "tcpstep: the recording %s misses %llu "
+				"frames (the capture buffer overflowed)\n",
+				s->cfg.pcap_path, lost);
+		else if (lost)
+			fprintf(stderr, "tcpstep: the capture of br0 missed %llu "
+				"frames (its buffer overflowed); the inferred "
+				"states may be wrong\n", lost);
 		if (!wiretap_close(s->wire, err, sizeof err))
 			fprintf(stderr, "tcpstep: %s\n", err);
 	}

@@ -18,6 +18,7 @@
 /* Frames handled per wiretap_poll at most, so a flood on the wire cannot
  * starve the nodes' events; the rest wait for the next pass. */
 #define WIRETAP_POLL_BUDGET 4096
+#define WIRETAP_BUFFER_BYTES (32 * 1024 * 1024)
 
 struct wiretap {
 	struct wiretap_config cfg;
@@ -88,8 +89,11 @@ static int open_inside(void *user)
 	struct open_job *job = user;
 
 	/* Snap length 65535: the recording keeps every byte of a lesson's
-	 * frames (MTU 1500) and tshark reads it as tcpdump -w's. */
-	job->w->src = source_open_live(NETNS_BRIDGE, NULL, 65535, job->err);
+	 * frames (MTU 1500) and tshark reads it as tcpdump -w's. A 32 MiB
+	 * buffer holds a burst (the load test's 200 connections at once)
+	 * while the loop is busy printing. */
+	job->w->src = source_open_live_buffered(NETNS_BRIDGE, NULL, 65535,
+						WIRETAP_BUFFER_BYTES, job->err);
 	return job->w->src ? 0 : -1;
 }
 
@@ -189,6 +193,16 @@ void wiretap_advance(struct wiretap *w, int64_t now_ns)
 bool wiretap_quiet(const struct wiretap *w)
 {
 	return w->conns_released >= w->conns_seen;
+}
+
+unsigned long long wiretap_dropped(struct wiretap *w)
+{
+	struct source_stats st;
+
+	if (!w)
+		return 0;
+	source_get_stats(w->src, &st);
+	return st.have_drops ? st.dropped + st.if_dropped : 0;
 }
 
 unsigned long long wiretap_frames_written(const struct wiretap *w)

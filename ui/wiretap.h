@@ -62,6 +62,10 @@ void wiretap_advance(struct wiretap *w, int64_t now_ns);
  * inferred CLOSED, a TIME_WAIT's 2 x MSL included). */
 bool wiretap_quiet(const struct wiretap *w);
 
+/* Frames the kernel dropped before the capture read them (its buffer
+ * overflowed): the recording misses them and the inference may be wrong. */
+unsigned long long wiretap_dropped(struct wiretap *w);
+
 /* Frames recorded so far (0 without a recording). */
 unsigned long long wiretap_frames_written(const struct wiretap *w);
 
