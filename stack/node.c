@@ -485,8 +485,10 @@ static void timers_fire(void *user)
 	const char *saved = n->ambient;
 
 	n->ambient = TRUESTATE_CAUSE_TIMER;
+	tapif_begin(n->tap);
 	sys_check_timeouts();
 	sync_states(n, TRUESTATE_CAUSE_TIMER);
+	tapif_end(n->tap);
 	n->ambient = saved;
 }
 
@@ -934,7 +936,9 @@ static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 		node_error(n, "bad-message", "empty line, bad spacing, a control or non-ASCII byte, or too many words");
 		return;
 	}
+	tapif_begin(n->tap);
 	handle_command(n, w, nw);
+	tapif_end(n->tap);
 }
 
 /* --- TAP hooks ----------------------------------------------------------------- */
@@ -955,6 +959,7 @@ static void on_before_input(void *user, const uint8_t *frame, size_t len)
 	const char *cause = frame_rcvd_cause(frame, len);
 
 	n->ambient = cause ? cause : "rcvd frame";
+	tapif_begin(n->tap);
 }
 
 static void on_after_input(void *user)
@@ -963,6 +968,7 @@ static void on_after_input(void *user)
 
 	sync_states(n, n->ambient);
 	n->ambient = NULL;
+	tapif_end(n->tap);
 }
 
 static void on_dropped_in(void *user, const uint8_t *frame, size_t len)
@@ -1072,7 +1078,9 @@ int node_run(struct node *n)
 	emit_hello(n);
 	emit_clock(n);
 	n->ambient = NULL;
+	tapif_begin(n->tap);
 	n->apps = apps_start(n, n->cfg.app);
+	tapif_end(n->tap);
 	if (!n->apps) {
 		node_error(n, "out-of-memory", "cannot start the app");
 		return 1;
