@@ -951,7 +951,7 @@ void session_destroy(struct session *s)
 
 bool session_wire_quiet(const struct session *s)
 {
-	return !s->wire || wiretap_quiet(s->wire);
+	return !s->wire || wiretap_quiet(s->wire, wiretap_now_ns());
 }
 
 int session_stop_status(const struct session *s)

@@ -95,7 +95,8 @@ bool session_node_quiet(const struct session *s, int node);
 bool session_command_done(const struct session *s, int *status);
 
 /* True when every connection seen on br0 has ended as the tracker infers
- * it (its TIME_WAIT's 2 x MSL included), or when nothing is captured. */
+ * it (its TIME_WAIT's 2 x MSL included), when the wire has been silent for
+ * 2 x MSL + 1 s (nothing more can end there), or when nothing is captured. */
 bool session_wire_quiet(const struct session *s);
 
 /* For scripts: the first state change of node to `to` not yet consumed by

@@ -27,6 +27,7 @@ struct wiretap {
 	struct tap *tap;
 	uint64_t conns_seen;     /* highest connection id seen (ids are 1, 2, ...) */
 	uint64_t conns_released; /* connections whose summary came out */
+	int64_t last_frame_ns;   /* capture time of the newest frame */
 	bool failed;
 };
 
@@ -171,6 +172,7 @@ bool wiretap_poll(struct wiretap *w, char *err, size_t errsize)
 				 st == SOURCE_ERROR ? e : "br0: ended");
 			return false;
 		}
+		w->last_frame_ns = f.ts_ns;
 		if (!tap_frame(w->tap, &f, e)) {
 			w->failed = true;
 			snprintf(err, errsize, "recording: %s", e);
@@ -190,9 +192,12 @@ void wiretap_advance(struct wiretap *w, int64_t now_ns)
 	tap_advance(w->tap, now_ns);
 }
 
-bool wiretap_quiet(const struct wiretap *w)
+bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
 {
-	return w->conns_released >= w->conns_seen;
+	int64_t msl = w->cfg.msl_ns > 0 ? w->cfg.msl_ns : 60000000000LL;
+
+	return w->conns_released >= w->conns_seen ||
+	       now_ns - w->last_frame_ns > 2 * msl + 1000000000LL;
 }
 
 unsigned long long wiretap_dropped(struct wiretap *w)

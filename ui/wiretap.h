@@ -59,8 +59,12 @@ bool wiretap_poll(struct wiretap *w, char *err, size_t errsize);
 void wiretap_advance(struct wiretap *w, int64_t now_ns);
 
 /* True when every connection seen on the wire has ended (both endpoints
- * inferred CLOSED, a TIME_WAIT's 2 x MSL included). */
-bool wiretap_quiet(const struct wiretap *w);
+ * inferred CLOSED, a TIME_WAIT's 2 x MSL included), or when no frame has
+ * crossed for 2 x MSL + 1 s before now_ns: then nothing the tracker still
+ * holds open (an unanswered SYN, a connection whose last frames the kernel
+ * dropped) can end on the wire, and a caller waiting for quiet must not
+ * wait forever. */
+bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
 
 /* Frames the kernel dropped before the capture read them (its buffer
  * overflowed): the recording misses them and the inference may be wrong. */
