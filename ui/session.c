@@ -160,6 +160,12 @@ static bool shown(const struct session *s, const struct node *n)
 	return !s->cfg.only || strcmp(s->cfg.only, n->name) == 0;
 }
 
+static void stop(struct session *s, int status)
+{
+	if (!s->stop_status)
+		s->stop_status = status;
+}
+
 static void print_line(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -172,6 +178,14 @@ static void print_line(struct session *s, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', s->cfg.out);
 	fflush(s->cfg.out);
+	/* Nobody reads any more (tcpstep ... | head): end the session the
+	 * way SIGPIPE would have, quietly. */
+	if (ferror(s->cfg.out) && !s->stop_status) {
+		if (errno != EPIPE)
+			fprintf(stderr, "tcpstep: writing events: %s\n",
+				strerror(errno));
+		stop(s, errno == EPIPE ? 128 + SIGPIPE : 1);
+	}
 }
 
 /* --- Node bookkeeping ----------------------------------------------------- */
@@ -324,11 +338,6 @@ static const char *node_state_text(int status, char *buf, size_t size)
 	return buf;
 }
 
-static void stop(struct session *s, int status)
-{
-	if (!s->stop_status)
-		s->stop_status = status;
-}
 
 static void close_node_fd(struct node *n)
 {

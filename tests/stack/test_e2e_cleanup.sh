@@ -34,6 +34,16 @@ inside() {
 run_tcpstep normal live --headless --exec "true"
 check_eq "normal exit status" "$rc" 0
 
+# 1b. Nobody reads the events any more (| head): it ends like SIGPIPE.
+"$E2E_TCPSTEP" live --headless --exec "sleep $t1" 2>"$e2e_tmp/pipe.err" | head -1 >/dev/null &
+wait $!
+for i in $(seq 50); do
+	pgrep -f -x -- "sleep $t1" >/dev/null || break
+	sleep 0.1
+done
+left=$(ps -eo pid=,args= | awk -v a="$t1" '$2 == "sleep" && $3 == a')
+check_eq "no kernel peer left when stdout closed" "$left" ""
+
 # 2. SIGINT and SIGTERM: exit 128+N, the peer's background job is gone too.
 for sig in INT TERM; do
 	start_live "sig$sig"
