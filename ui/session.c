@@ -470,14 +470,14 @@ static void pass(struct session *s, int timeout_ms)
 			fprintf(stderr, "tcpstep: epoll_wait: %s\n", strerror(errno));
 		return;
 	}
-	/* The wire first, again before each node's read: a node writes its
-	 * event after the frames it sent (tun's write has taken the frame
-	 * through br0, and so into the capture, before it returns) and after
-	 * the frame it received, so the capture read just before a node's
-	 * read holds every frame behind the events that read returns. A
-	 * segment's inferred changes are then printed before the true ones it
-	 * caused. Nodes before signals: events already written before a node
-	 * died are read before its death is reported. */
+	/* The wire first, again before each node's read: a node writes the
+	 * event a received frame caused after that frame crossed br0 (the
+	 * bridge hands br0's capture its copy in the same softirq that
+	 * forwards it), so the capture read just before a node's read holds
+	 * the frames behind the events that read returns, and a segment's
+	 * inferred changes print before the true ones it caused at the
+	 * receiver. Nodes before signals: events already written before a
+	 * node died are read before its death is reported. */
 	if (n > 0)
 		drain_wire(s);
 	for (int i = 0; i < n; i++) {
