@@ -329,6 +329,8 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 	 * captures, segmentation offload: take the length from the frame. */
 	if (plen == 0)
 		plen = wire_from(c, off) > 40 ? wire_from(c, off) - 40 : 0;
+	if (plen > UINT32_MAX - 80) /* keeps 40 + plen below from wrapping */
+		return fail(c, DECODE_MALFORMED, "IPv6 payload length too large");
 	if (ip.len - 40 < plen)
 		seg->truncated = true;
 	struct rd body = rd_sub(&ip, 0, 40 + plen); /* header + payload */

@@ -24,8 +24,8 @@
 #include "output.h"
 #include "recorder.h"
 #include "source.h"
+#include "tap.h"
 #include "textesc.h"
-#include "tracker.h"
 
 struct decode_opts {
 	const char *file, *iface, *filter, *write;
@@ -38,11 +38,10 @@ struct decode_opts {
 struct decode_run {
 	struct decode_opts opt;
 	struct source *src;
-	struct tracker *trk;
+	struct tap *tap;
 	struct output *out;
 	struct recorder *rec;
 	int linktype;
-	unsigned long long segments, frames;
 	char err[SOURCE_ERRBUF_SIZE];
 };
 
@@ -184,51 +183,16 @@ static bool filter_syntax_ok(const char *filter, char *err)
 	return ok;
 }
 
-static void drain(struct decode_run *r)
-{
-	struct tracker_event ev;
-	while (tracker_next_event(r->trk, &ev))
-		output_event(r->out, &ev);
-}
-
-static void handle_frame(struct decode_run *r, const struct source_frame *f)
-{
-	struct segment seg;
-	struct decode_detail d;
-	struct tracker_seginfo info;
-	enum decode_result res;
-
-	r->frames++;
-	res = decode_frame(r->linktype, f->data, f->caplen, f->wirelen, &seg, &d);
-	seg.pkt = f->pkt;
-	seg.ts_ns = f->ts_ns;
-	/* Time passes with every frame, TCP or not: TIME_WAIT may end. */
-	tracker_advance(r->trk, f->ts_ns);
-	drain(r);
-	if (res != DECODE_OK) {
-		output_frame_note(r->out, f->pkt, f->ts_ns, res, &seg, &d);
-		return;
-	}
-	r->segments++;
-	if (!tracker_input(r->trk, &seg, &info)) {
-		errmsg("out of memory: segment not tracked");
-		memset(&info, 0, sizeof(info));
-	}
-	output_segment(r->out, &seg, &info);
-	drain(r);
-}
-
 static int run_file(struct decode_run *r)
 {
 	struct source_frame f;
 	enum source_status st;
 
 	while ((st = source_next(r->src, &f, r->err)) == SOURCE_FRAME)
-		handle_frame(r, &f);
+		tap_frame(r->tap, &f, r->err);
 	if (st == SOURCE_ERROR) {
 		/* Report what was decoded before the damage, then fail. */
-		tracker_finish(r->trk);
-		drain(r);
+		tap_finish(r->tap);
 		fflush(stdout);
 		errmsg(r->err);
 		return 1;
@@ -253,14 +217,19 @@ static int run_live(struct decode_run *r)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
+	/* A closed output pipe (`... | head`) ends the capture like Ctrl-C,
+	 * instead of killing the process before the recording is flushed. */
+	sigaddset(&mask, SIGPIPE);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (sfd < 0) {
 		errmsg("signalfd failed");
 		return 1;
 	}
-	fprintf(stderr, "tcpstep decode: listening on %s, link type %s\n",
-		source_name(r->src), decode_link_name(r->linktype));
+	char esc[512];
+	textesc_escape(esc, sizeof(esc), source_name(r->src), strlen(source_name(r->src)), 0);
+	fprintf(stderr, "tcpstep decode: listening on %s, link type %s\n", esc,
+		decode_link_name(r->linktype));
 	while (!stop) {
 		struct pollfd p[2] = {
 			{ .fd = source_fd(r->src), .events = POLLIN },
@@ -286,22 +255,20 @@ static int run_live(struct decode_run *r)
 				stop = true;
 				break;
 			}
-			if (r->rec && !recorder_write(r->rec, &f, r->err)) {
-				errmsg(r->err);
+			if (!tap_frame(r->tap, &f, r->err)) {
+				errmsg(r->err); /* the recording failed */
 				rc = 1;
 				stop = true;
 				break;
 			}
-			handle_frame(r, &f);
-			if (r->opt.count && r->frames >= r->opt.count) {
+			if (r->opt.count && tap_get_stats(r->tap)->frames >= r->opt.count) {
 				stop = true;
 				break;
 			}
 		}
 		/* Live, the wall clock is capture time: TIME_WAIT ends on
 		 * schedule even when no frame arrives. */
-		tracker_advance(r->trk, now_ns());
-		drain(r);
+		tap_advance(r->tap, now_ns());
 		if (r->rec && !recorder_flush(r->rec, r->err)) {
 			errmsg(r->err);
 			rc = 1;
@@ -309,15 +276,18 @@ static int run_live(struct decode_run *r)
 		}
 		fflush(stdout);
 	}
+	/* The signals stay blocked (this command ends right after): a second
+	 * Ctrl-C, or the SIGPIPE of a last write to a closed pipe, must not
+	 * kill the process before the recording is closed and the drop counts
+	 * are reported. */
 	close(sfd);
-	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	return rc;
 }
 
 int decode_cmd_main(int argc, char **argv)
 {
 	struct decode_run r;
-	struct tracker_config tc;
+	struct tap_config tc;
 	struct output_config oc;
 	int rc;
 
@@ -343,15 +313,12 @@ int decode_cmd_main(int argc, char **argv)
 	if (!r.opt.iface)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
-	memset(&tc, 0, sizeof(tc));
-	tc.msl_ns = (int64_t)llround(r.opt.msl_s * 1e9);
 	memset(&oc, 0, sizeof(oc));
 	oc.format = r.opt.json ? OUTPUT_JSON : OUTPUT_TEXT;
 	oc.summary = r.opt.summary;
 	oc.absolute = r.opt.absolute;
-	r.trk = tracker_create(&tc);
 	r.out = output_create(stdout, &oc);
-	if (!r.trk || !r.out) {
+	if (!r.out) {
 		errmsg("out of memory");
 		rc = 1;
 		goto out;
@@ -364,17 +331,27 @@ int decode_cmd_main(int argc, char **argv)
 			goto out;
 		}
 	}
+	memset(&tc, 0, sizeof(tc));
+	tc.linktype = r.linktype;
+	tc.msl_ns = (int64_t)llround(r.opt.msl_s * 1e9);
+	tc.out = r.out;
+	tc.rec = r.rec;
+	r.tap = tap_create(&tc);
+	if (!r.tap) {
+		errmsg("out of memory");
+		rc = 1;
+		goto out;
+	}
 
 	rc = r.opt.iface ? run_live(&r) : run_file(&r);
-	if (rc == 0) {
-		tracker_finish(r.trk);
-		drain(&r);
-	}
+	if (rc == 0)
+		tap_finish(r.tap);
 	if (r.opt.iface) {
 		struct source_stats st;
 		source_get_stats(r.src, &st);
 		fprintf(stderr, "%llu frames captured, %llu TCP segments",
-			(unsigned long long)st.matched, r.segments);
+			(unsigned long long)st.matched,
+			(unsigned long long)tap_get_stats(r.tap)->by_result[DECODE_OK]);
 		if (st.have_drops)
 			fprintf(stderr, ", %llu dropped by kernel, %llu dropped by interface",
 				(unsigned long long)st.dropped,
@@ -398,9 +375,9 @@ out:
 		errmsg("cannot write standard output");
 		rc = 1;
 	}
+	tap_destroy(r.tap);
 	recorder_close(r.rec, r.err);
 	output_destroy(r.out);
-	tracker_destroy(r.trk);
 	source_close(r.src);
 	return rc;
 }

@@ -113,9 +113,11 @@ struct source *source_open_live(const char *iface, const char *filter,
 	pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO); /* may be refused */
 	rc = pcap_activate(s->p);
 	if (rc < 0) {
-		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s%s%s", s->name,
-			 pcap_statustostr(rc), *pcap_geterr(s->p) ? ": " : "",
-			 pcap_geterr(s->p));
+		const char *why = *pcap_geterr(s->p) ? pcap_geterr(s->p)
+						      : pcap_statustostr(rc);
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s%s", s->name, why,
+			 rc == PCAP_ERROR_PERM_DENIED
+				 ? " (live capture needs root or CAP_NET_RAW)" : "");
 		return fail_open(s);
 	}
 	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;

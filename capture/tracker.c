@@ -32,6 +32,7 @@
  * and its fast-retransmission window after a duplicate ACK (20 ms). */
 #define OOO_DEFAULT_NS 3000000LL
 #define FAST_RETRANS_NS 20000000LL
+#define DUPACK_SEEN_UNSEEN (-1)
 
 /* Internal analysis bits beyond the public marks (Wireshark has them; they
  * steer the other checks but are not reported). */
@@ -77,6 +78,7 @@ static const struct reason tracker_reasons[] = {
 	{"time_wait_expired", "TIME_WAIT lasted 2 x MSL, so old duplicates have died out: the endpoint is closed."},
 	{"time_wait_reused", "A new SYN on the same addresses and ports ends TIME_WAIT early: the port pair is reused for a new connection."},
 	{"rst_sent", "The endpoint sent a RST: it aborted the connection (or had none) and is closed."},
+	{"synack_answered_by_rst", "The SYN-ACK was answered by a bare RST, not an ACK: this end had no connection waiting (a SYN scan, or connect() gave up), so it closes."},
 	{"rst_rcvd", "A RST with the expected sequence number arrived: the connection is aborted at once, without FIN."},
 	{"refused", "The SYN was answered by RST: nothing listens on that port, the connection was refused."},
 	{"rst_rcvd_syn_rcvd", "A RST arrived during the handshake: the half-open connection is dropped and the server keeps listening."},
@@ -169,10 +171,14 @@ struct flow {
 	int64_t nextseq_ts;
 	bool maxseq_set;
 	uint32_t maxseqtobeacked;
-	uint32_t window; /* scaled; 0 until the first segment, as Wireshark */
+	uint32_t window; /* raw, as on the wire; UINT32_MAX until known */
 	uint32_t lastack;
 	int64_t lastack_ts;
-	unsigned dupacknum;
+	/* duplicate ACKs in a row; DUPACK_SEEN_UNSEEN after an "ACKed unseen
+	 * segment" so the next ACKs of the same hole are not flagged again.
+	 * Wireshark keeps it unsigned, so that value also counts as "at
+	 * least two" for fast retransmissions; we do the same on purpose. */
+	int dupacknum;
 	unsigned lastflags;
 	int wscale; /* -1 unknown, -2 not used, >= 0 shift */
 };
@@ -183,7 +189,7 @@ struct tw_timer {
 	struct tw_timer *prev, *next;
 	int64_t deadline;
 	struct conn *conn;
-	int ep;
+	int ep; /* 0 or 1: that endpoint's TIME_WAIT; PURGE_TIMER: linger */
 	bool armed;
 };
 
@@ -199,6 +205,7 @@ struct endpoint {
 	bool passive; /* came from LISTEN */
 	bool isn_known;
 	uint32_t isn;
+	bool syn_sent; /* a bare SYN from it was seen */
 	bool nxt_known; /* highest sequence number sent, plus one */
 	uint32_t nxt;
 	bool fin_sent;
@@ -221,11 +228,22 @@ struct conn {
 	uint16_t port[2];
 	struct endpoint ep[2];
 	struct tw_timer tw[2];
+	/* After its summary a closed connection lingers one MSL (the longest
+	 * a segment can still be in flight, RFC 9293 3.4.1), so stragglers
+	 * keep its id and relative numbers instead of opening a phantom
+	 * mid-stream connection; then it is freed. */
+	bool closed;
+	struct tw_timer purge;
 	struct tracker_conn_summary sum;
 	bool saw_syn, saw_synack;
 	int64_t first_ts;
+	int64_t syn_ts; /* the most recent SYN, for the handshake RTT */
 	bool first_rtt_set;
 	int64_t first_rtt;
+};
+
+struct timer_list {
+	struct tw_timer *head, *tail;
 };
 
 struct tracker {
@@ -236,7 +254,11 @@ struct tracker {
 	uint64_t next_id;
 	struct tracker_event *evq;
 	size_t evcap, evhead, evlen;
-	struct tw_timer *tw_head, *tw_tail;
+	/* Two lists, each sorted by deadline: TIME_WAIT (2 MSL) and linger
+	 * (1 MSL). Each adds a constant to capture time, so a new timer
+	 * nearly always goes at its list's tail; one list for both would
+	 * make every linger timer walk past all the later TIME_WAITs. */
+	struct timer_list timers[2];
 	uint64_t last_pkt;
 	int64_t last_ts;
 	uint64_t illegal;
@@ -286,20 +308,29 @@ static void ev_init(struct tracker_event *ev, const struct conn *c,
 	ev->port[1] = c->port[1];
 }
 
-/* ---- TIME_WAIT timers: a list sorted by deadline --------------------- */
+/* ---- timers: TIME_WAIT and linger, each a list sorted by deadline ---- */
+
+#define PURGE_TIMER 2 /* tw_timer.ep of the linger timer */
+
+static struct timer_list *timer_list_of(struct tracker *t,
+					 const struct tw_timer *tm)
+{
+	return &t->timers[tm->ep == PURGE_TIMER];
+}
 
 static void tw_disarm(struct tracker *t, struct tw_timer *tm)
 {
 	if (!tm->armed)
 		return;
+	struct timer_list *l = timer_list_of(t, tm);
 	if (tm->prev)
 		tm->prev->next = tm->next;
 	else
-		t->tw_head = tm->next;
+		l->head = tm->next;
 	if (tm->next)
 		tm->next->prev = tm->prev;
 	else
-		t->tw_tail = tm->prev;
+		l->tail = tm->prev;
 	tm->prev = tm->next = NULL;
 	tm->armed = false;
 }
@@ -308,22 +339,31 @@ static void tw_arm(struct tracker *t, struct tw_timer *tm, int64_t deadline)
 {
 	tw_disarm(t, tm);
 	tm->deadline = deadline;
+	struct timer_list *l = timer_list_of(t, tm);
 	/* Deadlines are capture time + a constant, so they nearly always go
 	 * at the tail: walk back from there. */
-	struct tw_timer *p = t->tw_tail;
+	struct tw_timer *p = l->tail;
 	while (p && p->deadline > deadline)
 		p = p->prev;
 	tm->prev = p;
-	tm->next = p ? p->next : t->tw_head;
+	tm->next = p ? p->next : l->head;
 	if (tm->next)
 		tm->next->prev = tm;
 	else
-		t->tw_tail = tm;
+		l->tail = tm;
 	if (p)
 		p->next = tm;
 	else
-		t->tw_head = tm;
+		l->head = tm;
 	tm->armed = true;
+}
+
+/* The earliest armed timer due at or before now, or NULL. */
+static struct tw_timer *timer_due(struct tracker *t, int64_t now)
+{
+	struct tw_timer *a = t->timers[0].head, *b = t->timers[1].head;
+	struct tw_timer *m = !a ? b : !b ? a : b->deadline < a->deadline ? b : a;
+	return m && m->deadline <= now ? m : NULL;
 }
 
 /* ---- transitions ---------------------------------------------------- */
@@ -365,17 +405,36 @@ static size_t addr_len(uint8_t ipv)
 	return ipv == 6 ? 16 : 4;
 }
 
-/* FNV-1a over one (addr, port) pair. */
-static uint32_t hash_side(uint32_t h, const uint8_t *a, size_t alen,
-			  uint16_t port)
+/* One endpoint folded into 64 bits for hashing: the address (an IPv6 one
+ * folded) and the port. Loads go through memcpy: no alignment assumed. */
+static uint64_t side_fold(const uint8_t *a, size_t alen, uint16_t port)
 {
-	for (size_t i = 0; i < alen; i++)
-		h = (h ^ a[i]) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	return h;
+	uint64_t x;
+	if (alen == 4) {
+		uint32_t v;
+		memcpy(&v, a, 4);
+		x = v;
+	} else {
+		uint64_t hi, lo;
+		memcpy(&hi, a, 8);
+		memcpy(&lo, a + 8, 8);
+		x = hi ^ (lo * 0x9e3779b97f4a7c15ULL);
+	}
+	return (x << 16 | x >> 48) ^ port;
 }
 
+static bool addr_eq(const uint8_t *a, const uint8_t *b, size_t alen)
+{
+	if (alen == 4) {
+		uint32_t x, y;
+		memcpy(&x, a, 4);
+		memcpy(&y, b, 4);
+		return x == y;
+	}
+	return memcmp(a, b, 16) == 0;
+}
+
+/* A total order on (address, port), the same whichever side asks. */
 static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
 		    uint16_t bp, size_t alen)
 {
@@ -386,19 +445,26 @@ static int side_cmp(const uint8_t *a, uint16_t ap, const uint8_t *b,
 }
 
 /* The key in one canonical order (the lower address:port first), so both
- * directions of a connection hash alike, as tcpdump's flow keys do. */
+ * directions of a connection hash alike, as tcpdump's flow keys do;
+ * mixed with the MurmurHash3 64-bit finalizer. */
 static uint32_t key_hash(const struct segment *s)
 {
 	size_t alen = addr_len(s->ip_version);
-	uint32_t h = 2166136261u ^ s->ip_version;
-	if (side_cmp(s->src, s->sport, s->dst, s->dport, alen) <= 0) {
-		h = hash_side(h, s->src, alen, s->sport);
-		h = hash_side(h, s->dst, alen, s->dport);
-	} else {
-		h = hash_side(h, s->dst, alen, s->dport);
-		h = hash_side(h, s->src, alen, s->sport);
+	uint64_t x = side_fold(s->src, alen, s->sport);
+	uint64_t y = side_fold(s->dst, alen, s->dport);
+	uint64_t lo = x, hi = y;
+	if (x == y ? side_cmp(s->src, s->sport, s->dst, s->dport, alen) > 0
+		   : x > y) {
+		lo = y;
+		hi = x;
 	}
-	return h;
+	uint64_t h = lo * 0x9e3779b97f4a7c15ULL + (hi ^ s->ip_version);
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	h ^= h >> 33;
+	return (uint32_t)h;
 }
 
 /* 0 if the segment is sent by the connection's client, 1 if by its
@@ -410,8 +476,8 @@ static int conn_side(const struct conn *c, const struct segment *s)
 		return -1;
 	for (int e = 0; e < 2; e++) {
 		if (c->port[e] == s->sport && c->port[1 - e] == s->dport &&
-		    memcmp(c->addr[e], s->src, alen) == 0 &&
-		    memcmp(c->addr[1 - e], s->dst, alen) == 0)
+		    addr_eq(c->addr[e], s->src, alen) &&
+		    addr_eq(c->addr[1 - e], s->dst, alen))
 			return e;
 	}
 	return -1;
@@ -470,6 +536,7 @@ static void table_remove(struct tracker *t, struct conn *c)
 static void flow_init(struct flow *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->window = UINT32_MAX;
 	f->wscale = -1;
 }
 
@@ -499,6 +566,8 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 		c->tw[e].conn = c;
 		c->tw[e].ep = e;
 	}
+	c->purge.conn = c;
+	c->purge.ep = PURGE_TIMER;
 	c->sum.closed_by = -1;
 	c->sum.reset_by = -1;
 	c->sum.first_pkt = s->pkt;
@@ -513,7 +582,16 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 	return c;
 }
 
-/* Emits the summary and frees the connection. */
+static void conn_free(struct tracker *t, struct conn *c)
+{
+	tw_disarm(t, &c->tw[0]);
+	tw_disarm(t, &c->tw[1]);
+	tw_disarm(t, &c->purge);
+	table_remove(t, c);
+	free(c);
+}
+
+/* Emits the summary; the connection then lingers, closed, for one MSL. */
 static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
 			 int64_t ts)
 {
@@ -525,8 +603,8 @@ static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
 	ev_push(t, &ev);
 	tw_disarm(t, &c->tw[0]);
 	tw_disarm(t, &c->tw[1]);
-	table_remove(t, c);
-	free(c);
+	c->closed = true;
+	tw_arm(t, &c->purge, ts + t->msl_ns);
 }
 
 static bool gone(enum tcpstate s)
@@ -540,7 +618,7 @@ static bool gone(enum tcpstate s)
 static bool maybe_release(struct tracker *t, struct conn *c, uint64_t pkt,
 			  int64_t ts)
 {
-	if (!gone(c->ep[0].state) || !gone(c->ep[1].state))
+	if (c->closed || !gone(c->ep[0].state) || !gone(c->ep[1].state))
 		return false;
 	/* An endpoint we never heard from is not known to be closed, but it
 	 * cannot hold the connection open either once the other is closed. */
@@ -596,11 +674,15 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 {
 	if (!t)
 		return;
-	while (t->tw_head && t->tw_head->deadline <= now_ns) {
-		struct tw_timer *tm = t->tw_head;
+	struct tw_timer *tm;
+	while ((tm = timer_due(t, now_ns))) {
 		struct conn *c = tm->conn;
 		int64_t deadline = tm->deadline;
 		tw_disarm(t, tm);
+		if (tm->ep == PURGE_TIMER) {
+			conn_free(t, c);
+			continue;
+		}
 		/* RFC 9293 3.10.8: "the 2 MSL timeout ... enter the CLOSED
 		 * state". */
 		transition(t, c, tm->ep, TCPSTATE_CLOSED, "2MSL timer",
@@ -632,6 +714,10 @@ void tracker_finish(struct tracker *t)
 	qsort(all, n, sizeof(*all), conn_id_cmp);
 	for (size_t i = 0; i < n; i++) {
 		struct conn *c = all[i];
+		if (c->closed) {
+			conn_free(t, c); /* its summary is already out */
+			continue;
+		}
 		/* The wire model: a FIN seen on the wire arrived, even if the
 		 * capture ends before the receiver said so. */
 		for (int e = 0; e < 2; e++)
@@ -639,6 +725,7 @@ void tracker_finish(struct tracker *t)
 			    c->ep[e].state == TCPSTATE_ESTABLISHED)
 				resolve_fin_in(t, c, e);
 		conn_release(t, c, t->last_pkt, t->last_ts);
+		conn_free(t, c);
 	}
 	free(all);
 }
@@ -698,12 +785,13 @@ static void analyze(struct conn *c, int s, const struct segment *seg,
 
 	if ((fl & (TCPF_SYN | TCPF_RST)) == TCPF_SYN)
 		window_scale_on_syn(c, s, seg);
-	uint32_t win = scaled_window(f, seg);
+	/* Wireshark compares raw window fields here (scaling only matters
+	 * against the other direction's numbers). */
+	uint32_t win = seg->win;
 
 	/* Zero window probe: one byte at the next sequence number into a
 	 * closed window. */
-	if (len == 1 && f->nextseq_set && seq == f->nextseq && r->window == 0 &&
-	    r->nextseq_set) {
+	if (len == 1 && f->nextseq_set && seq == f->nextseq && r->window == 0) {
 		m |= MARK_ZERO_WINDOW_PROBE;
 		goto finished_fwd;
 	}
@@ -737,35 +825,56 @@ static void analyze(struct conn *c, int s, const struct segment *seg,
 	 * no data. */
 	if (len == 0 && win && win == f->window && f->nextseq_set &&
 	    seq == f->nextseq && ack == f->lastack && !(fl & sfr)) {
-		f->dupacknum++;
+		f->dupacknum = f->dupacknum == DUPACK_SEEN_UNSEEN
+				       ? 1 : f->dupacknum + 1;
 		m |= TRACKER_MARK_DUP_ACK;
-		info->dup_ack_count = f->dupacknum;
+		info->dup_ack_count = (unsigned)f->dupacknum;
 	}
 
 finished_fwd:
 	if (ack != f->lastack)
 		f->dupacknum = 0;
 
-	/* ACKed unseen segment: acknowledges beyond what we saw sent. */
+	/* ACKed unseen segment: acknowledges beyond what we saw sent. When
+	 * the boundary can move up to what was seen, it does; when it
+	 * cannot, the mark is given once until the other side's ACK moves
+	 * (its dup-ACK counter, set to -1, remembers). */
 	if (r->maxseq_set && SEQ_GT(ack, r->maxseqtobeacked) &&
 	    (fl & TCPF_ACK)) {
-		m |= TRACKER_MARK_ACKED_UNSEEN;
-		r->maxseqtobeacked = r->nextseq;
+		if (SEQ_LT(r->maxseqtobeacked, r->nextseq)) {
+			r->maxseqtobeacked = r->nextseq;
+			m |= TRACKER_MARK_ACKED_UNSEEN;
+		} else {
+			if (r->dupacknum == 0)
+				m |= TRACKER_MARK_ACKED_UNSEEN;
+			r->dupacknum = DUPACK_SEEN_UNSEEN;
+		}
 	}
 
 	/* Retransmission (plain, fast or spurious) or out-of-order: data,
 	 * SYN or FIN that does not advance the sequence number. */
-	if ((len > 0 || (fl & (TCPF_SYN | TCPF_FIN))) && f->nextseq_set &&
-	    SEQ_LT(seq, f->nextseq) && !(m & TRACKER_MARK_KEEP_ALIVE)) {
+	if ((len > 0 || (fl & (TCPF_SYN | TCPF_FIN))) &&
+	    !(m & TRACKER_MARK_KEEP_ALIVE)) {
+		bool not_advanced = f->nextseq_set && SEQ_LT(seq, f->nextseq);
+		/* one byte short of nextseq with more than a byte of data:
+		 * new data after a zero window probe */
+		if (len > 1 && f->nextseq_set && f->nextseq - 1 == seq)
+			not_advanced = false;
 		int64_t thres = c->first_rtt_set ? c->first_rtt : OOO_DEFAULT_NS;
-		if (r->dupacknum >= 2 && r->lastack == seq &&
-		    now - r->lastack_ts < FAST_RETRANS_NS)
+		uint32_t fin_syn = (fl & (TCPF_SYN | TCPF_FIN)) ? 1 : 0;
+		if (len > 0 && r->lastack != 0 &&
+		    SEQ_LEQ(seq + len, r->lastack))
+			m |= TRACKER_MARK_RETRANSMISSION; /* spurious */
+		else if (not_advanced &&
+			 (r->dupacknum >= 2 || r->dupacknum == DUPACK_SEEN_UNSEEN) &&
+			 r->lastack == seq &&
+			 now - r->lastack_ts < FAST_RETRANS_NS)
 			m |= TRACKER_MARK_RETRANSMISSION; /* fast */
-		else if (now - f->nextseq_ts < thres &&
-			 f->nextseq != seq + len)
+		else if (not_advanced && now - f->nextseq_ts < thres &&
+			 f->nextseq != seq + len + fin_syn)
 			m |= TRACKER_MARK_OUT_OF_ORDER;
-		else
-			m |= TRACKER_MARK_RETRANSMISSION; /* spurious or RTO */
+		else if (not_advanced)
+			m |= TRACKER_MARK_RETRANSMISSION;
 	}
 
 	uint32_t nextseq = seq + len + ((fl & (TCPF_SYN | TCPF_FIN)) ? 1 : 0);
@@ -791,7 +900,7 @@ finished_fwd:
 	 * the client's ACK of the SYN-ACK. */
 	if (!c->first_rtt_set && c->saw_syn && c->saw_synack && s == 0 &&
 	    (fl & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_ACK) {
-		c->first_rtt = now - c->first_ts;
+		c->first_rtt = now - c->syn_ts;
 		c->first_rtt_set = true;
 	}
 
@@ -823,6 +932,17 @@ static void resolve_syn_in(struct tracker *t, struct conn *c, int e)
 		   ep->syn_in.pkt, ep->syn_in.ts, false);
 }
 
+/* RFC 9293 3.10.7.3: an ACK is acceptable in SYN_SENT (and acknowledges
+ * our SYN in SYN_RCVD) if ISS < SEG.ACK =< SND.NXT; SND.NXT covers data
+ * sent with the SYN (TCP Fast Open, RFC 7413). */
+static bool acks_our_syn(const struct endpoint *ep, uint32_t ack)
+{
+	if (!ep->isn_known)
+		return true; /* its SYN was not captured: nothing to check */
+	return SEQ_GT(ack, ep->isn) &&
+	       (!ep->nxt_known || SEQ_LEQ(ack, ep->nxt));
+}
+
 static void rst_ignored(struct tracker_seginfo *info, const char *key)
 {
 	info->marks |= TRACKER_MARK_RST_IGNORED;
@@ -832,9 +952,11 @@ static void rst_ignored(struct tracker_seginfo *info, const char *key)
 
 /* The sender of an accepted RST has aborted (or had no connection). */
 static void rst_sender(struct tracker *t, struct conn *c, int s,
-		       uint64_t pkt, int64_t ts)
+		       const struct segment *seg)
 {
 	struct endpoint *S = &c->ep[s];
+	uint64_t pkt = seg->pkt;
+	int64_t ts = seg->ts_ns;
 	S->syn_in.on = false;
 	S->fin_in.on = false;
 	switch (S->state) {
@@ -851,8 +973,18 @@ static void rst_sender(struct tracker *t, struct conn *c, int s,
 			   "sent RST", "rst_sent", pkt, ts, false);
 		break;
 	default:
-		transition(t, c, s, TCPSTATE_CLOSED, "sent RST", "rst_sent",
-			   pkt, ts, false);
+		/* A bare RST (no ACK bit) as the only answer to a SYN-ACK is
+		 * what a port with no connection sends (RFC 9293 3.10.7.1):
+		 * the SYN-ACK was never accepted (a SYN scan, or connect()
+		 * gave up while it was in flight), although the wire model
+		 * showed ESTABLISHED when it arrived. Say so. */
+		if (S->state == TCPSTATE_ESTABLISHED && !S->ack_known &&
+		    !(seg->flags & TCPF_ACK) && S->syn_sent)
+			transition(t, c, s, TCPSTATE_CLOSED, "sent RST",
+				   "synack_answered_by_rst", pkt, ts, false);
+		else
+			transition(t, c, s, TCPSTATE_CLOSED, "sent RST",
+				   "rst_sent", pkt, ts, false);
 		break;
 	}
 }
@@ -871,8 +1003,7 @@ static const char *rst_check(const struct conn *c, int s,
 
 	if (R->state == TCPSTATE_SYN_SENT) {
 		/* RFC 9293 3.10.7.3: acceptable if it ACKs our SYN. */
-		if ((seg->flags & TCPF_ACK) &&
-		    (!R->nxt_known || seg->ack == R->nxt))
+		if ((seg->flags & TCPF_ACK) && acks_our_syn(R, seg->ack))
 			return NULL;
 		return "rst_syn_sent_unacceptable";
 	}
@@ -901,7 +1032,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 		 * it): nothing to check the RST against; it tells us only
 		 * that the sender has none either. */
 		R->fin_in.on = false;
-		rst_sender(t, c, s, pkt, ts);
+		rst_sender(t, c, s, seg);
 		return;
 	}
 	const char *why = rst_check(c, s, seg);
@@ -916,7 +1047,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 	    SEQ_GEQ(seg->ack, R->fin_seq + 1))
 		resolve_fin_in(t, c, s);
 	c->sum.reset_by = s;
-	rst_sender(t, c, s, pkt, ts);
+	rst_sender(t, c, s, seg);
 
 	R->fin_in.on = false;
 	switch (R->state) {
@@ -1009,6 +1140,7 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 
 	if (!(seg->flags & TCPF_ACK)) {
 		c->saw_syn = true;
+		c->syn_ts = ts;
 		if (S->state == TCPSTATE_CLOSED)
 			transition(t, c, s, TCPSTATE_SYN_SENT, "sent SYN",
 				   "active_open", pkt, ts, false);
@@ -1017,6 +1149,7 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 			S->isn = seg->seq;
 			S->isn_known = true;
 		}
+		S->syn_sent = true;
 		switch (R->state) {
 		case TCPSTATE_CLOSED:
 			/* Decided by its reply (see the top of this file). */
@@ -1067,7 +1200,7 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 		S->isn = seg->seq;
 		S->isn_known = true;
 	}
-	bool acks_syn = !R->isn_known || seg->ack == R->isn + 1;
+	bool acks_syn = acks_our_syn(R, seg->ack);
 	if (R->state == TCPSTATE_SYN_SENT && acks_syn) {
 		transition(t, c, r, TCPSTATE_ESTABLISHED, "rcvd SYN-ACK",
 			   "synack_rcvd", pkt, ts, false);
@@ -1131,10 +1264,7 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 		bool fin_acked = R->fin_sent && SEQ_GEQ(ack, R->fin_seq + 1);
 		switch (R->state) {
 		case TCPSTATE_SYN_RCVD:
-			/* SND.UNA < SEG.ACK =< SND.NXT */
-			if (!R->isn_known ||
-			    (SEQ_GT(ack, R->isn) &&
-			     (!R->nxt_known || SEQ_LEQ(ack, R->nxt)))) {
+			if (acks_our_syn(R, ack)) {
 				transition(t, c, r, TCPSTATE_ESTABLISHED,
 					   "rcvd ACK", "handshake_ack_rcvd",
 					   pkt, ts, false);
@@ -1235,9 +1365,22 @@ static void sender_bookkeeping(struct conn *c, int s,
 /* A SYN on a 4-tuple whose connection is over (closed or in TIME_WAIT on
  * both sides) opens a new connection: the port pair is reused (RFC 9293
  * 3.10.7.4 on SYN in TIME_WAIT, RFC 6191). */
-static bool starts_new_conn(const struct conn *c, int s, uint8_t fl)
+/* A SYN repeating the ISN its sender already used here is a
+ * retransmission, not a new connection (Wireshark's rule too). */
+static bool is_stale_syn(const struct conn *c, int s,
+			 const struct segment *seg)
 {
-	if ((fl & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN)
+	const struct endpoint *S = &c->ep[s];
+	return (seg->flags & TCPF_SYN) && S->syn_sent && S->isn_known &&
+	       seg->seq == S->isn;
+}
+
+static bool starts_new_conn(const struct conn *c, int s,
+			    const struct segment *seg)
+{
+	if ((seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN)
+		return false;
+	if (is_stale_syn(c, s, seg))
 		return false;
 	const struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
 	if (S->state == TCPSTATE_CLOSED && !S->known)
@@ -1260,6 +1403,7 @@ static void end_for_reuse(struct tracker *t, struct conn *c, int s,
 			   "time_wait_reused", seg->pkt, seg->ts_ns, false);
 	}
 	conn_release(t, c, seg->pkt, seg->ts_ns);
+	conn_free(t, c);
 }
 
 bool tracker_input(struct tracker *t, const struct segment *seg,
@@ -1283,7 +1427,24 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 	uint32_t h = key_hash(seg);
 	int s = 0;
 	struct conn *c = conn_find(t, seg, h, &s);
-	if (c && starts_new_conn(c, s, seg->flags)) {
+	if (c && c->closed) {
+		if (!is_stale_syn(c, s, seg)) {
+			if ((seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) ==
+			    TCPF_SYN) {
+				conn_free(t, c); /* a new connection */
+				c = NULL;
+			}
+		}
+		if (c) {
+			/* A straggler: same id and numbers, no state. */
+			info->conn = c->id;
+			info->from_endpoint = s;
+			analyze(c, s, seg, info);
+			tw_arm(t, &c->purge, seg->ts_ns + t->msl_ns);
+			return true;
+		}
+	}
+	if (c && starts_new_conn(c, s, seg)) {
 		end_for_reuse(t, c, s, seg);
 		c = NULL;
 	}

@@ -88,10 +88,16 @@ struct tracker_conn_summary {
 	uint64_t first_pkt, last_pkt;
 };
 
+/* Events come out in the order the tracker decides them. A transition
+ * that only a later segment can decide (a server's LISTEN -> SYN_RCVD is
+ * known from its SYN-ACK, an ESTABLISHED -> CLOSE_WAIT from the ACK of the
+ * FIN; see docs/states.md) carries the packet number and time of the SYN
+ * or FIN that caused it, so its pkt can be older than the segment just
+ * fed. */
 struct tracker_event {
 	enum tracker_event_type type;
-	uint64_t pkt;     /* the segment's frame number; for a timer, the last frame seen */
-	int64_t ts_ns;    /* the segment's time, or the timer's deadline */
+	uint64_t pkt;     /* the causing segment's frame number; for a timer, the last frame seen */
+	int64_t ts_ns;    /* that segment's time, or the timer's deadline */
 	uint64_t conn;
 	/* endpoints: [0] client, [1] server */
 	uint8_t ip_version;
@@ -115,14 +121,17 @@ void tracker_advance(struct tracker *t, int64_t now_ns);
 bool tracker_input(struct tracker *t, const struct segment *seg,
 		   struct tracker_seginfo *info);
 
-/* End of input: emits a TRACKER_EV_CONN summary for every open connection. */
+/* End of input: emits a TRACKER_EV_CONN summary for every open connection
+ * (in connection order) and frees all connections. */
 void tracker_finish(struct tracker *t);
 
 /* Pops the oldest pending event into *ev; false when there is none. Strings
  * in the event stay valid until the tracker is destroyed. */
 bool tracker_next_event(struct tracker *t, struct tracker_event *ev);
 
-/* Connections currently held in memory (for the memory-bound tests). */
+/* Connections currently held in memory (for the memory-bound tests): the
+ * open ones, plus closed ones lingering one MSL after their summary so
+ * that late segments keep their connection id. */
 uint64_t tracker_open_connections(const struct tracker *t);
 
 /* The one table of transitions the tracker may emit (RFC 9293 section

@@ -525,6 +525,14 @@ static void cut_short(void)
 	FILE *out = fopen(path("cut-short.pcap"), "wb");
 	if (!out || fwrite(buf, 1, off + 16 + 20, out) != off + 36 || fclose(out))
 		die("cut-short.pcap");
+	/* valid pcap files libpcap reads but tcpstep cannot use, or empty */
+	struct fb_pcap w;
+	if (!fb_pcap_open(&w, path("wifi.pcap"), 105 /* IEEE 802.11 */, 65535, false) ||
+	    !fb_pcap_close(&w))
+		die("wifi.pcap");
+	out = fopen(path("empty.pcap"), "wb");
+	if (!out || fclose(out))
+		die("empty.pcap");
 	out = fopen(path("garbage.pcap"), "wb");
 	if (!out || fputs("this is not a capture file\n", out) < 0 || fclose(out))
 		die("garbage.pcap");

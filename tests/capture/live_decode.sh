@@ -6,9 +6,10 @@
 # cleanly with exit 0, report drop counts, flush the recording; the file
 # must read in tshark (when installed) and decode to the same segment
 # lines the live run printed.
-#   live_decode.sh TCPSTEP
+#   live_decode.sh TCPSTEP [COMPARE_TSHARK_PY]
 set -u
 T=$1
+cmp=${2:-}
 if [ "$(id -u)" != 0 ]; then
 	echo "SKIP: needs root: captures live in a private network namespace"
 	exit 77
@@ -23,26 +24,16 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 unshare --net sh -c '
 	T=$1; tmp=$2
 	ip link set lo up || exit 3
-	"$T" decode -i lo --filter "tcp port 8888" --write "$tmp/rec.pcap" \
+	"$T" decode -i lo --filter "tcp portrange 8888-8889" --write "$tmp/rec.pcap" \
 		>"$tmp/live.txt" 2>"$tmp/live.err" &
 	pid=$!
 	sleep 1
-	python3 - <<PY || exit 4
-import socket, time
-ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-ls.bind(("127.0.0.1", 8888)); ls.listen(1)
-c = socket.create_connection(("127.0.0.1", 8888))
-s, _ = ls.accept()
-c.sendall(b"Hello, 127.0.0.1:8888\n")
-assert s.recv(100) == b"Hello, 127.0.0.1:8888\n"
-s.sendall(b"Hello\n"); c.recv(100)
-s.close(); time.sleep(0.1); c.close(); time.sleep(0.1)
-PY
+	python3 "$3" || exit 4
 	sleep 1
 	kill -INT $pid
 	wait $pid
 	echo $? >"$tmp/rc"
-' sh "$T" "$tmp"
+' sh "$T" "$tmp" "$(dirname "$0")/live_traffic.py"
 
 fail=0
 rc=$(cat "$tmp/rc" 2>/dev/null || echo none)
@@ -63,12 +54,26 @@ if ! diff -u "$tmp/live-seg.txt" "$tmp/file.txt"; then
 	echo "FAIL recording decodes differently from the live run"
 	fail=1
 fi
+# how each kernel connection ended, as the summary infers it
+"$T" decode --summary "$tmp/rec.pcap" >"$tmp/summary.txt"
+cat "$tmp/summary.txt"
+for want in "client CLOSED, server TIME_WAIT.*closed by server" \
+	":8889: client CLOSED, server CLOSED.*refused (SYN answered by RST)" \
+	"client TIME_WAIT, server CLOSED.*closed by client" \
+	"client CLOSED, server CLOSED.*reset by client"; do
+	grep -q -- "$want" "$tmp/summary.txt" || { echo "FAIL summary lacks '$want'"; fail=1; }
+done
 n=$(grep -c ' Flags \[' "$tmp/file.txt")
 [ "$n" -ge 8 ] || { echo "FAIL only $n segments recorded"; fail=1; }
 if command -v tshark >/dev/null; then
 	tn=$(tshark -r "$tmp/rec.pcap" -Y tcp 2>/dev/null | wc -l)
 	[ "$tn" = "$n" ] || { echo "FAIL tshark reads $tn TCP frames, tcpstep $n"; fail=1; }
 	echo "tshark reads $tn TCP frames from the recording"
+	# a real kernel exchange (timestamps, window scaling): numbers as tshark's
+	if [ -n "$cmp" ] && ! python3 "$cmp" "$T" "$tmp/rec.pcap"; then
+		echo "FAIL the recording's segments differ from tshark's"
+		fail=1
+	fi
 else
 	echo "note: tshark not installed; recording checked with tcpstep only"
 fi

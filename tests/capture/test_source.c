@@ -208,6 +208,22 @@ static void test_recorder_round_trip(void)
 	source_close(s);
 	unlink(out);
 
+	/* a full disk is reported, naming the file, by flush or close */
+	r = recorder_open("/dev/full", DECODE_LINK_ETHERNET, 0, err);
+	CHECK(r != NULL);
+	if (r) {
+		struct source_frame big = { .pkt = 1, .ts_ns = T0_NS, .caplen = sizeof(frames[0]),
+					    .wirelen = sizeof(frames[0]), .data = frames[0] };
+		bool ok = true;
+		for (int i = 0; i < 100 && ok; i++)
+			ok = recorder_write(r, &big, err);
+		if (ok)
+			ok = recorder_flush(r, err);
+		CHECK(!ok);
+		CHECK(strstr(err, "/dev/full: cannot write: No space left on device") != NULL);
+		CHECK(!recorder_close(r, err));
+	}
+
 	/* an unwritable path is named */
 	CHECK(recorder_open("/nonexistent-dir/x.pcap", 1, 0, err) == NULL);
 	CHECK(strstr(err, "/nonexistent-dir/x.pcap") != NULL);

@@ -47,7 +47,7 @@ static void test_active_close_by_client(void)
 	CHECK_STR_EQ(s.last_state.u.state.cause, "2MSL timer");
 	CHECK_INT_EQ(s.last_state.ts_ns, tw_at + 120 * SEC);
 	CHECK_INT_EQ(s.last_state.pkt, 7); /* the last frame seen */
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.nsum, 1);
 	CHECK_INT_EQ(s.sum.closed_by, 0);
 	CHECK_INT_EQ(s.sum.reset_by, -1);
@@ -81,7 +81,7 @@ static void test_active_close_by_server(void)
 	CHECK_INT_EQ(s.sum.closed_by, 1);
 	CHECK_INT_EQ(s.sum.bytes[0], 20);
 	CHECK_INT_EQ(s.sum.bytes[1], 26);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	sim_free(&s);
 }
 
@@ -185,7 +185,7 @@ static void test_simultaneous_close(void)
 	sim_advance(&s, 120 * SEC);
 	CHECK_STR_EQ(s.log, "S TIME_WAIT>CLOSED time_wait_expired; "
 			    "C TIME_WAIT>CLOSED time_wait_expired");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.sum.closed_by, 0);
 	CHECK(!s.bad);
 	sim_free(&s);
@@ -263,7 +263,7 @@ static void test_lost_final_ack_restarts_time_wait(void)
 	sim_advance(&s, 1);
 	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_expired");
 	CHECK_INT_EQ(s.last_state.ts_ns, refin + 120 * SEC);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK(!s.bad);
 	sim_free(&s);
 }
@@ -289,7 +289,7 @@ static void test_final_ack_lost_after_capture_point(void)
 	CHECK_STR_EQ(s.log, "");
 	sim_advance(&s, refin + 120 * SEC - s.ts);
 	CHECK_STR_EQ(s.log, "C TIME_WAIT>CLOSED time_wait_expired");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	sim_free(&s);
 }
 
@@ -425,7 +425,7 @@ static void test_memory_released_after_many_connections(void)
 	/* the passive closers are gone, the active ones wait in TIME_WAIT */
 	CHECK_INT_EQ(tracker_open_connections(s.t), N);
 	sim_advance(&s, 121 * SEC);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.nsum, N);
 	CHECK_INT_EQ(tracker_illegal_transitions(s.t), 0);
 	/* aborted ones go at once */
@@ -436,7 +436,63 @@ static void test_memory_released_after_many_connections(void)
 		sim_handshake(&s);
 		sim_send(&s, 0, TCPF_RST | ACK, 0);
 	}
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* After an abort, segments already in flight keep the connection's id
+ * and relative numbers for one MSL, change no state and open no phantom
+ * connection; then the memory goes. */
+static void test_stragglers_after_rst_keep_connection(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 1, PSH | ACK, 100);
+	sim_raw(&s, 0, TCPF_RST, s.nxt[0], 0, 0, 0);
+	CHECK_INT_EQ(s.nsum, 1);
+	unsigned events = s.nstate;
+	sim_send(&s, 1, PSH | ACK, 100); /* was in flight */
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_INT_EQ(s.last.rel_seq, 101);
+	CHECK_INT_EQ(s.last.from_endpoint, 1);
+	int64_t t_last = s.ts;
+	sim_raw(&s, 0, TCPF_RST, s.nxt[0], 0, 0, 0);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_INT_EQ(s.nstate, events);
+	CHECK_INT_EQ(s.nsum, 1);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	/* one MSL after the last straggler it is gone */
+	sim_advance(&s, t_last + 60 * SEC - 1 - s.ts);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	sim_advance(&s, 1);
 	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	sim_send(&s, 1, PSH | ACK, 100);
+	CHECK_INT_EQ(s.last.conn, 2);
+	sim_free(&s);
+}
+
+/* A new SYN on a closed (lingering) connection opens a new one at once;
+ * the same SYN again (its ISN already seen) is a retransmission. */
+static void test_syn_on_lingering_connection(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_send(&s, 0, SYN, 0);
+	sim_raw(&s, 1, TCPF_RST | ACK, 0, 1001, 0, 0); /* refused */
+	CHECK_INT_EQ(s.nsum, 1);
+	sim_clear_log(&s);
+	/* a retransmission of the refused SYN that crossed the RST */
+	sim_raw(&s, 0, SYN, 1000, 0, 0, 8192);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK(s.last.marks & TRACKER_MARK_RETRANSMISSION);
+	CHECK_STR_EQ(s.log, "");
+	/* a new attempt from the same port */
+	sim_raw(&s, 0, SYN, 777777, 0, 0, 8192);
+	CHECK_INT_EQ(s.last.conn, 2);
+	CHECK_STR_EQ(s.log, "C CLOSED>SYN_SENT active_open");
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
 	CHECK(!s.bad);
 	sim_free(&s);
 }
@@ -459,5 +515,7 @@ int main(void)
 	RUN(test_port_reuse_while_peer_in_time_wait);
 	RUN(test_syn_in_established_is_not_reuse);
 	RUN(test_memory_released_after_many_connections);
+	RUN(test_stragglers_after_rst_keep_connection);
+	RUN(test_syn_on_lingering_connection);
 	CHECK_EXIT();
 }

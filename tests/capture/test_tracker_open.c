@@ -38,7 +38,7 @@ static void test_handshake_moves_client_then_server(void)
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_ESTABLISHED);
 	CHECK_INT_EQ(s.sum.first_pkt, 1);
 	CHECK_INT_EQ(s.sum.last_pkt, 3);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	sim_free(&s);
 }
 
@@ -115,7 +115,7 @@ static void test_unanswered_syn_leaves_server_closed(void)
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
 	CHECK(!s.sum.handshake);
 	CHECK_INT_EQ(s.sum.syn[0], 3);
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	sim_free(&s);
 }
 
@@ -131,7 +131,7 @@ static void test_refused_syn_answered_by_rst(void)
 	CHECK_STR_EQ(s.last_state.u.state.cause, "rcvd RST");
 	CHECK(!(s.last.marks & TRACKER_MARK_RST_IGNORED));
 	/* both closed: released at once, with its summary */
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.nsum, 1);
 	CHECK_INT_EQ(s.sum.reset_by, 1);
 	CHECK_INT_EQ(s.sum.rst[1], 1);
@@ -284,11 +284,57 @@ static void test_rst_in_syn_rcvd_returns_server_to_listen(void)
 	sim_send(&s, 0, SYN, 0);
 	sim_send(&s, 1, SYN | ACK, 0);
 	sim_clear_log(&s);
-	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
+	sim_raw(&s, 0, RST | ACK, 1001, 5001, 0, 0);
 	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED rst_sent; "
 			    "S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd");
-	CHECK_INT_EQ(tracker_open_connections(s.t), 0);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
 	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_LISTEN);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* TCP Fast Open (RFC 7413): data in the SYN, the SYN-ACK acknowledges
+ * it too; an ACK beyond what was sent is not acceptable. */
+static void test_fast_open_synack_acks_syn_data(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_send(&s, 0, SYN, 5);
+	CHECK_INT_EQ(s.nxt[0], 1006);
+	sim_clear_log(&s);
+	sim_raw(&s, 1, SYN | ACK, 5000, 1007, 0, 8192); /* too far */
+	CHECK_STR_EQ(s.log, "S CLOSED>LISTEN listen_inferred; "
+			    "S LISTEN>SYN_RCVD passive_open");
+	sim_clear_log(&s);
+	sim_raw(&s, 1, SYN | ACK, 5000, 1006, 0, 8192);
+	CHECK_STR_EQ(s.log, "C SYN_SENT>ESTABLISHED synack_rcvd");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* A SYN scan: the SYN-ACK is answered by a bare RST, not an ACK. The
+ * client had been shown ESTABLISHED when the SYN-ACK arrived; the reason
+ * says the SYN-ACK was in fact never accepted. */
+static void test_synack_answered_by_bare_rst(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_send(&s, 0, SYN, 0);
+	sim_send(&s, 1, SYN | ACK, 0);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED synack_answered_by_rst; "
+			    "S SYN_RCVD>LISTEN rst_rcvd_syn_rcvd");
+	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_LISTEN);
+	CHECK(!s.bad);
+	sim_free(&s);
+	/* after an ACK, a RST is a plain abort */
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, RST, 1001, 0, 0, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED rst_sent; "
+			    "S ESTABLISHED>CLOSED rst_rcvd");
 	CHECK(!s.bad);
 	sim_free(&s);
 }
@@ -307,5 +353,7 @@ int main(void)
 	RUN(test_lost_handshake_ack_then_data);
 	RUN(test_close_in_syn_rcvd_sends_fin);
 	RUN(test_rst_in_syn_rcvd_returns_server_to_listen);
+	RUN(test_fast_open_synack_acks_syn_data);
+	RUN(test_synack_answered_by_bare_rst);
 	CHECK_EXIT();
 }

@@ -53,6 +53,7 @@ void sim_init(struct sim *s, int64_t msl_ns)
 	memset(s, 0, sizeof(*s));
 	struct tracker_config cfg = {.msl_ns = msl_ns};
 	s->t = tracker_create(&cfg);
+	s->msl = msl_ns > 0 ? msl_ns : 60LL * 1000000000LL;
 	s->ts = 1700000000LL * 1000000000LL;
 	s->step = 1000000;
 	s->nxt[0] = 1000;
@@ -153,6 +154,12 @@ void sim_close_by(struct sim *s, int e)
 	sim_send(s, 1 - e, TCPF_ACK, 0);
 	sim_send(s, 1 - e, TCPF_FIN | TCPF_ACK, 0);
 	sim_send(s, e, TCPF_ACK, 0);
+}
+
+uint64_t sim_open_after_linger(struct sim *s)
+{
+	sim_advance(s, s->msl + 1);
+	return tracker_open_connections(s->t);
 }
 
 enum tcpstate sim_state(const struct sim *s, uint64_t conn, int e)

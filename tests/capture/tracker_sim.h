@@ -32,6 +32,7 @@ struct sim {
 	unsigned nstate;    /* STATE events seen */
 	enum tcpstate st[SIM_MAX_CONNS + 1][2]; /* states as the events say */
 	bool bad;           /* an illegal or discontinuous event was seen */
+	int64_t msl;        /* as given to sim_init (0: the default 60 s) */
 	uint64_t mark_count[16];
 	struct tracker_event evs[256]; /* the STATE events, in order */
 	unsigned nevs;
@@ -65,6 +66,11 @@ void sim_clear_log(struct sim *s);
 /* The usual openings and closings, logged like any other segment. */
 void sim_handshake(struct sim *s);           /* SYN, SYN-ACK, ACK */
 void sim_close_by(struct sim *s, int e);     /* FIN, ACK, FIN, ACK */
+
+/* Advances capture time past the one-MSL linger of closed connections
+ * (default MSL unless msl_ns was given) and returns how many connections
+ * the tracker still holds. */
+uint64_t sim_open_after_linger(struct sim *s);
 
 /* Current state of endpoint e of connection conn, per the events. */
 enum tcpstate sim_state(const struct sim *s, uint64_t conn, int e);

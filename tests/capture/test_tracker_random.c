@@ -1,0 +1,191 @@
+/* Random (but plausible) segment streams over a few 4-tuples, checked for
+ * properties that must hold whatever the input: every transition is in
+ * the legal table and starts where the previous one ended; no event for a
+ * connection after its summary; exactly one summary per connection; all
+ * memory released at the end. Deterministic (fixed seeds). */
+#include "check.h"
+#include "tracker.h"
+
+#include <stdbool.h>
+
+#define NTUPLES 6
+#define MAXCONN 200000
+
+struct rng {
+	uint64_t s;
+};
+
+static uint32_t rnd(struct rng *r, uint32_t n)
+{
+	/* xorshift64* */
+	r->s ^= r->s >> 12;
+	r->s ^= r->s << 25;
+	r->s ^= r->s >> 27;
+	return (uint32_t)((r->s * 2685821657736338717ULL) >> 32) % n;
+}
+
+static enum tcpstate states[MAXCONN + 1][2];
+static unsigned char released[MAXCONN + 1];
+
+static unsigned drain(struct tracker *t, uint64_t pkt, bool *bad)
+{
+	struct tracker_event ev;
+	unsigned n = 0;
+	while (tracker_next_event(t, &ev)) {
+		n++;
+		if (ev.conn == 0 || ev.conn > MAXCONN) {
+			*bad = true;
+			continue;
+		}
+		if (released[ev.conn]) {
+			fprintf(stderr, "event for released conn %llu\n",
+				(unsigned long long)ev.conn);
+			*bad = true;
+		}
+		if (ev.pkt > pkt) {
+			fprintf(stderr, "event from the future\n");
+			*bad = true;
+		}
+		if (ev.type == TRACKER_EV_CONN) {
+			released[ev.conn] = 1;
+			if (ev.u.conn_summary.final_state[0] != states[ev.conn][0] ||
+			    ev.u.conn_summary.final_state[1] != states[ev.conn][1]) {
+				fprintf(stderr, "summary states differ\n");
+				*bad = true;
+			}
+			continue;
+		}
+		const struct tracker_state_change *c = &ev.u.state;
+		if (!tracker_transition_legal(c->from, c->to) ||
+		    states[ev.conn][c->endpoint] != c->from ||
+		    !tracker_reason_explain(c->reason)) {
+			fprintf(stderr, "conn %llu ep %d: %s -> %s (%s), was %s\n",
+				(unsigned long long)ev.conn, c->endpoint,
+				tcpstate_to_str(c->from), tcpstate_to_str(c->to),
+				c->reason,
+				tcpstate_to_str(states[ev.conn][c->endpoint]));
+			*bad = true;
+		}
+		states[ev.conn][c->endpoint] = c->to;
+	}
+	return n;
+}
+
+static const uint8_t flag_mix[] = {
+	TCPF_SYN, TCPF_SYN | TCPF_ACK, TCPF_ACK, TCPF_ACK, TCPF_ACK | TCPF_PSH,
+	TCPF_ACK | TCPF_PSH, TCPF_FIN | TCPF_ACK, TCPF_FIN | TCPF_ACK,
+	TCPF_RST, TCPF_RST | TCPF_ACK, TCPF_FIN | TCPF_PSH | TCPF_ACK,
+	TCPF_SYN | TCPF_RST, TCPF_FIN,
+};
+
+static void run_stream(uint64_t seed, unsigned count, bool *bad,
+		       uint64_t *conns, uint64_t *events)
+{
+	struct rng r = {seed};
+	struct tracker_config cfg = {.msl_ns = 2000000000LL};
+	struct tracker *t = tracker_create(&cfg);
+	uint32_t nxt[NTUPLES][2];
+	for (int i = 0; i < NTUPLES; i++) {
+		nxt[i][0] = rnd(&r, 0xffffffffu);
+		nxt[i][1] = rnd(&r, 0xffffffffu);
+	}
+	int64_t ts = 1000000000LL;
+	for (unsigned pkt = 1; pkt <= count; pkt++) {
+		int tu = (int)rnd(&r, NTUPLES);
+		int e = (int)rnd(&r, 2);
+		struct segment seg;
+		memset(&seg, 0, sizeof(seg));
+		seg.pkt = pkt;
+		ts += rnd(&r, 10) == 0 ? (int64_t)rnd(&r, 6000) * 1000000LL
+				       : (int64_t)rnd(&r, 3000000);
+		seg.ts_ns = ts;
+		seg.ip_version = 4;
+		seg.src[0] = 192; seg.src[1] = 0; seg.src[2] = 2;
+		seg.dst[0] = 192; seg.dst[1] = 0; seg.dst[2] = 2;
+		seg.src[3] = (uint8_t)(2 + e);
+		seg.dst[3] = (uint8_t)(3 - e);
+		seg.sport = (uint16_t)(e ? 8888 : 40000 + tu);
+		seg.dport = (uint16_t)(e ? 40000 + tu : 8888);
+		seg.flags = flag_mix[rnd(&r, sizeof(flag_mix))];
+		uint32_t len = (seg.flags & TCPF_PSH) ? 1 + rnd(&r, 1400) : 0;
+		/* mostly in sequence, sometimes behind, ahead or anywhere */
+		uint32_t seq = nxt[tu][e];
+		switch (rnd(&r, 8)) {
+		case 0: seq -= rnd(&r, 3000); break;
+		case 1: seq += rnd(&r, 3000); break;
+		case 2: seq = rnd(&r, 0xffffffffu); break;
+		default: break;
+		}
+		if ((seg.flags & TCPF_SYN) && rnd(&r, 3) == 0)
+			nxt[tu][e] = seq = rnd(&r, 0xffffffffu); /* new ISN */
+		seg.seq = seq;
+		seg.ack = nxt[tu][1 - e] - (rnd(&r, 4) == 0 ? rnd(&r, 2000) : 0);
+		if (!(seg.flags & TCPF_ACK))
+			seg.ack = 0;
+		seg.win = (uint16_t)(rnd(&r, 5) ? 1000 + rnd(&r, 60000) : 0);
+		if (seg.flags & TCPF_SYN) {
+			seg.opts.has_wscale = rnd(&r, 2);
+			seg.opts.wscale = (uint8_t)rnd(&r, 16);
+		}
+		seg.payload_len = len;
+		uint32_t adv = len + ((seg.flags & TCPF_SYN) ? 1 : 0) +
+			       ((seg.flags & TCPF_FIN) ? 1 : 0);
+		if (!(seg.flags & TCPF_RST) && seq == nxt[tu][e])
+			nxt[tu][e] += adv;
+
+		if (rnd(&r, 2))
+			tracker_advance(t, ts);
+		struct tracker_seginfo info;
+		if (!tracker_input(t, &seg, &info) || info.conn == 0 ||
+		    info.conn > MAXCONN) {
+			*bad = true;
+			break;
+		}
+		if (info.conn > *conns)
+			*conns = info.conn;
+		*events += drain(t, pkt, bad);
+	}
+	tracker_finish(t);
+	*events += drain(t, count, bad);
+	if (tracker_open_connections(t) != 0 ||
+	    tracker_illegal_transitions(t) != 0)
+		*bad = true;
+	tracker_destroy(t);
+}
+
+static void test_random_streams_keep_every_invariant(void)
+{
+	uint64_t total_conns = 0, total_events = 0;
+	for (uint64_t seed = 1; seed <= 40; seed++) {
+		memset(states, 0, sizeof(states));
+		memset(released, 0, sizeof(released));
+		bool bad = false;
+		uint64_t conns = 0, events = 0;
+		run_stream(seed * 0x9e3779b97f4a7c15ULL, 5000, &bad, &conns,
+			   &events);
+		if (bad)
+			fprintf(stderr, "seed %llu broke an invariant\n",
+				(unsigned long long)seed);
+		CHECK(!bad);
+		/* every connection got exactly one summary */
+		for (uint64_t c = 1; c <= conns; c++)
+			if (!released[c]) {
+				fprintf(stderr, "seed %llu: conn %llu no summary\n",
+					(unsigned long long)seed,
+					(unsigned long long)c);
+				CHECK(0);
+				break;
+			}
+		total_conns += conns;
+		total_events += events;
+	}
+	/* the streams really exercise the tracker */
+	CHECK(total_conns > 1000);
+	CHECK(total_events > 10000);
+}
+
+int main(void)
+{
+	RUN(test_random_streams_keep_every_invariant);
+	CHECK_EXIT();
+}
