@@ -6,7 +6,8 @@
  * The output is a classic microsecond pcap (Ethernet), written
  * little-endian so that the same seed gives the same bytes on any machine
  * (all randomness comes from xoshiro256** and IEEE arithmetic; no libm).
- * It holds exactly N frames and at least C connections.
+ * It holds exactly N frames and at least C connections (it fails, saying
+ * so, when C does not fit: that takes about 15 packets per connection).
  *
  * Model. The capture point sits on a link near the servers. K "slots"
  * (think: client sessions) each run one connection after another with a
@@ -622,7 +623,8 @@ static void abort_round(struct gen *g, struct conn *c, size_t from, int e, int64
 	int64_t peer_stop_seen = rst_seen + 2 * c->a[p];
 	uint32_t ackv = nxt0[p];
 	/* Sort what we have, keep what happened before the abort. */
-	qsort(c->q + from, c->qlen - from, sizeof(*c->q), pk_cmp);
+	if (c->qlen > from)
+		qsort(c->q + from, c->qlen - from, sizeof(*c->q), pk_cmp);
 	size_t w = from;
 	uint32_t nrst = 0, last_ack_from_e = 0;
 	bool have_ack = false;
@@ -843,7 +845,8 @@ static void next_round(struct gen *g, struct conn *c)
 		case PH_DONE:
 			break;
 		}
-		qsort(c->q + from, c->qlen - from, sizeof(*c->q), pk_cmp);
+		if (c->qlen > from)
+			qsort(c->q + from, c->qlen - from, sizeof(*c->q), pk_cmp);
 	}
 	/* Rounds are computed from each endpoint's own clock; a segment
 	 * crossing the round boundary must still come after the previous one
@@ -1390,6 +1393,7 @@ int main(int argc, char **argv)
 	struct gen *g = xrealloc(NULL, sizeof(*g));
 	memset(g, 0, sizeof(*g));
 	struct params *p = &g->p;
+	int rc;
 	p->packets = 1000000;
 	p->connections = 40000;
 	p->seed = 1;
@@ -1403,7 +1407,8 @@ int main(int argc, char **argv)
 		bool ok = true;
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			usage(stdout);
-			return 0;
+			rc = 0;
+			goto out;
 		} else if (strcmp(a, "--packets") == 0) {
 			ok = parse_u64(v, 1, 1000000000, &p->packets);
 		} else if (strcmp(a, "--connections") == 0) {
@@ -1424,25 +1429,29 @@ int main(int argc, char **argv)
 		} else {
 			fprintf(stderr, "gen_pcap: unknown option '%s'\n", a);
 			usage(stderr);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		if (!ok) {
 			fprintf(stderr, "gen_pcap: bad or missing value for %s\n", a);
 			usage(stderr);
-			return 2;
+			rc = 2;
+			goto out;
 		}
 		i++;
 	}
 	if (!p->output) {
 		fprintf(stderr, "gen_pcap: --output FILE is required\n");
 		usage(stderr);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (p->connections > p->packets / 4) {
 		fprintf(stderr, "gen_pcap: need at least 4 packets per connection "
 				"(--packets %" PRIu64 ", --connections %" PRIu64 ")\n",
 			p->packets, p->connections);
-		return 2;
+		rc = 2;
+		goto out;
 	}
 	if (p->concurrency > p->connections)
 		p->concurrency = p->connections;
@@ -1456,7 +1465,8 @@ int main(int argc, char **argv)
 	g->out = strcmp(p->output, "-") == 0 ? stdout : fopen(p->output, "wb");
 	if (!g->out) {
 		fprintf(stderr, "gen_pcap: %s: %s\n", p->output, strerror(errno));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	static char buf[1 << 20];
 	setvbuf(g->out, buf, _IOFBF, sizeof(buf));
@@ -1464,7 +1474,8 @@ int main(int argc, char **argv)
 	run(g);
 	if (fflush(g->out) != 0 || (g->out != stdout && fclose(g->out) != 0)) {
 		fprintf(stderr, "gen_pcap: %s: write failed: %s\n", p->output, strerror(errno));
-		return 1;
+		rc = 1;
+		goto out;
 	}
 
 	double secs = (double)g->last_t / 1e9;
@@ -1483,7 +1494,17 @@ int main(int argc, char **argv)
 	for (int k = 0; k < END_COUNT; k++)
 		fprintf(stderr, "%s %s %" PRIu64, k ? "," : "", ending_names[k], g->endings[k]);
 	fprintf(stderr, "\n");
+	rc = 0;
+	if (g->started < p->connections) {
+		/* The promise is "at least C connections": say so when the
+		 * packets ran out first (below ~15 packets per connection). */
+		fprintf(stderr, "gen_pcap: only %" PRIu64 " of %" PRIu64 " connections fit in %" PRIu64
+				" packets: ask for more packets or fewer connections\n",
+			g->started, p->connections, p->packets);
+		rc = 1;
+	}
+out:
 	free(g->client_port);
 	free(g);
-	return 0;
+	return rc;
 }
