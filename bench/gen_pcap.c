@@ -1000,6 +1000,10 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 		target = 4000;
 	/* Packets ~ 7 (open+close) + per transaction ~ 3 + 1.6 * segments. */
 	c->transactions = rng_chance(r, 0.55) ? 1 : (int)rng_range(r, 2, 12);
+	/* A half-close sends the client's FIN with its last request: a
+	 * server that speaks first needs a second transaction for that. */
+	if (c->ending == END_HALF_CLOSE && c->server_greets && c->transactions < 2)
+		c->transactions = 2;
 	double per_tx = (target - 7) / c->transactions;
 	double segs = (per_tx - 3) / 1.6;
 	if (segs < 1)
