@@ -183,6 +183,7 @@ struct pk {
 	uint8_t flags;
 	uint8_t nsack;
 	bool syn_opts;
+	bool zero_win; /* advertises a zero window */
 };
 
 enum os_kind { OS_LINUX, OS_WINDOWS, OS_MAC, OS_TINY };
@@ -233,6 +234,8 @@ struct conn {
 	enum phase phase;
 	enum ending ending;
 	bool syn_retrans, synack_retrans, fin_lost, last_ack_lost, server_greets;
+	bool zero_window; /* the client stops reading once: zero window, probes, update */
+	int keepalive;    /* -1, or the endpoint that sends keep-alives when idle */
 	int transactions; /* left to run */
 	int tx_index;     /* transactions run so far */
 	int64_t resp_bytes_mean, req_bytes_mean;
@@ -265,6 +268,15 @@ struct gen {
 	uint64_t written, started, v6_conns, mid_stream_conns;
 	uint64_t endings[END_COUNT];
 	uint64_t retrans_segs, lost_up, reordered, dup_acks, max_active, active;
+	uint64_t not_captured, zero_windows, keepalives, reused;
+	/* 4-tuples of recently closed connections, for port reuse. */
+	struct reuse {
+		bool v6;
+		uint8_t addr[2][16];
+		uint16_t port[2];
+		uint32_t client_nxt;
+	} reuse[64];
+	unsigned nreuse;
 	int64_t sum_est_active; /* estimated packets still to come from active conns */
 	struct slot *slots;
 	uint32_t *heap; /* slot indices ordered by next_t */
@@ -403,7 +415,12 @@ static int64_t xfer(struct gen *g, struct conn *c, int x, uint64_t bytes,
 			s[k].arr = -1;
 			s[k].seen = -1; /* never seen either */
 			g->lost_up++;
-		} else if (u < 2 * loss + 0.004 && k + 1 < norig) {
+		} else if (u < 2 * loss + 0.0005) {
+			/* Delivered, but the capture dropped it (a busy
+			 * tap): the receiver ACKs data never seen. */
+			s[k].seen = -1;
+			g->not_captured++;
+		} else if (u < 2 * loss + 0.0045 && k + 1 < norig) {
 			/* Held up on the path before the capture point. */
 			int64_t d = 3 * c->gap + rng_range(&g->rng, 20, 400) * NS_PER_US;
 			s[k].seen += d;
@@ -668,6 +685,59 @@ static void abort_round(struct gen *g, struct conn *c, size_t from, int e, int64
 	c->phase = PH_DONE;
 }
 
+/* A slow reader (RFC 9293 section 3.8.6.1): the server sends a few
+ * segments, the client's buffer is full so its ACK advertises a zero
+ * window; the server probes (Linux sends seq SND.UNA-1, no data: probes look
+ * like keep-alives) until the client reads and sends a window update.
+ * Takes those bytes off *resp; returns when the server may send again. */
+static int64_t zero_window_episode(struct gen *g, struct conn *c, int64_t t, uint64_t *resp)
+{
+	uint32_t mss = seg_size(c, SERVER);
+	uint32_t m = (uint32_t)rng_range(&g->rng, 2, 6);
+	uint32_t base = c->nxt[SERVER];
+	int64_t rto = 2 * (c->a[0] + c->a[1]) + 200 * NS_PER_MS;
+	struct pk *p;
+
+	if (*resp <= (uint64_t)(m + 1) * mss)
+		return t;
+	for (uint32_t i = 0; i < m; i++)
+		push(c, t + (int64_t)i * c->gap + c->a[SERVER], SERVER, F_ACK | (i == m - 1 ? F_PSH : 0),
+		     base + i * mss, c->nxt[CLIENT], mss);
+	c->nxt[SERVER] = base + m * mss;
+	*resp -= (uint64_t)m * mss;
+	for (uint32_t i = 1; i + 1 < m; i += 2) /* every second segment, window open */
+		push(c, t + (int64_t)i * c->gap + c->a[SERVER] + c->a[CLIENT] + 15 * NS_PER_US + c->a[CLIENT],
+		     CLIENT, F_ACK, c->nxt[CLIENT], base + (i + 1) * mss, 0);
+	int64_t full = t + (int64_t)(m - 1) * c->gap + c->a[SERVER] + c->a[CLIENT] + 15 * NS_PER_US;
+	p = push(c, full + c->a[CLIENT], CLIENT, F_ACK, c->nxt[CLIENT], c->nxt[SERVER], 0);
+	p->zero_win = true;
+	g->zero_windows++;
+	int64_t reads = full + (int64_t)rng_logu(&g->rng, 100e6, 2e9);
+	int64_t at_s = full + c->a[CLIENT] + c->a[SERVER];
+	for (int64_t probe = at_s + rto, step = rto; probe + c->a[SERVER] + c->a[CLIENT] < reads;
+	     step *= 2, probe += step) {
+		push(c, probe + c->a[SERVER], SERVER, F_ACK, c->nxt[SERVER] - 1, c->nxt[CLIENT], 0);
+		p = push(c, probe + c->a[SERVER] + c->a[CLIENT] + 15 * NS_PER_US + c->a[CLIENT], CLIENT,
+			 F_ACK, c->nxt[CLIENT], c->nxt[SERVER], 0);
+		p->zero_win = true;
+	}
+	push(c, reads + c->a[CLIENT], CLIENT, F_ACK, c->nxt[CLIENT], c->nxt[SERVER], 0);
+	return reads + c->a[CLIENT] + c->a[SERVER] + 10 * NS_PER_US;
+}
+
+/* Idle from `from` to `until`: the keep-alive sender probes every 10 s
+ * (an application's TCP_KEEPIDLE; RFC 9293 section 3.8.4 allows it), with
+ * seq SND.NXT-1 and no data, and the peer ACKs. */
+static void keepalives(struct gen *g, struct conn *c, int64_t from, int64_t until)
+{
+	int e = c->keepalive, p = !e;
+	for (int64_t t = from + 10 * NS_PER_S; t + c->a[e] + c->a[p] < until; t += 10 * NS_PER_S) {
+		push(c, t + c->a[e], e, F_ACK, c->nxt[e] - 1, c->nxt[p], 0);
+		push(c, t + c->a[e] + 2 * c->a[p] + 15 * NS_PER_US, p, F_ACK, c->nxt[p], c->nxt[e], 0);
+		g->keepalives++;
+	}
+}
+
 /* One request and its response (or, for a mid-stream connection, the rest
  * of a response already under way). */
 static void round_transaction(struct gen *g, struct conn *c)
@@ -704,9 +774,15 @@ static void round_transaction(struct gen *g, struct conn *c)
 	}
 	uint64_t resp = draw_bytes(g, c->resp_bytes_mean);
 	int64_t ts = c->ready[SERVER];
+	if (c->zero_window && !c->mid_stream) {
+		c->zero_window = false;
+		ts = zero_window_episode(g, c, ts, &resp);
+	}
 	int64_t arr = xfer(g, c, SERVER, resp, ts, &dl, &done);
 	int64_t think = (int64_t)(rng_chance(&g->rng, 0.1) ? rng_logu(&g->rng, 0.5e9, 5e9)
 							 : rng_exp(&g->rng, 80e6));
+	if (c->keepalive >= 0 && !last)
+		think = (int64_t)rng_logu(&g->rng, 12e9, 45e9); /* an idle session */
 	int64_t next_c = arr + 20 * NS_PER_US + think;
 	if (last && c->ending == END_CLIENT_ABORT) {
 		/* The client gives up part way through the response. */
@@ -739,6 +815,8 @@ static void round_transaction(struct gen *g, struct conn *c)
 			     c->ready[SERVER] + c->a[SERVER] + c->a[CLIENT]);
 	} else {
 		flush_delack(g, c, CLIENT, &dl, next_c);
+		if (c->keepalive >= 0 && !last)
+			keepalives(g, c, arr + 40 * NS_PER_MS, next_c);
 		c->ready[CLIENT] = next_c;
 		c->ready[SERVER] = done;
 	}
@@ -885,33 +963,45 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 	c->mid_stream = mid_stream;
 	if (mid_stream)
 		g->mid_stream_conns++;
-	c->v6 = rng_unit(r) * 100 < g->p.v6_percent;
+	/* Now and then a client reuses the 4-tuple of a connection that has
+	 * just closed, with a higher ISN (RFC 9293 section 3.4.1 and RFC 6191
+	 * let a SYN reopen a connection in TIME_WAIT). */
+	bool reuse = !mid_stream && g->nreuse > 0 && rng_chance(r, 0.005);
+	if (reuse) {
+		const struct reuse *o = &g->reuse[--g->nreuse];
+		c->v6 = o->v6;
+		memcpy(c->addr, o->addr, sizeof(c->addr));
+		memcpy(c->port, o->port, sizeof(c->port));
+		c->flowlabel = (uint32_t)rng_next(r) & 0xfffff;
+		g->reused++;
+	} else {
+		c->v6 = rng_unit(r) * 100 < g->p.v6_percent;
+		/* Clients: a skewed pick (a few busy ones, a long tail). */
+		uint32_t ncl = c->v6 ? g->nclients6 : g->nclients4;
+		double u = rng_unit(r);
+		uint32_t ci = (uint32_t)(u * u * u * ncl);
+		uint32_t si = (uint32_t)rng_range(r, 0, c->v6 ? 7 : 31);
+		if (c->v6) {
+			static const uint8_t pfx_c[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c};
+			static const uint8_t pfx_s[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05};
+			memcpy(c->addr[CLIENT], pfx_c, 6);
+			memcpy(c->addr[SERVER], pfx_s, 6);
+			set_v4(c->addr[CLIENT] + 12, ci + 1);
+			set_v4(c->addr[SERVER] + 12, si + 1);
+			c->flowlabel = (uint32_t)rng_next(r) & 0xfffff;
+		} else {
+			set_v4(c->addr[CLIENT], 0xc6120000u + 256 + ci); /* 198.18.1.0 + ci */
+			set_v4(c->addr[SERVER], 0xc6130000u + 10 + si); /* 198.19.0.10 + si */
+		}
+		uint16_t *pp = &g->client_port[(c->v6 ? g->nclients4 : 0) + ci];
+		if (*pp == 0)
+			*pp = (uint16_t)rng_range(r, 32768, 60999);
+		c->port[CLIENT] = *pp;
+		*pp = *pp >= 60999 ? 32768 : (uint16_t)(*pp + 1);
+		c->port[SERVER] = server_ports[rng_range(r, 0, (int64_t)(sizeof(server_ports) / sizeof(server_ports[0])) - 1)];
+	}
 	if (c->v6)
 		g->v6_conns++;
-
-	/* Clients: a skewed pick (a few busy ones, a long tail). */
-	uint32_t ncl = c->v6 ? g->nclients6 : g->nclients4;
-	double u = rng_unit(r);
-	uint32_t ci = (uint32_t)(u * u * u * ncl);
-	uint32_t si = (uint32_t)rng_range(r, 0, c->v6 ? 7 : 31);
-	if (c->v6) {
-		static const uint8_t pfx_c[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x0c};
-		static const uint8_t pfx_s[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05};
-		memcpy(c->addr[CLIENT], pfx_c, 6);
-		memcpy(c->addr[SERVER], pfx_s, 6);
-		set_v4(c->addr[CLIENT] + 12, ci + 1);
-		set_v4(c->addr[SERVER] + 12, si + 1);
-		c->flowlabel = (uint32_t)rng_next(r) & 0xfffff;
-	} else {
-		set_v4(c->addr[CLIENT], 0xc6120000u + 256 + ci); /* 198.18.1.0 + ci */
-		set_v4(c->addr[SERVER], 0xc6130000u + 10 + si); /* 198.19.0.10 + si */
-	}
-	uint16_t *pp = &g->client_port[(c->v6 ? g->nclients4 : 0) + ci];
-	if (*pp == 0)
-		*pp = (uint16_t)rng_range(r, 32768, 60999);
-	c->port[CLIENT] = *pp;
-	*pp = *pp >= 60999 ? 32768 : (uint16_t)(*pp + 1);
-	c->port[SERVER] = server_ports[rng_range(r, 0, (int64_t)(sizeof(server_ports) / sizeof(server_ports[0])) - 1)];
 	fill_mac(c->mac[CLIENT], c->addr[CLIENT]);
 	fill_mac(c->mac[SERVER], c->addr[SERVER]);
 
@@ -984,6 +1074,12 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 	c->fin_lost = rng_chance(r, 0.04);
 	c->last_ack_lost = rng_chance(r, 0.04);
 	c->server_greets = c->port[SERVER] == 22 || c->port[SERVER] == 25;
+	c->zero_window = rng_chance(r, 0.015);
+	/* Database and SSH sessions often set short keep-alives and idle. */
+	c->keepalive = (c->port[SERVER] == 5432 || c->port[SERVER] == 22) && rng_chance(r, 0.2)
+			       ? (int)rng_range(r, 0, 1) : -1;
+	if (reuse)
+		c->isn[CLIENT] = g->reuse[g->nreuse].client_nxt + (uint32_t)rng_range(r, 1 << 16, 1 << 24);
 
 	/* Size: steered so that all connections start in time (see top). */
 	double target;
@@ -1038,6 +1134,18 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 
 static void conn_free(struct gen *g, struct conn *c)
 {
+	bool fin_close = c->ending <= END_HALF_CLOSE;
+	if (c->phase == PH_DONE && fin_close && !c->mid_stream) {
+		if (g->nreuse == sizeof(g->reuse) / sizeof(g->reuse[0])) {
+			memmove(g->reuse, g->reuse + 1, sizeof(g->reuse) - sizeof(g->reuse[0]));
+			g->nreuse--;
+		}
+		struct reuse *o = &g->reuse[g->nreuse++];
+		o->v6 = c->v6;
+		memcpy(o->addr, c->addr, sizeof(o->addr));
+		memcpy(o->port, c->port, sizeof(o->port));
+		o->client_nxt = c->nxt[CLIENT];
+	}
 	if (c->emitted < c->est_total)
 		g->sum_est_active -= c->est_total - c->emitted;
 	free(c->q);
@@ -1243,7 +1351,7 @@ static void write_packet(struct gen *g, struct conn *c, const struct pk *p)
 	uint32_t win = c->win[e];
 	if (p->flags & F_SYN)
 		win = c->os[e] == OS_WINDOWS ? 65535 : c->os[e] == OS_TINY ? 2144 : 64240;
-	else if (p->flags & F_RST && !(p->flags & F_ACK))
+	else if ((p->flags & F_RST && !(p->flags & F_ACK)) || p->zero_win)
 		win = 0;
 	put16(tcp + 14, win);
 	put16(tcp + 16, 0); /* checksum: not computed (the benchmark does not verify) */
@@ -1491,9 +1599,12 @@ int main(int argc, char **argv)
 		secs > 0 ? (double)g->written / secs : 0.0, g->max_active,
 		(double)g->file_bytes / 1e6);
 	fprintf(stderr,
-		"gen_pcap: retransmitted segments %" PRIu64 ", lost before capture %" PRIu64
-		", delayed (out of order) %" PRIu64 ", duplicate ACKs %" PRIu64 "\n",
-		g->retrans_segs, g->lost_up, g->reordered, g->dup_acks);
+		"gen_pcap: planned (the capture's end cuts some): retransmitted segments %" PRIu64 ", lost before capture %" PRIu64
+		", delayed (out of order) %" PRIu64 ", duplicate ACKs %" PRIu64
+		", dropped by the capture %" PRIu64 ", zero windows %" PRIu64
+		", keep-alives %" PRIu64 ", reused 4-tuples %" PRIu64 "\n",
+		g->retrans_segs, g->lost_up, g->reordered, g->dup_acks, g->not_captured,
+		g->zero_windows, g->keepalives, g->reused);
 	fprintf(stderr, "gen_pcap: planned endings:");
 	for (int k = 0; k < END_COUNT; k++)
 		fprintf(stderr, "%s %s %" PRIu64, k ? "," : "", ending_names[k], g->endings[k]);

@@ -69,9 +69,10 @@ say() { printf '%s\n' "$*" >&2; }
 # ---- the captures, cached by generator and parameters ---------------------
 cache=${TCPSTEP_BENCH_CACHE:-${TMPDIR:-/tmp}/tcpstep-bench}
 mkdir -p "$cache"
-# Keyed by the generator's source: the same source makes the same bytes
-# whatever the build directory (gen_pcap avoids libm for that reason).
-genid=$(sha256sum "$top/bench/gen_pcap.c" | cut -c1-12)
+# Keyed by the generator binary: the build that makes the bytes. (Two
+# build directories of the same source differ in debug paths, so switching
+# between them regenerates; keying by source would trust a stale binary.)
+genid=$(sha256sum "$gen" | cut -c1-12)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tcpstep-bench-run.XXXXXX")
 trap 'rm -rf "$work"' EXIT INT TERM
 
