@@ -236,6 +236,7 @@ struct conn {
 	bool syn_retrans, synack_retrans, fin_lost, last_ack_lost, server_greets;
 	bool zero_window; /* the client stops reading once: zero window, probes, update */
 	int keepalive;    /* -1, or the endpoint that sends keep-alives when idle */
+	bool idled;       /* had its idle period */
 	int transactions; /* left to run */
 	int tx_index;     /* transactions run so far */
 	int64_t resp_bytes_mean, req_bytes_mean;
@@ -781,8 +782,13 @@ static void round_transaction(struct gen *g, struct conn *c)
 	int64_t arr = xfer(g, c, SERVER, resp, ts, &dl, &done);
 	int64_t think = (int64_t)(rng_chance(&g->rng, 0.1) ? rng_logu(&g->rng, 0.5e9, 5e9)
 							 : rng_exp(&g->rng, 80e6));
-	if (c->keepalive >= 0 && !last)
-		think = (int64_t)rng_logu(&g->rng, 12e9, 45e9); /* an idle session */
+	bool idle = c->keepalive >= 0 && !last && !c->idled;
+	if (idle) {
+		/* One long pause per session: long enough for keep-alives,
+		 * short enough that such sessions do not fill the slots. */
+		think = (int64_t)rng_logu(&g->rng, 12e9, 40e9);
+		c->idled = true;
+	}
 	int64_t next_c = arr + 20 * NS_PER_US + think;
 	if (last && c->ending == END_CLIENT_ABORT) {
 		/* The client gives up part way through the response. */
@@ -815,7 +821,7 @@ static void round_transaction(struct gen *g, struct conn *c)
 			     c->ready[SERVER] + c->a[SERVER] + c->a[CLIENT]);
 	} else {
 		flush_delack(g, c, CLIENT, &dl, next_c);
-		if (c->keepalive >= 0 && !last)
+		if (idle)
 			keepalives(g, c, arr + 40 * NS_PER_MS, next_c);
 		c->ready[CLIENT] = next_c;
 		c->ready[SERVER] = done;
@@ -1076,7 +1082,7 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 	c->server_greets = c->port[SERVER] == 22 || c->port[SERVER] == 25;
 	c->zero_window = rng_chance(r, 0.015);
 	/* Database and SSH sessions often set short keep-alives and idle. */
-	c->keepalive = (c->port[SERVER] == 5432 || c->port[SERVER] == 22) && rng_chance(r, 0.2)
+	c->keepalive = (c->port[SERVER] == 5432 || c->port[SERVER] == 22) && rng_chance(r, 0.03)
 			       ? (int)rng_range(r, 0, 1) : -1;
 	if (reuse)
 		c->isn[CLIENT] = g->reuse[g->nreuse].client_nxt + (uint32_t)rng_range(r, 1 << 16, 1 << 24);
