@@ -138,6 +138,10 @@ measure() {
 
 na() { echo "n/a $2" > "$work/$1.res"; }
 
+# Other work on the machine shows up as wall time well above CPU time and
+# in the load average, printed with the figures.
+load_start=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+
 # Everything reads from the page cache, not the disk.
 cat "$small" > /dev/null
 [ "$big" = yes ] && cat "$bigf" > /dev/null
@@ -215,7 +219,8 @@ cpu_model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/
 mem_total=$(awk '/^MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
 echo
 echo "tcpstep benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')"
-echo "machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $mem_total RAM, Linux $(uname -r)"
+echo "machine: $(nproc) CPUs, ${cpu_model:-unknown CPU}, $mem_total RAM, Linux $(uname -r)," \
+	"load average $load_start at start, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null) at end"
 echo "tcpstep: $(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown commit)," \
 	"$(tcpdump --version 2>/dev/null | sed -n 2p)"
 echo "capture: $small ($packets packets, seed $seed; from the page cache)"
