@@ -275,6 +275,7 @@ struct gen {
 		bool v6;
 		uint8_t addr[2][16];
 		uint16_t port[2];
+		uint8_t os[2];
 		uint32_t client_nxt;
 	} reuse[64];
 	unsigned nreuse;
@@ -1015,6 +1016,8 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 		double o = rng_unit(r);
 		c->os[e] = e == SERVER ? (o < 0.85 ? OS_LINUX : OS_WINDOWS)
 				       : (o < 0.45 ? OS_LINUX : o < 0.75 ? OS_WINDOWS : o < 0.97 ? OS_MAC : OS_TINY);
+		if (reuse) /* the same hosts as last time */
+			c->os[e] = (enum os_kind)g->reuse[g->nreuse].os[e];
 		c->ttl[e] = c->os[e] == OS_WINDOWS ? 128 : 64;
 		c->ttl[e] = (uint8_t)(c->ttl[e] - (e == CLIENT ? rng_range(r, 3, 20) : 1));
 		c->ipid[e] = (uint16_t)rng_next(r);
@@ -1151,6 +1154,8 @@ static void conn_free(struct gen *g, struct conn *c)
 		memcpy(o->addr, c->addr, sizeof(o->addr));
 		memcpy(o->port, c->port, sizeof(o->port));
 		o->client_nxt = c->nxt[CLIENT];
+		o->os[0] = (uint8_t)c->os[0];
+		o->os[1] = (uint8_t)c->os[1];
 	}
 	if (c->emitted < c->est_total)
 		g->sum_est_active -= c->est_total - c->emitted;
