@@ -109,7 +109,7 @@ fi
 measure() {
 	id=$1 out=$2
 	shift 2
-	best= rss=0 wall=
+	best='' rss=0 wall=''
 	i=0
 	while [ "$i" -lt "$reps" ]; do
 		i=$((i + 1))
