@@ -1473,6 +1473,17 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 	if (info->marks & TRACKER_MARK_RETRANSMISSION)
 		sum->retransmissions[s]++;
 
+	/* The common case, data or an ACK between two ESTABLISHED endpoints
+	 * with nothing pending, changes no state: skip the state machines. */
+	const struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	if (!(fl & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
+	    S->state == TCPSTATE_ESTABLISHED &&
+	    R->state == TCPSTATE_ESTABLISHED && !S->fin_in.on &&
+	    !R->fin_in.on) {
+		sender_bookkeeping(c, s, seg);
+		return true;
+	}
+
 	/* RFC 9293 3.10.7.4 order: RST first, then SYN, then ACK and FIN. */
 	if (fl & TCPF_RST) {
 		handle_rst(t, c, s, seg, info);
