@@ -21,10 +21,11 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # so --no-install-recommends leaves it out) run the bounded fuzz test of the
 # decoder and tracker (tests/fuzz/run_fuzz.sh; the build itself uses gcc);
 # util-linux gives the live tests unshare; python3 runs
-# scripts/test-summary.py (run.sh calls it directly).
+# scripts/test-summary.py (run.sh calls it directly) and the root tests'
+# load test; tcpdump reads the root tests' recordings.
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev
   dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps
-  clang libclang-rt-dev util-linux python3"
+  clang libclang-rt-dev util-linux python3 tcpdump"
 if [ "${1:-}" = bench ]; then
   packages="$packages tcpdump tcptrace"
 fi

@@ -4,9 +4,15 @@
 
 #include "commands.h"
 #include "decode_cmd.h"
+#include "demo_cmd.h"
+#include "live_cmd.h"
+#include "play_cmd.h"
 
 static const struct command commands[] = {
 	/* rows are added by the modules that implement them */
+	{ "demo", "run a classroom demo between two lwIP nodes (hello)", demo_cmd_main },
+	{ "live", "lwIP server + a kernel peer command in a private namespace", live_cmd_main },
+	{ "play", "drive two lwIP nodes with socket calls from a script", play_cmd_main },
 	{ "decode", "decode a capture (file or live): segments and inferred TCP states",
 	  decode_cmd_main },
 	{ NULL, NULL, NULL },

@@ -1,0 +1,161 @@
+/* Shared options of the headless live-session commands. */
+#include "headless.h"
+
+#include "ctlmsg.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char headless_help[] =
+	"  --headless         print events as text lines (the only mode until the\n"
+	"                     UI exists, so it is also the default)\n"
+	"  --seed N           reproducible run: same ISNs, ports and events\n"
+	"  --msl S            maximum segment lifetime in seconds (TIME_WAIT = 2 x S),\n"
+	"                     0.1..3600; default: the node's (2)\n"
+	"  --only NODE        print only NODE's events (server or client)\n"
+	"  --no-states        do not print true state changes\n"
+	"  --no-app           do not print app output lines\n"
+	"  --raw              print every control event as 'NODE <protocol line>'\n"
+	"                     (docs/control-protocol.md) instead\n"
+	"  --pcap FILE        record every frame on br0 to FILE (pcap)\n"
+	"  --timeout S        give up after S seconds (exit 124), 1..86400\n";
+
+void headless_init(struct headless_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->cfg.out = stdout;
+	o->cfg.show_states = true;
+	o->cfg.show_app = true;
+	o->headless = true;
+}
+
+bool headless_parse_uint(const char *s, unsigned long long min,
+			 unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+static const char *value(const char *cmd, int argc, char **argv, int *i)
+{
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "tcpstep %s: %s needs a value\n", cmd, argv[*i]);
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+int headless_parse(struct headless_opts *o, const char *cmd, int argc,
+		   char **argv, int *i)
+{
+	const char *a = argv[*i], *v;
+	unsigned long long n;
+
+	if (!strcmp(a, "--headless")) {
+		o->headless = true;
+		return 1;
+	}
+	if (!strcmp(a, "--no-states")) {
+		o->cfg.show_states = false;
+		return 1;
+	}
+	if (!strcmp(a, "--no-app")) {
+		o->cfg.show_app = false;
+		return 1;
+	}
+	if (!strcmp(a, "--raw")) {
+		o->cfg.raw = true;
+		return 1;
+	}
+	if (strcmp(a, "--seed") && strcmp(a, "--msl") && strcmp(a, "--only") &&
+	    strcmp(a, "--pcap") && strcmp(a, "--timeout"))
+		return 0;
+	if (!(v = value(cmd, argc, argv, i)))
+		return -1;
+	if (!strcmp(a, "--seed")) {
+		if (!headless_parse_uint(v, 0, 0xffffffffULL, &n)) {
+			fprintf(stderr, "tcpstep %s: --seed wants a whole number "
+				"0..4294967295, not '%s'\n", cmd, v);
+			return -1;
+		}
+		o->cfg.has_seed = true;
+		o->cfg.seed = n;
+	} else if (!strcmp(a, "--msl")) {
+		double d;
+
+		if (ctlmsg_parse_decimal(v, 0.1, 3600, &d) < 0) {
+			fprintf(stderr, "tcpstep %s: --msl wants seconds 0.1..3600 "
+				"(such as 2 or 0.5), not '%s'\n", cmd, v);
+			return -1;
+		}
+		o->cfg.msl = v;
+	} else if (!strcmp(a, "--timeout")) {
+		if (!headless_parse_uint(v, 1, 86400, &n)) {
+			fprintf(stderr, "tcpstep %s: --timeout wants seconds "
+				"1..86400, not '%s'\n", cmd, v);
+			return -1;
+		}
+		o->timeout_s = (int)n;
+	} else if (!strcmp(a, "--only")) {
+		o->cfg.only = v;
+	} else {
+		if (!*v) {
+			fprintf(stderr, "tcpstep %s: --pcap wants a file name\n",
+				cmd);
+			return -1;
+		}
+		o->cfg.pcap_path = v;
+	}
+	return 1;
+}
+
+bool headless_check(const struct headless_opts *o, const char *cmd,
+		    const char *const nodes[])
+{
+	if (o->cfg.only) {
+		for (int i = 0; nodes[i]; i++)
+			if (!strcmp(nodes[i], o->cfg.only))
+				return true;
+		fprintf(stderr, "tcpstep %s: --only wants one of:", cmd);
+		for (int i = 0; nodes[i]; i++)
+			fprintf(stderr, " %s", nodes[i]);
+		fprintf(stderr, " (not '%s')\n", o->cfg.only);
+		return false;
+	}
+	return true;
+}
+
+int headless_run(struct headless_opts *o, const char *cmd,
+		 int (*fn)(struct session *s, struct headless_opts *o,
+			   void *user),
+		 void *user)
+{
+	char err[1024];
+	struct session *s;
+	int rc;
+
+	/* Lines reach a pipe as they happen, interleaved correctly with the
+	 * kernel peer's own output. */
+	setvbuf(o->cfg.out, NULL, _IOLBF, 0);
+	s = session_create(&o->cfg, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "tcpstep %s: %s\n", cmd, err);
+		return 1;
+	}
+	rc = fn(s, o, user);
+	if (session_stop_status(s))
+		rc = session_stop_status(s);
+	session_destroy(s);
+	return rc;
+}
