@@ -61,7 +61,8 @@ size_t ctlmsg_reader_pending(const struct ctlmsg_reader *r);
  * (leading, trailing or double space), a byte outside 0x21..0x7e other than
  * the separating spaces (control bytes, NUL, non-ASCII: words are ASCII,
  * free text is percent-encoded), or more than maxwords words. len is the
- * line's length (it may contain a NUL, which is rejected). */
+ * line's length (it may contain a NUL, which is rejected); line[len] must be
+ * writable (a NUL is stored there), as it is for lines from the reader. */
 int ctlmsg_split(char *line, size_t len, char **words, int maxwords);
 
 /* --- Percent-encoding ---------------------------------------------------- */

@@ -1,6 +1,7 @@
 #include "node.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,15 @@ static void on_state_change(void *user, const struct truestate_change *c)
 	ctlmsg_out_word(&o, tcpstate_to_str(c->to));
 	ctlmsg_out_text(&o, cause, strlen(cause));
 	emit(n, &o);
+
+	/* lwIP frees some pcbs without any callback (tcp.c tcp_slowtmr at
+	 * the end of TIME_WAIT): an id must not keep pointing at one. The
+	 * walk reports every pcb that is gone, so forget it here; lookups
+	 * then answer unknown-id (conn_lookup). */
+	if (c->to == TCPSTATE_CLOSED)
+		for (unsigned i = 0; i < NODE_MAX_CONNS; i++)
+			if (n->conns[i].id && n->conns[i].pcb == c->pcb)
+				n->conns[i].pcb = NULL;
 }
 
 /* Walks the pcb lists (skipping `gone`, see truestate_sync_gone) and
@@ -475,8 +485,10 @@ static void timers_fire(void *user)
 	const char *saved = n->ambient;
 
 	n->ambient = TRUESTATE_CAUSE_TIMER;
+	tapif_begin(n->tap);
 	sys_check_timeouts();
 	sync_states(n, TRUESTATE_CAUSE_TIMER);
+	tapif_end(n->tap);
 	n->ambient = saved;
 }
 
@@ -548,8 +560,11 @@ static void manual_err(void *arg, err_t err)
 	if (!m)
 		return;
 	node_enter_gone(m->node, m->pcb);
+	/* ERR_CLSD: our FIN (after shutdown) was acknowledged in LAST_ACK and
+	 * lwIP freed the pcb (tcp_in.c, TF_CLOSED) */
 	const char *why = err == ERR_RST ? "connection reset (RST received)" :
 			  err == ERR_ABRT ? "connection aborted" :
+			  err == ERR_CLSD ? "connection closed" :
 					    lwip_strerr(err);
 	emit_id_event(m->node, "conn-error", m->id, why, strlen(why));
 	manual_free(m);
@@ -619,6 +634,13 @@ static bool parse_id(struct node *n, const char *w, struct node_conn **c)
 		return false;
 	}
 	*c = conn_find(n, (unsigned)id);
+	if (*c && !(*c)->pcb) {
+		/* its pcb is gone (on_state_change): drop the id now */
+		if ((*c)->ops == &manual_ops)
+			free((*c)->owner);
+		memset(*c, 0, sizeof **c);
+		*c = NULL;
+	}
 	if (!*c) {
 		node_error(n, "unknown-id", "no such connection (closed, or never opened)");
 		return false;
@@ -914,7 +936,9 @@ static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 		node_error(n, "bad-message", "empty line, bad spacing, a control or non-ASCII byte, or too many words");
 		return;
 	}
+	tapif_begin(n->tap);
 	handle_command(n, w, nw);
+	tapif_end(n->tap);
 }
 
 /* --- TAP hooks ----------------------------------------------------------------- */
@@ -935,6 +959,7 @@ static void on_before_input(void *user, const uint8_t *frame, size_t len)
 	const char *cause = frame_rcvd_cause(frame, len);
 
 	n->ambient = cause ? cause : "rcvd frame";
+	tapif_begin(n->tap);
 }
 
 static void on_after_input(void *user)
@@ -943,6 +968,7 @@ static void on_after_input(void *user)
 
 	sync_states(n, n->ambient);
 	n->ambient = NULL;
+	tapif_end(n->tap);
 }
 
 static void on_dropped_in(void *user, const uint8_t *frame, size_t len)
@@ -983,6 +1009,12 @@ struct node *node_create(const struct node_config *cfg, char *err, size_t errlen
 	}
 	n->cfg = *cfg;
 	n->ctl_fd = cfg->control_fd;
+	/* events are written whole, blocking (the controller reads them all);
+	 * a non-blocking fd inherited from the controller would make a busy
+	 * moment look like a hang-up */
+	int fl = fcntl(n->ctl_fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		fcntl(n->ctl_fd, F_SETFL, fl & ~O_NONBLOCK);
 	ctlmsg_reader_init(&n->reader);
 	n->ts = truestate_create(on_state_change, n);
 	if (!n->ts) {
@@ -1046,7 +1078,9 @@ int node_run(struct node *n)
 	emit_hello(n);
 	emit_clock(n);
 	n->ambient = NULL;
+	tapif_begin(n->tap);
 	n->apps = apps_start(n, n->cfg.app);
+	tapif_end(n->tap);
 	if (!n->apps) {
 		node_error(n, "out-of-memory", "cannot start the app");
 		return 1;
@@ -1107,7 +1141,8 @@ void node_destroy(struct node *n)
 	for (unsigned i = 0; i < NODE_MAX_CONNS; i++) {
 		struct node_conn *c = &n->conns[i];
 		if (c->id && c->ops == &manual_ops) {
-			detach_callbacks(c->pcb, c->listener);
+			if (c->pcb)
+				detach_callbacks(c->pcb, c->listener);
 			free(c->owner);
 		}
 	}

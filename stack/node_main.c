@@ -12,6 +12,7 @@
 #include "ctlmsg.h"
 #include "node.h"
 #include "port.h"
+#include "textesc.h"
 
 static void usage(FILE *f)
 {
@@ -29,7 +30,11 @@ static void usage(FILE *f)
 
 static int bad(const char *opt, const char *value, const char *why)
 {
-	fprintf(stderr, "tcpstep-node: bad %s '%s': %s\n", opt, value, why);
+	char esc[256];
+
+	/* the value may hold anything: never raw bytes to a terminal */
+	textesc_escape(esc, sizeof esc, value, strlen(value), 0);
+	fprintf(stderr, "tcpstep-node: bad %s '%s': %s\n", opt, esc, why);
 	return 2;
 }
 
@@ -104,6 +109,7 @@ int main(int argc, char **argv)
 	bool have_ip = false, have_seed = false, have_app = false, have_mac = false;
 	int c;
 
+	opterr = 0; /* our own messages, with the option escaped */
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		uint64_t v;
 		double f;
@@ -212,13 +218,20 @@ int main(int argc, char **argv)
 		case O_HELP:
 			usage(stdout);
 			return 0;
-		default:
+		default: {
+			const char *arg = argv[optind - 1 < argc ? optind - 1 : argc - 1];
+			char esc[256];
+			textesc_escape(esc, sizeof esc, arg, strlen(arg), 0);
+			fprintf(stderr, "tcpstep-node: unknown option or missing value: '%s'\n", esc);
 			usage(stderr);
 			return 2;
 		}
+		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "tcpstep-node: unexpected argument '%s'\n", argv[optind]);
+		char esc[256];
+		textesc_escape(esc, sizeof esc, argv[optind], strlen(argv[optind]), 0);
+		fprintf(stderr, "tcpstep-node: unexpected argument '%s'\n", esc);
 		return 2;
 	}
 	if (!cfg.name || !have_ip || !have_app || (!cfg.tap && cfg.frame_fd < 0)) {

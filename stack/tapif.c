@@ -34,7 +34,16 @@ struct tapif {
 	/* ring of held frames */
 	struct held_frame *held;
 	unsigned head, count;
+	/* frames sent inside a tapif_begin/tapif_end batch, written at the
+	 * end (in order) */
+	struct held_frame *deferred;
+	unsigned ndeferred;
+	int depth;
 };
+
+/* Frames one batch (one input, timer or command) can send: a few per
+ * connection; beyond that they are written at once. */
+#define TAPIF_DEFER_MAX 64
 
 int tapif_open(const char *ifname, char *err, size_t errlen)
 {
@@ -110,7 +119,13 @@ static err_t tapif_linkoutput(struct netif *netif, struct pbuf *p)
 	/* Only TCP segments are held: ARP and ICMP are plumbing, and holding
 	 * them would make "N steps release N segments" false. */
 	if (!t->hold || !frame_tcp_info(buf, p->tot_len, NULL, NULL)) {
-		write_frame(t, buf, p->tot_len);
+		if (t->depth > 0 && t->ndeferred < TAPIF_DEFER_MAX) {
+			struct held_frame *d = &t->deferred[t->ndeferred++];
+			d->len = p->tot_len;
+			memcpy(d->data, buf, p->tot_len);
+		} else {
+			write_frame(t, buf, p->tot_len);
+		}
 		return ERR_OK;
 	}
 	if (t->count == TAPIF_HOLD_MAX) {
@@ -148,7 +163,10 @@ struct tapif *tapif_create(int fd, const uint8_t mac[6], uint32_t ip,
 	if (!t)
 		return NULL;
 	t->held = calloc(TAPIF_HOLD_MAX, sizeof *t->held);
-	if (!t->held) {
+	t->deferred = calloc(TAPIF_DEFER_MAX, sizeof *t->deferred);
+	if (!t->held || !t->deferred) {
+		free(t->held);
+		free(t->deferred);
 		free(t);
 		return NULL;
 	}
@@ -156,6 +174,7 @@ struct tapif *tapif_create(int fd, const uint8_t mac[6], uint32_t ip,
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
 		free(t->held);
+		free(t->deferred);
 		free(t);
 		return NULL;
 	}
@@ -169,6 +188,7 @@ struct tapif *tapif_create(int fd, const uint8_t mac[6], uint32_t ip,
 	if (!netif_add(&t->netif, &a, &m, &g, t, tapif_netif_init,
 		       ethernet_input)) {
 		free(t->held);
+		free(t->deferred);
 		free(t);
 		return NULL;
 	}
@@ -190,6 +210,7 @@ void tapif_destroy(struct tapif *t)
 	if (t->fd >= 0)
 		close(t->fd);
 	free(t->held);
+	free(t->deferred);
 	free(t);
 }
 
@@ -245,6 +266,20 @@ int tapif_poll(struct tapif *t, int max)
 			t->hooks.after_input(t->hooks.user);
 	}
 	return got;
+}
+
+void tapif_begin(struct tapif *t)
+{
+	t->depth++;
+}
+
+void tapif_end(struct tapif *t)
+{
+	if (t->depth > 0 && --t->depth == 0) {
+		for (unsigned i = 0; i < t->ndeferred; i++)
+			write_frame(t, t->deferred[i].data, t->deferred[i].len);
+		t->ndeferred = 0;
+	}
 }
 
 void tapif_set_hold(struct tapif *t, bool hold)

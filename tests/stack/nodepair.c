@@ -136,24 +136,19 @@ void np_pump(struct nodepair *p, int ms)
 	long end = now_ms() + ms;
 
 	do {
-		struct pollfd pfd[4] = {
-			{ .fd = p->n[0].ctl, .events = POLLIN },
-			{ .fd = p->n[1].ctl, .events = POLLIN },
-			{ .fd = p->n[0].wire, .events = POLLIN },
-			{ .fd = p->n[1].wire, .events = POLLIN },
-		};
-		int nfds = p->n[1].pid > 0 ? 4 : 3;
+		/* control and wire fds of each node that exists */
 		struct pollfd use[4];
-		int k = 0;
-		/* skip the client's fds before it exists */
-		for (int i = 0; i < 4; i++)
-			if (!(p->n[1].pid <= 0 && (i == 1 || i == 3)))
-				use[k++] = pfd[i];
-		(void)nfds;
+		nfds_t k = 0;
+		for (int who = 0; who < 2; who++) {
+			if (p->n[who].pid <= 0)
+				continue;
+			use[k++] = (struct pollfd){ .fd = p->n[who].ctl, .events = POLLIN };
+			use[k++] = (struct pollfd){ .fd = p->n[who].wire, .events = POLLIN };
+		}
 		long left = end - now_ms();
-		if (poll(use, (nfds_t)k, left > 0 ? (int)left : 0) <= 0)
+		if (poll(use, k, left > 0 ? (int)left : 0) <= 0)
 			continue;
-		for (int i = 0; i < k; i++) {
+		for (nfds_t i = 0; i < k; i++) {
 			if (!(use[i].revents & POLLIN))
 				continue;
 			for (int who = 0; who < 2; who++) {

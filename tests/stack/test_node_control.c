@@ -262,6 +262,10 @@ static void test_eleven_states_in_the_playground(void)
 	/* the server closes: LAST_ACK; the client TIME_WAIT, 2 x 0.5 s */
 	CMD_OK(&p, NP_SERVER, "close 2", "close");
 	CHECK(np_wait(&p, NP_CLIENT, "conns 0", &cfrom, 4000) != NULL);
+	/* the client only shut down writing: lwIP freed its pcb at the end of
+	 * TIME_WAIT without a callback; the id is gone, not dangling */
+	const char *r = np_cmd(&p, NP_CLIENT, "send 1 x");
+	CHECK(r && strncmp(r, "error unknown-id", 16) == 0);
 	np_states(&p, NP_CLIENT, 9000, states, sizeof states);
 	CHECK_STR_EQ(states,
 		     "CLOSED>SYN_SENT(connect() called) SYN_SENT>ESTABLISHED(rcvd SYN+ACK) "
