@@ -145,6 +145,9 @@ int evline_parse(struct evline *ev, const char *node, char *line, size_t len,
 		ev->listener = !strcmp(w[3], "-");
 		ev->kind = EVLINE_CONN;
 	} else if (!strcmp(w[0], "ok")) {
+		if (nw != 2 || strlen(w[1]) >= sizeof ev->verb)
+			BAD("ok wants the VERB it answers");
+		snprintf(ev->verb, sizeof ev->verb, "%s", w[1]);
 		ev->kind = EVLINE_OK;
 	} else if (!strcmp(w[0], "error")) {
 		char text[EVLINE_TEXT_MAX / 2];

@@ -32,6 +32,7 @@ struct evline {
 	enum tcpstate from, to;       /* STATE */
 	int status;                   /* APP_DONE */
 	char id[16];                  /* CONN */
+	char verb[16];                /* OK: the command answered */
 	bool listener;                /* CONN */
 	char text[EVLINE_TEXT_MAX];   /* terminal-safe (textesc_escape) */
 };

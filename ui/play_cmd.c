@@ -7,10 +7,12 @@
 #include "play_cmd.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctlmsg.h"
 #include "headless.h"
@@ -39,7 +41,7 @@ static void usage(FILE *f)
 		"                      answered before the next line: listen PORT, connect\n"
 		"                      IP:PORT, send ID TEXT (percent-encoded: %%20 space,\n"
 		"                      %%0A newline), shutdown ID, close ID, abort ID, run,\n"
-		"                      pause, step, advance, speed F, drop-next-in\n"
+		"                      pause, step, advance, speed F, drop-next-in, status\n"
 		"                      (docs/control-protocol.md). In ID, $conn is the\n"
 		"                      node's newest connection, $listener its newest\n"
 		"                      listener.\n"
@@ -239,6 +241,14 @@ static int do_line(struct session *s, struct play *p, char *line)
 	return 1;
 }
 
+static bool input_ready(struct session *s, void *user)
+{
+	struct pollfd pfd = { .fd = fileno(((struct play *)user)->in),
+			      .events = POLLIN };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
 static int run(struct session *s, struct headless_opts *o, void *user)
 {
 	struct play *p = user;
@@ -260,7 +270,14 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		fprintf(stderr, "tcpstep play: %s\n", err);
 		return 1;
 	}
-	while (getline(&line, &cap, p->in) > 0) {
+	/* Typed at a terminal: keep showing events while the user thinks
+	 * (the loop runs until a line is ready). Unbuffered, so no typed
+	 * line can hide in stdio's buffer where poll cannot see it. */
+	if (isatty(fileno(p->in)))
+		setvbuf(p->in, NULL, _IONBF, 0);
+	while ((!isatty(fileno(p->in)) ||
+		session_wait(s, input_ready, p, -1) == SESSION_WAIT_DONE) &&
+	       getline(&line, &cap, p->in) > 0) {
 		p->lineno++;
 		if (strlen(line) > CTLMSG_LINE_MAX) {
 			bad(p, "%s", "line too long");

@@ -66,8 +66,10 @@ struct node {
 	/* Ids of the newest connection and listener it reported (`conn`). */
 	char last_conn[24], last_listener[24];
 	struct evline ev;       /* the event being handled */
-	/* The answer to the command in flight: 0 none yet, 1 ok, -1 error. */
+	/* The answer to the command in flight (verb `asked`): 0 none yet,
+	 * 1 ok, -1 error. */
 	int answer;
+	char asked[16];
 };
 
 struct session {
@@ -80,7 +82,7 @@ struct session {
 	struct node nodes[SESSION_MAX_NODES];
 	int nnodes;
 	pid_t cmd_pid;          /* 0: none or reaped; also its process group */
-	bool cmd_started, cmd_done;
+	bool cmd_done;
 	int cmd_tty;            /* the terminal the peer was given, or -1 */
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
@@ -159,6 +161,12 @@ static bool shown(const struct session *s, const struct node *n)
 	return !s->cfg.only || strcmp(s->cfg.only, n->name) == 0;
 }
 
+static void stop(struct session *s, int status)
+{
+	if (!s->stop_status)
+		s->stop_status = status;
+}
+
 static void print_line(struct session *s, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -171,6 +179,14 @@ static void print_line(struct session *s, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', s->cfg.out);
 	fflush(s->cfg.out);
+	/* Nobody reads any more (tcpstep ... | head): end the session the
+	 * way SIGPIPE would have, quietly. */
+	if (ferror(s->cfg.out) && !s->stop_status) {
+		if (errno != EPIPE)
+			fprintf(stderr, "tcpstep: writing events: %s\n",
+				strerror(errno));
+		stop(s, errno == EPIPE ? 128 + SIGPIPE : 1);
+	}
 }
 
 /* --- Node bookkeeping ----------------------------------------------------- */
@@ -259,7 +275,11 @@ static void handle_event(struct node *n, const struct evline *ev)
 		n->app_status = ev->status;
 		break;
 	case EVLINE_OK:
-		n->answer = 1;
+		/* Only the answer to the command in flight: a late answer to
+		 * one that timed out must not answer the next. (An `error`
+		 * names no verb, so it cannot be told apart this way.) */
+		if (!strcmp(ev->verb, n->asked))
+			n->answer = 1;
 		break;
 	case EVLINE_ERROR:
 		n->answer = -1;
@@ -319,11 +339,6 @@ static const char *node_state_text(int status, char *buf, size_t size)
 	return buf;
 }
 
-static void stop(struct session *s, int status)
-{
-	if (!s->stop_status)
-		s->stop_status = status;
-}
 
 static void close_node_fd(struct node *n)
 {
@@ -526,6 +541,8 @@ int session_command(struct session *s, int node, const char *line,
 	}
 	n = &s->nodes[node];
 	n->answer = 0;
+	snprintf(n->asked, sizeof n->asked, "%.*s", (int)strcspn(line, " "),
+		 line);
 	if (!send_line(n, line)) {
 		seterr(err, errsize, "cannot send to node %s: %s", n->name,
 		       n->fd < 0 ? "it has gone" : strerror(errno));
@@ -576,7 +593,11 @@ static int open_pcap(void *user)
 	/* Promiscuous: the bridge sees node-to-node frames only so (DESIGN.md).
 	 * Immediate: every frame reaches the file as it crosses. */
 	if (pcap_set_promisc(s->pcap, 1) || pcap_set_immediate_mode(s->pcap, 1) ||
-	    pcap_set_snaplen(s->pcap, 65535) || pcap_activate(s->pcap) < 0) {
+	    pcap_set_snaplen(s->pcap, 65535) ||
+	    /* Room for a burst (the load test's 200 connections at once)
+	     * while the loop is busy printing. */
+	    pcap_set_buffer_size(s->pcap, 32 * 1024 * 1024) ||
+	    pcap_activate(s->pcap) < 0) {
 		seterr(job->err, job->errsize, "pcap on %s: %s", NETNS_BRIDGE,
 		       pcap_geterr(s->pcap));
 		return -1;
@@ -857,7 +878,6 @@ bool session_start_command(struct session *s, const char *command, char *err,
 		tcsetpgrp(tty, pid);
 	s->cmd_tty = tty;
 	s->cmd_pid = pid;
-	s->cmd_started = true;
 	s->cmd_done = false;
 	return true;
 }
@@ -913,7 +933,13 @@ void session_destroy(struct session *s)
 		free(s->nodes[i].log);
 	}
 	if (s->pcap) {
+		struct pcap_stat st;
+
 		drain_pcap(s);
+		if (pcap_stats(s->pcap, &st) == 0 && st.ps_drop)
+			fprintf(stderr, "tcpstep: the recording %s misses %u "
+				"frames (the capture buffer overflowed)\n",
+				s->cfg.pcap_path, st.ps_drop);
 		if (s->dump)
 			pcap_dump_close(s->dump);
 		pcap_close(s->pcap);

@@ -84,6 +84,7 @@ static void test_answers_and_quiet_events(void)
 {
 	CHECK_INT_EQ(parse("ok listen", NULL), 0);
 	CHECK_INT_EQ(ev.kind, EVLINE_OK);
+	CHECK_STR_EQ(ev.verb, "listen");
 	CHECK_INT_EQ(parse("error nothing-held no%20frame%20is%20held", NULL), 0);
 	CHECK_INT_EQ(ev.kind, EVLINE_ERROR);
 	CHECK_STR_EQ(ev.text, "nothing-held: no frame is held");
@@ -125,6 +126,8 @@ static void test_malformed_events_rejected_with_reason(void)
 		"eof",
 		"error",
 		"error key text extra",
+		"ok",
+		"ok listen extra",
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

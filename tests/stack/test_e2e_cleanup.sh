@@ -5,11 +5,16 @@
 set -u
 . "$(dirname "$0")/e2e_lib.sh"
 
+# Durations no other process uses, so leftovers are recognisably ours even
+# when other test runs share the machine.
+t1="617.$$"
+t2="618.$$"
+
 # start_live NAME: tcpstep live with a long-running kernel peer; waits
 # until the server listens. Sets $e2e_pid.
 start_live() {
 	"$E2E_TCPSTEP" live --headless --timeout 60 \
-		--exec "sleep 617 & sleep 618; echo never" \
+		--exec "sleep $t1 & sleep $t2; echo never" \
 		>"$e2e_tmp/$1.out" 2>"$e2e_tmp/$1.err" &
 	e2e_pid=$!
 	wait_for "$e2e_tmp/$1.out" '^server .* CLOSED -> LISTEN ' 10 ||
@@ -29,6 +34,16 @@ inside() {
 run_tcpstep normal live --headless --exec "true"
 check_eq "normal exit status" "$rc" 0
 
+# 1b. Nobody reads the events any more (| head): it ends like SIGPIPE.
+"$E2E_TCPSTEP" live --headless --exec "sleep $t1" 2>"$e2e_tmp/pipe.err" | head -1 >/dev/null &
+wait $!
+for i in $(seq 50); do
+	pgrep -f -x -- "sleep $t1" >/dev/null || break
+	sleep 0.1
+done
+left=$(ps -eo pid=,args= | awk -v a="$t1" '$2 == "sleep" && $3 == a')
+check_eq "no kernel peer left when stdout closed" "$left" ""
+
 # 2. SIGINT and SIGTERM: exit 128+N, the peer's background job is gone too.
 for sig in INT TERM; do
 	start_live "sig$sig"
@@ -42,7 +57,7 @@ for sig in INT TERM; do
 	check_eq "exit status after SIG$sig" "$rc" "$want"
 	check_clean "$e2e_pid" "SIG$sig"
 	sleep 0.2
-	left=$(ps -eo pid=,args= | awk '$2 == "sleep" && ($3 == "617" || $3 == "618")')
+	left=$(ps -eo pid=,args= | awk -v a="$t1" -v b="$t2" '$2 == "sleep" && ($3 == a || $3 == b)')
 	check_eq "no kernel peer left after SIG$sig" "$left" ""
 	check_match "says it cleans up" "$(cat "$e2e_tmp/sig$sig.err")" "cleaning up"
 done
@@ -78,7 +93,7 @@ run_tcpstep after live --headless --exec "true"
 check_eq "the next session runs" "$rc" 0
 [ -e "/run/netns/tcpstep-$old" ] && fail "the stale namespace tcpstep-$old was not removed"
 sleep 0.2
-left=$(ps -eo pid=,args= | awk '$2 == "sleep" && ($3 == "617" || $3 == "618")')
+left=$(ps -eo pid=,args= | awk -v a="$t1" -v b="$t2" '$2 == "sleep" && ($3 == a || $3 == b)')
 check_eq "no process left from the killed session" "$left" ""
 
 e2e_done

@@ -51,7 +51,15 @@ apps=$(printf '%s\n' "$out" | grep -Ev '^(server|client) [0-9.]+:[0-9]+ [0-9.]+:
 want=$(printf '%s\n' "192.0.2.2:8888で受付開始しました" "[Remote Address]" "192.0.2.3:$port" "[Message]" "Hello, 192.0.2.2:8888" "Hello, 192.0.2.3:$port" "" | sort)
 check_eq "app lines of the full run" "$apps" "$want"
 
-# 4. Options are checked.
+# 4. The article's first step: the server handles one connection and
+#    exits; the demo still ends once TIME_WAIT is over.
+run_tcpstep once demo hello --headless --server-mode once --msl 0.5 --timeout 30
+check_eq "once: exit status" "$rc" 0
+check_match "once: the listener closes" "$out" '^server 192\.0\.2\.2:8888 0\.0\.0\.0:0 LISTEN -> CLOSED '
+check_match "once: TIME_WAIT ends" "$out" '^server 192\.0\.2\.2:8888 192\.0\.2\.3:[0-9]+ TIME_WAIT -> CLOSED '
+check_eq "once: stderr is empty" "$err" ""
+
+# 5. Options are checked.
 run_tcpstep bad1 demo hello --seed -1
 check_eq "bad --seed exit" "$rc" 2
 check_match "bad --seed message" "$err" "--seed wants a whole number"

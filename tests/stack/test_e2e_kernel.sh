@@ -54,6 +54,10 @@ check_eq "live exit status is nc's" "$rc" 0
 check_match "the client's message reached nc" "$out" '^Hello, 192\.0\.2\.1:9000$'
 check_match "the client printed the reply" "$out" '^Hi from the kernel server$'
 cc=$(printf '%s\n' "$out" | awk '$1 == "client" && $3 == "192.0.2.1:9000" && $5 == "->" { print $4 " -> " $6 }' | tr '\n' ' ')
+# Attempts refused before nc listened (RST: SYN_SENT -> CLOSED, retried).
+while [ "${cc#CLOSED -> SYN_SENT SYN_SENT -> CLOSED }" != "$cc" ]; do
+	cc=${cc#CLOSED -> SYN_SENT SYN_SENT -> CLOSED }
+done
 case "$cc" in
 # The client closes first here (after one reply), so it is the active closer.
 "CLOSED -> SYN_SENT SYN_SENT -> ESTABLISHED ESTABLISHED -> FIN_WAIT_1 FIN_WAIT_1 -> FIN_WAIT_2 FIN_WAIT_2 -> TIME_WAIT TIME_WAIT -> CLOSED "|\

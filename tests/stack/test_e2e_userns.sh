@@ -33,4 +33,15 @@ check_match "root inside its own user namespace" "$out" '^0$'
 check_match "br0 inside" "$out" 'br0 +inet 192\.0\.2\.1/24'
 check_match "true states" "$out" '^server 192\.0\.2\.2:8888 192\.0\.2\.1:[0-9]+ SYN_RCVD -> ESTABLISHED '
 
+# Where the TAP device is root-only (as on this test's own machines), the
+# refusal says what is needed, and that replaying a pcap needs nothing.
+if ! as_nobody test -r /dev/net/tun -a -w /dev/net/tun; then
+	err=$(as_nobody env TCPSTEP_NODE="$E2E_NODE" "$E2E_TCPSTEP" live --headless --exec true 2>&1 >/dev/null)
+	rc=$?
+	check_eq "refused as nobody: exit status" "$rc" 1
+	check_match "names the device" "$err" "cannot open /dev/net/tun"
+	check_match "says what is needed" "$err" "run tcpstep as root"
+	check_match "says a pcap needs nothing" "$err" "replaying a pcap file needs no privileges"
+fi
+
 e2e_done
