@@ -3,7 +3,9 @@
 # what it needs, builds, and runs:
 #
 #   ./run.sh demo    the article's hello exchange between two lwIP nodes
-#   ./run.sh test    the whole test suite; ends with "N passed, N failed"
+#   ./run.sh test    the whole test suite, then again under ASan/UBSan and
+#                    valgrind; ends with "N passed, N failed" over all runs
+#                    (--quick: only the plain run)
 #
 # Other verbs: build (just build), bench (benchmarks, see bench/README.md).
 set -eu
@@ -30,10 +32,44 @@ demo)
 	;;
 test)
 	shift
+	passes="plain asan valgrind"
+	if [ "${1:-}" = --quick ]; then
+		passes=plain
+		shift
+	fi
 	setup
 	rc=0
-	meson test -C "$build" --no-rebuild --print-errorlogs "$@" || rc=$?
-	python3 scripts/test-summary.py "$build/meson-logs/testlog.json" || rc=1
+	logs=
+	# 1. the whole suite; 2. the same under ASan/UBSan (the fuzz test is an
+	# ASan build already); 3. unit and golden tests under valgrind memcheck.
+	for pass in $passes; do
+		echo "== $pass" >&2
+		case $pass in
+		plain) log="$build/meson-logs/testlog.json" ;;
+		asan) log="$build-asan/meson-logs/testlog.json" ;;
+		valgrind) log="$build/meson-logs/testlog-valgrind.json" ;;
+		esac
+		# A pass whose build breaks leaves no log, which counts as a failure.
+		rm -f "$log"
+		logs="$logs $log"
+		case $pass in
+		plain)
+			meson test -C "$build" --no-rebuild --print-errorlogs "$@" || rc=1
+			;;
+		asan)
+			asan="$build-asan"
+			if [ ! -f "$asan/build.ninja" ]; then
+				meson setup "$asan" -Db_sanitize=address,undefined >/dev/null
+			fi
+			ninja -C "$asan" >/dev/null || ninja -C "$asan" || { rc=1; continue; }
+			meson test -C "$asan" --no-rebuild --print-errorlogs --no-suite fuzz "$@" || rc=1
+			;;
+		valgrind)
+			meson test -C "$build" --no-rebuild --print-errorlogs --setup valgrind "$@" || rc=1
+			;;
+		esac
+	done
+	python3 scripts/test-summary.py $logs || rc=1
 	exit "$rc"
 	;;
 bench)

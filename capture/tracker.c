@@ -229,7 +229,7 @@ struct conn {
 	struct endpoint ep[2];
 	struct tw_timer tw[2];
 	/* After its summary a closed connection lingers one MSL (the longest
-	 * a segment can still be in flight, RFC 9293 3.4.1), so stragglers
+	 * a segment can still be in flight, RFC 9293 3.4.2), so stragglers
 	 * keep its id and relative numbers instead of opening a phantom
 	 * mid-stream connection; then it is freed. */
 	bool closed;
@@ -683,8 +683,8 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 			conn_free(t, c);
 			continue;
 		}
-		/* RFC 9293 3.10.8: "the 2 MSL timeout ... enter the CLOSED
-		 * state". */
+		/* RFC 9293 3.10.8, time-wait timeout: delete the TCB and
+		 * enter the CLOSED state. */
 		transition(t, c, tm->ep, TCPSTATE_CLOSED, "2MSL timer",
 			   "time_wait_expired", t->last_pkt, deadline, true);
 		maybe_release(t, c, t->last_pkt, deadline);
@@ -1472,6 +1472,17 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 	analyze(c, s, seg, info);
 	if (info->marks & TRACKER_MARK_RETRANSMISSION)
 		sum->retransmissions[s]++;
+
+	/* The common case, data or an ACK between two ESTABLISHED endpoints
+	 * with nothing pending, changes no state: skip the state machines. */
+	const struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
+	if (!(fl & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
+	    S->state == TCPSTATE_ESTABLISHED &&
+	    R->state == TCPSTATE_ESTABLISHED && !S->fin_in.on &&
+	    !R->fin_in.on) {
+		sender_bookkeeping(c, s, seg);
+		return true;
+	}
 
 	/* RFC 9293 3.10.7.4 order: RST first, then SYN, then ACK and FIN. */
 	if (fl & TCPF_RST) {

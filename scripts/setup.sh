@@ -25,7 +25,7 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # load test; tcpdump reads the root tests' recordings.
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev
   dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps
-  clang libclang-rt-dev util-linux python3 tcpdump"
+  clang libclang-rt-dev util-linux python3 tcpdump valgrind"
 if [ "${1:-}" = bench ]; then
   packages="$packages tcpdump tcptrace"
 fi

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -35,8 +36,8 @@
 /* What an epoll event is about (epoll_event.data.u32). */
 #define EPOLL_TAG_SIGNAL 0u
 #define EPOLL_TAG_WIRE 1u
-#define EPOLL_TAG_OUT 0x7fffffffu /* the events' output: its reader left */
 #define EPOLL_TAG_NODE 2u /* + node index */
+#define EPOLL_TAG_OUT 0xffffffffu /* the events' reader went away */
 
 struct conn {
 	char local[32];
@@ -486,10 +487,8 @@ static void pass(struct session *s, int timeout_ms)
 		if (tag == EPOLL_TAG_SIGNAL) {
 			sig = true;
 		} else if (tag == EPOLL_TAG_OUT) {
-			/* A pipe whose reader left (| head) reports EPOLLERR
-			 * before we write again: the events may all be
-			 * written already, and no later write would fail.
-			 * End as SIGPIPE would, once. */
+			/* Level-triggered EPOLLERR would wake every pass of
+			 * the teardown: stop watching once it has said it. */
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, fileno(s->cfg.out),
 				  NULL);
 			stop(s, 128 + SIGPIPE);
@@ -517,6 +516,20 @@ static bool watch(struct session *s, int fd, uint32_t tag, char *err,
 		return false;
 	}
 	return true;
+}
+
+/* A pipe's write end reports EPOLLERR once its reader has gone (tcpstep
+ * ... | head): without this, a session whose events have all been written
+ * would never learn it, and would wait for its peer command forever. Files
+ * cannot be watched (EPERM) and need not be. */
+static void watch_reader(struct session *s)
+{
+	struct epoll_event ev = { .events = 0, .data.u32 = EPOLL_TAG_OUT };
+	struct stat st;
+	int fd = fileno(s->cfg.out);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
 enum session_wait session_wait(struct session *s,
@@ -675,20 +688,13 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	}
 	if (!watch(s, s->sigfd, EPOLL_TAG_SIGNAL, err, errsize))
 		goto fail;
+	watch_reader(s);
 	netns_remove_stale(stale_msg, NULL);
 	s->ns = netns_create(err, errsize);
 	if (!s->ns)
 		goto fail;
 	if (!start_wire(s, err, errsize))
 		goto fail;
-	{
-		/* Only error and hang-up: a pipe's reader leaving. A regular
-		 * file cannot be watched (EPERM) and needs no watching. */
-		struct epoll_event oev = { .events = 0,
-					   .data.u32 = EPOLL_TAG_OUT };
-
-		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fileno(s->cfg.out), &oev);
-	}
 	return s;
 fail:
 	session_destroy(s);

@@ -175,7 +175,7 @@ static void test_recorder_round_trip(void)
 	struct recorder *r = recorder_open(out, source_linktype(s), source_snaplen(s), err);
 	CHECK(r != NULL);
 	struct source_frame f;
-	uint8_t frames[10][200];
+	uint8_t frames[10][200] = { { 0 } }; /* whole rows are written below */
 	uint32_t lens[10];
 	int64_t ts[10];
 	int n = 0;
