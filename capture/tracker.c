@@ -708,16 +708,22 @@ void tracker_finish(struct tracker *t)
 	size_t n = 0;
 	if (!all)
 		return; /* summaries lost; tracker_destroy still frees all */
+	/* Closed connections (their summary is already out) are freed
+	 * first; only the open ones need sorting. With MSL longer than a
+	 * capture, most of the table is lingering closed connections. */
 	for (size_t i = 0; i < t->nbuckets; i++)
 		for (struct conn *c = t->buckets[i]; c; c = c->hnext)
 			all[n++] = c;
-	qsort(all, n, sizeof(*all), conn_id_cmp);
+	size_t open = 0;
 	for (size_t i = 0; i < n; i++) {
+		if (all[i]->closed)
+			conn_free(t, all[i]);
+		else
+			all[open++] = all[i];
+	}
+	qsort(all, open, sizeof(*all), conn_id_cmp);
+	for (size_t i = 0; i < open; i++) {
 		struct conn *c = all[i];
-		if (c->closed) {
-			conn_free(t, c); /* its summary is already out */
-			continue;
-		}
 		/* The wire model: a FIN seen on the wire arrived, even if the
 		 * capture ends before the receiver said so. */
 		for (int e = 0; e < 2; e++)
