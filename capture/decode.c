@@ -12,24 +12,24 @@ struct rd {
 	uint32_t len;
 };
 
-static bool rd_has(const struct rd *b, uint32_t off, uint32_t n)
+static inline bool rd_has(const struct rd *b, uint32_t off, uint32_t n)
 {
 	return off <= b->len && n <= b->len - off;
 }
 
-static uint8_t rd_u8(const struct rd *b, uint32_t off)
+static inline uint8_t rd_u8(const struct rd *b, uint32_t off)
 {
 	return rd_has(b, off, 1) ? b->p[off] : 0;
 }
 
-static uint16_t rd_be16(const struct rd *b, uint32_t off)
+static inline uint16_t rd_be16(const struct rd *b, uint32_t off)
 {
 	if (!rd_has(b, off, 2))
 		return 0;
 	return (uint16_t)((uint16_t)b->p[off] << 8 | b->p[off + 1]);
 }
 
-static uint32_t rd_be32(const struct rd *b, uint32_t off)
+static inline uint32_t rd_be32(const struct rd *b, uint32_t off)
 {
 	if (!rd_has(b, off, 4))
 		return 0;
@@ -37,7 +37,7 @@ static uint32_t rd_be32(const struct rd *b, uint32_t off)
 	       (uint32_t)b->p[off + 2] << 8 | b->p[off + 3];
 }
 
-static uint32_t rd_le32(const struct rd *b, uint32_t off)
+static inline uint32_t rd_le32(const struct rd *b, uint32_t off)
 {
 	if (!rd_has(b, off, 4))
 		return 0;
@@ -45,7 +45,7 @@ static uint32_t rd_le32(const struct rd *b, uint32_t off)
 	       (uint32_t)b->p[off + 1] << 8 | b->p[off];
 }
 
-static bool rd_copy(const struct rd *b, uint32_t off, void *dst, uint32_t n)
+static inline bool rd_copy(const struct rd *b, uint32_t off, void *dst, uint32_t n)
 {
 	if (!rd_has(b, off, n))
 		return false;
@@ -54,7 +54,7 @@ static bool rd_copy(const struct rd *b, uint32_t off, void *dst, uint32_t n)
 }
 
 /* The bytes from off on, at most n of them. off must be <= b->len. */
-static struct rd rd_sub(const struct rd *b, uint32_t off, uint32_t n)
+static inline struct rd rd_sub(const struct rd *b, uint32_t off, uint32_t n)
 {
 	struct rd s = { b->p + off, b->len - off };
 	if (s.len > n)
