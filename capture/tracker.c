@@ -311,7 +311,8 @@ static struct tracker_event *ev_new(struct tracker *t, const struct conn *c,
 		return NULL;
 	struct tracker_event *ev = &t->evq[(t->evhead + t->evlen) & (t->evcap - 1)];
 	t->evlen++;
-	memset(ev, 0, sizeof(*ev));
+	static const struct tracker_event zero_ev; /* see decode_frame */
+	*ev = zero_ev;
 	ev->type = type;
 	ev->pkt = pkt;
 	ev->ts_ns = ts;
@@ -705,10 +706,8 @@ uint64_t tracker_illegal_transitions(const struct tracker *t)
 	return t ? t->illegal : 0;
 }
 
-void tracker_advance(struct tracker *t, int64_t now_ns)
+static void fire_timers(struct tracker *t, int64_t now_ns)
 {
-	if (!t)
-		return;
 	struct tw_timer *tm;
 	while ((tm = timer_due(t, now_ns))) {
 		struct conn *c = tm->conn;
@@ -724,6 +723,19 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 			   "time_wait_expired", t->last_pkt, deadline, true);
 		maybe_release(t, c, t->last_pkt, deadline);
 	}
+}
+
+/* Called for every segment: the check that nothing is due stays inline. */
+static inline void advance(struct tracker *t, int64_t now_ns)
+{
+	if (t->timers[0].first <= now_ns || t->timers[1].first <= now_ns)
+		fire_timers(t, now_ns);
+}
+
+void tracker_advance(struct tracker *t, int64_t now_ns)
+{
+	if (t)
+		advance(t, now_ns);
 }
 
 static void resolve_fin_in(struct tracker *t, struct conn *c, int e);
@@ -1441,7 +1453,7 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 
 	/* Timers due before this segment fire first, whatever the caller
 	 * did (tracker_advance is idempotent). */
-	tracker_advance(t, seg->ts_ns);
+	advance(t, seg->ts_ns);
 	t->last_pkt = seg->pkt;
 	t->last_ts = seg->ts_ns;
 
