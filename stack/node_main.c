@@ -24,8 +24,8 @@ static void usage(FILE *f)
 		"         [--server-mode once|sequential|concurrent] [--port PORT]\n"
 		"         [--connect IP:PORT] [--connect-retry-ms N]\n"
 		"       (--frame-fd N instead of --tap: frames on an open fd, for tests)\n"
-		"Started by tcpstep inside its network namespace; see\n"
-		"docs/control-protocol.md.\n");
+		"Started by tcpstep inside its network namespace (a --tap in the\n"
+		"host's namespace is refused); see docs/control-protocol.md.\n");
 }
 
 static int bad(const char *opt, const char *value, const char *why)
