@@ -50,4 +50,21 @@ expect 0 ""                                demo --help
 expect 0 ""                                live --help
 expect 0 ""                                play --help
 
+# The root tests' library (e2e_lib.sh) fails, never skips, when a binary
+# is not where meson says: a broken path must not pass as "skipped".
+here=$(dirname "$0")
+lib_fails() {
+	local err got
+	err=$(bash "$here/test_e2e_hello.sh" "$1" "$2" 2>&1)
+	got=$?
+	if [ "$got" != 1 ] || ! grep -q "/nonexistent/tcpstep.* is not an executable file" <<<"$err"; then
+		echo "FAIL: test_e2e_hello.sh $1 $2: exit $got (want 1), output: $err" >&2
+		failures=$((failures + 1))
+	else
+		echo "ok   e2e_lib.sh fails for $1 $2"
+	fi
+}
+lib_fails /nonexistent/tcpstep "$tcpstep"
+lib_fails "$tcpstep" /nonexistent/tcpstep-node
+
 [ "$failures" = 0 ] || exit 1
