@@ -25,10 +25,15 @@ expect 2 "--seed wants a whole number"     demo hello --seed -1
 expect 2 "--seed wants a whole number"     demo hello --seed 12x
 expect 2 "--seed wants a whole number"     demo hello --seed 4294967296
 expect 2 "--seed needs a value"            demo hello --seed
-expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 0
-expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 0.05
-expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 1e3
-expect 2 "--msl wants seconds 0.1..3600"   demo hello --msl 3601
+# --msl: the range decode takes (more than 0, at most 86400).
+msl_range="--msl wants seconds, more than 0 and at most 86400"
+expect 2 "$msl_range"                      demo hello --msl 0
+expect 2 "$msl_range"                      demo hello --msl 0.000
+expect 2 "$msl_range"                      demo hello --msl -1
+expect 2 "$msl_range"                      demo hello --msl 1e3
+expect 2 "$msl_range"                      demo hello --msl 86401
+expect 2 "$msl_range"                      live --exec true --msl 86400.5
+expect 2 "$msl_range"                      play --msl 0
 expect 2 "--timeout wants seconds"         demo hello --timeout 0
 expect 2 "--server-mode wants once"        demo hello --server-mode sometimes
 expect 2 "--only wants one of: server client" demo hello --only router

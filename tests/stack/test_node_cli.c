@@ -35,7 +35,7 @@ static void own_init(void)
 
 	if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0 ||
 	    /* The new /proc must not reach the host's mount table. */
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		_exit(126);
 	init = fork();
 	if (init < 0)
@@ -73,6 +73,7 @@ static int run_node_in(const char *const *args, bool no_ctl, int flags,
 	for (int i = 0; args[i] && a < 31; i++)
 		argv[a++] = args[i];
 	argv[a] = NULL;
+	fflush(NULL); /* nothing buffered twice by the children */
 	pid_t pid = fork();
 	if (pid == 0) {
 		int c = fcntl(ctl[1], F_DUPFD, 10);
@@ -219,34 +220,75 @@ static void test_missing_tap_is_refused_not_created(void)
 	CHECK(strstr(err, "no interface 'tcpstep-nosuch'") != NULL);
 }
 
-/* --frame-fd (a socketpair in tests, which touches no interface) is allowed
- * in the host namespace: the node starts and says hello. */
-static void test_frame_fd_runs_in_host_namespace(void)
+/* Starts the node on a --frame-fd socketpair with `--msl msl`; true if it
+ * says hello (it started), false if it exited first (its stderr in err). */
+static bool node_starts(const char *msl, char *err, size_t errlen)
 {
-	int ctl[2], wire[2], st;
+	int ctl[2], wire[2], errp[2], st;
 	char buf[256];
 	ssize_t n;
 
+	err[0] = '\0';
 	CHECK_INT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, ctl), 0);
 	CHECK_INT_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, wire), 0);
+	CHECK_INT_EQ(pipe(errp), 0);
+	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
 		int c = fcntl(ctl[1], F_DUPFD, 10), w = fcntl(wire[1], F_DUPFD, 10);
 
+		dup2(errp[1], 2);
 		dup2(c, 3);
 		dup2(w, 4);
 		execl(node_exe, node_exe, "--name", "s", "--frame-fd", "4", "--ip",
-		      "192.0.2.2/24", "--app", "manual", (char *)NULL);
+		      "192.0.2.2/24", "--app", "manual", "--msl", msl,
+		      (char *)NULL);
 		_exit(127);
 	}
 	close(ctl[1]);
 	close(wire[1]);
+	close(errp[1]);
 	n = read(ctl[0], buf, sizeof buf - 1);
 	buf[n > 0 ? n : 0] = '\0';
-	CHECK(strncmp(buf, "hello ", 6) == 0);
 	close(ctl[0]); /* the controller hangs up: the node ends */
+	n = read(errp[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = '\0';
+	close(errp[0]);
 	waitpid(pid, &st, 0);
 	close(wire[0]);
+	return strncmp(buf, "hello ", 6) == 0;
+}
+
+/* --frame-fd (a socketpair in tests, which touches no interface) is allowed
+ * in the host namespace: the node starts and says hello. */
+static void test_frame_fd_runs_in_host_namespace(void)
+{
+	char err[512];
+
+	CHECK(node_starts("2", err, sizeof err));
+}
+
+/* --msl takes what `tcpstep decode --msl` takes: more than 0, at most
+ * 86400 seconds (below 1 ms counts as 1 ms). */
+static void test_msl_range_is_decodes(void)
+{
+	static const char *const good[] = { "0.05", "0.0001", "86400", "7200.5" };
+	static const char *const badv[] = { "0", "0.000", "86400.001", "86401",
+					    "-1", "1e3" };
+	char err[512];
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		bool ok = node_starts(good[i], err, sizeof err);
+
+		if (!ok)
+			fprintf(stderr, "--msl %s: %s\n", good[i], err);
+		CHECK(ok);
+	}
+	for (size_t i = 0; i < sizeof badv / sizeof badv[0]; i++) {
+		CHECK(!node_starts(badv[i], err, sizeof err));
+		CHECK(strstr(err, "expected seconds, more than 0 and at most "
+			     "86400") != NULL);
+	}
 }
 
 int main(int argc, char **argv)
@@ -261,5 +303,6 @@ int main(int argc, char **argv)
 	RUN(test_tap_in_host_namespace_is_refused);
 	RUN(test_missing_tap_is_refused_not_created);
 	RUN(test_frame_fd_runs_in_host_namespace);
+	RUN(test_msl_range_is_decodes);
 	CHECK_EXIT();
 }
