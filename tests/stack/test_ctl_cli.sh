@@ -46,6 +46,8 @@ expect 2 "192\.0\.2\.0/24"                 live --exec true --client-to 192.0.2.
 expect 2 "192\.0\.2\.0/24"                 live --exec true --client-to 192.0.2.1:0
 expect 2 "192\.0\.2\.0/24"                 live --exec true --client-to 192.0.2.255:80
 expect 2 "192\.0\.2\.0/24"                 live --exec true --client-to 192.0.2.01:80
+expect 2 "not the lwIP server node's own 192\.0\.2\.2:8888" live --exec true --client-to 192.0.2.2:8888
+expect 2 "not the lwIP client node's own 192\.0\.2\.3:80" live --exec true --client-to 192.0.2.3:80
 expect 2 "--server-mode wants once"        live --exec true --server-mode x
 expect 2 "unknown option '--paused'"       live --exec true --paused
 expect 2 "a value is needed after '--script'" play --script
