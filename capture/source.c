@@ -87,6 +87,13 @@ struct source *source_open_file(const char *path, const char *filter, char *errb
 struct source *source_open_live(const char *iface, const char *filter,
 				int snaplen, char *errbuf)
 {
+	return source_open_live_buffered(iface, filter, snaplen, 0, errbuf);
+}
+
+struct source *source_open_live_buffered(const char *iface, const char *filter,
+					 int snaplen, int buffer_bytes,
+					 char *errbuf)
+{
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	struct source *s = calloc(1, sizeof(*s));
 	int rc;
@@ -110,6 +117,8 @@ struct source *source_open_live(const char *iface, const char *filter,
 	pcap_set_promisc(s->p, 1);
 	pcap_set_immediate_mode(s->p, 1);
 	pcap_set_timeout(s->p, 100);
+	if (buffer_bytes > 0)
+		pcap_set_buffer_size(s->p, buffer_bytes);
 	pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO); /* may be refused */
 	rc = pcap_activate(s->p);
 	if (rc < 0) {

@@ -55,6 +55,13 @@ struct source *source_open_file(const char *path, const char *filter, char *errb
 struct source *source_open_live(const char *iface, const char *filter,
 				int snaplen, char *errbuf);
 
+/* The same with a kernel capture buffer of buffer_bytes (<= 0: libpcap's
+ * default, 2 MiB), for a caller whose loop may be busy while a burst
+ * crosses (the session's br0: 200 connections at once in the load test). */
+struct source *source_open_live_buffered(const char *iface, const char *filter,
+					 int snaplen, int buffer_bytes,
+					 char *errbuf);
+
 void source_close(struct source *s); /* NULL is fine */
 
 /* Reads the next frame that passes the filter. */

@@ -47,7 +47,7 @@ static bool finished(struct session *s, void *user)
 	    !session_node_app_done(s, d->server, NULL))
 		return false;
 	return session_node_quiet(s, d->server) &&
-	       session_node_quiet(s, d->client);
+	       session_node_quiet(s, d->client) && session_wire_quiet(s);
 }
 
 static int timed_out(struct headless_opts *o, const char *what)

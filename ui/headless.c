@@ -14,12 +14,16 @@ const char headless_help[] =
 	"  --seed N           reproducible run: same ISNs, ports and events\n"
 	"  --msl S            maximum segment lifetime in seconds (TIME_WAIT = 2 x S),\n"
 	"                     0.1..3600; default: the node's (2)\n"
-	"  --only NODE        print only NODE's events (server or client)\n"
-	"  --no-states        do not print true state changes\n"
+	"  --only NODE        print only NODE's events (server or client), or\n"
+	"                     with 'wire' only the states inferred from the wire\n"
+	"  --no-states        do not print state changes (true nor inferred)\n"
+	"  --no-wire          do not print the states inferred from the wire\n"
+	"                     ('wire conn N ip:port FROM -> TO (cause)' lines)\n"
 	"  --no-app           do not print app output lines\n"
 	"  --raw              print every control event as 'NODE <protocol line>'\n"
 	"                     (docs/control-protocol.md) instead\n"
-	"  --pcap FILE        record every frame on br0 to FILE (pcap)\n"
+	"  --write FILE       record every frame on br0 to FILE (pcap, flushed as\n"
+	"                     it goes and on exit or Ctrl-C); --pcap is the same\n"
 	"  --timeout S        give up after S seconds (exit 124), 1..86400\n";
 
 void headless_init(struct headless_opts *o)
@@ -28,6 +32,7 @@ void headless_init(struct headless_opts *o)
 	o->cfg.out = stdout;
 	o->cfg.show_states = true;
 	o->cfg.show_app = true;
+	o->cfg.show_wire = true;
 	o->headless = true;
 }
 
@@ -74,12 +79,17 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 		o->cfg.show_app = false;
 		return 1;
 	}
+	if (!strcmp(a, "--no-wire")) {
+		o->cfg.show_wire = false;
+		return 1;
+	}
 	if (!strcmp(a, "--raw")) {
 		o->cfg.raw = true;
 		return 1;
 	}
 	if (strcmp(a, "--seed") && strcmp(a, "--msl") && strcmp(a, "--only") &&
-	    strcmp(a, "--pcap") && strcmp(a, "--timeout"))
+	    strcmp(a, "--pcap") && strcmp(a, "--write") &&
+	    strcmp(a, "--timeout"))
 		return 0;
 	if (!(v = value(cmd, argc, argv, i)))
 		return -1;
@@ -111,8 +121,8 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 		o->cfg.only = v;
 	} else {
 		if (!*v) {
-			fprintf(stderr, "tcpstep %s: --pcap wants a file name\n",
-				cmd);
+			fprintf(stderr, "tcpstep %s: %s wants a file name\n",
+				cmd, a);
 			return -1;
 		}
 		o->cfg.pcap_path = v;
@@ -124,13 +134,16 @@ bool headless_check(const struct headless_opts *o, const char *cmd,
 		    const char *const nodes[])
 {
 	if (o->cfg.only) {
+		/* The wire is not a node, but its lines can be picked too. */
+		if (!strcmp(o->cfg.only, "wire"))
+			return true;
 		for (int i = 0; nodes[i]; i++)
 			if (!strcmp(nodes[i], o->cfg.only))
 				return true;
 		fprintf(stderr, "tcpstep %s: --only wants one of:", cmd);
 		for (int i = 0; nodes[i]; i++)
 			fprintf(stderr, " %s", nodes[i]);
-		fprintf(stderr, " (not '%s')\n", o->cfg.only);
+		fprintf(stderr, " wire (not '%s')\n", o->cfg.only);
 		return false;
 	}
 	return true;

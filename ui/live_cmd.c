@@ -63,7 +63,8 @@ static bool all_quiet(struct session *s, void *user)
 	struct live *l = user;
 
 	return session_node_quiet(s, l->server) &&
-	       (l->client < 0 || session_node_quiet(s, l->client));
+	       (l->client < 0 || session_node_quiet(s, l->client)) &&
+	       session_wire_quiet(s);
 }
 
 static int run(struct session *s, struct headless_opts *o, void *user)

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pcap/pcap.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 #include "evline.h"
 #include "netns.h"
 #include "textesc.h"
+#include "wiretap.h"
 
 #define SESSION_MAX_NODES 4
 /* How long a node gets to say hello, and to exit after `quit`. */
@@ -35,7 +35,7 @@
 
 /* What an epoll event is about (epoll_event.data.u32). */
 #define EPOLL_TAG_SIGNAL 0u
-#define EPOLL_TAG_PCAP 1u
+#define EPOLL_TAG_WIRE 1u
 #define EPOLL_TAG_NODE 2u /* + node index */
 #define EPOLL_TAG_OUT 0xffffffffu /* the events' reader went away */
 
@@ -88,8 +88,7 @@ struct session {
 	int cmd_tty;            /* the terminal the peer was given, or -1 */
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
-	pcap_t *pcap;
-	pcap_dumper_t *dump;
+	struct wiretap *wire;   /* br0: recording and inferred states, or NULL */
 	int stop_status;        /* see session_stop_status */
 	char node_path[PATH_MAX];
 };
@@ -428,19 +427,31 @@ static void handle_signals(struct session *s)
 	}
 }
 
-static void on_packet(u_char *user, const struct pcap_pkthdr *h,
-		      const u_char *bytes)
+/* Reads what br0 has captured. A failed recording or a lost capture ends
+ * the session: the user asked for the file. */
+static void drain_wire(struct session *s)
 {
-	pcap_dump(user, h, bytes);
+	char err[600];
+
+	if (!s->wire)
+		return;
+	if (!wiretap_poll(s->wire, err, sizeof err) && !s->stop_status) {
+		fprintf(stderr, "tcpstep: %s; ending the session\n", err);
+		stop(s, 1);
+	}
 }
 
-static void drain_pcap(struct session *s)
+/* An inferred state change (wiretap.h): printed beside the nodes' true
+ * ones unless filtered out (--no-states, --no-wire, --only NODE, --raw). */
+static void on_wire_state(const char *line, const struct tracker_event *ev,
+			  void *user)
 {
-	if (!s->pcap)
+	struct session *s = user;
+
+	if (s->cfg.raw || !s->cfg.show_states || !s->cfg.show_wire ||
+	    (s->cfg.only && strcmp(s->cfg.only, "wire")))
 		return;
-	while (pcap_dispatch(s->pcap, 64, on_packet, (u_char *)s->dump) > 0)
-		;
-	pcap_dump_flush(s->dump);
+	print_line(s, "%s", line);
 }
 
 /* One pass: waits up to timeout_ms for something to happen and handles it.
@@ -452,7 +463,7 @@ static void drain_pcap(struct session *s)
 static void pass(struct session *s, int timeout_ms)
 {
 	struct epoll_event ev[SESSION_MAX_NODES + 2];
-	bool sig = false, cap = false;
+	bool sig = false;
 	int n = epoll_wait(s->epfd, ev, SESSION_MAX_NODES + 2, timeout_ms);
 
 	if (n < 0) {
@@ -460,23 +471,34 @@ static void pass(struct session *s, int timeout_ms)
 			fprintf(stderr, "tcpstep: epoll_wait: %s\n", strerror(errno));
 		return;
 	}
-	/* Nodes first: events already written before a node died are read
-	 * before its death is reported. */
+	/* The wire first, again before each node's read: a node writes its
+	 * event after the frames it sent (tun's write has taken the frame
+	 * through br0, and so into the capture, before it returns) and after
+	 * the frame it received, so the capture read just before a node's
+	 * read holds every frame behind the events that read returns. A
+	 * segment's inferred changes are then printed before the true ones it
+	 * caused. Nodes before signals: events already written before a node
+	 * died are read before its death is reported. */
+	if (n > 0)
+		drain_wire(s);
 	for (int i = 0; i < n; i++) {
 		uint32_t tag = ev[i].data.u32;
 
-		if (tag == EPOLL_TAG_SIGNAL)
+		if (tag == EPOLL_TAG_SIGNAL) {
 			sig = true;
-		else if (tag == EPOLL_TAG_OUT && !s->stop_status)
-			stop(s, 128 + SIGPIPE);
-		else if (tag == EPOLL_TAG_PCAP)
-			cap = true;
-		else if (tag - EPOLL_TAG_NODE < (uint32_t)s->nnodes &&
-			 s->nodes[tag - EPOLL_TAG_NODE].fd >= 0)
+		} else if (tag == EPOLL_TAG_OUT) {
+			if (!s->stop_status)
+				stop(s, 128 + SIGPIPE);
+		} else if (tag - EPOLL_TAG_NODE < (uint32_t)s->nnodes &&
+			   s->nodes[tag - EPOLL_TAG_NODE].fd >= 0) {
+			drain_wire(s);
 			read_node(s, &s->nodes[tag - EPOLL_TAG_NODE]);
+		}
 	}
-	if (cap)
-		drain_pcap(s);
+	/* Capture time is the wall clock: a TIME_WAIT ends on time even
+	 * when the wire is quiet. */
+	if (s->wire)
+		wiretap_advance(s->wire, wiretap_now_ns());
 	if (sig)
 		handle_signals(s);
 }
@@ -589,58 +611,35 @@ static void stale_msg(const char *msg, void *user)
 	fprintf(stderr, "tcpstep: removing a stale namespace: %s\n", msg);
 }
 
-struct pcap_job {
-	struct session *s;
-	char *err;
-	size_t errsize;
-};
-
-/* Runs inside the namespace, so the capture socket belongs to it. */
-static int open_pcap(void *user)
+/* The tracker's MSL is the nodes': --msl, or the node's default (2 s). */
+static int64_t session_msl_ns(const struct session_config *cfg)
 {
-	struct pcap_job *job = user;
-	struct session *s = job->s;
-	char perr[PCAP_ERRBUF_SIZE];
+	double msl = cfg->msl ? strtod(cfg->msl, NULL) : 2.0;
 
-	s->pcap = pcap_create(NETNS_BRIDGE, perr);
-	if (!s->pcap) {
-		seterr(job->err, job->errsize, "pcap on %s: %s", NETNS_BRIDGE,
-		       perr);
-		return -1;
-	}
-	/* Promiscuous: the bridge sees node-to-node frames only so (DESIGN.md).
-	 * Immediate: every frame reaches the file as it crosses. */
-	if (pcap_set_promisc(s->pcap, 1) || pcap_set_immediate_mode(s->pcap, 1) ||
-	    pcap_set_snaplen(s->pcap, 65535) ||
-	    /* Room for a burst (the load test's 200 connections at once)
-	     * while the loop is busy printing. */
-	    pcap_set_buffer_size(s->pcap, 32 * 1024 * 1024) ||
-	    pcap_activate(s->pcap) < 0) {
-		seterr(job->err, job->errsize, "pcap on %s: %s", NETNS_BRIDGE,
-		       pcap_geterr(s->pcap));
-		return -1;
-	}
-	return 0;
+	return (int64_t)(msl * 1e9 + 0.5);
 }
 
-static bool start_pcap(struct session *s, char *err, size_t errsize)
+static bool start_wire(struct session *s, char *err, size_t errsize)
 {
-	struct pcap_job job = { s, err, errsize };
-	char perr[PCAP_ERRBUF_SIZE];
+	struct wiretap_config wc = {
+		.write_path = s->cfg.pcap_path,
+		.msl_ns = session_msl_ns(&s->cfg),
+		.on_state = on_wire_state,
+		.user = s,
+	};
+	char werr[600];
 
-	if (netns_call_inside(s->ns, open_pcap, &job, err, errsize) < 0)
-		return false;
-	if (pcap_setnonblock(s->pcap, 1, perr) < 0) {
-		seterr(err, errsize, "pcap: %s", perr);
-		return false;
-	}
-	fcntl(pcap_get_selectable_fd(s->pcap), F_SETFD, FD_CLOEXEC);
-	s->dump = pcap_dump_open(s->pcap, s->cfg.pcap_path);
-	if (!s->dump) {
-		seterr(err, errsize, "cannot write %s: %s", s->cfg.pcap_path,
-		       pcap_geterr(s->pcap));
+	s->wire = wiretap_open(s->ns, &wc, werr, sizeof werr);
+	if (s->wire)
+		return watch(s, wiretap_fd(s->wire), EPOLL_TAG_WIRE, err,
+			     errsize);
+	/* The recording was asked for; the inferred lines are a bonus the
+	 * session can run without. */
+	if (s->cfg.pcap_path) {
+		seterr(err, errsize, "%s", werr);
 		return false;
 	}
+	fprintf(stderr, "tcpstep: %s; inferred states are not shown\n", werr);
 	return true;
 }
 
@@ -691,9 +690,7 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	s->ns = netns_create(err, errsize);
 	if (!s->ns)
 		goto fail;
-	if (cfg->pcap_path && (!start_pcap(s, err, errsize) ||
-			       !watch(s, pcap_get_selectable_fd(s->pcap),
-				      EPOLL_TAG_PCAP, err, errsize)))
+	if (!start_wire(s, err, errsize))
 		goto fail;
 	return s;
 fail:
@@ -951,17 +948,22 @@ void session_destroy(struct session *s)
 		free(s->nodes[i].conns);
 		free(s->nodes[i].log);
 	}
-	if (s->pcap) {
-		struct pcap_stat st;
+	if (s->wire) {
+		char err[600];
+		unsigned long long lost;
 
-		drain_pcap(s);
-		if (pcap_stats(s->pcap, &st) == 0 && st.ps_drop)
-			fprintf(stderr, "tcpstep: the recording %s misses %u "
+		drain_wire(s);
+		lost = wiretap_dropped(s->wire);
+		if (lost && s->cfg.pcap_path)
+			fprintf(stderr, "tcpstep: the recording %s misses %llu "
 				"frames (the capture buffer overflowed)\n",
-				s->cfg.pcap_path, st.ps_drop);
-		if (s->dump)
-			pcap_dump_close(s->dump);
-		pcap_close(s->pcap);
+				s->cfg.pcap_path, lost);
+		else if (lost)
+			fprintf(stderr, "tcpstep: the capture of br0 missed %llu "
+				"frames (its buffer overflowed); the inferred "
+				"states may be wrong\n", lost);
+		if (!wiretap_close(s->wire, err, sizeof err))
+			fprintf(stderr, "tcpstep: %s\n", err);
 	}
 	netns_destroy(s->ns);
 	if (s->sigfd >= 0)
@@ -974,6 +976,11 @@ void session_destroy(struct session *s)
 	sigaction(SIGTTOU, &s->oldttou, NULL);
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	free(s);
+}
+
+bool session_wire_quiet(const struct session *s)
+{
+	return !s->wire || wiretap_quiet(s->wire, wiretap_now_ns());
 }
 
 int session_stop_status(const struct session *s)

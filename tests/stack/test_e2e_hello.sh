@@ -47,7 +47,7 @@ cc=$(printf '%s\n' "$out" | awk -v l="192.0.2.3:$port" '$1 == "client" && $2 == 
 check_eq "client connection states" "$cc" "CLOSED -> SYN_SENT SYN_SENT -> ESTABLISHED ESTABLISHED -> CLOSE_WAIT CLOSE_WAIT -> LAST_ACK LAST_ACK -> CLOSED "
 check_match "TIME_WAIT ends by the 2MSL timer" "$out" "^server 192\.0\.2\.2:8888 192\.0\.2\.3:$port TIME_WAIT -> CLOSED \(.*2MSL"
 # The apps' lines are all there, as in runs 1 and 2.
-apps=$(printf '%s\n' "$out" | grep -Ev '^(server|client) [0-9.]+:[0-9]+ [0-9.]+:[0-9]+ [A-Z_0-9]+ -> ' | sort)
+apps=$(printf '%s\n' "$out" | grep -Ev '^(server|client) [0-9.]+:[0-9]+ [0-9.]+:[0-9]+ [A-Z_0-9]+ -> |^wire conn ' | sort)
 want=$(printf '%s\n' "192.0.2.2:8888で受付開始しました" "[Remote Address]" "192.0.2.3:$port" "[Message]" "Hello, 192.0.2.2:8888" "Hello, 192.0.2.3:$port" "" | sort)
 check_eq "app lines of the full run" "$apps" "$want"
 

@@ -15,7 +15,7 @@ run_tcpstep nc live --headless --msl 1 --timeout 30 --wait-closed \
 check_eq "live exit status is nc's" "$rc" 0
 port=$(printf '%s\n' "$out" | sed -n 's/^Hello, 192\.0\.2\.1:\([0-9][0-9]*\)$/\1/p')
 [ -n "$port" ] || fail "nc did not print the server's reply"
-check_eq "server output with nc" "$(grep -v '^server ' <<<"$out")" "192.0.2.2:8888で受付開始しました
+check_eq "server output with nc" "$(grep -Ev '^(server|wire) ' <<<"$out")" "192.0.2.2:8888で受付開始しました
 [Remote Address]
 192.0.2.1:$port
 [Message]

@@ -1,0 +1,86 @@
+#!/bin/bash
+# --write FILE on demo and live: the capture of br0 recorded as pcap through
+# capture/recorder, flushed as it runs and on exit or Ctrl-C, and read
+# cleanly by tshark (when installed) and tcpstep decode; the inferred
+# "wire" lines and their filters (issue 3, "Recording").
+set -u
+. "$(dirname "$0")/../stack/e2e_lib.sh"
+
+# frames FILE: the TCP segments tcpstep decode finds in FILE (exit 0 only).
+segments() { "$E2E_TCPSTEP" decode "$1" | grep -c ' > .*: Flags \['; }
+tshark_ok() {
+	command -v tshark >/dev/null || return 0
+	local e
+	e=$(tshark -n -r "$1" 2>&1 >/dev/null | grep -v 'Running as user')
+	[ -z "$e" ] || { fail "tshark on $1: $e"; return 1; }
+	tshark -n -r "$1" -Y tcp 2>/dev/null | grep -q . || fail "tshark sees no TCP in $1"
+}
+
+# 1. demo: every segment of the exchange, in a file that reads cleanly.
+run_tcpstep demo demo hello --headless --seed 3 --msl 0.5 --timeout 30 \
+	--write "$e2e_tmp/demo.pcap"
+check_eq "demo exit status" "$rc" 0
+check_eq "demo stderr" "$err" ""
+tshark_ok "$e2e_tmp/demo.pcap"
+d=$("$E2E_TCPSTEP" decode "$e2e_tmp/demo.pcap")
+check_eq "decode of the recording exits 0" "$?" 0
+# SYN, SYN-ACK, data, its ACK, FIN+data, FIN-ACK, last ACK: at least 7.
+n=$(printf '%s\n' "$d" | grep -c ' > .*: Flags \[')
+[ "$n" -ge 7 ] || fail "only $n segments recorded"
+check_match "the SYN" "$d" '192\.0\.2\.3\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[S\], seq 0'
+check_match "the last ACK" "$d" 'conn 1 192\.0\.2\.3:[0-9]+ LAST_ACK -> CLOSED \(rcvd ACK of FIN\)'
+# The inferred lines are there, beside the true ones, and say the same.
+check_match "inferred line" "$out" '^wire conn 1 192\.0\.2\.2:8888 FIN_WAIT_1 -> (FIN_WAIT_2|TIME_WAIT) '
+check_match "inferred TIME_WAIT end" "$out" '^wire conn 1 192\.0\.2\.2:8888 TIME_WAIT -> CLOSED \(2MSL timer\)$'
+check_match "true line" "$out" '^server 192\.0\.2\.2:8888 192\.0\.2\.3:[0-9]+ TIME_WAIT -> CLOSED '
+
+# 2. Filters: --only wire, --no-wire, --no-states.
+run_tcpstep onlywire demo hello --headless --seed 3 --msl 0.5 --timeout 30 --only wire
+check_eq "--only wire exit" "$rc" 0
+check_eq "--only wire prints only wire lines" "$(grep -vc '^wire conn ' <<<"$out")" 0
+check_match "--only wire has the handshake" "$out" '^wire conn 1 192\.0\.2\.3:[0-9]+ SYN_SENT -> ESTABLISHED \(rcvd SYN-ACK\)$'
+run_tcpstep nowire demo hello --headless --seed 3 --msl 0.5 --timeout 30 --no-wire
+check_eq "--no-wire exit" "$rc" 0
+check_no_match "--no-wire" "$out" '^wire '
+check_match "--no-wire keeps true lines" "$out" '^client .* SYN_SENT -> ESTABLISHED '
+run_tcpstep nostates demo hello --headless --seed 3 --msl 0.5 --timeout 30 --no-states
+check_no_match "--no-states drops inferred lines too" "$out" ' -> '
+
+# 3. Ctrl-C in the middle (the server waits 1 s before its reply): what was
+#    captured is in the file, complete records only.
+"$E2E_TCPSTEP" demo hello --headless --seed 3 --msl 0.5 --timeout 30 \
+	--write "$e2e_tmp/int.pcap" >"$e2e_tmp/int.out" 2>"$e2e_tmp/int.err" &
+pid=$!
+wait_for "$e2e_tmp/int.out" '^\[Message\]' 10 || fail "no [Message] before SIGINT"
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check_eq "SIGINT exit status" "$rc" 130
+check_clean "$pid" "interrupted demo"
+"$E2E_TCPSTEP" decode "$e2e_tmp/int.pcap" >"$e2e_tmp/int.txt" 2>&1
+check_eq "decode of the interrupted recording exits 0" "$?" 0
+check_match "the data segment was flushed" "$(cat "$e2e_tmp/int.txt")" \
+	'192\.0\.2\.3\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[P\.\], seq 1:23, ack 1, .*length 22'
+tshark_ok "$e2e_tmp/int.pcap"
+
+# 4. live: a kernel peer's segments are recorded too.
+if command -v nc >/dev/null; then
+	run_tcpstep live live --headless --msl 0.5 --timeout 30 --wait-closed \
+		--write "$e2e_tmp/live.pcap" \
+		--exec "(printf 'Hi\n'; sleep 1.5) | nc -q 0 192.0.2.2 8888"
+	check_eq "live exit status" "$rc" 0
+	tshark_ok "$e2e_tmp/live.pcap"
+	d=$("$E2E_TCPSTEP" decode "$e2e_tmp/live.pcap")
+	check_match "the kernel's SYN" "$d" '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[S\]'
+	check_match "the kernel's data" "$d" '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[P\.\], seq 1:4, '
+	check_match "inferred kernel endpoint" "$out" '^wire conn 1 192\.0\.2\.1:[0-9]+ CLOSED -> SYN_SENT \(sent SYN\)$'
+fi
+
+# 5. A file that cannot be written: a clear message, nothing left behind.
+run_tcpstep badwrite demo hello --headless --write /nonexistent-dir/x.pcap
+check_eq "unwritable --write exit" "$rc" 1
+check_match "names the file" "$err" '/nonexistent-dir/x\.pcap'
+run_tcpstep emptywrite demo hello --headless --write ''
+check_eq "empty --write exit" "$rc" 2
+
+e2e_done

@@ -1,0 +1,236 @@
+/* The session's wire tap (see wiretap.h): capture/source + capture/tap
+ * (decoder and tracker) + capture/recorder on br0. */
+#include "wiretap.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "netns.h"
+#include "output.h"
+#include "recorder.h"
+#include "source.h"
+#include "tap.h"
+#include "tcpstate.h"
+
+/* Frames handled per wiretap_poll at most, so a flood on the wire cannot
+ * starve the nodes' events; the rest wait for the next pass. */
+#define WIRETAP_POLL_BUDGET 4096
+#define WIRETAP_BUFFER_BYTES (32 * 1024 * 1024)
+
+struct wiretap {
+	struct wiretap_config cfg;
+	struct source *src;
+	struct recorder *rec;
+	struct tap *tap;
+	uint64_t conns_seen;     /* highest connection id seen (ids are 1, 2, ...) */
+	uint64_t conns_released; /* connections whose summary came out */
+	int64_t last_frame_ns;   /* capture time of the newest frame */
+	bool failed;
+};
+
+int64_t wiretap_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void wiretap_format_state(char *buf, size_t size,
+			  const struct tracker_event *ev)
+{
+	const struct tracker_state_change *c = &ev->u.state;
+	int e = c->endpoint == 1 ? 1 : 0;
+	char ep[64];
+
+	output_format_endpoint(ep, sizeof ep, ev->ip_version, ev->addr[e],
+			       ev->port[e]);
+	/* The cause is one of the tracker's static strings (never wire text),
+	 * so it needs no escaping. */
+	snprintf(buf, size, "wire conn %llu %s %s -> %s (%s)",
+		 (unsigned long long)ev->conn, ep, tcpstate_to_str(c->from),
+		 tcpstate_to_str(c->to), c->cause ? c->cause : "");
+}
+
+static void on_segment(const struct segment *seg,
+		       const struct tracker_seginfo *info, void *user)
+{
+	struct wiretap *w = user;
+
+	if (info->conn > w->conns_seen)
+		w->conns_seen = info->conn;
+}
+
+static void on_event(const struct tracker_event *ev, void *user)
+{
+	struct wiretap *w = user;
+	char line[WIRETAP_LINE_MAX];
+
+	if (ev->type == TRACKER_EV_CONN) {
+		w->conns_released++;
+		return;
+	}
+	if (ev->type != TRACKER_EV_STATE || !w->cfg.on_state)
+		return;
+	wiretap_format_state(line, sizeof line, ev);
+	w->cfg.on_state(line, ev, w->cfg.user);
+}
+
+struct open_job {
+	struct wiretap *w;
+	char err[SOURCE_ERRBUF_SIZE];
+};
+
+/* Runs inside the namespace, so the packet socket belongs to it. */
+static int open_inside(void *user)
+{
+	struct open_job *job = user;
+
+	/* Snap length 65535: the recording keeps every byte of a lesson's
+	 * frames (MTU 1500) and tshark reads it as tcpdump -w's. A 32 MiB
+	 * buffer holds a burst (the load test's 200 connections at once)
+	 * while the loop is busy printing. */
+	job->w->src = source_open_live_buffered(NETNS_BRIDGE, NULL, 65535,
+						WIRETAP_BUFFER_BYTES, job->err);
+	return job->w->src ? 0 : -1;
+}
+
+struct wiretap *wiretap_open(const struct netns *ns,
+			     const struct wiretap_config *cfg, char *err,
+			     size_t errsize)
+{
+	struct wiretap *w = calloc(1, sizeof *w);
+	struct open_job job;
+	struct tap_config tc;
+	char rerr[SOURCE_ERRBUF_SIZE];
+
+	if (!w) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	w->cfg = *cfg;
+	job.w = w;
+	job.err[0] = '\0';
+	if (netns_call_inside(ns, open_inside, &job, err, errsize) < 0) {
+		if (job.err[0])
+			snprintf(err, errsize, "capture on %s", job.err);
+		goto fail;
+	}
+	/* Nodes and kernel peers are forked later: keep the capture ours. */
+	fcntl(source_fd(w->src), F_SETFD, FD_CLOEXEC);
+	if (cfg->write_path) {
+		w->rec = recorder_open(cfg->write_path, source_linktype(w->src),
+				       source_snaplen(w->src), rerr);
+		if (!w->rec) {
+			snprintf(err, errsize, "cannot record: %s", rerr);
+			goto fail;
+		}
+	}
+	memset(&tc, 0, sizeof tc);
+	tc.linktype = source_linktype(w->src);
+	tc.msl_ns = cfg->msl_ns;
+	tc.rec = w->rec;
+	tc.on_segment = on_segment;
+	tc.on_event = on_event;
+	tc.user = w;
+	w->tap = tap_create(&tc);
+	if (!w->tap) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	return w;
+fail:
+	recorder_close(w->rec, rerr);
+	source_close(w->src);
+	free(w);
+	return NULL;
+}
+
+int wiretap_fd(const struct wiretap *w)
+{
+	return source_fd(w->src);
+}
+
+bool wiretap_poll(struct wiretap *w, char *err, size_t errsize)
+{
+	char e[SOURCE_ERRBUF_SIZE];
+
+	if (w->failed)
+		return false;
+	for (int i = 0; i < WIRETAP_POLL_BUDGET; i++) {
+		struct source_frame f;
+		enum source_status st = source_next(w->src, &f, e);
+
+		if (st == SOURCE_AGAIN)
+			break;
+		if (st != SOURCE_FRAME) {
+			w->failed = true;
+			snprintf(err, errsize, "capture on %s",
+				 st == SOURCE_ERROR ? e : "br0: ended");
+			return false;
+		}
+		w->last_frame_ns = f.ts_ns;
+		if (!tap_frame(w->tap, &f, e)) {
+			w->failed = true;
+			snprintf(err, errsize, "recording: %s", e);
+			return false;
+		}
+	}
+	if (w->rec && !recorder_flush(w->rec, e)) {
+		w->failed = true;
+		snprintf(err, errsize, "recording: %s", e);
+		return false;
+	}
+	return true;
+}
+
+void wiretap_advance(struct wiretap *w, int64_t now_ns)
+{
+	tap_advance(w->tap, now_ns);
+}
+
+bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
+{
+	int64_t msl = w->cfg.msl_ns > 0 ? w->cfg.msl_ns : 60000000000LL;
+
+	return w->conns_released >= w->conns_seen ||
+	       now_ns - w->last_frame_ns > 2 * msl + 1000000000LL;
+}
+
+unsigned long long wiretap_dropped(struct wiretap *w)
+{
+	struct source_stats st;
+
+	if (!w)
+		return 0;
+	source_get_stats(w->src, &st);
+	return st.have_drops ? st.dropped + st.if_dropped : 0;
+}
+
+unsigned long long wiretap_frames_written(const struct wiretap *w)
+{
+	return w && w->rec ? recorder_frames(w->rec) : 0;
+}
+
+bool wiretap_close(struct wiretap *w, char *err, size_t errsize)
+{
+	char e[SOURCE_ERRBUF_SIZE];
+	bool ok = true;
+
+	if (!w)
+		return true;
+	/* The last frames (a final ACK) may have arrived since the last pass. */
+	if (!w->failed)
+		wiretap_poll(w, e, sizeof e);
+	if (w->rec && !recorder_close(w->rec, e)) {
+		snprintf(err, errsize, "recording: %s", e);
+		ok = false;
+	}
+	tap_destroy(w->tap);
+	source_close(w->src);
+	free(w);
+	return ok;
+}

@@ -1,0 +1,89 @@
+/* The session's wire tap: libpcap on the session bridge br0 (capture/
+ * source.h, opened inside the namespace), every frame recorded to a pcap
+ * file when asked (capture/recorder.h, the one recorder), and decoded and
+ * fed to the connection tracker (capture/tap.h), whose inferred state
+ * changes come out as text lines for the headless output:
+ *
+ *   wire conn 1 192.0.2.3:49153 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)
+ *
+ * that is `tcpstep decode`'s state line with "wire " in front, so a reader
+ * (or a script) tells the inference from the nodes' true lines, which
+ * start with the node's name.
+ *
+ * It plugs into the session's poll loop: wiretap_fd to watch,
+ * wiretap_poll when it is readable (and before node events are handled, so
+ * a segment is shown before the receiver's reaction to it), wiretap_advance
+ * every pass so a TIME_WAIT ends on time while the wire is quiet. */
+#ifndef TCPSTEP_WIRETAP_H
+#define TCPSTEP_WIRETAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tracker.h"
+
+struct netns;
+struct wiretap;
+
+/* "wire " + decode's line: "wire conn N ip:port FROM -> TO (cause)". */
+#define WIRETAP_LINE_MAX 256
+
+struct wiretap_config {
+	const char *write_path; /* record br0 here as pcap (NULL: do not) */
+	int64_t msl_ns;         /* the tracker's TIME_WAIT = 2 x this */
+	/* Called for every inferred state change, in capture order, with the
+	 * line (no newline) and the event. May be NULL. */
+	void (*on_state)(const char *line, const struct tracker_event *ev,
+			 void *user);
+	void *user;
+};
+
+/* Opens the capture on br0 inside ns (and the recording). NULL with the
+ * reason in err on failure; nothing is left open. */
+struct wiretap *wiretap_open(const struct netns *ns,
+			     const struct wiretap_config *cfg, char *err,
+			     size_t errsize);
+
+/* The capture's descriptor, for epoll. */
+int wiretap_fd(const struct wiretap *w);
+
+/* Handles every frame captured so far, then flushes the recording so the
+ * file trails the wire by at most one loop pass. False when the capture
+ * or the recording failed (reason in err); the tap stays usable for
+ * wiretap_close. */
+bool wiretap_poll(struct wiretap *w, char *err, size_t errsize);
+
+/* Capture time passes (CLOCK_REALTIME, the clock of the frames' stamps)
+ * with no frame: a TIME_WAIT may end. */
+void wiretap_advance(struct wiretap *w, int64_t now_ns);
+
+/* True when every connection seen on the wire has ended (both endpoints
+ * inferred CLOSED, a TIME_WAIT's 2 x MSL included), or when no frame has
+ * crossed for 2 x MSL + 1 s before now_ns: then nothing the tracker still
+ * holds open (an unanswered SYN, a connection whose last frames the kernel
+ * dropped) can end on the wire, and a caller waiting for quiet must not
+ * wait forever. */
+bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
+
+/* Frames the kernel dropped before the capture read them (its buffer
+ * overflowed): the recording misses them and the inference may be wrong. */
+unsigned long long wiretap_dropped(struct wiretap *w);
+
+/* Frames recorded so far (0 without a recording). */
+unsigned long long wiretap_frames_written(const struct wiretap *w);
+
+/* Reads what is still captured, closes the recording (flushed) and the
+ * capture. False if the recording lost anything (reason in err). NULL is
+ * harmless. */
+bool wiretap_close(struct wiretap *w, char *err, size_t errsize);
+
+/* The headless line of one inferred state change (a TRACKER_EV_STATE
+ * event) into buf; pure, for the tests. */
+void wiretap_format_state(char *buf, size_t size,
+			  const struct tracker_event *ev);
+
+/* The current wall clock as capture time (CLOCK_REALTIME, ns). */
+int64_t wiretap_now_ns(void);
+
+#endif
