@@ -125,6 +125,13 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 				cmd, a);
 			return -1;
 		}
+		/* The recorder takes "-" for stdout, where the events go. */
+		if (!strcmp(v, "-")) {
+			fprintf(stderr, "tcpstep %s: %s - would mix the capture "
+				"with the event lines on standard output; give "
+				"a file name\n", cmd, a);
+			return -1;
+		}
 		o->cfg.pcap_path = v;
 	}
 	return 1;

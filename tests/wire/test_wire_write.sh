@@ -82,5 +82,8 @@ check_eq "unwritable --write exit" "$rc" 1
 check_match "names the file" "$err" '/nonexistent-dir/x\.pcap'
 run_tcpstep emptywrite demo hello --headless --write ''
 check_eq "empty --write exit" "$rc" 2
+run_tcpstep stdoutwrite demo hello --headless --write -
+check_eq "--write - (the events' stdout) exit" "$rc" 2
+check_match "says why" "$err" "would mix the capture with the event lines"
 
 e2e_done

@@ -146,8 +146,9 @@ def run_scenario(tcpstep, tmp, name):
 
 
 def parse(out):
+    """True and wire transitions, each with its line number in the output."""
     true, wire, listeners = [], [], set()
-    for line in out.splitlines():
+    for n, line in enumerate(out.splitlines()):
         m = TRUE_RE.match(line)
         if m:
             node, local, remote, frm, to, cause = m.groups()
@@ -155,12 +156,12 @@ def parse(out):
                 if to == "LISTEN":
                     listeners.add(local)
             else:
-                true.append((local, remote, frm, to, cause))
+                true.append((local, remote, frm, to, cause, n))
             continue
         m = WIRE_RE.match(line)
         if m:
             conn, ep, frm, to, cause = m.groups()
-            wire.append((int(conn), ep, frm, to, cause))
+            wire.append((int(conn), ep, frm, to, cause, n))
     return true, wire, listeners
 
 
@@ -197,9 +198,10 @@ def check(tcpstep, scn, out, pcap):
             file_states.setdefault((r["conn"], r["addr"]), []).append(
                 (r["from"], r["to"], r["cause"]))
     # The live inference per (conn, endpoint).
-    live = {}
-    for conn, ep, frm, to, cause in wire:
+    live, live_line = {}, {}
+    for conn, ep, frm, to, cause, n in wire:
         live.setdefault((conn, ep), []).append((frm, to, cause))
+        live_line.setdefault((conn, ep), []).append(n)
     # 1. Live equals the recording's decode (timer transitions aside).
     for key in set(live) | set(file_states):
         a = [t for t in live.get(key, []) if t[2] != "2MSL timer"]
@@ -207,9 +209,10 @@ def check(tcpstep, scn, out, pcap):
         if a != b:
             fail(scn, f"conn {key[0]} {key[1]}: live {a} != decode of the recording {b}")
     # 2. The nodes' true sequences, per pcb (local, remote).
-    truth = {}
-    for local, remote, frm, to, cause in true:
+    truth, truth_line = {}, {}
+    for local, remote, frm, to, cause, n in true:
         truth.setdefault((local, remote), []).append((frm, to))
+        truth_line.setdefault((local, remote), []).append((n, cause))
     checked = set()
     for conn, (client, server) in sorted(tuples.items()):
         for ep, other in ((client, server), (server, client)):
@@ -228,10 +231,38 @@ def check(tcpstep, scn, out, pcap):
                           f"    inferred {fmt(inferred)}\n    true     {fmt(want)}")
             else:
                 print(f"ok   {scn}: conn {conn} {ep}: {fmt(want)}")
+                check_order(scn, conn, ep, live.get((conn, ep), []),
+                            live_line.get((conn, ep), []),
+                            truth_line.get((ep, other), []))
     for key in truth:
         if key not in checked:
             fail(scn, f"{key[0]} {key[1]}: true states {fmt(truth[key])} but no "
                       f"connection on the wire")
+
+
+# Inferred only once the receiver's reply shows it (docs/states.md): these
+# may print after the node's own line.
+DECIDED_LATER = {("CLOSED", "LISTEN"), ("LISTEN", "SYN_RCVD"),
+                 ("ESTABLISHED", "CLOSE_WAIT"), ("FIN_WAIT_1", "CLOSING")}
+
+
+def check_order(scn, conn, ep, wire_seq, wire_lines, true_lines):
+    """The README's order promise: a change a received segment caused is
+    printed from the wire before the node's own line, unless the wire can
+    only decide it later. (Sent segments and timers promise nothing.)"""
+    w = [(f, t, c, n) for (f, t, c), n in zip(wire_seq, wire_lines)]
+    # Undo the passive-open mapping so the lists line up one to one.
+    if len(w) >= 2 and (w[0][0], w[0][1]) == ("CLOSED", "LISTEN"):
+        w = [("CLOSED", "SYN_RCVD", w[1][2], w[1][3])] + w[2:]
+    for (f, t, c, wn), (tn, tcause) in zip(w, true_lines):
+        # Both must say a segment arrived: "data after close" is a
+        # received segment to lwIP but, on the wire, the RST it sent.
+        if not tcause.startswith("rcvd") or not c.startswith("rcvd") \
+                or (f, t) in DECIDED_LATER or (f, t) == ("CLOSED", "SYN_RCVD"):
+            continue
+        if wn > tn:
+            fail(scn, f"conn {conn} {ep} {f} -> {t}: the node's line (line "
+                      f"{tn + 1}) printed before the wire's (line {wn + 1})")
 
 
 def fmt(seq):
