@@ -549,9 +549,14 @@ static void on_wire_state(const char *line, const struct tracker_event *ev,
 	    (s->cfg.only && strcmp(s->cfg.only, "wire")))
 		return;
 	uint64_t stamp = session_mono_from_realtime(s, ev->ts_ns);
+	uint64_t now = ctlmsg_now_ns();
 
-	/* The tracker's lines stay in the order it made them (a segment
-	 * moves both ends, in one order) whatever the clocks' jitter. */
+	/* Nothing was captured in the future (a wall clock set back would
+	 * say so, and hold the line back for as long). The tracker's lines
+	 * stay in the order it made them (a segment moves both ends, in one
+	 * order) whatever the clocks' jitter. */
+	if (stamp > now)
+		stamp = now;
 	if (stamp < s->last_wire_stamp)
 		stamp = s->last_wire_stamp;
 	s->last_wire_stamp = stamp;
