@@ -1166,17 +1166,25 @@ void session_destroy(struct session *s)
 	if (!s)
 		return;
 	if (s->sigfd >= 0 && s->epfd >= 0) {
-		/* Ask nicely, then insist. The loop keeps reaping. */
-		for (int i = 0; i < s->nnodes; i++) {
-			s->nodes[i].quitting = true;
-			send_line(&s->nodes[i], "quit");
-		}
+		long long end = now_ms() + SESSION_QUIT_MS;
+
+		/* Ask nicely, then insist. The loop keeps reaping. One node
+		 * at a time, until it hung up: their last lines (`ok quit`)
+		 * then come in one order, as everything else (--raw). */
 		if (s->cmd_pid)
 			kill(-s->cmd_pid, SIGTERM);
 		s->stop_status = s->stop_status ? s->stop_status : -1;
+		for (int i = 0; i < s->nnodes; i++) {
+			struct node *n = &s->nodes[i];
+
+			n->quitting = true;
+			if (!send_line(n, "quit"))
+				continue;
+			while (n->fd >= 0 && n->pid && now_ms() < end)
+				pass(s, 50);
+		}
 		/* session_wait returns at once once stopped: loop by hand. */
-		for (long long end = now_ms() + SESSION_QUIT_MS;
-		     !all_gone(s, NULL) && now_ms() < end;)
+		while (!all_gone(s, NULL) && now_ms() < end)
 			pass(s, 50);
 		/* COMMAND's own children (a shell's pipeline) and anything
 		 * else started inside get the same chance to exit. */
@@ -1184,8 +1192,8 @@ void session_destroy(struct session *s)
 			usleep(100 * 1000);
 		if (!all_gone(s, NULL)) {
 			kill_all(s, SIGKILL);
-			for (long long end = now_ms() + SESSION_QUIT_MS;
-			     !all_gone(s, NULL) && now_ms() < end;)
+			end = now_ms() + SESSION_QUIT_MS;
+			while (!all_gone(s, NULL) && now_ms() < end)
 				pass(s, 50);
 		}
 	}
