@@ -1524,7 +1524,8 @@ int main(int argc, char **argv)
 	p->snaplen = 128;
 	p->v6_percent = 10;
 
-	for (int i = 1; i < argc; i++) {
+	/* Every option but --help takes a value: options come in pairs. */
+	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t n;
 		bool ok = true;
@@ -1561,7 +1562,6 @@ int main(int argc, char **argv)
 			rc = 2;
 			goto out;
 		}
-		i++;
 	}
 	if (!p->output) {
 		fprintf(stderr, "gen_pcap: --output FILE is required\n");

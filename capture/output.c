@@ -24,16 +24,22 @@ struct sb {
 	size_t n;
 };
 
-static void sb_mem(struct sb *s, const char *p, size_t n)
+/* The clamp is kept out of the common path: with the length left a
+ * constant there, a string literal's copy compiles to a few moves. */
+static inline void sb_mem(struct sb *s, const char *p, size_t n)
 {
-	if (n > sizeof(s->b) - 1 - s->n)
-		n = sizeof(s->b) - 1 - s->n;
-	memcpy(s->b + s->n, p, n);
-	s->n += n;
+	size_t room = sizeof(s->b) - 1 - s->n;
+	if (n <= room) {
+		memcpy(s->b + s->n, p, n);
+		s->n += n;
+	} else {
+		memcpy(s->b + s->n, p, room);
+		s->n += room;
+	}
 }
 
-static void sb_str(struct sb *s, const char *p) { sb_mem(s, p, strlen(p)); }
-static void sb_ch(struct sb *s, char c) { sb_mem(s, &c, 1); }
+static inline void sb_str(struct sb *s, const char *p) { sb_mem(s, p, strlen(p)); }
+static inline void sb_ch(struct sb *s, char c) { sb_mem(s, &c, 1); }
 
 /* Decimal digits, two at a time (this runs ~15 times per JSON line). */
 static void sb_u64(struct sb *s, uint64_t v)
@@ -45,6 +51,11 @@ static void sb_u64(struct sb *s, uint64_t v)
 	char t[24];
 	int i = sizeof(t);
 
+	/* Most numbers printed are counts of 0 to 9. */
+	if (v < 10 && s->n < sizeof(s->b) - 1) {
+		s->b[s->n++] = (char)('0' + v);
+		return;
+	}
 	while (v > UINT32_MAX) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
@@ -183,20 +194,99 @@ static void addr_str(char *buf, size_t size, int ipv, const uint8_t *a)
 		snprintf(buf, size, "?");
 }
 
-/* The address in its usual text form; IPv4 without printf (hot path). */
+/* One IPv4 address, dotted decimal, without division loops. */
+static void sb_ipv4(struct sb *s, const uint8_t *a)
+{
+	char t[16];
+	size_t n = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (i)
+			t[n++] = '.';
+		if (v >= 100) {
+			t[n++] = (char)('0' + v / 100);
+			v %= 100;
+			t[n++] = (char)('0' + v / 10);
+		} else if (v >= 10) {
+			t[n++] = (char)('0' + v / 10);
+		}
+		t[n++] = (char)('0' + v % 10);
+	}
+	sb_mem(s, t, n);
+}
+
+/* One IPv6 address in the text inet_ntop gives (glibc's inet_ntop6,
+ * RFC 5952 section 4): lowercase hex without leading zeros, the longest
+ * run of two or more zero groups (the first of equal runs) as "::", and
+ * the IPv4 forms ::a.b.c.d and ::ffff:a.b.c.d. Written out here because
+ * inet_ntop formats each group with sprintf: --summary prints two
+ * addresses per connection. */
+static void sb_ipv6(struct sb *s, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned w[8];
+	int best = -1, bestlen = 0, cur = -1, curlen = 0;
+	char t[48];
+	size_t n = 0;
+
+	for (int i = 0; i < 8; i++) {
+		w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+		if (w[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				curlen = 1;
+			} else {
+				curlen++;
+			}
+		} else if (cur >= 0) {
+			if (curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+			cur = -1;
+		}
+	}
+	if (cur >= 0 && curlen > bestlen) {
+		best = cur;
+		bestlen = curlen;
+	}
+	if (bestlen < 2)
+		best = -1;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + bestlen) {
+			if (i == best)
+				t[n++] = ':';
+			continue;
+		}
+		if (i)
+			t[n++] = ':';
+		if (i == 6 && best == 0 &&
+		    (bestlen == 6 || (bestlen == 5 && w[5] == 0xffff))) {
+			sb_mem(s, t, n);
+			sb_ipv4(s, a + 12);
+			return;
+		}
+		unsigned v = w[i];
+		if (v >= 0x1000)
+			t[n++] = hex[v >> 12];
+		if (v >= 0x100)
+			t[n++] = hex[(v >> 8) & 15];
+		if (v >= 0x10)
+			t[n++] = hex[(v >> 4) & 15];
+		t[n++] = hex[v & 15];
+	}
+	if (best >= 0 && best + bestlen == 8)
+		t[n++] = ':';
+	sb_mem(s, t, n);
+}
+
+/* The address in its usual text form, without printf (hot path). */
 static void sb_ip(struct sb *s, int ipv, const uint8_t *a)
 {
-	if (ipv == 6) {
-		char t[64];
-		addr_str(t, sizeof(t), 6, a);
-		sb_str(s, t);
-		return;
-	}
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			sb_ch(s, '.');
-		sb_u64(s, a[i]);
-	}
+	if (ipv == 6)
+		sb_ipv6(s, a);
+	else
+		sb_ipv4(s, a);
 }
 
 /* "ip:port", IPv6 as "[addr]:port" */
@@ -601,23 +691,22 @@ static void sb_pair(struct sb *s, const char *key, const uint64_t v[2], bool tex
 	sb_ch(s, '}');
 }
 
+/* One line per connection: --summary prints one for every connection, so
+ * this is built with the sb_* helpers too (no printf). */
 static void conn_event(struct output *o, const struct tracker_event *ev)
 {
 	const struct tracker_conn_summary *c = &ev->u.conn_summary;
-	char cl[80], sv[80];
 	struct sb s;
 	bool text = o->cfg.format == OUTPUT_TEXT;
 
-	output_format_endpoint(cl, sizeof(cl), ev->ip_version, ev->addr[0], ev->port[0]);
-	output_format_endpoint(sv, sizeof(sv), ev->ip_version, ev->addr[1], ev->port[1]);
 	s.n = 0;
 	if (text) {
 		sb_str(&s, "conn ");
 		sb_u64(&s, ev->conn);
 		sb_ch(&s, ' ');
-		sb_str(&s, cl);
+		sb_endpoint(&s, ev->ip_version, ev->addr[0], ev->port[0]);
 		sb_str(&s, " > ");
-		sb_str(&s, sv);
+		sb_endpoint(&s, ev->ip_version, ev->addr[1], ev->port[1]);
 		sb_str(&s, ": client ");
 		sb_str(&s, tcpstate_to_str(c->final_state[0]));
 		sb_str(&s, ", server ");
@@ -650,9 +739,9 @@ static void conn_event(struct output *o, const struct tracker_event *ev)
 	sb_str(&s, "{\"type\":\"conn\",\"conn\":");
 	sb_u64(&s, ev->conn);
 	sb_str(&s, ",\"client\":");
-	sb_json_str(&s, cl);
+	json_endpoint(&s, ev->ip_version, ev->addr[0], ev->port[0]);
 	sb_str(&s, ",\"server\":");
-	sb_json_str(&s, sv);
+	json_endpoint(&s, ev->ip_version, ev->addr[1], ev->port[1]);
 	sb_pair(&s, "syn", c->syn, false);
 	sb_pair(&s, "synack", c->synack, false);
 	sb_pair(&s, "fin", c->fin, false);

@@ -221,6 +221,9 @@ struct endpoint {
 
 struct conn {
 	struct conn *hnext;
+	/* Every connection held, in id order (creation order): what
+	 * tracker_finish walks, instead of sorting the table. */
+	struct conn *onext, *oprev;
 	uint32_t hash;
 	uint64_t id;
 	uint8_t ipv;
@@ -244,6 +247,10 @@ struct conn {
 
 struct timer_list {
 	struct tw_timer *head, *tail;
+	/* head->deadline, or INT64_MAX when empty: kept here so that the
+	 * check made for every segment ("is a timer due?") reads only this
+	 * struct, not the head timer inside some long-idle connection. */
+	int64_t first;
 };
 
 struct tracker {
@@ -252,6 +259,8 @@ struct tracker {
 	size_t nbuckets;
 	size_t nconns;
 	uint64_t next_id;
+	struct conn *ohead, *otail; /* all connections, in id order */
+	/* Pending events: a ring whose size is a power of two. */
 	struct tracker_event *evq;
 	size_t evcap, evhead, evlen;
 	/* Two lists, each sorted by deadline: TIME_WAIT (2 MSL) and linger
@@ -266,22 +275,19 @@ struct tracker {
 
 /* ---- events --------------------------------------------------------- */
 
-static void ev_push(struct tracker *t, const struct tracker_event *ev)
+static bool ev_grow(struct tracker *t)
 {
-	if (t->evlen == t->evcap) {
-		size_t ncap = t->evcap ? t->evcap * 2 : 64;
-		struct tracker_event *n = malloc(ncap * sizeof(*n));
-		if (!n)
-			return; /* out of memory: the event is lost, nothing breaks */
-		for (size_t i = 0; i < t->evlen; i++)
-			n[i] = t->evq[(t->evhead + i) % t->evcap];
-		free(t->evq);
-		t->evq = n;
-		t->evcap = ncap;
-		t->evhead = 0;
-	}
-	t->evq[(t->evhead + t->evlen) % t->evcap] = *ev;
-	t->evlen++;
+	size_t ncap = t->evcap ? t->evcap * 2 : 64;
+	struct tracker_event *n = malloc(ncap * sizeof(*n));
+	if (!n)
+		return false;
+	for (size_t i = 0; i < t->evlen; i++)
+		n[i] = t->evq[(t->evhead + i) & (t->evcap - 1)];
+	free(t->evq);
+	t->evq = n;
+	t->evcap = ncap;
+	t->evhead = 0;
+	return true;
 }
 
 bool tracker_next_event(struct tracker *t, struct tracker_event *ev)
@@ -289,15 +295,24 @@ bool tracker_next_event(struct tracker *t, struct tracker_event *ev)
 	if (!t || !t->evlen)
 		return false;
 	*ev = t->evq[t->evhead];
-	t->evhead = (t->evhead + 1) % t->evcap;
+	t->evhead = (t->evhead + 1) & (t->evcap - 1);
 	t->evlen--;
 	return true;
 }
 
-static void ev_init(struct tracker_event *ev, const struct conn *c,
-		    enum tracker_event_type type, uint64_t pkt, int64_t ts)
+/* A new event at the queue's tail, filled in place (no copy through a
+ * temporary); NULL when memory ran out: the event is lost, nothing
+ * breaks. */
+static struct tracker_event *ev_new(struct tracker *t, const struct conn *c,
+				    enum tracker_event_type type, uint64_t pkt,
+				    int64_t ts)
 {
-	memset(ev, 0, sizeof(*ev));
+	if (t->evlen == t->evcap && !ev_grow(t))
+		return NULL;
+	struct tracker_event *ev = &t->evq[(t->evhead + t->evlen) & (t->evcap - 1)];
+	t->evlen++;
+	static const struct tracker_event zero_ev; /* see decode_frame */
+	*ev = zero_ev;
 	ev->type = type;
 	ev->pkt = pkt;
 	ev->ts_ns = ts;
@@ -306,6 +321,7 @@ static void ev_init(struct tracker_event *ev, const struct conn *c,
 	memcpy(ev->addr, c->addr, sizeof(ev->addr));
 	ev->port[0] = c->port[0];
 	ev->port[1] = c->port[1];
+	return ev;
 }
 
 /* ---- timers: TIME_WAIT and linger, each a list sorted by deadline ---- */
@@ -323,10 +339,12 @@ static void tw_disarm(struct tracker *t, struct tw_timer *tm)
 	if (!tm->armed)
 		return;
 	struct timer_list *l = timer_list_of(t, tm);
-	if (tm->prev)
+	if (tm->prev) {
 		tm->prev->next = tm->next;
-	else
+	} else {
 		l->head = tm->next;
+		l->first = tm->next ? tm->next->deadline : INT64_MAX;
+	}
 	if (tm->next)
 		tm->next->prev = tm->prev;
 	else
@@ -351,18 +369,22 @@ static void tw_arm(struct tracker *t, struct tw_timer *tm, int64_t deadline)
 		tm->next->prev = tm;
 	else
 		l->tail = tm;
-	if (p)
+	if (p) {
 		p->next = tm;
-	else
+	} else {
 		l->head = tm;
+		l->first = deadline;
+	}
 	tm->armed = true;
 }
 
 /* The earliest armed timer due at or before now, or NULL. */
-static struct tw_timer *timer_due(struct tracker *t, int64_t now)
+static inline struct tw_timer *timer_due(struct tracker *t, int64_t now)
 {
-	struct tw_timer *a = t->timers[0].head, *b = t->timers[1].head;
-	struct tw_timer *m = !a ? b : !b ? a : b->deadline < a->deadline ? b : a;
+	if (t->timers[0].first > now && t->timers[1].first > now)
+		return NULL; /* the common case: nothing due */
+	struct tw_timer *m = t->timers[1].first < t->timers[0].first
+				     ? t->timers[1].head : t->timers[0].head;
 	return m && m->deadline <= now ? m : NULL;
 }
 
@@ -387,15 +409,15 @@ static void transition(struct tracker *t, struct conn *c, int e,
 	else if (from == TCPSTATE_TIME_WAIT)
 		tw_disarm(t, &c->tw[e]);
 
-	struct tracker_event ev;
-	ev_init(&ev, c, TRACKER_EV_STATE, pkt, ts);
-	ev.u.state.endpoint = e;
-	ev.u.state.from = from;
-	ev.u.state.to = to;
-	ev.u.state.cause = cause;
-	ev.u.state.reason = reason;
-	ev.u.state.by_timer = by_timer;
-	ev_push(t, &ev);
+	struct tracker_event *ev = ev_new(t, c, TRACKER_EV_STATE, pkt, ts);
+	if (!ev)
+		return;
+	ev->u.state.endpoint = e;
+	ev->u.state.from = from;
+	ev->u.state.to = to;
+	ev->u.state.cause = cause;
+	ev->u.state.reason = reason;
+	ev->u.state.by_timer = by_timer;
 }
 
 /* ---- the connection table ------------------------------------------- */
@@ -577,6 +599,12 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 	struct conn **b = &t->buckets[h & (t->nbuckets - 1)];
 	c->hnext = *b;
 	*b = c;
+	c->oprev = t->otail;
+	if (t->otail)
+		t->otail->onext = c;
+	else
+		t->ohead = c;
+	t->otail = c;
 	t->nconns++;
 	*side = cl_is_dst;
 	return c;
@@ -588,6 +616,14 @@ static void conn_free(struct tracker *t, struct conn *c)
 	tw_disarm(t, &c->tw[1]);
 	tw_disarm(t, &c->purge);
 	table_remove(t, c);
+	if (c->oprev)
+		c->oprev->onext = c->onext;
+	else
+		t->ohead = c->onext;
+	if (c->onext)
+		c->onext->oprev = c->oprev;
+	else
+		t->otail = c->oprev;
 	free(c);
 }
 
@@ -595,12 +631,11 @@ static void conn_free(struct tracker *t, struct conn *c)
 static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
 			 int64_t ts)
 {
-	struct tracker_event ev;
-	ev_init(&ev, c, TRACKER_EV_CONN, pkt, ts);
 	c->sum.final_state[0] = c->ep[0].state;
 	c->sum.final_state[1] = c->ep[1].state;
-	ev.u.conn_summary = c->sum;
-	ev_push(t, &ev);
+	struct tracker_event *ev = ev_new(t, c, TRACKER_EV_CONN, pkt, ts);
+	if (ev)
+		ev->u.conn_summary = c->sum;
 	tw_disarm(t, &c->tw[0]);
 	tw_disarm(t, &c->tw[1]);
 	c->closed = true;
@@ -634,6 +669,7 @@ struct tracker *tracker_create(const struct tracker_config *cfg)
 	if (!t)
 		return NULL;
 	t->msl_ns = cfg && cfg->msl_ns > 0 ? cfg->msl_ns : DEFAULT_MSL_NS;
+	t->timers[0].first = t->timers[1].first = INT64_MAX;
 	t->nbuckets = MIN_BUCKETS;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	if (!t->buckets) {
@@ -670,10 +706,8 @@ uint64_t tracker_illegal_transitions(const struct tracker *t)
 	return t ? t->illegal : 0;
 }
 
-void tracker_advance(struct tracker *t, int64_t now_ns)
+static void fire_timers(struct tracker *t, int64_t now_ns)
 {
-	if (!t)
-		return;
 	struct tw_timer *tm;
 	while ((tm = timer_due(t, now_ns))) {
 		struct conn *c = tm->conn;
@@ -691,43 +725,42 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 	}
 }
 
-static int conn_id_cmp(const void *a, const void *b)
+/* Called for every segment: the check that nothing is due stays inline. */
+static inline void advance(struct tracker *t, int64_t now_ns)
 {
-	const struct conn *x = *(const struct conn *const *)a;
-	const struct conn *y = *(const struct conn *const *)b;
-	return (x->id > y->id) - (x->id < y->id);
+	if (t->timers[0].first <= now_ns || t->timers[1].first <= now_ns)
+		fire_timers(t, now_ns);
+}
+
+void tracker_advance(struct tracker *t, int64_t now_ns)
+{
+	if (t)
+		advance(t, now_ns);
 }
 
 static void resolve_fin_in(struct tracker *t, struct conn *c, int e);
 
 void tracker_finish(struct tracker *t)
 {
-	if (!t || !t->nconns)
+	if (!t)
 		return;
-	struct conn **all = malloc(t->nconns * sizeof(*all));
-	size_t n = 0;
-	if (!all)
-		return; /* summaries lost; tracker_destroy still frees all */
-	for (size_t i = 0; i < t->nbuckets; i++)
-		for (struct conn *c = t->buckets[i]; c; c = c->hnext)
-			all[n++] = c;
-	qsort(all, n, sizeof(*all), conn_id_cmp);
-	for (size_t i = 0; i < n; i++) {
-		struct conn *c = all[i];
-		if (c->closed) {
-			conn_free(t, c); /* its summary is already out */
-			continue;
+	/* In id order; closed connections (their summary is already out)
+	 * are simply freed. */
+	struct conn *c = t->ohead;
+	while (c) {
+		struct conn *next = c->onext;
+		if (!c->closed) {
+			/* The wire model: a FIN seen on the wire arrived, even
+			 * if the capture ends before the receiver said so. */
+			for (int e = 0; e < 2; e++)
+				if (c->ep[e].fin_in.on &&
+				    c->ep[e].state == TCPSTATE_ESTABLISHED)
+					resolve_fin_in(t, c, e);
+			conn_release(t, c, t->last_pkt, t->last_ts);
 		}
-		/* The wire model: a FIN seen on the wire arrived, even if the
-		 * capture ends before the receiver said so. */
-		for (int e = 0; e < 2; e++)
-			if (c->ep[e].fin_in.on &&
-			    c->ep[e].state == TCPSTATE_ESTABLISHED)
-				resolve_fin_in(t, c, e);
-		conn_release(t, c, t->last_pkt, t->last_ts);
 		conn_free(t, c);
+		c = next;
 	}
-	free(all);
 }
 
 /* ---- sequence analysis (Wireshark's tcp_analyze_sequence_number) ----- */
@@ -1420,7 +1453,7 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 
 	/* Timers due before this segment fire first, whatever the caller
 	 * did (tracker_advance is idempotent). */
-	tracker_advance(t, seg->ts_ns);
+	advance(t, seg->ts_ns);
 	t->last_pkt = seg->pkt;
 	t->last_ts = seg->ts_ns;
 

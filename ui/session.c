@@ -54,8 +54,8 @@
 /* What an epoll event is about (epoll_event.data.u32). */
 #define EPOLL_TAG_SIGNAL 0u
 #define EPOLL_TAG_WIRE 1u
-#define EPOLL_TAG_OUT 0x7fffffffu /* the events' output: its reader left */
 #define EPOLL_TAG_NODE 2u /* + node index */
+#define EPOLL_TAG_OUT 0xffffffffu /* the events' reader went away */
 
 struct conn {
 	char local[32];
@@ -680,10 +680,8 @@ static void pass(struct session *s, int timeout_ms)
 		if (tag == EPOLL_TAG_SIGNAL) {
 			sig = true;
 		} else if (tag == EPOLL_TAG_OUT) {
-			/* A pipe whose reader left (| head) reports EPOLLERR
-			 * before we write again: the events may all be
-			 * written already, and no later write would fail.
-			 * End as SIGPIPE would, once. */
+			/* Level-triggered EPOLLERR would wake every pass of
+			 * the teardown: stop watching once it has said it. */
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, fileno(s->cfg.out),
 				  NULL);
 			stop(s, 128 + SIGPIPE);
@@ -930,14 +928,6 @@ struct session *session_create(const struct session_config *cfg, char *err,
 		goto fail;
 	if (!start_wire(s, err, errsize))
 		goto fail;
-	{
-		/* Only error and hang-up: a pipe's reader leaving. A regular
-		 * file cannot be watched (EPERM) and needs no watching. */
-		struct epoll_event oev = { .events = 0,
-					   .data.u32 = EPOLL_TAG_OUT };
-
-		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fileno(s->cfg.out), &oev);
-	}
 	return s;
 fail:
 	session_destroy(s);

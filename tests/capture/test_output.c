@@ -1,5 +1,7 @@
 /* Output formatting without a capture: hand-made segments and events into
  * a memory stream, checked line by line. */
+#include <arpa/inet.h>
+
 #include "check.h"
 #include "output.h"
 
@@ -162,6 +164,44 @@ static void test_endpoint_format_never_overruns(void)
 	CHECK_STR_EQ(big, "[2001:db8:102:304:506:708:90a:b0c]:65535");
 }
 
+/* The addresses are formatted without inet_ntop (it is slow): the text
+ * must still be exactly inet_ntop's, for IPv6 zero runs of every length and
+ * place, ties, and the IPv4-embedding forms. */
+static void test_addresses_match_inet_ntop(void)
+{
+	static const uint16_t pick[] = { 0, 0, 0, 0xffff, 1, 0x10, 0xabc, 0x2001 };
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int bad = 0;
+
+	for (int n = 0; n < 200000; n++) {
+		uint8_t a[16];
+		char want[INET6_ADDRSTRLEN + 16], got[80], ip[INET6_ADDRSTRLEN];
+		for (int g = 0; g < 8; g++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17; /* xorshift64 */
+			uint16_t v = (x >> 8) & 1 ? (uint16_t)(x >> 16) : pick[x >> 61];
+			if (n < 256) /* every pattern of zero and non-zero groups */
+				v = (n >> g) & 1 ? (uint16_t)(x >> 16 | 1) : 0;
+			a[2 * g] = (uint8_t)(v >> 8);
+			a[2 * g + 1] = (uint8_t)v;
+		}
+		if (n % 7 == 0) { /* ::ffff:a.b.c.d and ::a.b.c.d */
+			memset(a, 0, 10);
+			a[10] = a[11] = (n % 14 == 0) ? 0xff : 0;
+		}
+		inet_ntop(AF_INET6, a, ip, sizeof(ip));
+		snprintf(want, sizeof(want), "[%s]:%u", ip, (unsigned)(n & 0xffff));
+		output_format_endpoint(got, sizeof(got), 6, a, (uint16_t)(n & 0xffff));
+		if (strcmp(got, want) != 0 && bad++ < 5)
+			CHECK_STR_EQ(got, want);
+		inet_ntop(AF_INET, a, ip, sizeof(ip));
+		snprintf(want, sizeof(want), "%s:%u", ip, (unsigned)(n & 0xffff));
+		output_format_endpoint(got, sizeof(got), 4, a, (uint16_t)(n & 0xffff));
+		if (strcmp(got, want) != 0 && bad++ < 5)
+			CHECK_STR_EQ(got, want);
+	}
+	CHECK_INT_EQ(bad, 0);
+}
+
 int main(void)
 {
 	RUN(test_text_flags_none_urg_and_sack_relative);
@@ -169,5 +209,6 @@ int main(void)
 	RUN(test_summary_mode_prints_only_connections);
 	RUN(test_frame_notes_only_in_text);
 	RUN(test_endpoint_format_never_overruns);
+	RUN(test_addresses_match_inet_ntop);
 	CHECK_EXIT();
 }
