@@ -16,6 +16,7 @@
 struct output {
 	FILE *f;
 	struct output_config cfg;
+	uint64_t last_pkt; /* frame of the last segment printed */
 };
 
 /* A line being built; output is cut (never overrun) if it would not fit. */
@@ -594,6 +595,7 @@ void output_segment(struct output *o, const struct segment *seg,
 {
 	if (o->cfg.summary)
 		return;
+	o->last_pkt = seg->pkt;
 	if (o->cfg.format == OUTPUT_JSON)
 		json_segment(o, seg, info);
 	else
@@ -623,6 +625,14 @@ static void state_event(struct output *o, const struct tracker_event *ev)
 		sb_str(&s, tcpstate_to_str(c->to));
 		sb_str(&s, " (");
 		sb_str(&s, c->cause ? c->cause : "");
+		/* A transition the tracker could only decide from a later
+		 * segment (docs/states.md: a SYN to an unknown endpoint, a FIN
+		 * to an ESTABLISHED one) is printed after that segment; name
+		 * the frame that caused it so the reader is not misled. */
+		if (!c->by_timer && ev->pkt != o->last_pkt) {
+			sb_str(&s, " in frame ");
+			sb_u64(&s, ev->pkt);
+		}
 		sb_ch(&s, ')');
 	} else {
 		sb_str(&s, "{\"type\":\"state\",\"pkt\":");

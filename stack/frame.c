@@ -62,7 +62,7 @@ const char *frame_rcvd_cause(const uint8_t *frame, size_t len)
 	if (f & FRAME_TCP_RST)
 		return "rcvd RST";
 	if ((f & FRAME_TCP_SYN) && (f & FRAME_TCP_ACK))
-		return "rcvd SYN+ACK";
+		return "rcvd SYN-ACK"; /* the decoder's word (docs/states.md) */
 	if (f & FRAME_TCP_SYN)
 		return "rcvd SYN";
 	if (f & FRAME_TCP_FIN)

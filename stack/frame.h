@@ -21,7 +21,7 @@ bool frame_tcp_info(const uint8_t *frame, size_t len, uint8_t *flags,
 		    size_t *payload);
 
 /* The cause a received segment gives to the state changes it makes:
- * "rcvd RST", "rcvd SYN+ACK", "rcvd SYN", "rcvd FIN", "rcvd ACK" or
+ * "rcvd RST", "rcvd SYN-ACK", "rcvd SYN", "rcvd FIN", "rcvd ACK" or
  * "rcvd data" (no ACK, unusual); NULL for a frame that is not TCP. */
 const char *frame_rcvd_cause(const uint8_t *frame, size_t len);
 

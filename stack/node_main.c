@@ -24,8 +24,8 @@ static void usage(FILE *f)
 		"         [--server-mode once|sequential|concurrent] [--port PORT]\n"
 		"         [--connect IP:PORT] [--connect-retry-ms N]\n"
 		"       (--frame-fd N instead of --tap: frames on an open fd, for tests)\n"
-		"Started by tcpstep inside its network namespace; see\n"
-		"docs/control-protocol.md.\n");
+		"Started by tcpstep inside its network namespace (a --tap in the\n"
+		"host's namespace is refused); see docs/control-protocol.md.\n");
 }
 
 static int bad(const char *opt, const char *value, const char *why)
@@ -164,9 +164,15 @@ int main(int argc, char **argv)
 			have_seed = true;
 			break;
 		case O_MSL:
-			if (ctlmsg_parse_decimal(optarg, 0.1, 3600, &f) < 0)
-				return bad("--msl", optarg, "expected seconds, 0.1 to 3600");
+			/* the range of `tcpstep decode --msl`; lwIP counts
+			 * TIME_WAIT in 500 ms ticks (TCP_SLOW_INTERVAL) of a
+			 * millisecond TCP_MSL, so under 1 ms is 1 ms */
+			if (ctlmsg_parse_decimal(optarg, 0, 86400, &f) < 0 || f <= 0)
+				return bad("--msl", optarg,
+					   "expected seconds, more than 0 and at most 86400");
 			cfg.msl_ms = (unsigned long)(f * 1000 + 0.5);
+			if (cfg.msl_ms == 0)
+				cfg.msl_ms = 1;
 			break;
 		case O_PAUSED:
 			cfg.paused = true;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "frame.h"
@@ -45,11 +46,47 @@ struct tapif {
  * connection; beyond that the batch so far is written out, in order. */
 #define TAPIF_DEFER_MAX 64
 
+/* Network safety: a TAP opened by name must be one of a private namespace
+ * (the session's), never the host's, where our 192.0.2.x frames would
+ * reach a real network. The host's namespace is taken to be init's (PID 1:
+ * the first namespace, or a container's own); a namespace is identified by
+ * the device and inode of its /proc/PID/ns/net (namespaces(7)). When that
+ * cannot be read, nothing proves the namespace private: refuse. */
+static bool private_netns(const char *ifname, char *err, size_t errlen)
+{
+	static const char *const paths[2] = { "/proc/self/ns/net",
+					      "/proc/1/ns/net" };
+	struct stat st[2];
+
+	for (int i = 0; i < 2; i++) {
+		if (stat(paths[i], &st[i]) < 0) {
+			snprintf(err, errlen, "refusing to open TAP '%s': cannot "
+				 "tell whether this network namespace is private "
+				 "(%s: %s); tcpstep-node runs inside the namespace "
+				 "tcpstep creates", ifname, paths[i],
+				 strerror(errno));
+			return false;
+		}
+	}
+	const struct stat *self = &st[0], *init = &st[1];
+
+	if (self->st_dev == init->st_dev && self->st_ino == init->st_ino) {
+		snprintf(err, errlen, "refusing to open TAP '%s' in the host's "
+			 "network namespace (that of PID 1): its frames could "
+			 "reach a real network; tcpstep-node runs inside the "
+			 "namespace tcpstep creates", ifname);
+		return false;
+	}
+	return true;
+}
+
 int tapif_open(const char *ifname, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	int fd;
 
+	if (!private_netns(ifname, err, errlen))
+		return -1;
 	if (strlen(ifname) >= IFNAMSIZ) {
 		snprintf(err, errlen, "interface name '%s' is too long", ifname);
 		return -1;

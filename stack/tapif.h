@@ -40,8 +40,9 @@ struct tapif_hooks {
 
 /* Opens the existing TAP device ifname (IFF_TAP | IFF_NO_PI, non-blocking).
  * Refuses a name that is not an existing interface, since TUNSETIFF would
- * otherwise create a new device. Returns the fd, or -1 with a message in
- * err. */
+ * otherwise create a new device, and refuses outright in the host's network
+ * namespace (PID 1's) or when that cannot be told. Returns the fd, or -1
+ * with a message in err. */
 int tapif_open(const char *ifname, char *err, size_t errlen);
 
 /* Adds lwIP's netif (the default one) on fd with the given addresses (host

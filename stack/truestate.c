@@ -44,8 +44,24 @@ void truestate_destroy(struct truestate *ts)
 const char *truestate_refine_cause(const char *cause, enum tcpstate from,
 				   enum tcpstate to)
 {
-	if (!cause || strcmp(cause, TRUESTATE_CAUSE_TIMER) != 0 ||
-	    to != TCPSTATE_CLOSED)
+	if (!cause)
+		return cause;
+	/* A segment's cause says what it carried (frame.c); where the
+	 * transition itself proves more, say it in the decoder's words
+	 * (docs/states.md, "Reason keys"), which are true here too: lwIP
+	 * (tcp_in.c tcp_process) leaves FIN_WAIT_1, CLOSING and LAST_ACK on
+	 * an ACK only when it acknowledges our FIN, and FIN_WAIT_1 goes
+	 * straight to TIME_WAIT only on a FIN that also acknowledges ours. */
+	if (!strcmp(cause, "rcvd ACK") || !strcmp(cause, "rcvd FIN")) {
+		if ((from == TCPSTATE_FIN_WAIT_1 && to == TCPSTATE_FIN_WAIT_2) ||
+		    (from == TCPSTATE_CLOSING && to == TCPSTATE_TIME_WAIT) ||
+		    (from == TCPSTATE_LAST_ACK && to == TCPSTATE_CLOSED))
+			return "rcvd ACK of FIN";
+		if (from == TCPSTATE_FIN_WAIT_1 && to == TCPSTATE_TIME_WAIT)
+			return "rcvd FIN+ACK";
+		return cause;
+	}
+	if (strcmp(cause, TRUESTATE_CAUSE_TIMER) != 0 || to != TCPSTATE_CLOSED)
 		return cause;
 	/* tcp.c tcp_slowtmr: which check removed the pcb */
 	switch (from) {

@@ -13,7 +13,7 @@ const char headless_help[] =
 	"                     UI exists, so it is also the default)\n"
 	"  --seed N           reproducible run: same ISNs, ports and events\n"
 	"  --msl S            maximum segment lifetime in seconds (TIME_WAIT = 2 x S),\n"
-	"                     0.1..3600; default: the node's (2)\n"
+	"                     more than 0, at most 86400 (as for decode); default 2\n"
 	"  --only NODE        print only NODE's events (server or client), or\n"
 	"                     with 'wire' only the states inferred from the wire\n"
 	"  --no-states        do not print state changes (true nor inferred)\n"
@@ -104,9 +104,12 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 	} else if (!strcmp(a, "--msl")) {
 		double d;
 
-		if (ctlmsg_parse_decimal(v, 0.1, 3600, &d) < 0) {
-			fprintf(stderr, "tcpstep %s: --msl wants seconds 0.1..3600 "
-				"(such as 2 or 0.5), not '%s'\n", cmd, v);
+		/* The range `tcpstep decode --msl` takes; the node keeps
+		 * milliseconds, at least 1. */
+		if (ctlmsg_parse_decimal(v, 0, 86400, &d) < 0 || d <= 0) {
+			fprintf(stderr, "tcpstep %s: --msl wants seconds, more "
+				"than 0 and at most 86400 (such as 2 or 0.5), not "
+				"'%s'\n", cmd, v);
 			return -1;
 		}
 		o->cfg.msl = v;

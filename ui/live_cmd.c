@@ -3,18 +3,28 @@
  * (curl, nc, the article's Go programs...), and with --client-to the lwIP
  * client connecting to a kernel server that COMMAND starts. Exits with
  * COMMAND's status. */
+#define _GNU_SOURCE /* pipe2 */
 #include "live_cmd.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ctlmsg.h"
 #include "headless.h"
+#include "textesc.h"
 
 /* How long the client keeps retrying while the kernel server is not yet
  * listening (the issue's 5 s). */
 #define LIVE_CONNECT_RETRY_MS "5000"
+
+/* How often the kernel peer's output is looked at while waiting: the
+ * session loop wakes for node events and signals, not for this pipe. */
+#define LIVE_PEER_POLL_MS 20
 
 struct live {
 	const char *command;
@@ -22,7 +32,155 @@ struct live {
 	const char *server_mode;
 	bool wait_closed;
 	int server, client;
+	struct headless_opts *o;
+	/* --timeout: one deadline for the whole run (CLOCK_MONOTONIC ms),
+	 * -1 for none. */
+	long long deadline;
+	/* The kernel peer's stdout, read here and printed as "kernel LINE"
+	 * events: -1 once it has ended. */
+	int peer_fd;
+	char peer_buf[1024];
+	size_t peer_len;
 };
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Prints peer_buf[0..len) as one "kernel" line, escaped (it may carry
+ * anything a server sent), and drops it from the buffer. */
+static void peer_line(struct live *l, size_t len, size_t skip)
+{
+	const struct session_config *c = &l->o->cfg;
+	char esc[sizeof l->peer_buf * 4 + 1];
+
+	if (!c->only && (c->show_app || c->raw)) {
+		textesc_escape(esc, sizeof esc, l->peer_buf, len, 0);
+		fprintf(c->out, "kernel %s\n", esc);
+		fflush(c->out);
+	}
+	memmove(l->peer_buf, l->peer_buf + len + skip,
+		l->peer_len - len - skip);
+	l->peer_len -= len + skip;
+}
+
+/* Reads what the peer has written and prints its complete lines; at its
+ * end (or with flush) the last partial line too. */
+static void pump_peer(struct live *l, bool flush)
+{
+	while (l->peer_fd >= 0) {
+		ssize_t r = read(l->peer_fd, l->peer_buf + l->peer_len,
+				 sizeof l->peer_buf - l->peer_len);
+		char *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0)
+			l->peer_len += (size_t)r;
+		while ((nl = memchr(l->peer_buf, '\n', l->peer_len)) != NULL)
+			peer_line(l, (size_t)(nl - l->peer_buf), 1);
+		if (l->peer_len == sizeof l->peer_buf)
+			peer_line(l, l->peer_len, 0); /* a very long line */
+		if (r == 0 || (r < 0 && errno != EAGAIN)) {
+			close(l->peer_fd);
+			l->peer_fd = -1;
+			flush = true;
+		}
+		if (r <= 0)
+			break;
+	}
+	if (flush && l->peer_len)
+		peer_line(l, l->peer_len, 0);
+}
+
+/* Starts COMMAND with its stdout on a pipe to us (stdin and stderr stay
+ * tcpstep's, so an interactive peer still gets the keyboard and shows its
+ * prompt): the child inherits fd 1, which is the pipe while it starts. */
+static bool start_peer(struct session *s, struct live *l, char *err,
+		       size_t errsize)
+{
+	int pfd[2], saved;
+	bool ok;
+
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		snprintf(err, errsize, "pipe: %s", strerror(errno));
+		return false;
+	}
+	fflush(stdout);
+	saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+	if (saved < 0 || dup2(pfd[1], STDOUT_FILENO) < 0) {
+		snprintf(err, errsize, "dup: %s", strerror(errno));
+		if (saved >= 0)
+			close(saved);
+		close(pfd[0]);
+		close(pfd[1]);
+		return false;
+	}
+	ok = session_start_command(s, l->command, err, errsize);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(pfd[1]);
+	if (!ok) {
+		close(pfd[0]);
+		return false;
+	}
+	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+	l->peer_fd = pfd[0];
+	return true;
+}
+
+/* session_wait in short slices, printing the peer's output in between,
+ * up to ms (-1: none) and the --timeout deadline. */
+static enum session_wait live_wait(struct session *s, struct live *l,
+				   bool (*pred)(struct session *, void *),
+				   int ms)
+{
+	long long end = ms < 0 ? -1 : now_ms() + ms;
+
+	if (l->deadline >= 0 && (end < 0 || end > l->deadline))
+		end = l->deadline;
+	for (;;) {
+		long long left = end < 0 ? LIVE_PEER_POLL_MS : end - now_ms();
+		enum session_wait w;
+
+		pump_peer(l, false);
+		if (left < 0)
+			left = 0;
+		w = session_wait(s, pred, l, left > LIVE_PEER_POLL_MS
+					     ? LIVE_PEER_POLL_MS : (int)left);
+		if (w != SESSION_WAIT_TIMEOUT ||
+		    (end >= 0 && now_ms() >= end)) {
+			pump_peer(l, false);
+			return w;
+		}
+	}
+}
+
+static bool expired(const struct live *l)
+{
+	return l->deadline >= 0 && now_ms() >= l->deadline;
+}
+
+/* The lwIP client ended without its exchange (it could not connect). */
+static bool client_failed(struct session *s, const struct live *l)
+{
+	int st;
+
+	return l->client >= 0 && session_node_app_done(s, l->client, &st) &&
+	       st != 0;
+}
+
+static int client_failure(const struct live *l)
+{
+	fprintf(stderr, "tcpstep live: the lwIP client gave up: it could not "
+		"connect to %s (nothing accepted within %s ms of retries)\n",
+		l->client_to, LIVE_CONNECT_RETRY_MS);
+	return 1;
+}
 
 static void usage(FILE *f)
 {
@@ -35,13 +193,17 @@ static void usage(FILE *f)
 		"then runs COMMAND with /bin/sh inside the session namespace as a kernel\n"
 		"peer (the kernel's address is 192.0.2.1), e.g.\n"
 		"  --exec 'printf \"Hi\\n\" | nc -q 3 192.0.2.2 8888'\n"
-		"and prints the same events as 'tcpstep demo hello'. Exits with COMMAND's\n"
-		"status when it ends (1 if a node died, 128+N on signal N).\n"
+		"and prints the same events as 'tcpstep demo hello'; COMMAND's standard\n"
+		"output comes among them as 'kernel LINE' lines (escaped; its stdin and\n"
+		"stderr stay tcpstep's). Exits with COMMAND's status when it ends (1 if\n"
+		"a node died or the lwIP client could not connect, 124 after --timeout,\n"
+		"which bounds the whole run, 128+N on signal N).\n"
 		"\n"
 		"  --exec COMMAND     the kernel peer (required)\n"
 		"  --client-to IP:PORT  also start the lwIP client (192.0.2.3), connecting\n"
-		"                     to a kernel server COMMAND starts on 192.0.2.0/24,\n"
-		"                     retrying while refused for up to 5 s\n"
+		"                     to a kernel server COMMAND starts (192.0.2.1, or an\n"
+		"                     address it adds on 192.0.2.0/24; not .2 or .3, the\n"
+		"                     nodes'), retrying while refused for up to 5 s\n"
 		"  --server-mode M    once, sequential or concurrent (default)\n"
 		"  --wait-closed      after COMMAND ends, wait until every lwIP connection\n"
 		"                     is CLOSED (TIME_WAIT included) before exiting\n"
@@ -55,7 +217,7 @@ static bool server_listening(struct session *s, void *user)
 
 static bool command_done(struct session *s, void *user)
 {
-	return session_command_done(s, NULL);
+	return session_command_done(s, NULL) || client_failed(s, user);
 }
 
 static bool all_quiet(struct session *s, void *user)
@@ -75,25 +237,29 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	const char *client_args[] = { "--app", "client", "--connect",
 				      l->client_to, "--connect-retry-ms",
 				      LIVE_CONNECT_RETRY_MS, NULL };
-	int limit = o->timeout_s ? o->timeout_s * 1000 : -1;
 	char err[512];
 	enum session_wait w;
 	int status = 0;
+	const char *what = "the server is not listening yet";
 
+	l->o = o;
+	l->deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : -1;
 	l->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
 				       server_args, err, sizeof err);
 	if (l->server < 0) {
 		fprintf(stderr, "tcpstep live: %s\n", err);
 		return 1;
 	}
-	w = session_wait(s, server_listening, l, 5000);
+	w = live_wait(s, l, server_listening, 5000);
 	if (w != SESSION_WAIT_DONE) {
+		if (w == SESSION_WAIT_TIMEOUT && expired(l))
+			goto timeout;
 		if (w == SESSION_WAIT_TIMEOUT)
 			fprintf(stderr, "tcpstep live: the server did not "
 				"listen within 5 s\n");
 		return 1;
 	}
-	if (!session_start_command(s, l->command, err, sizeof err)) {
+	if (!start_peer(s, l, err, sizeof err)) {
 		fprintf(stderr, "tcpstep live: %s\n", err);
 		return 1;
 	}
@@ -105,32 +271,42 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 			return 1;
 		}
 	}
-	w = session_wait(s, command_done, l, limit);
-	if (w == SESSION_WAIT_TIMEOUT) {
-		fprintf(stderr, "tcpstep live: COMMAND still running after "
-			"%d s (--timeout)\n", o->timeout_s);
-		return 124;
-	}
+	what = "COMMAND still running";
+	w = live_wait(s, l, command_done, -1);
+	if (w == SESSION_WAIT_TIMEOUT)
+		goto timeout;
 	if (w != SESSION_WAIT_DONE)
 		return 1;
-	session_command_done(s, &status);
+	if (!session_command_done(s, &status)) {
+		/* The client gave up first: nothing will connect any more. */
+		pump_peer(l, true);
+		return client_failure(l);
+	}
 	/* Events the nodes wrote as COMMAND ended are still in the sockets:
 	 * collect them (briefly), or with --wait-closed wait for every
 	 * connection to close, TIME_WAIT included. */
-	w = session_wait(s, all_quiet, l, l->wait_closed ? limit : 300);
-	if (w == SESSION_WAIT_TIMEOUT && l->wait_closed) {
-		fprintf(stderr, "tcpstep live: connections still open after "
-			"%d s (--timeout)\n", o->timeout_s);
-		return 124;
-	}
+	what = "connections still open";
+	w = live_wait(s, l, all_quiet, l->wait_closed ? -1 : 300);
+	pump_peer(l, true);
+	if (w == SESSION_WAIT_TIMEOUT && l->wait_closed)
+		goto timeout;
+	if (!status && client_failed(s, l))
+		return client_failure(l);
 	return status;
+timeout:
+	pump_peer(l, true);
+	fprintf(stderr, "tcpstep live: gave up after %d s (--timeout): %s\n",
+		o->timeout_s, what);
+	return 124;
 }
 
 int live_cmd_main(int argc, char **argv)
 {
 	static const char *const nodes[] = { "server", "client", NULL };
 	struct headless_opts o;
-	struct live l = { .server_mode = "concurrent", .client = -1 };
+	struct live l = { .server_mode = "concurrent", .client = -1,
+			  .peer_fd = -1 };
+	int rc;
 
 	headless_init(&o);
 	for (int i = 1; i < argc; i++) {
@@ -183,6 +359,16 @@ int live_cmd_main(int argc, char **argv)
 					"not '%s'\n", l.client_to);
 				return 2;
 			}
+			/* It is for a kernel server: the nodes' own
+			 * addresses are not one. */
+			if ((addr & 0xff) == 2 || (addr & 0xff) == 3) {
+				fprintf(stderr, "tcpstep live: --client-to wants "
+					"a kernel server (192.0.2.1, or an address "
+					"COMMAND adds), not the lwIP %s node's "
+					"own %s\n", (addr & 0xff) == 2 ? "server"
+					: "client", l.client_to);
+				return 2;
+			}
 		} else {
 			l.server_mode = argv[++i];
 			if (strcmp(l.server_mode, "once") &&
@@ -202,5 +388,8 @@ int live_cmd_main(int argc, char **argv)
 	}
 	if (!headless_check(&o, "live", nodes))
 		return 2;
-	return headless_run(&o, "live", run, &l);
+	rc = headless_run(&o, "live", run, &l);
+	if (l.peer_fd >= 0)
+		close(l.peer_fd);
+	return rc;
 }

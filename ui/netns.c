@@ -504,9 +504,13 @@ int netns_remove_stale(void (*err_cb)(const char *msg, void *user),
 		char err[512], path[300];
 		pid_t pid = stale_pid(e->d_name);
 
-		if (!pid || pid == getpid())
+		if (!pid)
 			continue;
-		if (kill(pid, 0) == 0 || errno != ESRCH)
+		/* One with our own pid was left by an earlier process that
+		 * had it (pids are reused, a container restarts from 1): this
+		 * process makes its own only after this call, and `ip netns
+		 * add` would fail on the old one. */
+		if (pid != getpid() && (kill(pid, 0) == 0 || errno != ESRCH))
 			continue; /* alive (or not ours to judge): leave it */
 		snprintf(path, sizeof path, NETNS_RUN_DIR "/%s", e->d_name);
 		kill_inside(path, SIGKILL);

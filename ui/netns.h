@@ -72,7 +72,10 @@ int netns_call_inside(const struct netns *ns, int (*fn)(void *user),
 
 /* Removes namespaces named tcpstep-<pid> whose pid is no longer alive (left
  * by a killed session), killing any process still inside them first. Never
- * touches a live session's namespace or any other name. Only as root.
+ * touches a live session's namespace or any other name. One named after
+ * the calling process is stale too (an earlier process had the pid): call
+ * this before netns_create, never while this process has a session. Only
+ * as root.
  * Returns the number removed; messages about failures go to err_cb. */
 int netns_remove_stale(void (*err_cb)(const char *msg, void *user),
 		       void *user);

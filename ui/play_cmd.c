@@ -7,11 +7,14 @@
 #include "play_cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctlmsg.h"
@@ -19,14 +22,28 @@
 
 #define PLAY_DEFAULT_WAIT_MS 5000
 
+/* Exit status when --timeout ends the script (headless_help). */
+#define PLAY_TIMEOUT_STATUS 124
+
 struct play {
 	const char *path;
 	bool paused;
-	FILE *in;
+	int fd;                 /* the script, read with read(2) only */
 	int server, client;
 	/* For messages: "FILE:LINE". */
 	const char *name;
 	long lineno;
+	/* The script as read so far: at most one line longer than any the
+	 * protocol allows (CTLMSG_LINE_MAX), so an endless line (/dev/zero)
+	 * costs no more memory than that. */
+	char buf[CTLMSG_LINE_MAX + 2];
+	size_t len;             /* bytes in buf */
+	size_t used;            /* of which the line returned last */
+	bool eof;
+	/* --timeout: one deadline for the whole script (CLOCK_MONOTONIC ms),
+	 * -1 for none; every wait below is cut short by it. */
+	long long deadline;
+	int timeout_s;
 };
 
 static void usage(FILE *f)
@@ -51,12 +68,50 @@ static void usage(FILE *f)
 		"  exec COMMAND        start a kernel peer (/bin/sh -c) in the namespace\n"
 		"  wait-exec [MS]      wait until it ends (default 5000 ms)\n"
 		"  # ...               a comment; blank lines are ignored\n"
-		"Exits 0 at the end of the script, 1 if a line is malformed or a wait\n"
-		"times out (node errors are printed, and the script goes on).\n"
+		"Exits 0 at the end of the script, 1 if a line is malformed (or over\n"
+		"4095 bytes) or a wait times out (node errors are printed, and the\n"
+		"script goes on), 124 if --timeout S passes first: S bounds the whole\n"
+		"run, waiting for script lines included.\n"
 		"\n"
 		"  --script FILE       the script ('-' for stdin, the default)\n"
 		"  --paused            start both nodes paused (clock stopped, frames held)\n"
 		"%s", headless_help);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ms (-1: no limit of its own) cut to what --timeout leaves; 0 once it has
+ * passed. */
+static int budget(const struct play *p, int ms)
+{
+	long long left;
+
+	if (p->deadline < 0)
+		return ms;
+	left = p->deadline - now_ms();
+	if (left < 0)
+		left = 0;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	return ms < 0 || ms > left ? (int)left : ms;
+}
+
+static bool expired(const struct play *p)
+{
+	return p->deadline >= 0 && now_ms() >= p->deadline;
+}
+
+static int timed_out(const struct play *p)
+{
+	fprintf(stderr, "tcpstep play: %s:%ld: gave up after %d s (--timeout)\n",
+		p->name, p->lineno, p->timeout_s);
+	return PLAY_TIMEOUT_STATUS;
 }
 
 static void bad(struct play *p, const char *fmt, ...)
@@ -147,8 +202,10 @@ static int node_command(struct session *s, struct play *p, int node,
 		bad(p, "%s", "a node command is missing");
 		return 1;
 	}
-	if (session_command(s, node, line, PLAY_DEFAULT_WAIT_MS, err,
-			    sizeof err) < 0) {
+	if (session_command(s, node, line, budget(p, PLAY_DEFAULT_WAIT_MS),
+			    err, sizeof err) < 0) {
+		if (expired(p))
+			return timed_out(p);
 		bad(p, "%s", err);
 		return 1;
 	}
@@ -191,8 +248,8 @@ static int do_line(struct session *s, struct play *p, char *line)
 		}
 		if (!parse_ms(p, a, &ms))
 			return 1;
-		session_wait(s, NULL, NULL, ms);
-		return 0;
+		session_wait(s, NULL, NULL, budget(p, ms));
+		return expired(p) ? timed_out(p) : 0;
 	}
 	if (!strcmp(verb, "wait")) {
 		struct state_wait w;
@@ -213,7 +270,10 @@ static int do_line(struct session *s, struct play *p, char *line)
 		}
 		if (!parse_ms(p, c, &ms))
 			return 1;
-		if (session_wait(s, entered, &w, ms) == SESSION_WAIT_TIMEOUT) {
+		if (session_wait(s, entered, &w, budget(p, ms)) ==
+		    SESSION_WAIT_TIMEOUT) {
+			if (expired(p))
+				return timed_out(p);
 			fprintf(stderr, "tcpstep play: %s:%ld: %s did not enter "
 				"%s within %d ms\n", p->name, p->lineno, a, b, ms);
 			return 1;
@@ -227,8 +287,10 @@ static int do_line(struct session *s, struct play *p, char *line)
 		}
 		if (!parse_ms(p, a, &ms))
 			return 1;
-		if (session_wait(s, command_done, NULL, ms) ==
+		if (session_wait(s, command_done, NULL, budget(p, ms)) ==
 		    SESSION_WAIT_TIMEOUT) {
+			if (expired(p))
+				return timed_out(p);
 			fprintf(stderr, "tcpstep play: %s:%ld: the kernel peer "
 				"still runs after %d ms\n", p->name, p->lineno,
 				ms);
@@ -241,12 +303,77 @@ static int do_line(struct session *s, struct play *p, char *line)
 	return 1;
 }
 
+/* True when a read(2) of the script will not block: it has data, or has
+ * ended. The session loop calls this after each of its passes (at least
+ * every 100 ms), so events keep being printed and signals handled while a
+ * pipe or a terminal has nothing to say. */
 static bool input_ready(struct session *s, void *user)
 {
-	struct pollfd pfd = { .fd = fileno(((struct play *)user)->in),
+	struct pollfd pfd = { .fd = ((struct play *)user)->fd,
 			      .events = POLLIN };
 
 	return poll(&pfd, 1, 0) != 0;
+}
+
+/* The next script line in *line (NUL-terminated, without its '\n'); false
+ * at the end of the script or on a failure, with the exit status in
+ * *status (0 at the end; a message was printed otherwise). */
+static bool next_line(struct session *s, struct play *p, char **line,
+		      int *status)
+{
+	*status = 1;
+	memmove(p->buf, p->buf + p->used, p->len - p->used);
+	p->len -= p->used;
+	p->used = 0;
+	for (;;) {
+		char *nl = memchr(p->buf, '\n', p->len);
+		size_t n = nl ? (size_t)(nl - p->buf) : p->len;
+		ssize_t r;
+
+		if (n >= CTLMSG_LINE_MAX) {
+			p->lineno++;
+			bad(p, "line too long (a line holds at most %d bytes)",
+			    CTLMSG_LINE_MAX - 1);
+			return false;
+		}
+		if (nl || (p->eof && p->len)) {
+			p->lineno++;
+			p->buf[n] = '\0';
+			p->used = nl ? n + 1 : n;
+			if (memchr(p->buf, '\0', n)) {
+				bad(p, "%s", "NUL byte in the script");
+				return false;
+			}
+			*line = p->buf;
+			return true;
+		}
+		if (p->eof) {
+			*status = 0;
+			return false;
+		}
+		switch (session_wait(s, input_ready, p, budget(p, -1))) {
+		case SESSION_WAIT_DONE:
+			break;
+		case SESSION_WAIT_TIMEOUT:
+			fprintf(stderr, "tcpstep play: %s: gave up after %d s "
+				"(--timeout) waiting for line %ld\n", p->name,
+				p->timeout_s, p->lineno + 1);
+			*status = PLAY_TIMEOUT_STATUS;
+			return false;
+		default:
+			return false; /* stopped: headless_run has the status */
+		}
+		r = read(p->fd, p->buf + p->len, sizeof p->buf - 1 - p->len);
+		if (r > 0) {
+			p->len += (size_t)r;
+		} else if (r == 0) {
+			p->eof = true;
+		} else if (errno != EINTR && errno != EAGAIN) {
+			fprintf(stderr, "tcpstep play: reading %s: %s\n",
+				p->name, strerror(errno));
+			return false;
+		}
+	}
 }
 
 static int run(struct session *s, struct headless_opts *o, void *user)
@@ -255,10 +382,12 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	const char *server_args[] = { "--app", "manual", NULL, NULL };
 	const char *client_args[] = { "--app", "manual", NULL, NULL };
 	char err[512];
-	char *line = NULL;
-	size_t cap = 0;
-	int rc = 0;
+	char *line;
+	int rc;
 
+	/* Counted from the start: spawning the nodes is part of it. */
+	p->timeout_s = o->timeout_s;
+	p->deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : -1;
 	if (p->paused)
 		server_args[2] = client_args[2] = "--paused";
 	p->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
@@ -270,24 +399,10 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		fprintf(stderr, "tcpstep play: %s\n", err);
 		return 1;
 	}
-	/* Typed at a terminal: keep showing events while the user thinks
-	 * (the loop runs until a line is ready). Unbuffered, so no typed
-	 * line can hide in stdio's buffer where poll cannot see it. */
-	if (isatty(fileno(p->in)))
-		setvbuf(p->in, NULL, _IONBF, 0);
-	while ((!isatty(fileno(p->in)) ||
-		session_wait(s, input_ready, p, -1) == SESSION_WAIT_DONE) &&
-	       getline(&line, &cap, p->in) > 0) {
-		p->lineno++;
-		if (strlen(line) > CTLMSG_LINE_MAX) {
-			bad(p, "%s", "line too long");
-			rc = 1;
-			break;
-		}
+	while (next_line(s, p, &line, &rc)) {
 		if ((rc = do_line(s, p, line)) != 0 || session_stop_status(s))
 			break;
 	}
-	free(line);
 	return rc;
 }
 
@@ -326,19 +441,19 @@ int play_cmd_main(int argc, char **argv)
 	if (!headless_check(&o, "play", nodes))
 		return 2;
 	if (!strcmp(p.path, "-")) {
-		p.in = stdin;
+		p.fd = STDIN_FILENO;
 		p.name = "stdin";
 	} else {
-		p.in = fopen(p.path, "r");
+		p.fd = open(p.path, O_RDONLY | O_CLOEXEC);
 		p.name = p.path;
-		if (!p.in) {
+		if (p.fd < 0) {
 			fprintf(stderr, "tcpstep play: cannot read %s: %s\n",
 				p.path, strerror(errno));
 			return 1;
 		}
 	}
 	rc = headless_run(&o, "play", run, &p);
-	if (p.in != stdin)
-		fclose(p.in);
+	if (p.fd != STDIN_FILENO)
+		close(p.fd);
 	return rc;
 }

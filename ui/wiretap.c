@@ -28,6 +28,7 @@ struct wiretap {
 	uint64_t conns_seen;     /* highest connection id seen (ids are 1, 2, ...) */
 	uint64_t conns_released; /* connections whose summary came out */
 	int64_t last_frame_ns;   /* capture time of the newest frame */
+	uint64_t last_seg_pkt;   /* frame number of the newest TCP segment */
 	bool failed;
 };
 
@@ -40,19 +41,24 @@ int64_t wiretap_now_ns(void)
 }
 
 void wiretap_format_state(char *buf, size_t size,
-			  const struct tracker_event *ev)
+			  const struct tracker_event *ev, uint64_t last_pkt)
 {
 	const struct tracker_state_change *c = &ev->u.state;
 	int e = c->endpoint == 1 ? 1 : 0;
-	char ep[64];
+	char ep[64], frame[40] = "";
 
 	output_format_endpoint(ep, sizeof ep, ev->ip_version, ev->addr[e],
 			       ev->port[e]);
 	/* The cause is one of the tracker's static strings (never wire text),
 	 * so it needs no escaping. */
-	snprintf(buf, size, "wire conn %llu %s %s -> %s (%s)",
+	/* As decode's text (output.c): a change decided by a later segment
+	 * names the frame that caused it. */
+	if (!c->by_timer && ev->pkt != last_pkt)
+		snprintf(frame, sizeof frame, " in frame %llu",
+			 (unsigned long long)ev->pkt);
+	snprintf(buf, size, "wire conn %llu %s %s -> %s (%s%s)",
 		 (unsigned long long)ev->conn, ep, tcpstate_to_str(c->from),
-		 tcpstate_to_str(c->to), c->cause ? c->cause : "");
+		 tcpstate_to_str(c->to), c->cause ? c->cause : "", frame);
 }
 
 static void on_segment(const struct segment *seg,
@@ -60,6 +66,7 @@ static void on_segment(const struct segment *seg,
 {
 	struct wiretap *w = user;
 
+	w->last_seg_pkt = seg->pkt;
 	if (info->conn > w->conns_seen)
 		w->conns_seen = info->conn;
 }
@@ -75,7 +82,7 @@ static void on_event(const struct tracker_event *ev, void *user)
 	}
 	if (ev->type != TRACKER_EV_STATE || !w->cfg.on_state)
 		return;
-	wiretap_format_state(line, sizeof line, ev);
+	wiretap_format_state(line, sizeof line, ev, w->last_seg_pkt);
 	w->cfg.on_state(line, ev, w->cfg.user);
 }
 

@@ -26,7 +26,9 @@
 struct netns;
 struct wiretap;
 
-/* "wire " + decode's line: "wire conn N ip:port FROM -> TO (cause)". */
+/* "wire " + decode's line: "wire conn N ip:port FROM -> TO (cause)", the
+ * cause ending " in frame P" when the change was decided by a later segment
+ * (P numbers the frames of the capture from 1, as in the --write file). */
 #define WIRETAP_LINE_MAX 256
 
 struct wiretap_config {
@@ -79,9 +81,11 @@ unsigned long long wiretap_frames_written(const struct wiretap *w);
 bool wiretap_close(struct wiretap *w, char *err, size_t errsize);
 
 /* The headless line of one inferred state change (a TRACKER_EV_STATE
- * event) into buf; pure, for the tests. */
+ * event) into buf, last_pkt being the frame of the newest segment seen
+ * (as decode's text names the cause's frame when it differs); pure, for
+ * the tests. */
 void wiretap_format_state(char *buf, size_t size,
-			  const struct tracker_event *ev);
+			  const struct tracker_event *ev, uint64_t last_pkt);
 
 /* The current wall clock as capture time (CLOCK_REALTIME, ns). */
 int64_t wiretap_now_ns(void);

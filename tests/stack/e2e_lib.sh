@@ -13,9 +13,16 @@ trap 'rm -rf "$e2e_tmp"' EXIT
 
 skip() { echo "SKIP: $*"; exit 77; }
 
+# A binary missing where meson says it is (a broken path in meson.build) is
+# a failure, checked first: as a skip it would turn every root test into a
+# skip. Only the missing privilege is a reason to skip.
+for e2e_bin in "$E2E_TCPSTEP" "$E2E_NODE"; do
+	if [ ! -f "$e2e_bin" ] || [ ! -x "$e2e_bin" ]; then
+		echo "FAIL: $e2e_bin is not an executable file (is its path in meson.build right?)" >&2
+		exit 1
+	fi
+done
 [ "$(id -u)" = 0 ] || skip "needs root: creates network namespaces and TAP devices"
-[ -x "$E2E_TCPSTEP" ] || skip "tcpstep not built at $E2E_TCPSTEP"
-[ -x "$E2E_NODE" ] || skip "tcpstep-node not built at $E2E_NODE"
 
 fail() {
 	echo "FAIL: $*" >&2

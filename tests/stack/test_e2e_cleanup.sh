@@ -96,4 +96,17 @@ sleep 0.2
 left=$(ps -eo pid=,args= | awk -v a="$t1" -v b="$t2" '$2 == "sleep" && ($3 == a || $3 == b)')
 check_eq "no process left from the killed session" "$left" ""
 
+# 5. A stale namespace carrying tcpstep's own pid (left by an earlier
+#    process with the same pid: pids are reused) is removed like any other,
+#    so `ip netns add` does not fail on it. The subshell's pid is tcpstep's
+#    after exec.
+(ip netns add "tcpstep-$BASHPID" && exec "$E2E_TCPSTEP" live --headless --exec true) \
+	>"$e2e_tmp/ownpid.out" 2>"$e2e_tmp/ownpid.err" &
+e2e_pid=$!
+wait "$e2e_pid"
+rc=$?
+check_eq "a stale namespace with our pid: exit status" "$rc" 0
+check_no_match "a stale namespace with our pid: no failure" "$(cat "$e2e_tmp/ownpid.err")" "failed|File exists"
+check_clean "$e2e_pid" "stale namespace with our pid"
+
 e2e_done

@@ -13,14 +13,15 @@ command -v curl >/dev/null || skip "needs curl"
 run_tcpstep nc live --headless --msl 1 --timeout 30 --wait-closed \
 	--exec "(printf 'Hi from the kernel\n'; sleep 2) | nc -q 0 192.0.2.2 8888"
 check_eq "live exit status is nc's" "$rc" 0
-port=$(printf '%s\n' "$out" | sed -n 's/^Hello, 192\.0\.2\.1:\([0-9][0-9]*\)$/\1/p')
+# nc's own output comes among the events as "kernel LINE".
+port=$(printf '%s\n' "$out" | sed -n 's/^kernel Hello, 192\.0\.2\.1:\([0-9][0-9]*\)$/\1/p')
 [ -n "$port" ] || fail "nc did not print the server's reply"
 check_eq "server output with nc" "$(grep -Ev '^(server|wire) ' <<<"$out")" "192.0.2.2:8888で受付開始しました
 [Remote Address]
 192.0.2.1:$port
 [Message]
 Hi from the kernel
-Hello, 192.0.2.1:$port"
+kernel Hello, 192.0.2.1:$port"
 sc=$(printf '%s\n' "$out" | awk -v r="192.0.2.1:$port" '$1 == "server" && $3 == r && $5 == "->" { print $4 " -> " $6 }' | tr '\n' ' ')
 case "$sc" in
 "CLOSED -> SYN_RCVD SYN_RCVD -> ESTABLISHED ESTABLISHED -> FIN_WAIT_1 FIN_WAIT_1 -> FIN_WAIT_2 FIN_WAIT_2 -> TIME_WAIT TIME_WAIT -> CLOSED "|\
@@ -43,7 +44,7 @@ check_match "curl's Host header" "$out" '^Host: 192\.0\.2\.2:8888\\r$'
 run_tcpstep curl09 live --headless --msl 1 --timeout 30 --no-states \
 	--exec "curl -sS --http0.9 http://192.0.2.2:8888/"
 check_eq "curl --http0.9 exit status" "$rc" 0
-check_match "curl shows the reply" "$out" '^Hello, 192\.0\.2\.1:[0-9]+$'
+check_match "curl shows the reply" "$out" '^kernel Hello, 192\.0\.2\.1:[0-9]+$'
 
 # 3. The lwIP client against a kernel server that COMMAND starts (nc -l on
 #    the kernel's address); the client retries while refused.
@@ -51,7 +52,7 @@ run_tcpstep kserver live --headless --msl 1 --timeout 30 --wait-closed \
 	--client-to 192.0.2.1:9000 \
 	--exec "printf 'Hi from the kernel server\n' | nc -l -q 5 192.0.2.1 9000"
 check_eq "live exit status is nc's" "$rc" 0
-check_match "the client's message reached nc" "$out" '^Hello, 192\.0\.2\.1:9000$'
+check_match "the client's message reached nc" "$out" '^kernel Hello, 192\.0\.2\.1:9000$'
 check_match "the client printed the reply" "$out" '^Hi from the kernel server$'
 cc=$(printf '%s\n' "$out" | awk '$1 == "client" && $3 == "192.0.2.1:9000" && $5 == "->" { print $4 " -> " $6 }' | tr '\n' ' ')
 # Attempts refused before nc listened (RST: SYN_SENT -> CLOSED, retried).
@@ -75,5 +76,38 @@ check_eq "live without --exec" "$rc" 2
 run_tcpstep badto live --headless --exec true --client-to 8.8.8.8:53
 check_eq "live --client-to off the session network" "$rc" 2
 check_match "says which network" "$err" "192\.0\.2\.0/24"
+
+# 5. The kernel peer's output: prefixed "kernel", escaped like wire text,
+#    and its last line printed even without a newline; hidden by --only.
+run_tcpstep peerout live --headless --no-states --exec "printf 'one\\n\\033[2Jtwo\\nlast'"
+check_eq "peer output status" "$rc" 0
+check_eq "peer output lines" "$(grep '^kernel ' <<<"$out")" 'kernel one
+kernel \x1b[2Jtwo
+kernel last'
+check_no_match "no raw escape byte" "$out" $'\033'
+run_tcpstep peeronly live --headless --only server --exec "echo hidden"
+check_no_match "--only server hides the peer" "$out" 'hidden'
+
+# 6. The lwIP client that cannot connect (nothing listens on 192.0.2.1:9009)
+#    gives up after its 5 s of retries: live says so and exits 1 at once,
+#    rather than 0 (or waiting for COMMAND).
+t0=$(date +%s)
+run_tcpstep giveup live --headless --timeout 60 --client-to 192.0.2.1:9009 \
+	--exec "sleep 40"
+took=$(($(date +%s) - t0))
+check_eq "client gave up: exit status" "$rc" 1
+check_match "client gave up: says so" "$err" "the lwIP client gave up: it could not connect to 192\.0\.2\.1:9009"
+[ "$took" -lt 30 ] || fail "client gave up: live waited $took s for COMMAND"
+
+# 7. --timeout is one deadline for the whole run: COMMAND takes 4 s, then
+#    --wait-closed waits on a connection nc keeps open; --timeout 5 ends
+#    it all at 5 s (it used to start again after COMMAND: 9 s).
+t0=$(date +%s.%N)
+run_tcpstep deadline live --headless --msl 1 --timeout 5 --wait-closed \
+	--exec "(printf 'Hi\\n'; sleep 30) | nc 192.0.2.2 8888 & sleep 4"
+took=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+check_eq "one deadline: exit status" "$rc" 124
+check_match "one deadline: says what was left" "$err" "gave up after 5 s \(--timeout\): connections still open"
+awk -v t="$took" 'BEGIN { exit !(t < 8) }' || fail "one deadline: --timeout 5 took $took s"
 
 e2e_done

@@ -132,4 +132,48 @@ run_tcpstep bad play --headless --script "$e2e_tmp/bad.script"
 check_eq "bad script exit" "$rc" 1
 check_match "bad script message" "$err" "bad.script:2: unknown state 'NOT_A_STATE'"
 
+# Script input is bounded: a line (here of NUL bytes, which a line-length
+# check by strlen would miss) longer than the protocol allows is refused at
+# once, without reading on, and a NUL byte in a short line is refused too.
+head -c 10000000 /dev/zero >"$e2e_tmp/nul.script"
+run_tcpstep nul play --headless --timeout 30 --script "$e2e_tmp/nul.script"
+check_eq "NUL script exit" "$rc" 1
+check_match "NUL script message" "$err" "nul.script:1: line too long"
+printf 'server listen 8888\n\0\n' >"$e2e_tmp/nul2.script"
+run_tcpstep nul2 play --headless --timeout 30 --script "$e2e_tmp/nul2.script"
+check_eq "NUL byte exit" "$rc" 1
+check_match "NUL byte message" "$err" "nul2.script:2: NUL byte"
+
+# --timeout is one deadline for the whole script: a long sleep line, and a
+# pipe that says nothing, both end at the deadline with 124.
+elapsed_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
+printf 'server listen 8888\nsleep 600000\n' >"$e2e_tmp/long.script"
+t0=$(date +%s.%N)
+run_tcpstep long play --headless --timeout 2 --script "$e2e_tmp/long.script"
+took=$(elapsed_since "$t0")
+check_eq "long sleep: exit status" "$rc" 124
+check_match "long sleep: says so" "$err" "long.script:2: gave up after 2 s \(--timeout\)"
+awk -v t="$took" 'BEGIN { exit !(t < 6) }' || fail "long sleep: --timeout 2 took $took s"
+t0=$(date +%s.%N)
+# (a process substitution, so `wait` waits for tcpstep alone; sleep's
+# stderr away from meson's pipe, so meson need not wait for it)
+"$E2E_TCPSTEP" play --headless --timeout 2 >"$e2e_tmp/quiet.out" 2>"$e2e_tmp/quiet.err" < <(sleep 10 2>/dev/null) &
+e2e_pid=$!
+wait "$e2e_pid"
+rc=$?
+took=$(elapsed_since "$t0")
+check_clean "$e2e_pid" "quiet pipe"
+check_eq "quiet pipe: exit status" "$rc" 124
+check_match "quiet pipe: says so" "$(cat "$e2e_tmp/quiet.err")" "stdin: gave up after 2 s \(--timeout\) waiting for line 1"
+awk -v t="$took" 'BEGIN { exit !(t < 6) }' || fail "quiet pipe: --timeout 2 took $took s"
+# and SIGTERM while it waits for a line ends it at once, cleanly.
+"$E2E_TCPSTEP" play --headless >"$e2e_tmp/term.out" 2>"$e2e_tmp/term.err" < <(sleep 10 2>/dev/null) &
+e2e_pid=$!
+sleep 1
+kill -TERM "$e2e_pid"
+wait "$e2e_pid"
+rc=$?
+check_clean "$e2e_pid" "SIGTERM while reading"
+check_eq "SIGTERM while reading: exit status" "$rc" 143
+
 e2e_done

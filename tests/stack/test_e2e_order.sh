@@ -53,7 +53,7 @@ causal_pairs() {
 	before "$w: client LAST_ACK before the server gets its FIN" "$o" \
 		"${C}CLOSE_WAIT -> LAST_ACK " "${S}FIN_WAIT_1 -> (TIME_WAIT|FIN_WAIT_2) "
 	before "$w: server TIME_WAIT before the client gets its ACK" "$o" \
-		"${S}[A-Z_12]+ -> TIME_WAIT " "${C}LAST_ACK -> CLOSED \(rcvd ACK\)"
+		"${S}[A-Z_12]+ -> TIME_WAIT " "${C}LAST_ACK -> CLOSED \(rcvd ACK"
 	# The wire's view of a segment sits between its sender's cause and the
 	# receiver's reaction.
 	if printf '%s\n' "$o" | grep -q "$W"; then

@@ -28,8 +28,8 @@ err=$(cat "$e2e_tmp/userns.err")
 check_eq "exit status as nobody" "$rc" 0
 [ "$rc" = 0 ] || printf '%s\n' "$err" >&2
 check_match "the server got the message" "$out" '^as nobody$'
-check_match "nc got the reply" "$out" '^Hello, 192\.0\.2\.1:[0-9]+$'
-check_match "root inside its own user namespace" "$out" '^0$'
+check_match "nc got the reply" "$out" '^kernel Hello, 192\.0\.2\.1:[0-9]+$'
+check_match "root inside its own user namespace" "$out" '^kernel 0$'
 check_match "br0 inside" "$out" 'br0 +inet 192\.0\.2\.1/24'
 check_match "true states" "$out" '^server 192\.0\.2\.2:8888 192\.0\.2\.1:[0-9]+ SYN_RCVD -> ESTABLISHED '
 

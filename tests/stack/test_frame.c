@@ -29,7 +29,7 @@ static void test_causes_from_flags(void)
 	n = make_frame(f, FRAME_TCP_SYN, 0);
 	CHECK_STR_EQ(frame_rcvd_cause(f, n), "rcvd SYN");
 	n = make_frame(f, FRAME_TCP_SYN | FRAME_TCP_ACK, 0);
-	CHECK_STR_EQ(frame_rcvd_cause(f, n), "rcvd SYN+ACK");
+	CHECK_STR_EQ(frame_rcvd_cause(f, n), "rcvd SYN-ACK");
 	n = make_frame(f, FRAME_TCP_FIN | FRAME_TCP_ACK | FRAME_TCP_PSH, 5);
 	CHECK_STR_EQ(frame_rcvd_cause(f, n), "rcvd FIN");
 	n = make_frame(f, FRAME_TCP_RST | FRAME_TCP_ACK, 0);
@@ -104,9 +104,36 @@ static void test_timer_causes_are_named(void)
 					    TCPSTATE_FIN_WAIT_1), TRUESTATE_CAUSE_TIMER);
 }
 
+/* Segment causes in the decoder's words where the transition proves them
+ * (docs/states.md "Reason keys"); the rest stay as the frame said. */
+static void test_segment_causes_match_the_decoder(void)
+{
+	CHECK_STR_EQ(truestate_refine_cause("rcvd ACK", TCPSTATE_FIN_WAIT_1,
+					    TCPSTATE_FIN_WAIT_2), "rcvd ACK of FIN");
+	CHECK_STR_EQ(truestate_refine_cause("rcvd ACK", TCPSTATE_CLOSING,
+					    TCPSTATE_TIME_WAIT), "rcvd ACK of FIN");
+	CHECK_STR_EQ(truestate_refine_cause("rcvd ACK", TCPSTATE_LAST_ACK,
+					    TCPSTATE_CLOSED), "rcvd ACK of FIN");
+	CHECK_STR_EQ(truestate_refine_cause("rcvd FIN", TCPSTATE_FIN_WAIT_1,
+					    TCPSTATE_TIME_WAIT), "rcvd FIN+ACK");
+	CHECK_STR_EQ(truestate_refine_cause("rcvd FIN", TCPSTATE_FIN_WAIT_1,
+					    TCPSTATE_CLOSING), "rcvd FIN");
+	CHECK_STR_EQ(truestate_refine_cause("rcvd FIN", TCPSTATE_FIN_WAIT_2,
+					    TCPSTATE_TIME_WAIT), "rcvd FIN");
+	CHECK_STR_EQ(truestate_refine_cause("rcvd ACK", TCPSTATE_SYN_RCVD,
+					    TCPSTATE_ESTABLISHED), "rcvd ACK");
+	/* a RST closes LAST_ACK without acknowledging anything */
+	CHECK_STR_EQ(truestate_refine_cause("rcvd RST", TCPSTATE_LAST_ACK,
+					    TCPSTATE_CLOSED), "rcvd RST");
+	/* data after close: lwIP resets (tcp_in.c), no FIN was acknowledged */
+	CHECK_STR_EQ(truestate_refine_cause("rcvd ACK", TCPSTATE_FIN_WAIT_2,
+					    TCPSTATE_CLOSED), "rcvd ACK");
+}
+
 int main(void)
 {
 	RUN(test_causes_from_flags);
+	RUN(test_segment_causes_match_the_decoder);
 	RUN(test_malformed_frames_are_not_tcp);
 	RUN(test_timer_causes_are_named);
 	CHECK_EXIT();

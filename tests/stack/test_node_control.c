@@ -268,16 +268,17 @@ static void test_eleven_states_in_the_playground(void)
 	CHECK(r && strncmp(r, "error unknown-id", 16) == 0);
 	np_states(&p, NP_CLIENT, 9000, states, sizeof states);
 	CHECK_STR_EQ(states,
-		     "CLOSED>SYN_SENT(connect() called) SYN_SENT>ESTABLISHED(rcvd SYN+ACK) "
+		     "CLOSED>SYN_SENT(connect() called) SYN_SENT>ESTABLISHED(rcvd SYN-ACK) "
 		     "ESTABLISHED>FIN_WAIT_1(shutdown() called) "
-		     "FIN_WAIT_1>FIN_WAIT_2(rcvd ACK) FIN_WAIT_2>TIME_WAIT(rcvd FIN) "
+		     "FIN_WAIT_1>FIN_WAIT_2(rcvd ACK of FIN) "
+		     "FIN_WAIT_2>TIME_WAIT(rcvd FIN) "
 		     "TIME_WAIT>CLOSED(2MSL timer)");
 	np_states(&p, NP_SERVER, 0, states, sizeof states);
 	CHECK(strstr(states, "CLOSED>LISTEN(listen() called) "
 			     "CLOSED>SYN_RCVD(rcvd SYN) SYN_RCVD>ESTABLISHED(rcvd ACK) "
 			     "ESTABLISHED>CLOSE_WAIT(rcvd FIN) "
 			     "CLOSE_WAIT>LAST_ACK(close() called) "
-			     "LAST_ACK>CLOSED(rcvd ACK)") != NULL);
+			     "LAST_ACK>CLOSED(rcvd ACK of FIN)") != NULL);
 
 	/* simultaneous close: both paused, both close, the FINs cross */
 	CMD_OK(&p, NP_CLIENT, "connect 192.0.2.2:9000", "connect");
@@ -303,7 +304,8 @@ static void test_eleven_states_in_the_playground(void)
 	CHECK(np_wait(&p, NP_CLIENT, "conns 0", &cfrom, 4000) != NULL);
 	np_states(&p, NP_CLIENT, 9000, states, sizeof states);
 	CHECK(strstr(states, "ESTABLISHED>FIN_WAIT_1(close() called) "
-			     "FIN_WAIT_1>CLOSING(rcvd FIN) CLOSING>TIME_WAIT(rcvd ACK) "
+			     "FIN_WAIT_1>CLOSING(rcvd FIN) "
+			     "CLOSING>TIME_WAIT(rcvd ACK of FIN) "
 			     "TIME_WAIT>CLOSED(2MSL timer)") != NULL);
 
 	/* abort: RST, no TIME_WAIT on either side */

@@ -76,16 +76,17 @@ static void test_hello_true_states_both_ends(void)
 	CHECK_STR_EQ(states,
 		     "CLOSED>SYN_RCVD(rcvd SYN) SYN_RCVD>ESTABLISHED(rcvd ACK) "
 		     "ESTABLISHED>FIN_WAIT_1(close() called) "
-		     "FIN_WAIT_1>TIME_WAIT(rcvd FIN) TIME_WAIT>CLOSED(2MSL timer)");
+		     "FIN_WAIT_1>TIME_WAIT(rcvd FIN+ACK) TIME_WAIT>CLOSED(2MSL timer)");
 	/* The client reads the reply in CLOSE_WAIT and closes inside its recv
 	 * callback: CLOSE_WAIT is seen only because states are walked at the
 	 * callback's entry. */
 	np_states(&p, NP_CLIENT, port, states, sizeof states);
 	CHECK_STR_EQ(states,
 		     "CLOSED>SYN_SENT(connect() called) "
-		     "SYN_SENT>ESTABLISHED(rcvd SYN+ACK) "
+		     "SYN_SENT>ESTABLISHED(rcvd SYN-ACK) "
 		     "ESTABLISHED>CLOSE_WAIT(rcvd FIN) "
-		     "CLOSE_WAIT>LAST_ACK(close() called) LAST_ACK>CLOSED(rcvd ACK)");
+		     "CLOSE_WAIT>LAST_ACK(close() called) "
+		     "LAST_ACK>CLOSED(rcvd ACK of FIN)");
 	np_states(&p, NP_SERVER, 8888, states, sizeof states);
 	CHECK(strncmp(states, "CLOSED>LISTEN(listen() called)", 30) == 0);
 

@@ -34,19 +34,32 @@ static struct tracker_event state_event(int endpoint, enum tcpstate from,
 	return ev;
 }
 
-/* decode's text line for ev, without the newline. */
-static void decode_line(char *buf, size_t size, const struct tracker_event *ev)
+/* decode's text line for ev after a segment of frame last_pkt, without
+ * the newline. */
+static void decode_line(char *buf, size_t size, const struct tracker_event *ev,
+			uint64_t last_pkt)
 {
-	char *text = NULL;
-	size_t len = 0;
+	char *text = NULL, *line;
+	size_t len = 0, seglen; /* len belongs to the memstream */
 	FILE *f = open_memstream(&text, &len);
 	struct output_config oc = { .format = OUTPUT_TEXT };
 	struct output *o = output_create(f, &oc);
+	struct segment seg;
+	struct tracker_seginfo info;
 
+	memset(&seg, 0, sizeof seg);
+	memset(&info, 0, sizeof info);
+	seg.pkt = last_pkt;
+	seg.ip_version = 4;
+	seg.flags = TCPF_ACK;
+	output_segment(o, &seg, &info);
+	fflush(f);
+	seglen = strlen(text);
 	output_event(o, ev);
 	output_destroy(o);
 	fclose(f);
-	snprintf(buf, size, "%.*s", (int)strcspn(text, "\n"), text);
+	line = text + seglen; /* after the segment's line */
+	snprintf(buf, size, "%.*s", (int)strcspn(line, "\n"), line);
 	free(text);
 }
 
@@ -56,7 +69,7 @@ static void test_client_line(void)
 					      TCPSTATE_ESTABLISHED, "rcvd SYN-ACK");
 	char line[WIRETAP_LINE_MAX];
 
-	wiretap_format_state(line, sizeof line, &ev);
+	wiretap_format_state(line, sizeof line, &ev, 7);
 	CHECK_STR_EQ(line, "wire conn 12 192.0.2.3:49153 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)");
 }
 
@@ -66,8 +79,22 @@ static void test_server_line(void)
 					      TCPSTATE_CLOSED, "2MSL timer");
 	char line[WIRETAP_LINE_MAX];
 
-	wiretap_format_state(line, sizeof line, &ev);
+	ev.u.state.by_timer = true;
+	/* A timer names no frame, whatever came last. */
+	wiretap_format_state(line, sizeof line, &ev, 9);
 	CHECK_STR_EQ(line, "wire conn 12 192.0.2.2:8888 TIME_WAIT -> CLOSED (2MSL timer)");
+}
+
+/* Decided by a later segment (a FIN's receiver answered in frame 9): the
+ * cause's frame is named, as decode's text does. */
+static void test_decided_later_names_frame(void)
+{
+	struct tracker_event ev = state_event(0, TCPSTATE_ESTABLISHED,
+					      TCPSTATE_CLOSE_WAIT, "rcvd FIN");
+	char line[WIRETAP_LINE_MAX];
+
+	wiretap_format_state(line, sizeof line, &ev, 9);
+	CHECK_STR_EQ(line, "wire conn 12 192.0.2.3:49153 ESTABLISHED -> CLOSE_WAIT (rcvd FIN in frame 7)");
 }
 
 static void test_same_as_decode(void)
@@ -84,10 +111,13 @@ static void test_same_as_decode(void)
 			char mine[WIRETAP_LINE_MAX], want[WIRETAP_LINE_MAX + 8],
 			     dec[WIRETAP_LINE_MAX];
 
-			wiretap_format_state(mine, sizeof mine, &ev);
-			decode_line(dec, sizeof dec, &ev);
-			snprintf(want, sizeof want, "wire %s", dec);
-			CHECK_STR_EQ(mine, want);
+			/* Caused by the last segment, and decided later. */
+			for (uint64_t last = 7; last <= 8; last++) {
+				wiretap_format_state(mine, sizeof mine, &ev, last);
+				decode_line(dec, sizeof dec, &ev, last);
+				snprintf(want, sizeof want, "wire %s", dec);
+				CHECK_STR_EQ(mine, want);
+			}
 		}
 }
 
@@ -104,10 +134,10 @@ static void test_ipv6_and_short_buffer(void)
 	ev.addr[0][2] = 0x0d;
 	ev.addr[0][3] = 0xb8;
 	ev.addr[0][15] = 1;
-	wiretap_format_state(line, sizeof line, &ev);
+	wiretap_format_state(line, sizeof line, &ev, 7);
 	CHECK_STR_EQ(line, "wire conn 12 [2001:db8::1]:49153 CLOSED -> SYN_SENT (sent SYN)");
 	/* Cut, never overrun. */
-	wiretap_format_state(small, sizeof small, &ev);
+	wiretap_format_state(small, sizeof small, &ev, 7);
 	CHECK_STR_EQ(small, "wire conn 12 [2");
 }
 
@@ -115,6 +145,7 @@ int main(void)
 {
 	RUN(test_client_line);
 	RUN(test_server_line);
+	RUN(test_decided_later_names_frame);
 	RUN(test_same_as_decode);
 	RUN(test_ipv6_and_short_buffer);
 	CHECK_EXIT();

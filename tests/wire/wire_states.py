@@ -35,7 +35,8 @@ import sys
 import tempfile
 
 TRUE_RE = re.compile(r"^(server|client) (\S+) (\S+) ([A-Z_0-9]+) -> ([A-Z_0-9]+) \((.*)\)$")
-WIRE_RE = re.compile(r"^wire conn (\d+) (\S+) ([A-Z_0-9]+) -> ([A-Z_0-9]+) \((.*)\)$")
+# The cause may end " in frame N" (decided by a later segment; docs/decode.md).
+WIRE_RE = re.compile(r"^wire conn (\d+) (\S+) ([A-Z_0-9]+) -> ([A-Z_0-9]+) \((.*?)(?: in frame \d+)?\)$")
 LWIP_IPS = ("192.0.2.2", "192.0.2.3")
 LISTENER_REMOTE = "0.0.0.0:0"
 
