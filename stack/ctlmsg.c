@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Bytes allowed raw inside a word: visible ASCII. */
@@ -359,16 +360,17 @@ static size_t out_room(const struct ctlmsg_out *o)
 {
 	/* a separating space, then the word, then '\n' */
 	size_t used = o->len + 1 + 1;
-	return used >= CTLMSG_LINE_MAX ? 0 : CTLMSG_LINE_MAX - used;
+	return used >= o->limit ? 0 : o->limit - used;
 }
 
-void ctlmsg_out_init(struct ctlmsg_out *o, const char *verb)
+static void out_start(struct ctlmsg_out *o, const char *verb, size_t limit)
 {
 	o->len = 0;
 	o->overflow = false;
 	o->buf[0] = '\0';
+	o->limit = limit;
 	size_t n = strlen(verb);
-	bool ok = n > 0 && n < CTLMSG_LINE_MAX - 1;
+	bool ok = n > 0 && n < o->limit - 1;
 	for (size_t i = 0; ok && i < n; i++)
 		ok = is_word_byte((unsigned char)verb[i]);
 	if (!ok) {
@@ -377,6 +379,16 @@ void ctlmsg_out_init(struct ctlmsg_out *o, const char *verb)
 	}
 	memcpy(o->buf, verb, n + 1);
 	o->len = n;
+}
+
+void ctlmsg_out_init(struct ctlmsg_out *o, const char *verb)
+{
+	out_start(o, verb, CTLMSG_LINE_MAX);
+}
+
+void ctlmsg_out_init_event(struct ctlmsg_out *o, const char *verb)
+{
+	out_start(o, verb, CTLMSG_LINE_MAX - CTLMSG_STAMP_MAX);
 }
 
 void ctlmsg_out_word(struct ctlmsg_out *o, const char *word)
@@ -455,7 +467,7 @@ void ctlmsg_out_text(struct ctlmsg_out *o, const void *text, size_t len)
 
 long ctlmsg_out_end(struct ctlmsg_out *o)
 {
-	if (o->overflow || o->len + 1 > CTLMSG_LINE_MAX)
+	if (o->overflow || o->len + 1 > o->limit)
 		return -1;
 	o->buf[o->len++] = '\n';
 	o->buf[o->len] = '\0';
@@ -478,4 +490,53 @@ int ctlmsg_write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+long ctlmsg_out_end_stamped(struct ctlmsg_out *o, uint64_t stamp_ns)
+{
+	char stamp[CTLMSG_STAMP_MAX + 1];
+	int n = snprintf(stamp, sizeof stamp, "@%llu ",
+			 (unsigned long long)stamp_ns);
+
+	if (o->overflow || n <= 0 || (size_t)n > CTLMSG_STAMP_MAX ||
+	    o->len + 1 + (size_t)n > CTLMSG_LINE_MAX)
+		return -1;
+	memmove(o->buf + n, o->buf, o->len);
+	memcpy(o->buf, stamp, (size_t)n);
+	o->len += (size_t)n;
+	o->buf[o->len++] = '\n';
+	o->buf[o->len] = '\0';
+	return (long)o->len;
+}
+
+/* --- Stamps ------------------------------------------------------------------ */
+
+uint64_t ctlmsg_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int ctlmsg_take_stamp(char **line, size_t *len, uint64_t *stamp_ns)
+{
+	char word[CTLMSG_STAMP_MAX];
+	const char *sp;
+	size_t n;
+
+	if (*len == 0 || (*line)[0] != '@')
+		return 0;
+	sp = memchr(*line, ' ', *len);
+	/* "@" + at most 20 digits, then the space and a verb */
+	if (!sp || (n = (size_t)(sp - *line)) < 2 || n >= sizeof word ||
+	    (size_t)(sp - *line) + 1 >= *len)
+		return -1;
+	memcpy(word, *line + 1, n - 1);
+	word[n - 1] = '\0';
+	if (ctlmsg_parse_uint(word, UINT64_MAX, stamp_ns) < 0)
+		return -1;
+	*line += n + 1;
+	*len -= n + 1;
+	return 1;
 }

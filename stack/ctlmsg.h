@@ -131,9 +131,14 @@ struct ctlmsg_out {
 	char buf[CTLMSG_LINE_MAX + 1];
 	size_t len;
 	bool overflow;
+	size_t limit; /* the line may have this many bytes, '\n' included */
 };
 
 void ctlmsg_out_init(struct ctlmsg_out *o, const char *verb);
+/* For an event (node -> controller): like ctlmsg_out_init, but keeps
+ * CTLMSG_STAMP_MAX bytes of the line free for the stamp that
+ * ctlmsg_out_end_stamped puts in front. */
+void ctlmsg_out_init_event(struct ctlmsg_out *o, const char *verb);
 /* Appends a word as is; it must be non-empty and bytes 0x21..0x7e only. */
 void ctlmsg_out_word(struct ctlmsg_out *o, const char *word);
 /* Appends a printf-formatted word (same rules). */
@@ -148,6 +153,27 @@ void ctlmsg_out_text_fit(struct ctlmsg_out *o, const void *text, size_t len,
 			 size_t reserve, bool *cut);
 /* Terminates the line with '\n'. Returns its length, or -1 on overflow. */
 long ctlmsg_out_end(struct ctlmsg_out *o);
+/* Terminates the line and puts the stamp word "@NS " in front of it (see
+ * "Stamps" below). Returns the whole line's length, or -1 on overflow or
+ * if the stamp does not fit (always fits after ctlmsg_out_init_event). */
+long ctlmsg_out_end_stamped(struct ctlmsg_out *o, uint64_t stamp_ns);
+
+/* --- Stamps (docs/control-protocol.md "Ordering") --------------------------- */
+
+/* Every event line starts with a stamp word: '@' and the CLOCK_MONOTONIC
+ * time in nanoseconds (strict decimal) at which the node wrote it, then a
+ * space. At most this many bytes, the space included. */
+#define CTLMSG_STAMP_MAX 22
+
+/* CLOCK_MONOTONIC now, in nanoseconds. */
+uint64_t ctlmsg_now_ns(void);
+
+/* Takes the stamp word off the front of an event line: on success *line
+ * and *len are moved past it and *stamp_ns is set. Returns 1 if the line
+ * was stamped, 0 if it has no stamp (it does not start with '@'; left as
+ * is), -1 for a malformed stamp ('@' without a strict decimal number and a
+ * space before the verb). */
+int ctlmsg_take_stamp(char **line, size_t *len, uint64_t *stamp_ns);
 
 /* Writes all of buf to fd, retrying on EINTR and short writes. Returns 0 or
  * -1 with errno set. */

@@ -75,20 +75,32 @@ bool node_addr_on_test_net(uint32_t ip)
 
 /* --- Events ---------------------------------------------------------------- */
 
+/* Writes one event, stamped (docs/control-protocol.md "Ordering"). The
+ * stamp is read after whatever caused the event (the frame was read, the
+ * timer fired) and the write blocks until the line is in the controller's
+ * socket buffer; a step's frames leave only after it (tapif_begin/
+ * tapif_end around every input, timer and command). So a peer's reaction
+ * is stamped after this line, and this line is readable before the peer
+ * can react: the controller merges by stamp. */
 static void emit(struct node *n, struct ctlmsg_out *o)
 {
-	long len = ctlmsg_out_end(o);
-
-	if (len < 0 || n->ctl_gone)
-		return;
 	/* what a lesson shows happening (advance-until-event stops on it) */
 	static const char *const visible[] = {
 		"state ", "held ", "out ", "data ", "eof ", "conn-error ",
 		"connected ", "app-done ", "dropped ",
 	};
+	bool shows = false;
+
 	for (size_t i = 0; i < sizeof visible / sizeof visible[0]; i++)
 		if (strncmp(o->buf, visible[i], strlen(visible[i])) == 0)
-			n->visible_events++;
+			shows = true;
+
+	long len = ctlmsg_out_end_stamped(o, ctlmsg_now_ns());
+
+	if (len < 0 || n->ctl_gone)
+		return;
+	if (shows)
+		n->visible_events++;
 	if (ctlmsg_write_all(n->ctl_fd, o->buf, (size_t)len) < 0) {
 		/* the controller is gone: nothing left to do for us */
 		n->ctl_gone = true;
@@ -109,7 +121,7 @@ void node_error(struct node *n, const char *key, const char *text)
 	struct ctlmsg_out o;
 	bool cut;
 
-	ctlmsg_out_init(&o, "error");
+	ctlmsg_out_init_event(&o, "error");
 	ctlmsg_out_word(&o, key);
 	ctlmsg_out_text_fit(&o, text, strlen(text), 0, &cut);
 	emit(n, &o);
@@ -119,7 +131,7 @@ static void emit_ok(struct node *n, const char *verb)
 {
 	struct ctlmsg_out o;
 
-	ctlmsg_out_init(&o, "ok");
+	ctlmsg_out_init_event(&o, "ok");
 	ctlmsg_out_word(&o, verb);
 	emit(n, &o);
 }
@@ -129,7 +141,7 @@ static void emit_clock(struct node *n)
 	struct ctlmsg_out o;
 	uint64_t d;
 
-	ctlmsg_out_init(&o, "clock");
+	ctlmsg_out_init_event(&o, "clock");
 	ctlmsg_out_wordf(&o, "%llu", (unsigned long long)vclock_now(&n->clock));
 	ctlmsg_out_word(&o, vclock_running(&n->clock) ? "running" : "paused");
 	ctlmsg_out_wordf(&o, "%g", vclock_speed(&n->clock));
@@ -145,7 +157,7 @@ static void emit_conn(struct node *n, unsigned id, struct tcp_pcb *pcb,
 {
 	struct ctlmsg_out o;
 
-	ctlmsg_out_init(&o, "conn");
+	ctlmsg_out_init_event(&o, "conn");
 	ctlmsg_out_wordf(&o, "%u", id);
 	addr_word(&o, lwip_ntohl(ip4_addr_get_u32(&pcb->local_ip)),
 		  pcb->local_port);
@@ -163,7 +175,7 @@ static void on_state_change(void *user, const struct truestate_change *c)
 	struct ctlmsg_out o;
 	const char *cause = c->cause ? c->cause : "unknown";
 
-	ctlmsg_out_init(&o, "state");
+	ctlmsg_out_init_event(&o, "state");
 	ctlmsg_out_wordf(&o, "%llu", (unsigned long long)vclock_now(&n->clock));
 	addr_word(&o, c->local_ip, c->local_port);
 	addr_word(&o, c->remote_ip, c->remote_port);
@@ -192,7 +204,7 @@ static void sync_states_gone(struct node *n, const char *cause, const void *gone
 		struct ctlmsg_out o;
 
 		n->last_conns = conns;
-		ctlmsg_out_init(&o, "conns");
+		ctlmsg_out_init_event(&o, "conns");
 		ctlmsg_out_wordf(&o, "%u", conns);
 		emit(n, &o);
 	}
@@ -219,7 +231,7 @@ static void flush_line(struct node *n)
 {
 	struct ctlmsg_out o;
 
-	ctlmsg_out_init(&o, "out");
+	ctlmsg_out_init_event(&o, "out");
 	ctlmsg_out_text(&o, n->outline, n->outlen);
 	emit(n, &o);
 	n->outlen = 0;
@@ -250,7 +262,7 @@ void node_app_done(struct node *n, int status)
 	/* a last line without its newline is still output */
 	if (n->outlen > 0)
 		flush_line(n);
-	ctlmsg_out_init(&o, "app-done");
+	ctlmsg_out_init_event(&o, "app-done");
 	ctlmsg_out_wordf(&o, "%d", status);
 	emit(n, &o);
 }
@@ -516,7 +528,7 @@ static void emit_id_event(struct node *n, const char *verb, unsigned id,
 {
 	struct ctlmsg_out o;
 
-	ctlmsg_out_init(&o, verb);
+	ctlmsg_out_init_event(&o, verb);
 	ctlmsg_out_wordf(&o, "%u", id);
 	if (text)
 		ctlmsg_out_text(&o, text, len);
@@ -817,7 +829,7 @@ static void cmd_advance(struct node *n, bool until_event)
 		node_error(n, "no-timer", "no timer is pending");
 		return;
 	}
-	ctlmsg_out_init(&o, "fired");
+	ctlmsg_out_init_event(&o, "fired");
 	ctlmsg_out_wordf(&o, "%llu", (unsigned long long)at);
 	ctlmsg_out_text(&o, name, strlen(name));
 	if (until_event)
@@ -895,10 +907,10 @@ static void handle_command(struct node *n, char **w, int nw)
 	} else if (strcmp(w[0], "status") == 0) {
 		struct ctlmsg_out o;
 		emit_clock(n);
-		ctlmsg_out_init(&o, "held");
+		ctlmsg_out_init_event(&o, "held");
 		ctlmsg_out_wordf(&o, "%u", tapif_held(n->tap));
 		emit(n, &o);
-		ctlmsg_out_init(&o, "conns");
+		ctlmsg_out_init_event(&o, "conns");
 		ctlmsg_out_wordf(&o, "%u", truestate_conns(n->ts));
 		emit(n, &o);
 		emit_ok(n, "status");
@@ -948,7 +960,7 @@ static void on_held(void *user, unsigned count)
 	struct node *n = user;
 	struct ctlmsg_out o;
 
-	ctlmsg_out_init(&o, "held");
+	ctlmsg_out_init_event(&o, "held");
 	ctlmsg_out_wordf(&o, "%u", count);
 	emit(n, &o);
 }
@@ -979,7 +991,7 @@ static void on_dropped_in(void *user, const uint8_t *frame, size_t len)
 
 	/* "rcvd SYN" -> "SYN": what was dropped */
 	what = what ? what + 5 : "non-TCP frame";
-	ctlmsg_out_init(&o, "dropped");
+	ctlmsg_out_init_event(&o, "dropped");
 	ctlmsg_out_wordf(&o, "%llu", (unsigned long long)vclock_now(&n->clock));
 	ctlmsg_out_text(&o, what, strlen(what));
 	emit(n, &o);
@@ -1065,7 +1077,7 @@ static void emit_hello(struct node *n)
 
 	ctlmsg_format_addrport(ip, n->cfg.ip, 0);
 	*strrchr(ip, ':') = '\0';
-	ctlmsg_out_init(&o, "hello");
+	ctlmsg_out_init_event(&o, "hello");
 	ctlmsg_out_text(&o, n->cfg.name, strlen(n->cfg.name));
 	ctlmsg_out_word(&o, ip);
 	ctlmsg_out_wordf(&o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],

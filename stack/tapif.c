@@ -43,7 +43,7 @@ struct tapif {
 };
 
 /* Frames one batch (one input, timer or command) can send: a few per
- * connection; beyond that they are written at once. */
+ * connection; beyond that the batch so far is written out, in order. */
 #define TAPIF_DEFER_MAX 64
 
 /* Network safety: a TAP opened by name must be one of a private namespace
@@ -142,6 +142,26 @@ static void write_frame(struct tapif *t, const uint8_t *data, size_t len)
 	}
 }
 
+/* Sends a frame now, or at tapif_end inside a batch, so that it leaves
+ * after every event of the step that sent (or released) it: the
+ * controller's ordering relies on it (docs/control-protocol.md
+ * "Ordering"). A full batch is written out first, in order. */
+static void send_frame(struct tapif *t, const uint8_t *data, size_t len)
+{
+	if (t->depth == 0) {
+		write_frame(t, data, len);
+		return;
+	}
+	if (t->ndeferred == TAPIF_DEFER_MAX) {
+		for (unsigned i = 0; i < t->ndeferred; i++)
+			write_frame(t, t->deferred[i].data, t->deferred[i].len);
+		t->ndeferred = 0;
+	}
+	struct held_frame *d = &t->deferred[t->ndeferred++];
+	d->len = (uint16_t)len;
+	memcpy(d->data, data, len);
+}
+
 /* netif->linkoutput: lwIP hands over a complete Ethernet frame. */
 static err_t tapif_linkoutput(struct netif *netif, struct pbuf *p)
 {
@@ -156,13 +176,7 @@ static err_t tapif_linkoutput(struct netif *netif, struct pbuf *p)
 	/* Only TCP segments are held: ARP and ICMP are plumbing, and holding
 	 * them would make "N steps release N segments" false. */
 	if (!t->hold || !frame_tcp_info(buf, p->tot_len, NULL, NULL)) {
-		if (t->depth > 0 && t->ndeferred < TAPIF_DEFER_MAX) {
-			struct held_frame *d = &t->deferred[t->ndeferred++];
-			d->len = p->tot_len;
-			memcpy(d->data, buf, p->tot_len);
-		} else {
-			write_frame(t, buf, p->tot_len);
-		}
+		send_frame(t, buf, p->tot_len);
 		return ERR_OK;
 	}
 	if (t->count == TAPIF_HOLD_MAX) {
@@ -325,7 +339,7 @@ void tapif_set_hold(struct tapif *t, bool hold)
 	if (!hold && t->count > 0) {
 		while (t->count > 0) {
 			struct held_frame *h = &t->held[t->head];
-			write_frame(t, h->data, h->len);
+			send_frame(t, h->data, h->len);
 			t->head = (t->head + 1) % TAPIF_HOLD_MAX;
 			t->count--;
 		}
@@ -343,7 +357,7 @@ bool tapif_step(struct tapif *t)
 	if (t->count == 0)
 		return false;
 	struct held_frame *h = &t->held[t->head];
-	write_frame(t, h->data, h->len);
+	send_frame(t, h->data, h->len);
 	t->head = (t->head + 1) % TAPIF_HOLD_MAX;
 	t->count--;
 	notify_held(t);

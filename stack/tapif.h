@@ -59,8 +59,9 @@ struct netif *tapif_netif(struct tapif *t);
  * Returns the number read, or -1 if the fd is closed or failed. */
 int tapif_poll(struct tapif *t, int max);
 
-/* A batch: frames lwIP sends between begin and end (not held ones) are
- * written at the end, in order. The node wraps every input, timer and
+/* A batch: frames lwIP sends between begin and end (not held ones), and
+ * held ones that tapif_step or tapif_set_hold(false) release, are written
+ * at the end, in order. The node wraps every input, timer and
  * command in one, so the events they cause reach the controller before the
  * frames do, and a peer's reaction cannot overtake them (nests). */
 void tapif_begin(struct tapif *t);

@@ -21,7 +21,7 @@ const char headless_help[] =
 	"                     ('wire conn N ip:port FROM -> TO (cause)' lines)\n"
 	"  --no-app           do not print app output lines\n"
 	"  --raw              print every control event as 'NODE <protocol line>'\n"
-	"                     (docs/control-protocol.md) instead\n"
+	"                     (docs/control-protocol.md; without the stamp) instead\n"
 	"  --write FILE       record every frame on br0 to FILE (pcap, flushed as\n"
 	"                     it goes and on exit or Ctrl-C); --pcap is the same\n"
 	"  --timeout S        give up after S seconds (exit 124), 1..86400\n";

@@ -24,6 +24,7 @@
 
 #include "ctlmsg.h"
 #include "evline.h"
+#include "evqueue.h"
 #include "netns.h"
 #include "textesc.h"
 #include "wiretap.h"
@@ -32,6 +33,23 @@
 /* How long a node gets to say hello, and to exit after `quit`. */
 #define SESSION_HELLO_MS 5000
 #define SESSION_QUIT_MS 2000
+
+/* Ordering (docs/control-protocol.md "Ordering"). A node's line may be
+ * printed once a complete read of every source began after its stamp; the
+ * capture's lines need a little more (SESSION_WIRE_HOLD_NS, see
+ * release_lines). */
+#define SESSION_WIRE_HOLD_NS (10 * 1000000ULL)
+/* Read rounds per pass at most, and bytes per node per round: a flood
+ * cannot keep the loop from signals; what is left waits for the next pass
+ * (and a round cut short moves no horizon). */
+#define SESSION_ROUNDS_MAX 8
+#define SESSION_READ_BUDGET (256 * 1024)
+/* How long session_wait may go on printing what it has read before it
+ * returns (lines still held back: see settle). */
+#define SESSION_SETTLE_EXTRA_MS 20
+/* Sources of the merge queue: node indexes, then the others. */
+#define SESSION_SOURCE_WIRE SESSION_MAX_NODES
+#define SESSION_SOURCE_OTHER (SESSION_MAX_NODES + 1)
 
 /* What an epoll event is about (epoll_event.data.u32). */
 #define EPOLL_TAG_SIGNAL 0u
@@ -54,8 +72,11 @@ struct node {
 	pid_t pid;              /* 0 once reaped */
 	int fd;                 /* control socket, -1 once closed */
 	struct ctlmsg_reader rd;
+	uint64_t read_ns;       /* when the bytes being split were read */
+	uint64_t last_stamp;    /* of its newest queued line */
 	bool hello;
 	bool app_done;
+	bool app_done_read;     /* its app-done is read (maybe not yet printed) */
 	int app_status;
 	bool quitting;          /* we sent quit (or are tearing down) */
 	bool listening;
@@ -89,6 +110,10 @@ struct session {
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
 	struct wiretap *wire;   /* br0: recording and inferred states, or NULL */
+	struct evqueue *q;      /* read, not yet printed (in stamp order) */
+	uint64_t horizon;       /* lines stamped before this may be printed */
+	int64_t real_minus_mono; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	uint64_t last_wire_stamp; /* of the capture's newest queued line */
 	int stop_status;        /* see session_stop_status */
 	char node_path[PATH_MAX];
 };
@@ -298,19 +323,49 @@ static void handle_event(struct node *n, const struct evline *ev)
 	}
 }
 
+/* A node's line as it is read: stamped and queued (nothing is handled or
+ * printed before its turn, see release_lines). */
 static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 		    size_t len)
 {
 	struct node *n = user;
-	char copy[CTLMSG_LINE_MAX + 1];
-	/* Big (4 x a line, escaped): one per node, not on the stack. */
-	struct evline *ev = &n->ev;
-	const char *why;
+	uint64_t stamp = 0;
+	int r;
 
 	if (st == CTLMSG_LINE_TOO_LONG) {
 		node_complain(n, "over-long event line discarded", line, len);
 		return;
 	}
+	r = ctlmsg_take_stamp(&line, &len, &stamp);
+	if (r < 0) {
+		node_complain(n, "malformed event (bad stamp)", line, len);
+		return;
+	}
+	/* A line without a stamp happened at the latest when it was read. A
+	 * stamp is never later than the read (a node cannot stamp the future)
+	 * nor before the node's previous line (its lines stay in their order
+	 * whatever it sends). */
+	if (r == 0 || stamp > n->read_ns)
+		stamp = n->read_ns;
+	if (stamp < n->last_stamp)
+		stamp = n->last_stamp;
+	n->last_stamp = stamp;
+	/* Whether the node may go away is known at once, not when the line
+	 * is printed. */
+	if (len >= 9 && !memcmp(line, "app-done ", 9))
+		n->app_done_read = true;
+	if (!evqueue_push(n->s->q, stamp, n->index, line, len))
+		node_complain(n, "out of memory, event dropped", line, len);
+}
+
+/* A node's line when its turn comes: bookkeeping, then the headless text. */
+static void release_node_line(struct node *n, char *line, size_t len)
+{
+	char copy[CTLMSG_LINE_MAX + 1];
+	/* Big (4 x a line, escaped): one per node, not on the stack. */
+	struct evline *ev = &n->ev;
+	const char *why;
+
 	memcpy(copy, line, len + 1);
 	if (n->s->cfg.raw && shown(n->s, n)) {
 		textesc_escape(ev->text, sizeof ev->text, line, len, 0);
@@ -324,6 +379,28 @@ static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 		return;
 	}
 	handle_event(n, ev);
+}
+
+/* A line of another source (the capture, session_emit): printed as is. */
+static void queue_line(struct session *s, uint64_t stamp, int source,
+		       const char *line)
+{
+	if (!evqueue_push(s->q, stamp, source, line, strlen(line)))
+		fprintf(stderr, "tcpstep: out of memory, a line was dropped\n");
+}
+
+/* Prints (and handles) every queued line stamped before `horizon`, in
+ * stamp order. */
+static void release_lines(struct session *s, uint64_t horizon)
+{
+	struct evqueue_item it;
+
+	while (evqueue_pop(s->q, horizon, &it)) {
+		if (it.source >= 0 && it.source < s->nnodes)
+			release_node_line(&s->nodes[it.source], it.line, it.len);
+		else
+			print_line(s, "%s", it.line);
+	}
 }
 
 /* --- Processes ------------------------------------------------------------ */
@@ -378,7 +455,7 @@ static void reap(struct session *s)
 			/* A node whose app finished may exit on its own (the
 			 * server's "once" mode); anything else is a death. */
 			if (!n->quitting &&
-			    !(n->app_done && WIFEXITED(status) &&
+			    !(n->app_done_read && WIFEXITED(status) &&
 			      WEXITSTATUS(status) == 0)) {
 				fprintf(stderr,
 					"tcpstep: node %s %s; ending the session\n",
@@ -390,26 +467,45 @@ static void reap(struct session *s)
 	}
 }
 
-static void read_node(struct session *s, struct node *n)
+/* Reads everything node n has written so far (until the socket would
+ * block), queueing its lines. False when the read budget ran out first
+ * (more may be waiting: the round was not complete). */
+static bool drain_node(struct session *s, struct node *n)
 {
-	long r = ctlmsg_reader_read_fd(&n->rd, n->fd, on_line, n);
+	char buf[16384];
+	size_t total = 0;
 
-	if (r > 0 || (r < 0 && (errno == EINTR || errno == EAGAIN)))
-		return;
-	if (r < 0)
-		fprintf(stderr, "tcpstep: node %s: control socket: %s\n",
-			n->name, strerror(errno));
-	else if (ctlmsg_reader_pending(&n->rd))
-		fprintf(stderr, "tcpstep: node %s: its last event was cut off "
-			"(%zu bytes without a newline, dropped)\n", n->name,
-			ctlmsg_reader_pending(&n->rd));
-	close_node_fd(n);
-	if (!n->quitting && !n->app_done) {
-		fprintf(stderr,
-			"tcpstep: node %s closed its control socket; ending the "
-			"session\n", n->name);
-		stop(s, 1);
+	while (n->fd >= 0) {
+		ssize_t r = recv(n->fd, buf, sizeof buf, MSG_DONTWAIT);
+
+		if (r > 0) {
+			n->read_ns = ctlmsg_now_ns();
+			ctlmsg_reader_feed(&n->rd, buf, (size_t)r, on_line, n);
+			total += (size_t)r;
+			if (total >= SESSION_READ_BUDGET)
+				return false;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return true;
+		if (r < 0)
+			fprintf(stderr, "tcpstep: node %s: control socket: %s\n",
+				n->name, strerror(errno));
+		else if (ctlmsg_reader_pending(&n->rd))
+			fprintf(stderr, "tcpstep: node %s: its last event was cut "
+				"off (%zu bytes without a newline, dropped)\n",
+				n->name, ctlmsg_reader_pending(&n->rd));
+		close_node_fd(n);
+		if (!n->quitting && !n->app_done_read) {
+			fprintf(stderr,
+				"tcpstep: node %s closed its control socket; "
+				"ending the session\n", n->name);
+			stop(s, 1);
+		}
 	}
+	return true;
 }
 
 static void handle_signals(struct session *s)
@@ -442,7 +538,8 @@ static void drain_wire(struct session *s)
 }
 
 /* An inferred state change (wiretap.h): printed beside the nodes' true
- * ones unless filtered out (--no-states, --no-wire, --only NODE, --raw). */
+ * ones unless filtered out (--no-states, --no-wire, --only NODE, --raw),
+ * in its place by its capture time. */
 static void on_wire_state(const char *line, const struct tracker_event *ev,
 			  void *user)
 {
@@ -451,36 +548,132 @@ static void on_wire_state(const char *line, const struct tracker_event *ev,
 	if (s->cfg.raw || !s->cfg.show_states || !s->cfg.show_wire ||
 	    (s->cfg.only && strcmp(s->cfg.only, "wire")))
 		return;
-	print_line(s, "%s", line);
+	uint64_t stamp = session_mono_from_realtime(s, ev->ts_ns);
+	uint64_t now = ctlmsg_now_ns();
+
+	/* Nothing was captured in the future (a wall clock set back would
+	 * say so, and hold the line back for as long). The tracker's lines
+	 * stay in the order it made them (a segment moves both ends, in one
+	 * order) whatever the clocks' jitter. */
+	if (stamp > now)
+		stamp = now;
+	if (stamp < s->last_wire_stamp)
+		stamp = s->last_wire_stamp;
+	s->last_wire_stamp = stamp;
+	queue_line(s, stamp, SESSION_SOURCE_WIRE, line);
 }
 
-/* One pass: waits up to timeout_ms for something to happen and handles it.
- * epoll lists ready descriptors in the order they became ready
- * (fs/eventpoll.c appends to its ready list), so when two nodes have
- * written, the one that wrote first is read first: the client's
- * SYN_SENT -> ESTABLISHED comes out before the server's [Message] that
- * its ACK caused. */
+/* CLOCK_REALTIME - CLOCK_MONOTONIC, for the capture's stamps (wall time).
+ * It moves only when the wall clock is set or slewed (NTP: at most 500
+ * ppm), so a change under SESSION_CLOCK_JITTER_NS is the measurement's
+ * own noise and is ignored: one frame's lines convert alike. */
+#define SESSION_CLOCK_JITTER_NS 2000
+static int64_t measure_real_minus_mono(void)
+{
+	int64_t best = 0, gap = INT64_MAX;
+
+	/* the reading with the shortest monotonic bracket */
+	for (int i = 0; i < 3; i++) {
+		int64_t m1 = (int64_t)ctlmsg_now_ns();
+		int64_t r = wiretap_now_ns();
+		int64_t m2 = (int64_t)ctlmsg_now_ns();
+
+		if (m2 - m1 < gap) {
+			gap = m2 - m1;
+			best = r - (m1 + (m2 - m1) / 2);
+		}
+	}
+	return best;
+}
+
+static void sync_clocks(struct session *s)
+{
+	int64_t d = measure_real_minus_mono();
+
+	if (d - s->real_minus_mono > SESSION_CLOCK_JITTER_NS ||
+	    s->real_minus_mono - d > SESSION_CLOCK_JITTER_NS)
+		s->real_minus_mono = d;
+}
+
+static uint64_t held_back(const struct session *s)
+{
+	/* The capture sees a frame when the bridge passes it up to br0,
+	 * which it does after forwarding it to the receiving TAP
+	 * (net/bridge/br_input.c br_handle_frame_finish: br_forward, then
+	 * br_pass_frame_up), so the receiver may react (and stamp) a few
+	 * microseconds before the frame is in the capture's ring. Holding
+	 * every line back a little more than that keeps a frame's inferred
+	 * line before the reaction to it. Nodes alone need no such margin. */
+	return s->wire ? SESSION_WIRE_HOLD_NS : 0;
+}
+
+/* Reads every source once, completely if it can, and prints what that
+ * makes safe to print. Returns how many lines it read.
+ *
+ * Why this gives causal order (docs/control-protocol.md "Ordering"): a
+ * node writes a step's events (blocking, so they are in our socket
+ * buffer) before that step's frames leave, and the peer stamps its
+ * reaction after it received the frame. So if a line L is stamped at T, any
+ * line that led to it was already readable at T. A round that began after
+ * T (t0 > T) and read every socket until it would block has read them
+ * all; printing in stamp order then puts them before L. */
+static size_t read_round(struct session *s)
+{
+	size_t before = evqueue_len(s->q);
+	uint64_t t0 = ctlmsg_now_ns();
+	bool complete = true;
+
+	sync_clocks(s);
+	drain_wire(s);
+	/* A TIME_WAIT the tracker ends on its own is stamped with its
+	 * deadline: fire what is due before this round's horizon, so it is
+	 * queued before anything it precedes is printed. */
+	if (s->wire)
+		wiretap_advance(s->wire, (int64_t)(t0 - held_back(s)) +
+				s->real_minus_mono);
+	for (int i = 0; i < s->nnodes; i++)
+		if (!drain_node(s, &s->nodes[i]))
+			complete = false;
+	if (complete && t0 > held_back(s) && t0 - held_back(s) > s->horizon)
+		s->horizon = t0 - held_back(s);
+	/* nothing was taken out since `before` */
+	size_t got = evqueue_len(s->q) - before;
+
+	release_lines(s, s->horizon);
+	return got;
+}
+
+/* Reads rounds until one reads nothing new (everything read before it is
+ * then printed, apart from what the capture's margin still holds back). */
+static void collect(struct session *s)
+{
+	for (int i = 0; i < SESSION_ROUNDS_MAX; i++)
+		if (read_round(s) == 0)
+			break;
+}
+
+/* One pass: waits up to timeout_ms for something to happen (or for a
+ * held-back line to come of age), reads everything, prints what is safe. */
 static void pass(struct session *s, int timeout_ms)
 {
-	struct epoll_event ev[SESSION_MAX_NODES + 2];
+	struct epoll_event ev[SESSION_MAX_NODES + 3];
 	bool sig = false;
-	int n = epoll_wait(s->epfd, ev, SESSION_MAX_NODES + 2, timeout_ms);
+	uint64_t oldest;
+	int n;
 
+	if (evqueue_oldest(s->q, &oldest)) {
+		uint64_t due = oldest + held_back(s) + 1, now = ctlmsg_now_ns();
+		uint64_t ms = due > now ? (due - now + 999999) / 1000000 : 0;
+
+		if (timeout_ms < 0 || ms < (uint64_t)timeout_ms)
+			timeout_ms = (int)ms;
+	}
+	n = epoll_wait(s->epfd, ev, SESSION_MAX_NODES + 3, timeout_ms);
 	if (n < 0) {
 		if (errno != EINTR)
 			fprintf(stderr, "tcpstep: epoll_wait: %s\n", strerror(errno));
-		return;
+		n = 0;
 	}
-	/* The wire first, again before each node's read: a node writes the
-	 * event a received frame caused after that frame crossed br0 (the
-	 * bridge hands br0's capture its copy in the same softirq that
-	 * forwards it), so the capture read just before a node's read holds
-	 * the frames behind the events that read returns, and a segment's
-	 * inferred changes print before the true ones it caused at the
-	 * receiver. Nodes before signals: events already written before a
-	 * node died are read before its death is reported. */
-	if (n > 0)
-		drain_wire(s);
 	for (int i = 0; i < n; i++) {
 		uint32_t tag = ev[i].data.u32;
 
@@ -492,16 +685,13 @@ static void pass(struct session *s, int timeout_ms)
 			epoll_ctl(s->epfd, EPOLL_CTL_DEL, fileno(s->cfg.out),
 				  NULL);
 			stop(s, 128 + SIGPIPE);
-		} else if (tag - EPOLL_TAG_NODE < (uint32_t)s->nnodes &&
-			   s->nodes[tag - EPOLL_TAG_NODE].fd >= 0) {
-			drain_wire(s);
-			read_node(s, &s->nodes[tag - EPOLL_TAG_NODE]);
 		}
 	}
-	/* Capture time is the wall clock: a TIME_WAIT ends on time even
-	 * when the wire is quiet. */
-	if (s->wire)
-		wiretap_advance(s->wire, wiretap_now_ns());
+	/* Every source, whichever woke us: the order comes from the stamps,
+	 * not from which socket became readable first. Nodes before signals:
+	 * events written before a node died are read before its death is
+	 * reported. */
+	collect(s);
 	if (sig)
 		handle_signals(s);
 }
@@ -532,28 +722,63 @@ static void watch_reader(struct session *s)
 		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* Before session_wait returns: print what has been read, as far as the
+ * order allows (a line the capture's margin still holds back may wait a
+ * few ms; one that cannot be printed yet stays for the next wait, or the
+ * end). So a caller that goes on to something else (a script's next line,
+ * a blocking read of its input) leaves nothing read unprinted behind. */
+static void settle(struct session *s)
+{
+	long long end = now_ms() + (long long)(held_back(s) / 1000000) +
+			SESSION_SETTLE_EXTRA_MS;
+
+	collect(s);
+	while (evqueue_len(s->q) > 0 && now_ms() < end)
+		pass(s, (int)(end - now_ms()));
+}
+
 enum session_wait session_wait(struct session *s,
 			       bool (*pred)(struct session *s, void *user),
 			       void *user, int timeout_ms)
 {
 	long long end = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	enum session_wait w;
 
 	for (;;) {
 		int left = -1;
 
-		if (pred && pred(s, user))
-			return SESSION_WAIT_DONE;
+		if (pred && pred(s, user)) {
+			w = SESSION_WAIT_DONE;
+			break;
+		}
 		if (s->stop_status)
 			return SESSION_WAIT_STOPPED;
 		if (end >= 0) {
 			long long l = end - now_ms();
-			if (l <= 0)
-				return SESSION_WAIT_TIMEOUT;
+			if (l <= 0) {
+				w = SESSION_WAIT_TIMEOUT;
+				break;
+			}
 			left = l > INT_MAX ? INT_MAX : (int)l;
 		}
 		/* Wake at least every 100 ms to re-check the predicate. */
 		pass(s, left < 0 || left > 100 ? 100 : left);
 	}
+	settle(s);
+	return w;
+}
+
+void session_emit(struct session *s, uint64_t stamp_ns, const char *line)
+{
+	queue_line(s, stamp_ns, SESSION_SOURCE_OTHER, line);
+}
+
+uint64_t session_mono_from_realtime(const struct session *s,
+				    int64_t realtime_ns)
+{
+	int64_t m = realtime_ns - s->real_minus_mono;
+
+	return m > 0 ? (uint64_t)m : 0;
 }
 
 static bool send_line(struct node *n, const char *line)
@@ -661,7 +886,15 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	s->sigfd = -1;
 	s->epfd = -1;
 	s->cmd_tty = -1;
+	s->real_minus_mono = measure_real_minus_mono();
+	s->q = evqueue_create();
+	if (!s->q) {
+		seterr(err, errsize, "out of memory");
+		free(s);
+		return NULL;
+	}
 	if (!find_node(s->node_path, sizeof s->node_path, err, errsize)) {
+		evqueue_destroy(s->q);
 		free(s);
 		return NULL;
 	}
@@ -923,17 +1156,25 @@ void session_destroy(struct session *s)
 	if (!s)
 		return;
 	if (s->sigfd >= 0 && s->epfd >= 0) {
-		/* Ask nicely, then insist. The loop keeps reaping. */
-		for (int i = 0; i < s->nnodes; i++) {
-			s->nodes[i].quitting = true;
-			send_line(&s->nodes[i], "quit");
-		}
+		long long end = now_ms() + SESSION_QUIT_MS;
+
+		/* Ask nicely, then insist. The loop keeps reaping. One node
+		 * at a time, until it hung up: their last lines (`ok quit`)
+		 * then come in one order, as everything else (--raw). */
 		if (s->cmd_pid)
 			kill(-s->cmd_pid, SIGTERM);
 		s->stop_status = s->stop_status ? s->stop_status : -1;
+		for (int i = 0; i < s->nnodes; i++) {
+			struct node *n = &s->nodes[i];
+
+			n->quitting = true;
+			if (!send_line(n, "quit"))
+				continue;
+			while (n->fd >= 0 && n->pid && now_ms() < end)
+				pass(s, 50);
+		}
 		/* session_wait returns at once once stopped: loop by hand. */
-		for (long long end = now_ms() + SESSION_QUIT_MS;
-		     !all_gone(s, NULL) && now_ms() < end;)
+		while (!all_gone(s, NULL) && now_ms() < end)
 			pass(s, 50);
 		/* COMMAND's own children (a shell's pipeline) and anything
 		 * else started inside get the same chance to exit. */
@@ -941,16 +1182,16 @@ void session_destroy(struct session *s)
 			usleep(100 * 1000);
 		if (!all_gone(s, NULL)) {
 			kill_all(s, SIGKILL);
-			for (long long end = now_ms() + SESSION_QUIT_MS;
-			     !all_gone(s, NULL) && now_ms() < end;)
+			end = now_ms() + SESSION_QUIT_MS;
+			while (!all_gone(s, NULL) && now_ms() < end)
 				pass(s, 50);
 		}
 	}
-	for (int i = 0; i < s->nnodes; i++) {
-		close_node_fd(&s->nodes[i]);
-		free(s->nodes[i].conns);
-		free(s->nodes[i].log);
-	}
+	/* What the nodes wrote before they went (they have, or were
+	 * killed), then the capture's last frames: everything is read, so
+	 * everything may be printed, in order. */
+	for (int i = 0; i < s->nnodes; i++)
+		drain_node(s, &s->nodes[i]);
 	if (s->wire) {
 		char err[600];
 		unsigned long long lost;
@@ -967,7 +1208,15 @@ void session_destroy(struct session *s)
 				"states may be wrong\n", lost);
 		if (!wiretap_close(s->wire, err, sizeof err))
 			fprintf(stderr, "tcpstep: %s\n", err);
+		s->wire = NULL;
 	}
+	release_lines(s, UINT64_MAX);
+	for (int i = 0; i < s->nnodes; i++) {
+		close_node_fd(&s->nodes[i]);
+		free(s->nodes[i].conns);
+		free(s->nodes[i].log);
+	}
+	evqueue_destroy(s->q);
 	netns_destroy(s->ns);
 	if (s->sigfd >= 0)
 		close(s->sigfd);

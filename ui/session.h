@@ -75,6 +75,19 @@ enum session_wait session_wait(struct session *s,
 			       bool (*pred)(struct session *s, void *user),
 			       void *user, int timeout_ms);
 
+/* Adds a line from another source than the nodes to the headless output,
+ * in its place: stamp_ns is the CLOCK_MONOTONIC time (ns) it happened. It
+ * is printed as is (terminal-safe text, no newline), merged with the
+ * nodes' events by stamp (docs/control-protocol.md "Ordering"), once
+ * everything stamped before it has been read. The capture's inferred
+ * lines come in this way. */
+void session_emit(struct session *s, uint64_t stamp_ns, const char *line);
+
+/* A CLOCK_REALTIME time (ns; pcap's frame stamps) as CLOCK_MONOTONIC ns,
+ * for session_emit (the offset is measured on every read of the loop). */
+uint64_t session_mono_from_realtime(const struct session *s,
+				    int64_t realtime_ns);
+
 /* Sends one command line (protocol syntax, without '\n') to a node and waits
  * up to timeout_ms for its `ok`/`error` answer. Returns 1 for ok, 0 for
  * error (the error event is printed like any other), -1 if no answer came

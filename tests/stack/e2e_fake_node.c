@@ -52,6 +52,12 @@ int main(int argc, char **argv)
 		memset(longline, 'x', sizeof longline - 2);
 		longline[sizeof longline - 2] = '\n';
 		put(longline);
+		/* stamps (docs/control-protocol.md "Ordering"): a bad one, one
+		 * from the future (must not hold the output back for ever),
+		 * one from long ago (must not jump ahead of earlier lines) */
+		put("@12x out bad%20stamp\n");
+		put("@18446744073709551615 out from%20the%20future\n");
+		put("@1 out from%20long%20ago\n");
 		put("out after%20the%20garbage\n");
 	}
 	put("state 5 192.0.2.2:8888 - CLOSED LISTEN listen()%20called\n");

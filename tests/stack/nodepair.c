@@ -118,12 +118,21 @@ static void read_events(struct np_node *n)
 	char *nl;
 	while ((nl = memchr(n->rbuf, '\n', n->rlen)) != NULL) {
 		size_t len = (size_t)(nl - n->rbuf);
+		char *line = n->rbuf;
+		uint64_t stamp = 0;
+		uint64_t before = n->nevents ? n->stamps[n->nevents - 1] : 0;
+
+		/* every event is stamped, never earlier than the one before */
+		if (ctlmsg_take_stamp(&line, &len, &stamp) != 1 || stamp < before)
+			n->bad_stamps++;
 		if (n->nevents < NP_MAX_EVENTS) {
 			char *e = malloc(len + 1);
-			memcpy(e, n->rbuf, len);
+			memcpy(e, line, len);
 			e[len] = '\0';
+			n->stamps[n->nevents] = stamp;
 			n->events[n->nevents++] = e;
 		}
+		len = (size_t)(nl - n->rbuf);
 		memmove(n->rbuf, nl + 1, n->rlen - len - 1);
 		n->rlen -= len + 1;
 	}
@@ -322,6 +331,20 @@ long np_state_time(const struct nodepair *p, int who, const char *from,
 			return atol(t);
 	}
 	return -1;
+}
+
+uint64_t np_state_stamp(const struct nodepair *p, int who, const char *from,
+			const char *to)
+{
+	for (int i = 0; i < p->n[who].nevents; i++) {
+		const char *e = p->n[who].events[i];
+		char f[16], o[16];
+		if (strncmp(e, "state ", 6) == 0 &&
+		    np_word(e, 4, f, sizeof f) && np_word(e, 5, o, sizeof o) &&
+		    strcmp(f, from) == 0 && strcmp(o, to) == 0)
+			return p->n[who].stamps[i];
+	}
+	return 0;
 }
 
 int np_tcp_segments(const struct nodepair *p)

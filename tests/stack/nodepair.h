@@ -31,8 +31,12 @@ struct np_node {
 	int wire;  /* our end of its frame socket */
 	char rbuf[8192];
 	size_t rlen;
+	/* events without their stamp word, and the stamps (ns) */
 	char *events[NP_MAX_EVENTS];
+	uint64_t stamps[NP_MAX_EVENTS];
 	int nevents;
+	/* events without a valid stamp, or stamped before the one before */
+	int bad_stamps;
 };
 
 struct nodepair {
@@ -74,6 +78,9 @@ void np_states(const struct nodepair *p, int who, uint16_t port, char *dst,
 /* The T of the first state event FROM -> TO of node who, or -1. */
 long np_state_time(const struct nodepair *p, int who, const char *from,
 		   const char *to);
+/* The stamp of the first state event FROM -> TO of node who, or 0. */
+uint64_t np_state_stamp(const struct nodepair *p, int who, const char *from,
+			const char *to);
 /* Counts the TCP segments relayed so far. */
 int np_tcp_segments(const struct nodepair *p);
 

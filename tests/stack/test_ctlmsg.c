@@ -353,9 +353,75 @@ static void test_out_never_exceeds_line_limit(void)
 	CHECK_INT_EQ(ctlmsg_out_end(&o), -1);
 }
 
+static void test_stamps(void)
+{
+	static struct ctlmsg_out o;
+	static char text[CTLMSG_LINE_MAX];
+	char buf[64], *line;
+	size_t len;
+	uint64_t ns = 7;
+
+	ctlmsg_out_init_event(&o, "ok");
+	ctlmsg_out_word(&o, "run");
+	CHECK_INT_EQ(ctlmsg_out_end_stamped(&o, 1234567890123ULL), 22);
+	CHECK_STR_EQ(o.buf, "@1234567890123 ok run\n");
+	ctlmsg_out_init_event(&o, "ok");
+	CHECK(ctlmsg_out_end_stamped(&o, UINT64_MAX) > 0);
+	CHECK_STR_EQ(o.buf, "@18446744073709551615 ok\n");
+
+	/* An event's body leaves room for the longest stamp: the stamped
+	 * line is still at most 4096 bytes. */
+	memset(text, 'x', sizeof text);
+	ctlmsg_out_init_event(&o, "out");
+	ctlmsg_out_text(&o, text, CTLMSG_LINE_MAX - 5 - CTLMSG_STAMP_MAX);
+	CHECK_INT_EQ(ctlmsg_out_end_stamped(&o, UINT64_MAX), CTLMSG_LINE_MAX);
+	ctlmsg_out_init_event(&o, "out");
+	ctlmsg_out_text(&o, text, CTLMSG_LINE_MAX - 4 - CTLMSG_STAMP_MAX);
+	CHECK_INT_EQ(ctlmsg_out_end_stamped(&o, 1), -1);
+	/* a plain line of 4096 bytes has no room left for a stamp */
+	ctlmsg_out_init(&o, "out");
+	ctlmsg_out_text(&o, text, CTLMSG_LINE_MAX - 5 - 2);
+	CHECK_INT_EQ(ctlmsg_out_end_stamped(&o, 1), -1);
+
+	/* taking it off again */
+	snprintf(buf, sizeof buf, "@42 state 1 x");
+	line = buf;
+	len = strlen(buf);
+	CHECK_INT_EQ(ctlmsg_take_stamp(&line, &len, &ns), 1);
+	CHECK(ns == 42);
+	CHECK_STR_EQ(line, "state 1 x");
+	CHECK_INT_EQ((long)len, 9);
+	/* no stamp: untouched */
+	snprintf(buf, sizeof buf, "ok run");
+	line = buf;
+	len = strlen(buf);
+	ns = 7;
+	CHECK_INT_EQ(ctlmsg_take_stamp(&line, &len, &ns), 0);
+	CHECK(line == buf && len == 6 && ns == 7);
+	/* malformed: no number, leading zero, sign, no verb, too long,
+	 * over 2^64 - 1, a second space */
+	static const char *const bad[] = {
+		"@ ok", "@01 ok", "@+1 ok", "@12", "@12 ", "@1x ok",
+		"@123456789012345678901 ok", "@18446744073709551616 ok", "@",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(buf, sizeof buf, "%s", bad[i]);
+		line = buf;
+		len = strlen(buf);
+		if (ctlmsg_take_stamp(&line, &len, &ns) != -1)
+			fprintf(stderr, "  accepted '%s'\n", bad[i]);
+		CHECK(line == buf && len == strlen(bad[i]));
+		CHECK_INT_EQ(ctlmsg_take_stamp(&line, &len, &ns), -1);
+	}
+	/* the clock is the monotonic one, moving forward */
+	uint64_t a = ctlmsg_now_ns(), b = ctlmsg_now_ns();
+	CHECK(a > 0 && b >= a);
+}
+
 int main(void)
 {
 	RUN(test_reader_splits_lines_across_feeds);
+	RUN(test_stamps);
 	RUN(test_reader_line_limit_is_4096_with_newline);
 	RUN(test_reader_reads_from_fd_and_reports_eof);
 	RUN(test_split_words);

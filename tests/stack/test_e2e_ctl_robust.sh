@@ -17,6 +17,12 @@ check_match "garbage: a bad escape is reported" "$err" "bad text in an out event
 check_match "garbage: over-long line" "$err" "over-long event line discarded"
 check_no_match "garbage: an unknown event is skipped quietly" "$err$out" "frobnicate"
 check_match "garbage: later events still work" "$out" "^after the garbage$"
+check_match "garbage: a bad stamp is reported" "$err" "malformed event \(bad stamp\): @12x out bad%20stamp"
+check_no_match "garbage: the badly stamped line is not shown" "$out" "bad stamp"
+# A node's lines keep their order whatever their stamps say.
+check_eq "garbage: stamped lines in the node's order" \
+	"$(printf '%s\n' "$out" | grep -E '^(from the future|from long ago|after the garbage)$')" \
+	"$(printf '%s\n' "from the future" "from long ago" "after the garbage")"
 check_match "garbage: the listener" "$out" "^server 192\.0\.2\.2:8888 0\.0\.0\.0:0 CLOSED -> LISTEN \(listen\(\) called\)$"
 check_match "garbage: encoded control bytes shown escaped" "$out" '^\\x1b\[31mred$'
 check_match "garbage: raw control bytes rejected, shown escaped" "$err" 'malformed event \(not a protocol line.*\): out \\x1b\[2J'

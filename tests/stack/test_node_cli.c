@@ -256,7 +256,9 @@ static bool node_starts(const char *msl, char *err, size_t errlen)
 	close(errp[0]);
 	waitpid(pid, &st, 0);
 	close(wire[0]);
-	return strncmp(buf, "hello ", 6) == 0;
+	/* its first event, after the stamp word "@NS " */
+	char *ev = buf[0] == '@' ? strchr(buf, ' ') : NULL;
+	return ev && strncmp(ev + 1, "hello ", 6) == 0;
 }
 
 /* --frame-fd (a socketpair in tests, which touches no interface) is allowed

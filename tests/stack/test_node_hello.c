@@ -3,6 +3,7 @@
  * the hello flow on both ends, TIME_WAIT = 2 x MSL, and --seed
  * reproducibility. No root needed (tests/stack/nodepair.h). */
 #include "../check.h"
+#include "ctlmsg.h"
 #include "nodepair.h"
 
 static const char *node_exe;
@@ -156,6 +157,47 @@ static void test_same_seed_same_run(void)
 	CHECK(strcmp(b, c) != 0);
 }
 
+/* docs/control-protocol.md "Ordering": every event is stamped with
+ * CLOCK_MONOTONIC, never earlier than the node's previous one, and a
+ * reaction to a segment is stamped after the events of the step that sent
+ * the segment, on the other node. */
+static void test_events_are_stamped_causally(void)
+{
+	static struct nodepair p;
+	uint64_t start = ctlmsg_now_ns();
+
+	CHECK(run_hello(&p, "7"));
+	uint64_t end = ctlmsg_now_ns();
+
+	for (int who = 0; who < 2; who++) {
+		CHECK_INT_EQ(p.n[who].bad_stamps, 0);
+		CHECK(p.n[who].nevents > 5);
+		CHECK(p.n[who].stamps[0] >= start);
+		CHECK(p.n[who].stamps[p.n[who].nevents - 1] <= end);
+	}
+	/* cause (one node) before effect (the other) */
+	struct { int a; const char *af, *at; int b; const char *bf, *bt; } pairs[] = {
+		{ NP_CLIENT, "CLOSED", "SYN_SENT", NP_SERVER, "CLOSED", "SYN_RCVD" },
+		{ NP_SERVER, "CLOSED", "SYN_RCVD", NP_CLIENT, "SYN_SENT", "ESTABLISHED" },
+		{ NP_CLIENT, "SYN_SENT", "ESTABLISHED", NP_SERVER, "SYN_RCVD", "ESTABLISHED" },
+		{ NP_SERVER, "ESTABLISHED", "FIN_WAIT_1", NP_CLIENT, "ESTABLISHED", "CLOSE_WAIT" },
+		{ NP_CLIENT, "CLOSE_WAIT", "LAST_ACK", NP_SERVER, "FIN_WAIT_1", "TIME_WAIT" },
+		{ NP_SERVER, "FIN_WAIT_1", "TIME_WAIT", NP_CLIENT, "LAST_ACK", "CLOSED" },
+	};
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		uint64_t a = np_state_stamp(&p, pairs[i].a, pairs[i].af, pairs[i].at);
+		uint64_t b = np_state_stamp(&p, pairs[i].b, pairs[i].bf, pairs[i].bt);
+
+		CHECK(a != 0 && b != 0);
+		if (!(a < b))
+			fprintf(stderr, "  pair %zu: %s>%s at %llu, %s>%s at %llu\n",
+				i, pairs[i].af, pairs[i].at, (unsigned long long)a,
+				pairs[i].bf, pairs[i].bt, (unsigned long long)b);
+		CHECK(a < b);
+	}
+	CHECK(np_stop(&p));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -166,5 +208,6 @@ int main(int argc, char **argv)
 	RUN(test_hello_output_is_the_articles);
 	RUN(test_hello_true_states_both_ends);
 	RUN(test_same_seed_same_run);
+	RUN(test_events_are_stamped_causally);
 	CHECK_EXIT();
 }
