@@ -33,6 +33,7 @@ struct live {
 	bool wait_closed;
 	int server, client;
 	struct headless_opts *o;
+	struct session *s;
 	/* --timeout: one deadline for the whole run (CLOCK_MONOTONIC ms),
 	 * -1 for none. */
 	long long deadline;
@@ -51,17 +52,24 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Prints peer_buf[0..len) as one "kernel" line, escaped (it may carry
- * anything a server sent), and drops it from the buffer. */
+/* Hands peer_buf[0..len) to the session as one "kernel" line, escaped (it
+ * may carry anything a server sent), and drops it from the buffer. The line
+ * goes through the session's stamp-ordered queue like every other event, so
+ * it cannot jump ahead of node or wire lines that happened before it; its
+ * stamp is when it was read (at most LIVE_PEER_POLL_MS after it was
+ * written). */
 static void peer_line(struct live *l, size_t len, size_t skip)
 {
 	const struct session_config *c = &l->o->cfg;
-	char esc[sizeof l->peer_buf * 4 + 1];
+	char line[sizeof "kernel " + sizeof l->peer_buf * 4];
+	struct timespec ts;
 
 	if (!c->only && (c->show_app || c->raw)) {
-		textesc_escape(esc, sizeof esc, l->peer_buf, len, 0);
-		fprintf(c->out, "kernel %s\n", esc);
-		fflush(c->out);
+		memcpy(line, "kernel ", 7);
+		textesc_escape(line + 7, sizeof line - 7, l->peer_buf, len, 0);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		session_emit(l->s, (uint64_t)ts.tv_sec * 1000000000u +
+				   (uint64_t)ts.tv_nsec, line);
 	}
 	memmove(l->peer_buf, l->peer_buf + len + skip,
 		l->peer_len - len - skip);
@@ -245,6 +253,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	const char *what = "the server is not listening yet";
 
 	l->o = o;
+	l->s = s;
 	l->deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : -1;
 	l->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
 				       server_args, err, sizeof err);
