@@ -8,6 +8,8 @@
 #define _GNU_SOURCE /* setns, unshare, CLONE_NEWNET */
 #include "netns.h"
 
+#include "errbuf.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,19 +37,6 @@ struct netns {
 	char taps[8][16];
 };
 
-static void seterr(char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsize)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 const char *netns_privilege_hint(void)
 {
@@ -103,12 +92,12 @@ static int run_capture(const struct netns *ns, char *const argv[],
 	pid_t pid;
 
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		seterr(err, errsize, "pipe: %s", strerror(errno));
+		errbuf_set(err, errsize, "pipe: %s", strerror(errno));
 		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
-		seterr(err, errsize, "fork: %s", strerror(errno));
+		errbuf_set(err, errsize, "fork: %s", strerror(errno));
 		close(pfd[0]);
 		close(pfd[1]);
 		return -1;
@@ -153,7 +142,7 @@ static int run_capture(const struct netns *ns, char *const argv[],
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
-			seterr(err, errsize, "waitpid: %s", strerror(errno));
+			errbuf_set(err, errsize, "waitpid: %s", strerror(errno));
 			return -1;
 		}
 	}
@@ -179,10 +168,10 @@ bool netns_run(const struct netns *ns, char *const argv[], char *err,
 		if (out[i] == '\n' || (unsigned char)out[i] < 0x20)
 			out[i] = ' ';
 	if (WIFEXITED(status))
-		seterr(err, errsize, "'%s' failed (exit %d)%s%s", cmd,
+		errbuf_set(err, errsize, "'%s' failed (exit %d)%s%s", cmd,
 		       WEXITSTATUS(status), got ? ": " : "", out);
 	else
-		seterr(err, errsize, "'%s' killed by signal %d", cmd,
+		errbuf_set(err, errsize, "'%s' killed by signal %d", cmd,
 		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 	return false;
 }
@@ -196,12 +185,12 @@ int netns_call_inside(const struct netns *ns, int (*fn)(void *user),
 		return fn(user);
 	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (self < 0) {
-		seterr(err, errsize, "open /proc/self/ns/net: %s",
+		errbuf_set(err, errsize, "open /proc/self/ns/net: %s",
 		       strerror(errno));
 		return -1;
 	}
 	if (setns(ns->fd, CLONE_NEWNET) < 0) {
-		seterr(err, errsize, "setns %s: %s", ns->name, strerror(errno));
+		errbuf_set(err, errsize, "setns %s: %s", ns->name, strerror(errno));
 		close(self);
 		return -1;
 	}
@@ -253,7 +242,7 @@ static bool set_sysctl(const struct netns *ns, const char *path,
 	int rc = netns_call_inside(ns, sysctl_write, &job, err, errsize);
 
 	if (rc < 0 && job.err) {
-		seterr(err, errsize, "sysctl %s=%s in %s: %s", path, value,
+		errbuf_set(err, errsize, "sysctl %s=%s in %s: %s", path, value,
 		       netns_name(ns), strerror(job.err));
 		return false;
 	}
@@ -287,7 +276,7 @@ static bool create_named(struct netns *ns, char *err, size_t errsize)
 	snprintf(path, sizeof path, NETNS_RUN_DIR "/%s", ns->name);
 	ns->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (ns->fd < 0) {
-		seterr(err, errsize, "open %s: %s", path, strerror(errno));
+		errbuf_set(err, errsize, "open %s: %s", path, strerror(errno));
 		ip(&host, NULL, 0, "netns", "del", ns->name, (char *)NULL);
 		return false;
 	}
@@ -317,7 +306,7 @@ static bool create_userns(struct netns *ns, char *err, size_t errsize)
 	char map[64];
 
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET) < 0) {
-		seterr(err, errsize,
+		errbuf_set(err, errsize,
 		       "cannot create a user + network namespace (%s); %s",
 		       strerror(errno), netns_privilege_hint());
 		return false;
@@ -327,7 +316,7 @@ static bool create_userns(struct netns *ns, char *err, size_t errsize)
 	    !write_file("/proc/self/setgroups", "deny") ||
 	    (snprintf(map, sizeof map, "0 %ld 1", (long)gid),
 	     !write_file("/proc/self/gid_map", map))) {
-		seterr(err, errsize, "cannot map ids in the user namespace (%s); %s",
+		errbuf_set(err, errsize, "cannot map ids in the user namespace (%s); %s",
 		       strerror(errno), netns_privilege_hint());
 		return false;
 	}
@@ -351,7 +340,7 @@ struct netns *netns_create(char *err, size_t errsize)
 	struct netns *ns = calloc(1, sizeof *ns);
 
 	if (!ns) {
-		seterr(err, errsize, "out of memory");
+		errbuf_set(err, errsize, "out of memory");
 		return NULL;
 	}
 	ns->fd = -1;
@@ -385,17 +374,17 @@ bool netns_add_tap(struct netns *ns, const char *ifname, char *err,
 		   size_t errsize)
 {
 	if (strlen(ifname) == 0 || strlen(ifname) > 15) {
-		seterr(err, errsize, "bad interface name '%s'", ifname);
+		errbuf_set(err, errsize, "bad interface name '%s'", ifname);
 		return false;
 	}
 	if (ns->ntaps == (int)(sizeof ns->taps / sizeof ns->taps[0])) {
-		seterr(err, errsize, "too many TAP devices");
+		errbuf_set(err, errsize, "too many TAP devices");
 		return false;
 	}
 	/* Creating and opening a TAP both open /dev/net/tun; Debian makes it
 	 * 0666, some systems 0600, which no user namespace can get round. */
 	if (!ns->named && access("/dev/net/tun", R_OK | W_OK) != 0) {
-		seterr(err, errsize,
+		errbuf_set(err, errsize,
 		       "cannot open /dev/net/tun (%s): TAP devices need it "
 		       "readable and writable (Debian's default is mode 0666); "
 		       "%s", strerror(errno), netns_privilege_hint());
@@ -572,7 +561,7 @@ int netns_open_tap(const struct netns *ns, const char *ifname, char *err,
 
 	if (netns_call_inside(ns, open_tap_inside, &job, err, errsize) < 0) {
 		if (job.err)
-			seterr(err, errsize, "cannot open TAP %s: %s", ifname,
+			errbuf_set(err, errsize, "cannot open TAP %s: %s", ifname,
 			       strerror(job.err));
 		return -1;
 	}
@@ -585,7 +574,7 @@ int netns_open_tap(const struct netns *ns, const char *ifname, char *err,
 			return job.fd;
 		usleep(10 * 1000);
 	}
-	seterr(err, errsize, "bridge port %s did not start forwarding within "
+	errbuf_set(err, errsize, "bridge port %s did not start forwarding within "
 	       "3 s", ifname);
 	close(job.fd);
 	return -1;

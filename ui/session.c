@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctlmsg.h"
+#include "errbuf.h"
 #include "evline.h"
 #include "evqueue.h"
 #include "netns.h"
@@ -118,19 +119,6 @@ struct session {
 	char node_path[PATH_MAX];
 };
 
-static void seterr(char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errsize)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
 
 static long long now_ms(void)
 {
@@ -151,7 +139,7 @@ static bool find_node(char *dst, size_t size, char *err, size_t errsize)
 
 	if (env && *env) {
 		if (access(env, X_OK) != 0) {
-			seterr(err, errsize,
+			errbuf_set(err, errsize,
 			       "TCPSTEP_NODE=%s is not an executable file", env);
 			return false;
 		}
@@ -160,7 +148,7 @@ static bool find_node(char *dst, size_t size, char *err, size_t errsize)
 	}
 	n = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (n <= 0) {
-		seterr(err, errsize, "cannot find my own executable: %s",
+		errbuf_set(err, errsize, "cannot find my own executable: %s",
 		       strerror(errno));
 		return false;
 	}
@@ -174,7 +162,7 @@ static bool find_node(char *dst, size_t size, char *err, size_t errsize)
 	if (snprintf(dst, size, "%s/../stack/tcpstep-node", self) < (int)size &&
 	    access(dst, X_OK) == 0)
 		return true;
-	seterr(err, errsize,
+	errbuf_set(err, errsize,
 	       "cannot find tcpstep-node (looked in %s and %s/../stack; set "
 	       "TCPSTEP_NODE to its path)", self, self);
 	return false;
@@ -702,7 +690,7 @@ static bool watch(struct session *s, int fd, uint32_t tag, char *err,
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
 
 	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		seterr(err, errsize, "epoll_ctl: %s", strerror(errno));
+		errbuf_set(err, errsize, "epoll_ctl: %s", strerror(errno));
 		return false;
 	}
 	return true;
@@ -804,7 +792,7 @@ int session_command(struct session *s, int node, const char *line,
 	struct node *n;
 
 	if (node < 0 || node >= s->nnodes) {
-		seterr(err, errsize, "no such node");
+		errbuf_set(err, errsize, "no such node");
 		return -1;
 	}
 	n = &s->nodes[node];
@@ -812,7 +800,7 @@ int session_command(struct session *s, int node, const char *line,
 	snprintf(n->asked, sizeof n->asked, "%.*s", (int)strcspn(line, " "),
 		 line);
 	if (!send_line(n, line)) {
-		seterr(err, errsize, "cannot send to node %s: %s", n->name,
+		errbuf_set(err, errsize, "cannot send to node %s: %s", n->name,
 		       n->fd < 0 ? "it has gone" : strerror(errno));
 		return -1;
 	}
@@ -820,14 +808,14 @@ int session_command(struct session *s, int node, const char *line,
 	case SESSION_WAIT_DONE:
 		if (n->answer)
 			return n->answer > 0 ? 1 : 0;
-		seterr(err, errsize, "node %s has gone", n->name);
+		errbuf_set(err, errsize, "node %s has gone", n->name);
 		return -1;
 	case SESSION_WAIT_TIMEOUT:
-		seterr(err, errsize, "node %s did not answer '%s' within %d ms",
+		errbuf_set(err, errsize, "node %s did not answer '%s' within %d ms",
 		       n->name, line, timeout_ms);
 		return -1;
 	default:
-		seterr(err, errsize, "session stopped");
+		errbuf_set(err, errsize, "session stopped");
 		return -1;
 	}
 }
@@ -864,7 +852,7 @@ static bool start_wire(struct session *s, char *err, size_t errsize)
 	/* The recording was asked for; the inferred lines are a bonus the
 	 * session can run without. */
 	if (s->cfg.pcap_path) {
-		seterr(err, errsize, "%s", werr);
+		errbuf_set(err, errsize, "%s", werr);
 		return false;
 	}
 	fprintf(stderr, "tcpstep: %s; inferred states are not shown\n", werr);
@@ -879,7 +867,7 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 
 	if (!s) {
-		seterr(err, errsize, "out of memory");
+		errbuf_set(err, errsize, "out of memory");
 		return NULL;
 	}
 	s->cfg = *cfg;
@@ -889,7 +877,7 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	s->real_minus_mono = measure_real_minus_mono();
 	s->q = evqueue_create();
 	if (!s->q) {
-		seterr(err, errsize, "out of memory");
+		errbuf_set(err, errsize, "out of memory");
 		free(s);
 		return NULL;
 	}
@@ -911,12 +899,12 @@ struct session *session_create(const struct session_config *cfg, char *err,
 	sigaction(SIGTTOU, &ign, &s->oldttou);
 	s->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (s->sigfd < 0) {
-		seterr(err, errsize, "signalfd: %s", strerror(errno));
+		errbuf_set(err, errsize, "signalfd: %s", strerror(errno));
 		goto fail;
 	}
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0) {
-		seterr(err, errsize, "epoll_create1: %s", strerror(errno));
+		errbuf_set(err, errsize, "epoll_create1: %s", strerror(errno));
 		goto fail;
 	}
 	if (!watch(s, s->sigfd, EPOLL_TAG_SIGNAL, err, errsize))
@@ -965,7 +953,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 
 	if (s->nnodes == SESSION_MAX_NODES || strlen(name) > 8 ||
 	    strlen(ip) > 15) {
-		seterr(err, errsize, "bad node %s", name);
+		errbuf_set(err, errsize, "bad node %s", name);
 		return -1;
 	}
 	n = &s->nodes[s->nnodes];
@@ -1012,13 +1000,13 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	argv[argc] = NULL;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		seterr(err, errsize, "socketpair: %s", strerror(errno));
+		errbuf_set(err, errsize, "socketpair: %s", strerror(errno));
 		close(tapfd);
 		return -1;
 	}
 	pid = fork();
 	if (pid < 0) {
-		seterr(err, errsize, "fork: %s", strerror(errno));
+		errbuf_set(err, errsize, "fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		close(tapfd);
@@ -1066,11 +1054,11 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	case SESSION_WAIT_DONE:
 		return n->index;
 	case SESSION_WAIT_TIMEOUT:
-		seterr(err, errsize, "node %s did not say hello within %d ms",
+		errbuf_set(err, errsize, "node %s did not say hello within %d ms",
 		       name, SESSION_HELLO_MS);
 		return -1;
 	default:
-		seterr(err, errsize, "node %s did not start", name);
+		errbuf_set(err, errsize, "node %s did not start", name);
 		return -1;
 	}
 }
@@ -1091,7 +1079,7 @@ bool session_start_command(struct session *s, const char *command, char *err,
 	int tty = -1;
 
 	if (s->cmd_pid) {
-		seterr(err, errsize, "a command is already running");
+		errbuf_set(err, errsize, "a command is already running");
 		return false;
 	}
 	/* The peer runs as its own job. When tcpstep is the terminal's
@@ -1103,7 +1091,7 @@ bool session_start_command(struct session *s, const char *command, char *err,
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		seterr(err, errsize, "fork: %s", strerror(errno));
+		errbuf_set(err, errsize, "fork: %s", strerror(errno));
 		return false;
 	}
 	if (pid == 0) {
