@@ -306,3 +306,18 @@ bool fb_pcap_close(struct fb_pcap *p)
 	p->f = NULL;
 	return ok;
 }
+
+void fb_seg_client_to_server(struct fb_seg *s, int ipv)
+{
+	memset(s, 0, sizeof(*s));
+	s->ipv = ipv;
+	if (ipv == 4) {
+		fb_addr4(s->src, 192, 0, 2, 3);
+		fb_addr4(s->dst, 192, 0, 2, 2);
+	} else {
+		fb_addr6(s->src, "2001:db8::3");
+		fb_addr6(s->dst, "2001:db8::2");
+	}
+	s->sport = 49152;
+	s->dport = 8888;
+}

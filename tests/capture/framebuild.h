@@ -42,6 +42,10 @@ struct fb_seg {
 void fb_addr4(uint8_t out[16], uint8_t a, uint8_t b, uint8_t c, uint8_t d);
 void fb_addr6(uint8_t out[16], const char *text);
 
+/* Zeroes *s and fills in the lesson's client -> server endpoints:
+ * 192.0.2.3:49152 -> 192.0.2.2:8888 (ipv 4) or 2001:db8::3 -> ::2 (ipv 6). */
+void fb_seg_client_to_server(struct fb_seg *s, int ipv);
+
 /* TCP header + options + data, checksummed over the pseudo-header. */
 size_t fb_tcp(uint8_t *out, size_t cap, const struct fb_seg *s);
 /* An IPv4 packet around l4; frag = flags (0x2000 MF) | offset in 8-byte units. */

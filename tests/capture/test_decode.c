@@ -17,17 +17,7 @@ static const uint8_t syn_opts[] = {
 static struct fb_seg base_seg(int ipv)
 {
 	struct fb_seg s;
-	memset(&s, 0, sizeof(s));
-	s.ipv = ipv;
-	if (ipv == 4) {
-		fb_addr4(s.src, 192, 0, 2, 3);
-		fb_addr4(s.dst, 192, 0, 2, 2);
-	} else {
-		fb_addr6(s.src, "2001:db8::3");
-		fb_addr6(s.dst, "2001:db8::2");
-	}
-	s.sport = 49152;
-	s.dport = 8888;
+	fb_seg_client_to_server(&s, ipv);
 	s.seq = 0x11223344;
 	s.ack = 0x55667788;
 	s.flags = TCPF_ACK | TCPF_PSH;
