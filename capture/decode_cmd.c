@@ -334,6 +334,8 @@ int decode_cmd_main(int argc, char **argv)
 	memset(&tc, 0, sizeof(tc));
 	tc.linktype = r.linktype;
 	tc.msl_ns = (int64_t)llround(r.opt.msl_s * 1e9);
+	/* --summary prints the connection summaries and nothing else. */
+	tc.summaries_only = r.opt.summary;
 	tc.out = r.out;
 	tc.rec = r.rec;
 	r.tap = tap_create(&tc);

@@ -12,7 +12,8 @@ struct tap {
 
 struct tap *tap_create(const struct tap_config *cfg)
 {
-	struct tracker_config tc = { .msl_ns = cfg->msl_ns };
+	struct tracker_config tc = { .msl_ns = cfg->msl_ns,
+				     .summaries_only = cfg->summaries_only };
 	struct tap *t = calloc(1, sizeof(*t));
 
 	if (!t)

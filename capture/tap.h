@@ -28,6 +28,9 @@
 struct tap_config {
 	int linktype;           /* of the source (source_linktype) */
 	int64_t msl_ns;         /* TIME_WAIT = 2 x this; <= 0: 60 s */
+	/* No state-change events, only connection summaries (tracker_config
+	 * summaries_only): for a consumer that shows nothing else. */
+	bool summaries_only;
 	struct output *out;     /* may be NULL: nothing printed */
 	struct recorder *rec;   /* may be NULL: nothing recorded */
 	/* Both may be NULL. Called for every segment (after the tracker saw

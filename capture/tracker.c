@@ -255,6 +255,7 @@ struct timer_list {
 
 struct tracker {
 	int64_t msl_ns;
+	bool summaries_only; /* tracker_config.summaries_only */
 	struct conn **buckets;
 	size_t nbuckets;
 	size_t nconns;
@@ -408,6 +409,8 @@ static void transition(struct tracker *t, struct conn *c, int e,
 		tw_arm(t, &c->tw[e], ts + 2 * t->msl_ns);
 	else if (from == TCPSTATE_TIME_WAIT)
 		tw_disarm(t, &c->tw[e]);
+	if (t->summaries_only)
+		return;
 
 	struct tracker_event *ev = ev_new(t, c, TRACKER_EV_STATE, pkt, ts);
 	if (!ev)
@@ -669,6 +672,7 @@ struct tracker *tracker_create(const struct tracker_config *cfg)
 	if (!t)
 		return NULL;
 	t->msl_ns = cfg && cfg->msl_ns > 0 ? cfg->msl_ns : DEFAULT_MSL_NS;
+	t->summaries_only = cfg && cfg->summaries_only;
 	t->timers[0].first = t->timers[1].first = INT64_MAX;
 	t->nbuckets = MIN_BUCKETS;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));

@@ -26,6 +26,12 @@ struct tracker;
 
 struct tracker_config {
 	int64_t msl_ns; /* TIME_WAIT lasts 2 x this; <= 0 means the default 60 s */
+	/* Only TRACKER_EV_CONN summaries are queued: the state machines run
+	 * exactly as usual (same summaries, same illegal-transition count),
+	 * but no TRACKER_EV_STATE event is made (`decode --summary` prints
+	 * none, and a state event per transition would cost it a quarter of
+	 * its event traffic). */
+	bool summaries_only;
 };
 
 /* Analysis marks on one segment (bit set), in the spirit of Wireshark's

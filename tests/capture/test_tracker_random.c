@@ -78,63 +78,84 @@ static const uint8_t flag_mix[] = {
 	TCPF_SYN | TCPF_RST, TCPF_FIN,
 };
 
+struct stream {
+	struct rng r;
+	uint32_t nxt[NTUPLES][2];
+	int64_t ts;
+};
+
+static void stream_init(struct stream *st, uint64_t seed)
+{
+	st->r.s = seed;
+	for (int i = 0; i < NTUPLES; i++) {
+		st->nxt[i][0] = rnd(&st->r, 0xffffffffu);
+		st->nxt[i][1] = rnd(&st->r, 0xffffffffu);
+	}
+	st->ts = 1000000000LL;
+}
+
+/* The next segment of the stream; *advance_first says whether to call
+ * tracker_advance before feeding it. */
+static void stream_next(struct stream *st, unsigned pkt, struct segment *seg,
+			bool *advance_first)
+{
+	struct rng *r = &st->r;
+	int tu = (int)rnd(r, NTUPLES);
+	int e = (int)rnd(r, 2);
+	memset(seg, 0, sizeof(*seg));
+	seg->pkt = pkt;
+	st->ts += rnd(r, 10) == 0 ? (int64_t)rnd(r, 6000) * 1000000LL
+				  : (int64_t)rnd(r, 3000000);
+	seg->ts_ns = st->ts;
+	seg->ip_version = 4;
+	seg->src[0] = 192; seg->src[1] = 0; seg->src[2] = 2;
+	seg->dst[0] = 192; seg->dst[1] = 0; seg->dst[2] = 2;
+	seg->src[3] = (uint8_t)(2 + e);
+	seg->dst[3] = (uint8_t)(3 - e);
+	seg->sport = (uint16_t)(e ? 8888 : 40000 + tu);
+	seg->dport = (uint16_t)(e ? 40000 + tu : 8888);
+	seg->flags = flag_mix[rnd(r, sizeof(flag_mix))];
+	uint32_t len = (seg->flags & TCPF_PSH) ? 1 + rnd(r, 1400) : 0;
+	/* mostly in sequence, sometimes behind, ahead or anywhere */
+	uint32_t seq = st->nxt[tu][e];
+	switch (rnd(r, 8)) {
+	case 0: seq -= rnd(r, 3000); break;
+	case 1: seq += rnd(r, 3000); break;
+	case 2: seq = rnd(r, 0xffffffffu); break;
+	default: break;
+	}
+	if ((seg->flags & TCPF_SYN) && rnd(r, 3) == 0)
+		st->nxt[tu][e] = seq = rnd(r, 0xffffffffu); /* new ISN */
+	seg->seq = seq;
+	seg->ack = st->nxt[tu][1 - e] - (rnd(r, 4) == 0 ? rnd(r, 2000) : 0);
+	if (!(seg->flags & TCPF_ACK))
+		seg->ack = 0;
+	seg->win = (uint16_t)(rnd(r, 5) ? 1000 + rnd(r, 60000) : 0);
+	if (seg->flags & TCPF_SYN) {
+		seg->opts.has_wscale = rnd(r, 2);
+		seg->opts.wscale = (uint8_t)rnd(r, 16);
+	}
+	seg->payload_len = len;
+	uint32_t adv = len + ((seg->flags & TCPF_SYN) ? 1 : 0) +
+		       ((seg->flags & TCPF_FIN) ? 1 : 0);
+	if (!(seg->flags & TCPF_RST) && seq == st->nxt[tu][e])
+		st->nxt[tu][e] += adv;
+	*advance_first = rnd(r, 2);
+}
+
 static void run_stream(uint64_t seed, unsigned count, bool *bad,
 		       uint64_t *conns, uint64_t *events)
 {
-	struct rng r = {seed};
+	struct stream st;
 	struct tracker_config cfg = {.msl_ns = 2000000000LL};
 	struct tracker *t = tracker_create(&cfg);
-	uint32_t nxt[NTUPLES][2];
-	for (int i = 0; i < NTUPLES; i++) {
-		nxt[i][0] = rnd(&r, 0xffffffffu);
-		nxt[i][1] = rnd(&r, 0xffffffffu);
-	}
-	int64_t ts = 1000000000LL;
+	stream_init(&st, seed);
 	for (unsigned pkt = 1; pkt <= count; pkt++) {
-		int tu = (int)rnd(&r, NTUPLES);
-		int e = (int)rnd(&r, 2);
 		struct segment seg;
-		memset(&seg, 0, sizeof(seg));
-		seg.pkt = pkt;
-		ts += rnd(&r, 10) == 0 ? (int64_t)rnd(&r, 6000) * 1000000LL
-				       : (int64_t)rnd(&r, 3000000);
-		seg.ts_ns = ts;
-		seg.ip_version = 4;
-		seg.src[0] = 192; seg.src[1] = 0; seg.src[2] = 2;
-		seg.dst[0] = 192; seg.dst[1] = 0; seg.dst[2] = 2;
-		seg.src[3] = (uint8_t)(2 + e);
-		seg.dst[3] = (uint8_t)(3 - e);
-		seg.sport = (uint16_t)(e ? 8888 : 40000 + tu);
-		seg.dport = (uint16_t)(e ? 40000 + tu : 8888);
-		seg.flags = flag_mix[rnd(&r, sizeof(flag_mix))];
-		uint32_t len = (seg.flags & TCPF_PSH) ? 1 + rnd(&r, 1400) : 0;
-		/* mostly in sequence, sometimes behind, ahead or anywhere */
-		uint32_t seq = nxt[tu][e];
-		switch (rnd(&r, 8)) {
-		case 0: seq -= rnd(&r, 3000); break;
-		case 1: seq += rnd(&r, 3000); break;
-		case 2: seq = rnd(&r, 0xffffffffu); break;
-		default: break;
-		}
-		if ((seg.flags & TCPF_SYN) && rnd(&r, 3) == 0)
-			nxt[tu][e] = seq = rnd(&r, 0xffffffffu); /* new ISN */
-		seg.seq = seq;
-		seg.ack = nxt[tu][1 - e] - (rnd(&r, 4) == 0 ? rnd(&r, 2000) : 0);
-		if (!(seg.flags & TCPF_ACK))
-			seg.ack = 0;
-		seg.win = (uint16_t)(rnd(&r, 5) ? 1000 + rnd(&r, 60000) : 0);
-		if (seg.flags & TCPF_SYN) {
-			seg.opts.has_wscale = rnd(&r, 2);
-			seg.opts.wscale = (uint8_t)rnd(&r, 16);
-		}
-		seg.payload_len = len;
-		uint32_t adv = len + ((seg.flags & TCPF_SYN) ? 1 : 0) +
-			       ((seg.flags & TCPF_FIN) ? 1 : 0);
-		if (!(seg.flags & TCPF_RST) && seq == nxt[tu][e])
-			nxt[tu][e] += adv;
-
-		if (rnd(&r, 2))
-			tracker_advance(t, ts);
+		bool adv;
+		stream_next(&st, pkt, &seg, &adv);
+		if (adv)
+			tracker_advance(t, seg.ts_ns);
 		struct tracker_seginfo info;
 		if (!tracker_input(t, &seg, &info) || info.conn == 0 ||
 		    info.conn > MAXCONN) {
@@ -184,8 +205,109 @@ static void test_random_streams_keep_every_invariant(void)
 	CHECK(total_events > 10000);
 }
 
+/* Pops the next connection summary, skipping state events; counts both. */
+static bool next_summary(struct tracker *t, struct tracker_event *ev,
+			 uint64_t *nstate, uint64_t *nconn)
+{
+	while (tracker_next_event(t, ev)) {
+		if (ev->type == TRACKER_EV_CONN) {
+			(*nconn)++;
+			return true;
+		}
+		(*nstate)++;
+	}
+	return false;
+}
+
+/* Field by field: struct padding has no defined value. */
+static bool summary_events_equal(const struct tracker_event *a,
+				 const struct tracker_event *b)
+{
+	const struct tracker_conn_summary *x = &a->u.conn_summary,
+					  *y = &b->u.conn_summary;
+	if (a->type != b->type || a->pkt != b->pkt || a->ts_ns != b->ts_ns ||
+	    a->conn != b->conn || a->ip_version != b->ip_version ||
+	    memcmp(a->addr, b->addr, sizeof(a->addr)) != 0 ||
+	    a->port[0] != b->port[0] || a->port[1] != b->port[1])
+		return false;
+	if (x->handshake != y->handshake || x->mid_stream != y->mid_stream ||
+	    x->closed_by != y->closed_by || x->reset_by != y->reset_by ||
+	    x->first_pkt != y->first_pkt || x->last_pkt != y->last_pkt)
+		return false;
+	for (int e = 0; e < 2; e++)
+		if (x->syn[e] != y->syn[e] || x->synack[e] != y->synack[e] ||
+		    x->fin[e] != y->fin[e] || x->rst[e] != y->rst[e] ||
+		    x->bytes[e] != y->bytes[e] ||
+		    x->retransmissions[e] != y->retransmissions[e] ||
+		    x->final_state[e] != y->final_state[e])
+			return false;
+	return true;
+}
+
+/* tracker_config.summaries_only only drops the state events: fed the
+ * same segments, a tracker with it gives the same per-segment analysis
+ * and the same summaries, at the same points, as one without. */
+static void test_summaries_only_changes_nothing_but_the_events(void)
+{
+	uint64_t states_full = 0, states_lean = 0, conns_full = 0, conns_lean = 0;
+	bool same = true;
+	for (uint64_t seed = 1; seed <= 10 && same; seed++) {
+		struct stream st;
+		struct tracker_config full_cfg = {.msl_ns = 2000000000LL};
+		struct tracker_config lean_cfg = {.msl_ns = 2000000000LL,
+						  .summaries_only = true};
+		struct tracker *full = tracker_create(&full_cfg);
+		struct tracker *lean = tracker_create(&lean_cfg);
+		stream_init(&st, seed * 0x9e3779b97f4a7c15ULL);
+		for (unsigned pkt = 1; pkt <= 5001 && same; pkt++) {
+			struct segment seg;
+			struct tracker_seginfo a, b;
+			struct tracker_event ea, eb;
+			bool adv, last = pkt == 5001;
+			stream_next(&st, pkt, &seg, &adv);
+			if (last) {
+				tracker_finish(full);
+				tracker_finish(lean);
+			} else {
+				if (adv) {
+					tracker_advance(full, seg.ts_ns);
+					tracker_advance(lean, seg.ts_ns);
+				}
+				tracker_input(full, &seg, &a);
+				tracker_input(lean, &seg, &b);
+				if (memcmp(&a, &b, sizeof(a)) != 0) {
+					fprintf(stderr, "seed %llu pkt %u: seginfo differs\n",
+						(unsigned long long)seed, pkt);
+					same = false;
+				}
+			}
+			for (;;) {
+				bool ha = next_summary(full, &ea, &states_full, &conns_full);
+				bool hb = next_summary(lean, &eb, &states_lean, &conns_lean);
+				if (ha != hb || (ha && !summary_events_equal(&ea, &eb))) {
+					fprintf(stderr, "seed %llu pkt %u: summary differs\n",
+						(unsigned long long)seed, pkt);
+					same = false;
+				}
+				if (!ha || !hb)
+					break;
+			}
+		}
+		CHECK_INT_EQ(tracker_illegal_transitions(lean),
+			     tracker_illegal_transitions(full));
+		tracker_destroy(full);
+		tracker_destroy(lean);
+	}
+	CHECK(same);
+	CHECK_INT_EQ(states_lean, 0);
+	CHECK(states_full > 10000); /* the full tracker did make them */
+	CHECK(conns_full > 1000);
+	CHECK_INT_EQ(conns_lean, conns_full);
+}
+
 int main(void)
 {
 	RUN(test_random_streams_keep_every_invariant);
+	RUN(test_summaries_only_changes_nothing_but_the_events);
 	CHECK_EXIT();
 }
