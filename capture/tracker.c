@@ -511,15 +511,23 @@ static int conn_side(const struct conn *c, const struct segment *s)
 static struct conn *conn_find(struct tracker *t, const struct segment *s,
 			      uint32_t h, int *side)
 {
-	for (struct conn *c = t->buckets[h & (t->nbuckets - 1)]; c;
-	     c = c->hnext) {
+	struct conn **head = &t->buckets[h & (t->nbuckets - 1)];
+	for (struct conn **pp = head, *c; (c = *pp); pp = &c->hnext) {
 		if (c->hash != h)
 			continue;
 		int e = conn_side(c, s);
-		if (e >= 0) {
-			*side = e;
-			return c;
+		if (e < 0)
+			continue;
+		/* Move to the front: the connections that are talking are
+		 * then found first, not behind closed ones lingering in the
+		 * same chain (each a cache miss). */
+		if (pp != head) {
+			*pp = c->hnext;
+			c->hnext = *head;
+			*head = c;
 		}
+		*side = e;
+		return c;
 	}
 	return NULL;
 }
