@@ -93,7 +93,9 @@ void tap_advance(struct tap *t, int64_t now_ns)
 
 void tap_finish(struct tap *t)
 {
-	tracker_finish(t->trk);
+	/* One connection at a time: the event queue stays short. */
+	while (tracker_finish_step(t->trk))
+		drain(t);
 	drain(t);
 }
 

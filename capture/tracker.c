@@ -18,6 +18,7 @@
  * FIN that caused them. */
 #include "tracker.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,63 +161,81 @@ bool tracker_transition_legal(enum tcpstate from, enum tcpstate to)
 
 /* ---- data structures ------------------------------------------------ */
 
+/* The structs below are laid out for size (bools and small fields
+ * together, 8-byte fields last): the tracker holds every connection for
+ * its TIME_WAIT and one MSL more, so on a busy link most of its memory is
+ * closed connections, and every byte of them is paid for in page faults
+ * and cache misses. */
+
 /* Wireshark-style analysis state for the segments one endpoint sends
  * (packet-tcp.c's tcp_flow_t, with explicit "known" flags where Wireshark
  * uses 0 as "unknown"). */
 struct flow {
-	bool base_set;
 	uint32_t base;
-	bool nextseq_set;
 	uint32_t nextseq;
-	int64_t nextseq_ts;
-	bool maxseq_set;
 	uint32_t maxseqtobeacked;
 	uint32_t window; /* raw, as on the wire; UINT32_MAX until known */
 	uint32_t lastack;
-	int64_t lastack_ts;
 	/* duplicate ACKs in a row; DUPACK_SEEN_UNSEEN after an "ACKed unseen
 	 * segment" so the next ACKs of the same hole are not flagged again.
 	 * Wireshark keeps it unsigned, so that value also counts as "at
 	 * least two" for fast retransmissions; we do the same on purpose. */
-	int dupacknum;
-	unsigned lastflags;
-	int wscale; /* -1 unknown, -2 not used, >= 0 shift */
+	int32_t dupacknum;
+	uint32_t lastflags;
+	int8_t wscale; /* -1 unknown, -2 not used, >= 0 shift (<= 14) */
+	bool base_set, nextseq_set, maxseq_set;
+	int64_t nextseq_ts;
+	int64_t lastack_ts;
 };
 
-struct conn;
-
+/* A TIME_WAIT timer (one per endpoint), or the linger timer of a closed
+ * connection, which reuses the first endpoint's (its TIME_WAITs are over
+ * by then). */
 struct tw_timer {
 	struct tw_timer *prev, *next;
 	int64_t deadline;
-	struct conn *conn;
-	int ep; /* 0 or 1: that endpoint's TIME_WAIT; PURGE_TIMER: linger */
+	uint8_t ep;   /* 0 or 1: its index in conn.tw (conn_of_timer) */
+	bool linger;  /* the linger timer, not a TIME_WAIT */
 	bool armed;
 };
 
+/* A segment that reached an endpoint and whose effect is decided later. */
 struct deferred {
-	bool on;
 	uint64_t pkt;
 	int64_t ts;
 };
 
 struct endpoint {
 	enum tcpstate state;
+	uint32_t isn;
+	uint32_t nxt;
+	uint32_t fin_seq; /* the sequence number the FIN occupies */
+	uint32_t last_ack;
+	uint32_t win; /* last advertised window, scaled */
 	bool known;   /* has had a state or sent something */
 	bool passive; /* came from LISTEN */
 	bool isn_known;
-	uint32_t isn;
 	bool syn_sent; /* a bare SYN from it was seen */
-	bool nxt_known; /* highest sequence number sent, plus one */
-	uint32_t nxt;
+	bool nxt_known; /* nxt: highest sequence number sent, plus one */
 	bool fin_sent;
-	uint32_t fin_seq; /* the sequence number the FIN occupies */
-	bool ack_known; /* highest ACK sent: its RCV.NXT as it last said */
-	uint32_t last_ack;
+	bool ack_known; /* last_ack: highest ACK sent, its RCV.NXT as it last said */
 	bool win_known;
-	uint32_t win; /* last advertised window, scaled */
-	struct deferred syn_in; /* a SYN reached it while we knew nothing */
-	struct deferred fin_in; /* a FIN reached it in ESTABLISHED */
+	bool syn_in_on; /* a SYN reached it while we knew nothing: syn_in */
+	bool fin_in_on; /* a FIN reached it in ESTABLISHED: fin_in */
+	struct deferred syn_in;
+	struct deferred fin_in;
 	struct flow fl;
+};
+
+/* What the summary counts, in the connection: tracker_conn_summary with
+ * 32-bit counts of segments (saturating; bytes stay 64-bit) and without
+ * the final states, which are the endpoints' own. */
+struct conn_sum {
+	uint64_t bytes[2];
+	uint64_t first_pkt, last_pkt;
+	uint32_t syn[2], synack[2], fin[2], rst[2], retransmissions[2];
+	int8_t closed_by, reset_by;
+	bool handshake, mid_stream;
 };
 
 struct conn {
@@ -224,26 +243,37 @@ struct conn {
 	/* Every connection held, in id order (creation order): what
 	 * tracker_finish walks, instead of sorting the table. */
 	struct conn *onext, *oprev;
-	uint32_t hash;
 	uint64_t id;
-	uint8_t ipv;
-	uint8_t addr[2][16]; /* [0] client, [1] server */
+	uint32_t hash;
 	uint16_t port[2];
-	struct endpoint ep[2];
-	struct tw_timer tw[2];
+	uint8_t ipv;
 	/* After its summary a closed connection lingers one MSL (the longest
 	 * a segment can still be in flight, RFC 9293 3.4.2), so stragglers
 	 * keep its id and relative numbers instead of opening a phantom
-	 * mid-stream connection; then it is freed. */
+	 * mid-stream connection; then it is freed (tw[0].linger). */
 	bool closed;
-	struct tw_timer purge;
-	struct tracker_conn_summary sum;
 	bool saw_syn, saw_synack;
-	int64_t first_ts;
-	int64_t syn_ts; /* the most recent SYN, for the handshake RTT */
 	bool first_rtt_set;
+	uint8_t addr[2][16]; /* [0] client, [1] server */
+	int64_t syn_ts; /* the most recent SYN, for the handshake RTT */
 	int64_t first_rtt;
+	struct endpoint ep[2];
+	struct tw_timer tw[2];
+	struct conn_sum sum;
 };
+
+static struct conn *conn_of_timer(struct tw_timer *tm)
+{
+	return (struct conn *)(void *)((char *)(tm - tm->ep) -
+				       offsetof(struct conn, tw));
+}
+
+/* One more, stopping at the largest count (not wrapping to 0). */
+static inline void count_one(uint32_t *n)
+{
+	if (*n != UINT32_MAX)
+		(*n)++;
+}
 
 struct timer_list {
 	struct tw_timer *head, *tail;
@@ -327,12 +357,10 @@ static struct tracker_event *ev_new(struct tracker *t, const struct conn *c,
 
 /* ---- timers: TIME_WAIT and linger, each a list sorted by deadline ---- */
 
-#define PURGE_TIMER 2 /* tw_timer.ep of the linger timer */
-
 static struct timer_list *timer_list_of(struct tracker *t,
 					 const struct tw_timer *tm)
 {
-	return &t->timers[tm->ep == PURGE_TIMER];
+	return &t->timers[tm->linger];
 }
 
 static void tw_disarm(struct tracker *t, struct tw_timer *tm)
@@ -596,17 +624,13 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 	for (int e = 0; e < 2; e++) {
 		c->ep[e].state = TCPSTATE_CLOSED;
 		flow_init(&c->ep[e].fl);
-		c->tw[e].conn = c;
-		c->tw[e].ep = e;
+		c->tw[e].ep = (uint8_t)e;
 	}
-	c->purge.conn = c;
-	c->purge.ep = PURGE_TIMER;
 	c->sum.closed_by = -1;
 	c->sum.reset_by = -1;
 	c->sum.first_pkt = s->pkt;
 	c->sum.mid_stream = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) !=
 			    TCPF_SYN;
-	c->first_ts = s->ts_ns;
 	struct conn **b = &t->buckets[h & (t->nbuckets - 1)];
 	c->hnext = *b;
 	*b = c;
@@ -625,7 +649,6 @@ static void conn_free(struct tracker *t, struct conn *c)
 {
 	tw_disarm(t, &c->tw[0]);
 	tw_disarm(t, &c->tw[1]);
-	tw_disarm(t, &c->purge);
 	table_remove(t, c);
 	if (c->oprev)
 		c->oprev->onext = c->onext;
@@ -638,19 +661,41 @@ static void conn_free(struct tracker *t, struct conn *c)
 	free(c);
 }
 
+/* (Re)starts a closed connection's linger: freed at deadline. */
+static void linger_arm(struct tracker *t, struct conn *c, int64_t deadline)
+{
+	tw_disarm(t, &c->tw[0]); /* before it changes lists */
+	c->tw[0].linger = true;
+	tw_arm(t, &c->tw[0], deadline);
+}
+
 /* Emits the summary; the connection then lingers, closed, for one MSL. */
 static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
 			 int64_t ts)
 {
-	c->sum.final_state[0] = c->ep[0].state;
-	c->sum.final_state[1] = c->ep[1].state;
 	struct tracker_event *ev = ev_new(t, c, TRACKER_EV_CONN, pkt, ts);
-	if (ev)
-		ev->u.conn_summary = c->sum;
-	tw_disarm(t, &c->tw[0]);
+	if (ev) {
+		struct tracker_conn_summary *o = &ev->u.conn_summary;
+		const struct conn_sum *m = &c->sum;
+		o->handshake = m->handshake;
+		o->mid_stream = m->mid_stream;
+		o->closed_by = m->closed_by;
+		o->reset_by = m->reset_by;
+		for (int e = 0; e < 2; e++) {
+			o->syn[e] = m->syn[e];
+			o->synack[e] = m->synack[e];
+			o->fin[e] = m->fin[e];
+			o->rst[e] = m->rst[e];
+			o->bytes[e] = m->bytes[e];
+			o->retransmissions[e] = m->retransmissions[e];
+			o->final_state[e] = c->ep[e].state;
+		}
+		o->first_pkt = m->first_pkt;
+		o->last_pkt = m->last_pkt;
+	}
 	tw_disarm(t, &c->tw[1]);
 	c->closed = true;
-	tw_arm(t, &c->purge, ts + t->msl_ns);
+	linger_arm(t, c, ts + t->msl_ns);
 }
 
 static bool gone(enum tcpstate s)
@@ -722,10 +767,10 @@ static void fire_timers(struct tracker *t, int64_t now_ns)
 {
 	struct tw_timer *tm;
 	while ((tm = timer_due(t, now_ns))) {
-		struct conn *c = tm->conn;
+		struct conn *c = conn_of_timer(tm);
 		int64_t deadline = tm->deadline;
 		tw_disarm(t, tm);
-		if (tm->ep == PURGE_TIMER) {
+		if (tm->linger) {
 			conn_free(t, c);
 			continue;
 		}
@@ -752,27 +797,35 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 
 static void resolve_fin_in(struct tracker *t, struct conn *c, int e);
 
-void tracker_finish(struct tracker *t)
+bool tracker_finish_step(struct tracker *t)
 {
 	if (!t)
-		return;
+		return false;
 	/* In id order; closed connections (their summary is already out)
 	 * are simply freed. */
-	struct conn *c = t->ohead;
-	while (c) {
-		struct conn *next = c->onext;
-		if (!c->closed) {
+	struct conn *c;
+	while ((c = t->ohead)) {
+		bool was_open = !c->closed;
+		if (was_open) {
 			/* The wire model: a FIN seen on the wire arrived, even
 			 * if the capture ends before the receiver said so. */
 			for (int e = 0; e < 2; e++)
-				if (c->ep[e].fin_in.on &&
+				if (c->ep[e].fin_in_on &&
 				    c->ep[e].state == TCPSTATE_ESTABLISHED)
 					resolve_fin_in(t, c, e);
 			conn_release(t, c, t->last_pkt, t->last_ts);
 		}
 		conn_free(t, c);
-		c = next;
+		if (was_open)
+			return true;
 	}
+	return false;
+}
+
+void tracker_finish(struct tracker *t)
+{
+	while (tracker_finish_step(t))
+		;
 }
 
 /* ---- sequence analysis (Wireshark's tcp_analyze_sequence_number) ----- */
@@ -959,7 +1012,7 @@ finished_fwd:
 static void resolve_fin_in(struct tracker *t, struct conn *c, int e)
 {
 	struct endpoint *ep = &c->ep[e];
-	ep->fin_in.on = false;
+	ep->fin_in_on = false;
 	transition(t, c, e, TCPSTATE_CLOSE_WAIT, "rcvd FIN", "fin_rcvd",
 		   ep->fin_in.pkt, ep->fin_in.ts, false);
 }
@@ -969,7 +1022,7 @@ static void resolve_fin_in(struct tracker *t, struct conn *c, int e)
 static void resolve_syn_in(struct tracker *t, struct conn *c, int e)
 {
 	struct endpoint *ep = &c->ep[e];
-	ep->syn_in.on = false;
+	ep->syn_in_on = false;
 	ep->passive = true;
 	transition(t, c, e, TCPSTATE_LISTEN, "rcvd SYN", "listen_inferred",
 		   ep->syn_in.pkt, ep->syn_in.ts, false);
@@ -1002,8 +1055,8 @@ static void rst_sender(struct tracker *t, struct conn *c, int s,
 	struct endpoint *S = &c->ep[s];
 	uint64_t pkt = seg->pkt;
 	int64_t ts = seg->ts_ns;
-	S->syn_in.on = false;
-	S->fin_in.on = false;
+	S->syn_in_on = false;
+	S->fin_in_on = false;
 	switch (S->state) {
 	case TCPSTATE_CLOSED:
 		/* A closed port answering (a refused SYN), or an endpoint we
@@ -1076,7 +1129,7 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 		/* The receiver has no connection (or we never heard from
 		 * it): nothing to check the RST against; it tells us only
 		 * that the sender has none either. */
-		R->fin_in.on = false;
+		R->fin_in_on = false;
 		rst_sender(t, c, s, seg);
 		return;
 	}
@@ -1087,14 +1140,14 @@ static void handle_rst(struct tracker *t, struct conn *c, int s,
 	}
 	/* A RST that acknowledges a pending FIN shows it arrived first
 	 * (close() with unread data, or an abort after the peer closed). */
-	if (S->fin_in.on && S->state == TCPSTATE_ESTABLISHED &&
+	if (S->fin_in_on && S->state == TCPSTATE_ESTABLISHED &&
 	    (seg->flags & TCPF_ACK) && R->fin_sent &&
 	    SEQ_GEQ(seg->ack, R->fin_seq + 1))
 		resolve_fin_in(t, c, s);
-	c->sum.reset_by = s;
+	c->sum.reset_by = (int8_t)s;
 	rst_sender(t, c, s, seg);
 
-	R->fin_in.on = false;
+	R->fin_in_on = false;
 	switch (R->state) {
 	case TCPSTATE_SYN_SENT:
 		transition(t, c, 1 - s, TCPSTATE_CLOSED, "rcvd RST", "refused",
@@ -1130,11 +1183,11 @@ static bool sender_reveals(struct tracker *t, struct conn *c, int s,
 	uint64_t pkt = seg->pkt;
 	int64_t ts = seg->ts_ns;
 
-	if (S->syn_in.on && S->state == TCPSTATE_CLOSED) {
+	if (S->syn_in_on && S->state == TCPSTATE_CLOSED) {
 		if (syn && !ackf) {
 			/* Its own SYN crossed ours: simultaneous open
 			 * (RFC 9293 3.5, figure 8). */
-			S->syn_in.on = false;
+			S->syn_in_on = false;
 			transition(t, c, s, TCPSTATE_SYN_SENT, "sent SYN",
 				   "active_open", pkt, ts, false);
 			transition(t, c, s, TCPSTATE_SYN_RCVD, "rcvd SYN",
@@ -1151,20 +1204,20 @@ static bool sender_reveals(struct tracker *t, struct conn *c, int s,
 	}
 	if (!syn && ackf && S->state == TCPSTATE_SYN_SENT) {
 		/* An ACK after our SYN: a SYN-ACK came that we missed. */
-		if (R->syn_in.on && R->state == TCPSTATE_CLOSED)
+		if (R->syn_in_on && R->state == TCPSTATE_CLOSED)
 			resolve_syn_in(t, c, 1 - s);
 		transition(t, c, s, TCPSTATE_ESTABLISHED, "sent ACK",
 			   "synack_not_captured", pkt, ts, false);
 	}
-	if (S->fin_in.on && S->state == TCPSTATE_ESTABLISHED) {
+	if (S->fin_in_on && S->state == TCPSTATE_ESTABLISHED) {
 		if (ackf && R->fin_sent && SEQ_GEQ(seg->ack, R->fin_seq + 1)) {
 			resolve_fin_in(t, c, s);
 		} else if (fl & TCPF_FIN) {
 			/* Its FIN does not acknowledge ours: both FINs were
 			 * on the wire at once (RFC 9293 3.6, figure 13). */
-			S->fin_in.on = false;
+			S->fin_in_on = false;
 			if (c->sum.closed_by < 0)
-				c->sum.closed_by = s;
+				c->sum.closed_by = (int8_t)s;
 			transition(t, c, s, TCPSTATE_FIN_WAIT_1, "sent FIN",
 				   "active_close", pkt, ts, false);
 			transition(t, c, s, TCPSTATE_CLOSING, "rcvd FIN",
@@ -1198,8 +1251,8 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 		switch (R->state) {
 		case TCPSTATE_CLOSED:
 			/* Decided by its reply (see the top of this file). */
-			if (!R->syn_in.on && !R->known) {
-				R->syn_in.on = true;
+			if (!R->syn_in_on && !R->known) {
+				R->syn_in_on = true;
 				R->syn_in.pkt = pkt;
 				R->syn_in.ts = ts;
 			}
@@ -1299,7 +1352,7 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 			S->fin_sent = true;
 			S->fin_seq = fin_seq;
 			if (c->sum.closed_by < 0)
-				c->sum.closed_by = s;
+				c->sum.closed_by = (int8_t)s;
 		}
 	}
 
@@ -1351,16 +1404,16 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 	switch (R->state) {
 	case TCPSTATE_ESTABLISHED:
 		/* Decided by the receiver's next segment (see the top). */
-		if (!R->fin_in.on) {
-			R->fin_in.on = true;
+		if (!R->fin_in_on) {
+			R->fin_in_on = true;
 			R->fin_in.pkt = pkt;
 			R->fin_in.ts = ts;
 		}
 		break;
 	case TCPSTATE_CLOSED:
-		if (!R->known && !R->fin_in.on) {
+		if (!R->known && !R->fin_in_on) {
 			/* Not heard from yet (mid-stream): same as above. */
-			R->fin_in.on = true;
+			R->fin_in_on = true;
 			R->fin_in.pkt = pkt;
 			R->fin_in.ts = ts;
 		}
@@ -1485,7 +1538,7 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 			info->conn = c->id;
 			info->from_endpoint = s;
 			analyze(c, s, seg, info);
-			tw_arm(t, &c->purge, seg->ts_ns + t->msl_ns);
+			linger_arm(t, c, seg->ts_ns + t->msl_ns);
 			return true;
 		}
 	}
@@ -1502,29 +1555,29 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 	info->from_endpoint = s;
 
 	uint8_t fl = seg->flags;
-	struct tracker_conn_summary *sum = &c->sum;
+	struct conn_sum *sum = &c->sum;
 	sum->last_pkt = seg->pkt;
 	if ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN)
-		sum->syn[s]++;
+		count_one(&sum->syn[s]);
 	if ((fl & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK))
-		sum->synack[s]++;
+		count_one(&sum->synack[s]);
 	if (fl & TCPF_FIN)
-		sum->fin[s]++;
+		count_one(&sum->fin[s]);
 	if (fl & TCPF_RST)
-		sum->rst[s]++;
+		count_one(&sum->rst[s]);
 	sum->bytes[s] += seg->payload_len;
 
 	analyze(c, s, seg, info);
 	if (info->marks & TRACKER_MARK_RETRANSMISSION)
-		sum->retransmissions[s]++;
+		count_one(&sum->retransmissions[s]);
 
 	/* The common case, data or an ACK between two ESTABLISHED endpoints
 	 * with nothing pending, changes no state: skip the state machines. */
 	const struct endpoint *S = &c->ep[s], *R = &c->ep[1 - s];
 	if (!(fl & (TCPF_SYN | TCPF_FIN | TCPF_RST)) &&
 	    S->state == TCPSTATE_ESTABLISHED &&
-	    R->state == TCPSTATE_ESTABLISHED && !S->fin_in.on &&
-	    !R->fin_in.on) {
+	    R->state == TCPSTATE_ESTABLISHED && !S->fin_in_on &&
+	    !R->fin_in_on) {
 		sender_bookkeeping(c, s, seg);
 		return true;
 	}

@@ -131,6 +131,13 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
  * (in connection order) and frees all connections. */
 void tracker_finish(struct tracker *t);
 
+/* The same, one connection at a time: emits the summary of the oldest
+ * open connection (freeing it and the closed ones before it); false when
+ * none is left. Draining the events after each step keeps the queue
+ * short, where tracker_finish queues every summary at once (tens of MB
+ * at the end of a big capture). */
+bool tracker_finish_step(struct tracker *t);
+
 /* Pops the oldest pending event into *ev; false when there is none. Strings
  * in the event stay valid until the tracker is destroyed. */
 bool tracker_next_event(struct tracker *t, struct tracker_event *ev);

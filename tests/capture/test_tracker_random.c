@@ -305,9 +305,58 @@ static void test_summaries_only_changes_nothing_but_the_events(void)
 	CHECK_INT_EQ(conns_lean, conns_full);
 }
 
+/* tracker_finish_step gives the summaries tracker_finish gives, in the
+ * same order, one per call, and frees everything. */
+static void test_finish_step_is_finish_one_at_a_time(void)
+{
+	uint64_t steps = 0;
+	bool same = true;
+	for (uint64_t seed = 1; seed <= 10; seed++) {
+		struct stream st;
+		struct tracker_config cfg = {.msl_ns = 60000000000LL};
+		struct tracker *a = tracker_create(&cfg);
+		struct tracker *b = tracker_create(&cfg);
+		struct tracker_event ea, eb;
+		uint64_t ns = 0, nc = 0;
+		stream_init(&st, seed * 0x9e3779b97f4a7c15ULL);
+		for (unsigned pkt = 1; pkt <= 3000; pkt++) {
+			struct segment seg;
+			bool adv;
+			stream_next(&st, pkt, &seg, &adv);
+			tracker_input(a, &seg, NULL);
+			tracker_input(b, &seg, NULL);
+		}
+		/* what came before the end is not under test */
+		while (tracker_next_event(a, &ea))
+			;
+		while (tracker_next_event(b, &eb))
+			;
+		tracker_finish(a);
+		while (tracker_finish_step(b)) {
+			uint64_t before = nc;
+			steps++;
+			while (next_summary(b, &eb, &ns, &nc)) {
+				if (!next_summary(a, &ea, &ns, &nc) ||
+				    !summary_events_equal(&ea, &eb))
+					same = false;
+			}
+			if (nc != before + 2) /* one from b, its twin from a */
+				same = false;
+		}
+		CHECK(!next_summary(a, &ea, &ns, &nc)); /* none left over */
+		CHECK(!tracker_finish_step(b));
+		CHECK_INT_EQ(tracker_open_connections(b), 0);
+		tracker_destroy(a);
+		tracker_destroy(b);
+	}
+	CHECK(same);
+	CHECK(steps > 20); /* connections were open at the end */
+}
+
 int main(void)
 {
 	RUN(test_random_streams_keep_every_invariant);
 	RUN(test_summaries_only_changes_nothing_but_the_events);
+	RUN(test_finish_step_is_finish_one_at_a_time);
 	CHECK_EXIT();
 }
