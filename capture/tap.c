@@ -35,7 +35,7 @@ void tap_destroy(struct tap *t)
 	free(t);
 }
 
-static void drain(struct tap *t)
+static void __attribute__((noinline)) drain_events(struct tap *t)
 {
 	struct tracker_event ev;
 
@@ -45,6 +45,13 @@ static void drain(struct tap *t)
 		if (t->cfg.on_event)
 			t->cfg.on_event(&ev, t->cfg.user);
 	}
+}
+
+/* Twice a frame, and mostly there is nothing: check before setting up. */
+static inline void drain(struct tap *t)
+{
+	if (tracker_has_event(t->trk))
+		drain_events(t);
 }
 
 bool tap_frame(struct tap *t, const struct source_frame *f, char *errbuf)

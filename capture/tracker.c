@@ -321,6 +321,11 @@ static bool ev_grow(struct tracker *t)
 	return true;
 }
 
+bool tracker_has_event(const struct tracker *t)
+{
+	return t && t->evlen;
+}
+
 bool tracker_next_event(struct tracker *t, struct tracker_event *ev)
 {
 	if (!t || !t->evlen)

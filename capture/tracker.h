@@ -138,6 +138,9 @@ void tracker_finish(struct tracker *t);
  * at the end of a big capture). */
 bool tracker_finish_step(struct tracker *t);
 
+/* True when an event is pending (a cheap check before popping). */
+bool tracker_has_event(const struct tracker *t);
+
 /* Pops the oldest pending event into *ev; false when there is none. Strings
  * in the event stay valid until the tracker is destroyed. */
 bool tracker_next_event(struct tracker *t, struct tracker_event *ev);
