@@ -14,14 +14,38 @@ struct recorder {
 	char name[256];
 	unsigned long long frames;
 	bool failed;
+	char why[SOURCE_ERRBUF_SIZE]; /* the first failure, once failed */
 };
 
 static bool io_error(struct recorder *r, char *errbuf, const char *what)
 {
 	r->failed = true;
-	snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s: %s", r->name, what,
+	snprintf(r->why, sizeof(r->why), "%s: %s: %s", r->name, what,
 		 errno ? strerror(errno) : "write error");
+	snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s", r->why);
 	return false;
+}
+
+/* A failed recorder keeps failing with its first reason, so a caller's
+ * errbuf always holds one when false is returned. */
+static bool failed(const struct recorder *r, char *errbuf)
+{
+	snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s", r->why);
+	return false;
+}
+
+/* pcap_dump_open's messages already start with the file's name ("x.pcap:
+ * No such file or directory", "standard output" for "-"; sf-pcap.c):
+ * add the name only to one that does not, so it is never said twice. */
+static void open_error(const struct recorder *r, char *errbuf)
+{
+	const char *why = pcap_geterr(r->dead);
+	size_t n = strlen(r->name);
+
+	if (strncmp(why, r->name, n) == 0 && why[n] == ':')
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s", why);
+	else
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", r->name, why);
 }
 
 struct recorder *recorder_open(const char *path, int linktype, int snaplen,
@@ -43,7 +67,7 @@ struct recorder *recorder_open(const char *path, int linktype, int snaplen,
 	}
 	r->d = pcap_dump_open(r->dead, path);
 	if (!r->d) {
-		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", r->name, pcap_geterr(r->dead));
+		open_error(r, errbuf);
 		pcap_close(r->dead);
 		free(r);
 		return NULL;
@@ -57,7 +81,7 @@ bool recorder_write(struct recorder *r, const struct source_frame *f, char *errb
 	int64_t us = f->ts_ns / 1000;
 
 	if (r->failed)
-		return false;
+		return failed(r, errbuf);
 	memset(&h, 0, sizeof(h));
 	h.ts.tv_sec = (time_t)(us / 1000000);
 	h.ts.tv_usec = (suseconds_t)(us % 1000000);
@@ -74,7 +98,7 @@ bool recorder_write(struct recorder *r, const struct source_frame *f, char *errb
 bool recorder_flush(struct recorder *r, char *errbuf)
 {
 	if (r->failed)
-		return false;
+		return failed(r, errbuf);
 	errno = 0;
 	if (pcap_dump_flush(r->d) != 0)
 		return io_error(r, errbuf, "cannot write");
@@ -92,7 +116,7 @@ bool recorder_close(struct recorder *r, char *errbuf)
 
 	if (!r)
 		return true;
-	ok = !r->failed && recorder_flush(r, errbuf);
+	ok = recorder_flush(r, errbuf);
 	/* pcap_dump_close fcloses: check that final write too. */
 	FILE *f = pcap_dump_file(r->d);
 	errno = 0;

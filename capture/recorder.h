@@ -34,7 +34,9 @@ bool recorder_flush(struct recorder *r, char *errbuf);
 /* Frames written so far. */
 unsigned long long recorder_frames(const struct recorder *r);
 
-/* Flushes and closes; false if anything written was lost. NULL is fine. */
+/* Flushes and closes; false if anything written was lost. NULL is fine.
+ * Once a write or flush has failed, this and every later call return
+ * false with that first failure in errbuf. */
 bool recorder_close(struct recorder *r, char *errbuf);
 
 #endif

@@ -74,7 +74,9 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	d->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
 				       server_args, err, sizeof err);
 	if (d->server < 0) {
-		fprintf(stderr, "tcpstep demo hello: %s\n", err);
+		/* Stopped: its reason (a signal, ...) has been said. */
+		if (!session_stop_status(s))
+			fprintf(stderr, "tcpstep demo hello: %s\n", err);
 		return 1;
 	}
 	w = session_wait(s, server_listening, d, 5000);
@@ -88,7 +90,9 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	d->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
 				       client_args, err, sizeof err);
 	if (d->client < 0) {
-		fprintf(stderr, "tcpstep demo hello: %s\n", err);
+		/* Stopped: its reason (a signal, ...) has been said. */
+		if (!session_stop_status(s))
+			fprintf(stderr, "tcpstep demo hello: %s\n", err);
 		return 1;
 	}
 	w = session_wait(s, finished, d, limit);

@@ -258,7 +258,9 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	l->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
 				       server_args, err, sizeof err);
 	if (l->server < 0) {
-		fprintf(stderr, "tcpstep live: %s\n", err);
+		/* Stopped: its reason (a signal, ...) has been said. */
+		if (!session_stop_status(s))
+			fprintf(stderr, "tcpstep live: %s\n", err);
 		return 1;
 	}
 	w = live_wait(s, l, server_listening, 5000);
@@ -278,7 +280,8 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		l->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
 					       client_args, err, sizeof err);
 		if (l->client < 0) {
-			fprintf(stderr, "tcpstep live: %s\n", err);
+			if (!session_stop_status(s))
+				fprintf(stderr, "tcpstep live: %s\n", err);
 			return 1;
 		}
 	}

@@ -396,7 +396,9 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		p->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
 					       client_args, err, sizeof err);
 	if (p->server < 0 || p->client < 0) {
-		fprintf(stderr, "tcpstep play: %s\n", err);
+		/* Stopped: its reason (a signal, ...) has been said. */
+		if (!session_stop_status(s))
+			fprintf(stderr, "tcpstep play: %s\n", err);
 		return 1;
 	}
 	while (next_line(s, p, &line, &rc)) {

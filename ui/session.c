@@ -111,6 +111,7 @@ struct session {
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
 	struct wiretap *wire;   /* br0: recording and inferred states, or NULL */
+	bool wire_failed;       /* its capture or recording failed (and was said) */
 	struct evqueue *q;      /* read, not yet printed (in stamp order) */
 	uint64_t horizon;       /* lines stamped before this may be printed */
 	int64_t real_minus_mono; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
@@ -517,12 +518,19 @@ static void drain_wire(struct session *s)
 {
 	char err[600];
 
-	if (!s->wire)
+	if (!s->wire || s->wire_failed)
 		return;
-	if (!wiretap_poll(s->wire, err, sizeof err) && !s->stop_status) {
-		fprintf(stderr, "tcpstep: %s; ending the session\n", err);
-		stop(s, 1);
+	if (wiretap_poll(s->wire, err, sizeof err))
+		return;
+	s->wire_failed = true;
+	/* Said even when the session is already ending: wiretap_close does
+	 * not repeat a failure wiretap_poll has returned. */
+	if (s->stop_status) {
+		fprintf(stderr, "tcpstep: %s\n", err);
+		return;
 	}
+	fprintf(stderr, "tcpstep: %s; ending the session\n", err);
+	stop(s, 1);
 }
 
 /* An inferred state change (wiretap.h): printed beside the nodes' true

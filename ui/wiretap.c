@@ -30,6 +30,7 @@ struct wiretap {
 	int64_t last_frame_ns;   /* capture time of the newest frame */
 	uint64_t last_seg_pkt;   /* frame number of the newest TCP segment */
 	bool failed;
+	bool rec_failed;         /* wiretap_poll has returned the recording's failure */
 };
 
 int64_t wiretap_now_ns(void)
@@ -181,13 +182,13 @@ bool wiretap_poll(struct wiretap *w, char *err, size_t errsize)
 		}
 		w->last_frame_ns = f.ts_ns;
 		if (!tap_frame(w->tap, &f, e)) {
-			w->failed = true;
+			w->failed = w->rec_failed = true;
 			snprintf(err, errsize, "recording: %s", e);
 			return false;
 		}
 	}
 	if (w->rec && !recorder_flush(w->rec, e)) {
-		w->failed = true;
+		w->failed = w->rec_failed = true;
 		snprintf(err, errsize, "recording: %s", e);
 		return false;
 	}
@@ -229,10 +230,14 @@ bool wiretap_close(struct wiretap *w, char *err, size_t errsize)
 
 	if (!w)
 		return true;
+	/* A recording failure wiretap_poll has returned is not returned
+	 * twice; one in this last poll is, through recorder_close. */
+	bool reported = w->rec_failed;
+
 	/* The last frames (a final ACK) may have arrived since the last pass. */
 	if (!w->failed)
 		wiretap_poll(w, e, sizeof e);
-	if (w->rec && !recorder_close(w->rec, e)) {
+	if (w->rec && !recorder_close(w->rec, e) && !reported) {
 		snprintf(err, errsize, "recording: %s", e);
 		ok = false;
 	}

@@ -76,8 +76,8 @@ unsigned long long wiretap_dropped(struct wiretap *w);
 unsigned long long wiretap_frames_written(const struct wiretap *w);
 
 /* Reads what is still captured, closes the recording (flushed) and the
- * capture. False if the recording lost anything (reason in err). NULL is
- * harmless. */
+ * capture. False if the recording lost anything wiretap_poll has not
+ * already reported (reason in err). NULL is harmless. */
 bool wiretap_close(struct wiretap *w, char *err, size_t errsize);
 
 /* The headless line of one inferred state change (a TRACKER_EV_STATE

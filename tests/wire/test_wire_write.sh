@@ -76,10 +76,24 @@ if command -v nc >/dev/null; then
 	check_match "inferred kernel endpoint" "$out" '^wire conn 1 192\.0\.2\.1:[0-9]+ CLOSED -> SYN_SENT \(sent SYN\)$'
 fi
 
-# 5. A file that cannot be written: a clear message, nothing left behind.
+# 5. A file that cannot be written: one message naming the file once and
+#    saying why, nothing left behind; on every live command.
 run_tcpstep badwrite demo hello --headless --write /nonexistent-dir/x.pcap
 check_eq "unwritable --write exit" "$rc" 1
-check_match "names the file" "$err" '/nonexistent-dir/x\.pcap'
+check_eq "unwritable --write message" "$err" \
+	"tcpstep demo hello: cannot record: /nonexistent-dir/x.pcap: No such file or directory"
+run_tcpstep badpcap live --headless --pcap /nonexistent-dir/x.pcap --exec true
+check_eq "live: unwritable --pcap exit" "$rc" 1
+check_eq "live: unwritable --pcap message" "$err" \
+	"tcpstep live: cannot record: /nonexistent-dir/x.pcap: No such file or directory"
+run_tcpstep badplay play --headless --write "$e2e_tmp" --script /dev/null
+check_eq "play: --write DIR exit" "$rc" 1
+check_eq "play: --write DIR message" "$err" "tcpstep play: cannot record: $e2e_tmp: Is a directory"
+# A write that fails while the session runs: said once, the session ends.
+run_tcpstep fullwrite demo hello --headless --msl 0.5 --timeout 30 --write /dev/full
+check_eq "--write /dev/full exit" "$rc" 1
+check_eq "--write /dev/full message" "$err" \
+	"tcpstep: recording: /dev/full: cannot write: No space left on device; ending the session"
 run_tcpstep emptywrite demo hello --headless --write ''
 check_eq "empty --write exit" "$rc" 2
 run_tcpstep stdoutwrite demo hello --headless --write -
