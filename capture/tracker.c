@@ -861,7 +861,7 @@ static uint32_t scaled_window(const struct flow *f, const struct segment *s)
 	return (uint32_t)s->win << f->wscale;
 }
 
-static void analyze(struct conn *c, int s, const struct segment *seg,
+static inline __attribute__((always_inline)) void analyze(struct conn *c, int s, const struct segment *seg,
 		    struct tracker_seginfo *info)
 {
 	struct flow *f = &c->ep[s].fl, *r = &c->ep[1 - s].fl;
@@ -1443,7 +1443,7 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 }
 
 /* What the sender's segment tells about itself, kept for later checks. */
-static void sender_bookkeeping(struct conn *c, int s,
+static inline __attribute__((always_inline)) void sender_bookkeeping(struct conn *c, int s,
 			       const struct segment *seg)
 {
 	struct endpoint *S = &c->ep[s];
