@@ -52,9 +52,13 @@ static void sb_u64(struct sb *s, uint64_t v)
 	char t[24];
 	int i = sizeof(t);
 
-	/* Most numbers printed are counts of 0 to 9. */
+	/* Most numbers printed are counts of 0 to 99. */
 	if (v < 10 && s->n < sizeof(s->b) - 1) {
 		s->b[s->n++] = (char)('0' + v);
+		return;
+	}
+	if (v < 100) {
+		sb_mem(s, pairs + 2 * v, 2);
 		return;
 	}
 	while (v > UINT32_MAX) {
@@ -683,7 +687,9 @@ static const char *ending(const struct tracker_conn_summary *c)
 	return "open at end of capture";
 }
 
-static void sb_pair(struct sb *s, const char *key, const uint64_t v[2], bool text)
+/* Inlined: the key is then a literal, its length a constant. */
+static inline __attribute__((always_inline)) void
+sb_pair(struct sb *s, const char *key, const uint64_t v[2], bool text)
 {
 	if (text) {
 		sb_str(s, key);
