@@ -18,6 +18,8 @@
  * FIN that caused them. */
 #include "tracker.h"
 
+#include "slab.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,6 +286,7 @@ struct timer_list {
 };
 
 struct tracker {
+	struct slab *conns; /* where each struct conn lives (see slab.h) */
 	int64_t msl_ns;
 	bool summaries_only; /* tracker_config.summaries_only */
 	struct conn **buckets;
@@ -611,7 +614,7 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 {
 	if (t->nconns + 1 > t->nbuckets - t->nbuckets / 4)
 		table_resize(t, t->nbuckets * 2);
-	struct conn *c = calloc(1, sizeof(*c));
+	struct conn *c = slab_alloc(t->conns);
 	if (!c)
 		return NULL;
 	size_t alen = addr_len(s->ip_version);
@@ -663,7 +666,7 @@ static void conn_free(struct tracker *t, struct conn *c)
 		c->onext->oprev = c->oprev;
 	else
 		t->otail = c->oprev;
-	free(c);
+	slab_free(t->conns, c);
 }
 
 /* (Re)starts a closed connection's linger: freed at deadline. */
@@ -734,7 +737,10 @@ struct tracker *tracker_create(const struct tracker_config *cfg)
 	t->timers[0].first = t->timers[1].first = INT64_MAX;
 	t->nbuckets = MIN_BUCKETS;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->buckets) {
+	t->conns = slab_create(sizeof(struct conn));
+	if (!t->buckets || !t->conns) {
+		free(t->buckets);
+		slab_destroy(t->conns);
 		free(t);
 		return NULL;
 	}
@@ -749,10 +755,11 @@ void tracker_destroy(struct tracker *t)
 		struct conn *c = t->buckets[i];
 		while (c) {
 			struct conn *next = c->hnext;
-			free(c);
+			slab_free(t->conns, c);
 			c = next;
 		}
 	}
+	slab_destroy(t->conns);
 	free(t->buckets);
 	free(t->evq);
 	free(t);

@@ -33,7 +33,7 @@ clang -std=c11 -g -O1 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	$pcap_cflags -I"$src/capture" -I"$src/common" \
 	"$src/tests/fuzz/fuzz_decode.c" "$src/capture/decode.c" \
-	"$src/capture/tracker.c" "$src/capture/output.c" \
+	"$src/capture/tracker.c" "$src/capture/slab.c" "$src/capture/output.c" \
 	"$src/common/tcpstate.c" "$src/common/textesc.c" \
 	-o "$tmp/fuzz_decode" || { echo "FAIL: cannot build the fuzz target"; exit 1; }
 
