@@ -42,45 +42,53 @@ static inline void sb_mem(struct sb *s, const char *p, size_t n)
 static inline void sb_str(struct sb *s, const char *p) { sb_mem(s, p, strlen(p)); }
 static inline void sb_ch(struct sb *s, char c) { sb_mem(s, &c, 1); }
 
-/* Decimal digits, two at a time (this runs ~15 times per JSON line). */
+/* Decimal digits, two at a time, written straight into the line (this
+ * runs ~15 times per JSON line and per summary line). */
 static void sb_u64(struct sb *s, uint64_t v)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
-	char t[24];
-	int i = sizeof(t);
 
-	/* Most numbers printed are counts of 0 to 99. */
+	/* Most numbers printed are counts of 0 to 9. */
 	if (v < 10 && s->n < sizeof(s->b) - 1) {
 		s->b[s->n++] = (char)('0' + v);
 		return;
 	}
-	if (v < 100) {
-		sb_mem(s, pairs + 2 * v, 2);
-		return;
-	}
+	size_t len = 2;
+	for (uint64_t x = v / 100; x; x /= 10)
+		len++;
+	if (v < 10)
+		len = 1;
+	char t[24];
+	/* The line's own buffer when there is room (nearly always), else a
+	 * temporary that sb_mem cuts to fit. */
+	bool direct = len <= sizeof(s->b) - 1 - s->n;
+	char *end = (direct ? s->b + s->n : t) + len;
 	while (v > UINT32_MAX) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		t[--i] = pairs[2 * r + 1];
-		t[--i] = pairs[2 * r];
+		*--end = pairs[2 * r + 1];
+		*--end = pairs[2 * r];
 	}
 	uint32_t w = (uint32_t)v; /* 32-bit division is cheaper */
 	while (w >= 100) {
 		unsigned r = w % 100;
 		w /= 100;
-		t[--i] = pairs[2 * r + 1];
-		t[--i] = pairs[2 * r];
+		*--end = pairs[2 * r + 1];
+		*--end = pairs[2 * r];
 	}
 	if (w >= 10) {
-		t[--i] = pairs[2 * w + 1];
-		t[--i] = pairs[2 * w];
+		*--end = pairs[2 * w + 1];
+		*--end = pairs[2 * w];
 	} else {
-		t[--i] = (char)('0' + w);
+		*--end = (char)('0' + w);
 	}
-	sb_mem(s, t + i, sizeof(t) - (size_t)i);
+	if (direct)
+		s->n += len;
+	else
+		sb_mem(s, t, len);
 }
 
 static void sb_i64(struct sb *s, int64_t v)
