@@ -41,6 +41,7 @@ struct decode_run {
 	struct tap *tap;
 	struct output *out;
 	struct recorder *rec;
+	bool rec_failed; /* the recording's failure was reported */
 	int linktype;
 	char err[SOURCE_ERRBUF_SIZE];
 };
@@ -257,6 +258,7 @@ static int run_live(struct decode_run *r)
 			}
 			if (!tap_frame(r->tap, &f, r->err)) {
 				errmsg(r->err); /* the recording failed */
+				r->rec_failed = true;
 				rc = 1;
 				stop = true;
 				break;
@@ -271,6 +273,7 @@ static int run_live(struct decode_run *r)
 		tap_advance(r->tap, now_ns());
 		if (r->rec && !recorder_flush(r->rec, r->err)) {
 			errmsg(r->err);
+			r->rec_failed = true;
 			rc = 1;
 			stop = true;
 		}
@@ -363,7 +366,10 @@ int decode_cmd_main(int argc, char **argv)
 	if (r.rec) {
 		unsigned long long n = recorder_frames(r.rec);
 		if (!recorder_close(r.rec, r.err)) {
-			errmsg(r.err);
+			/* A failed recorder fails again with the same reason
+			 * (recorder.h): say it once. */
+			if (!r.rec_failed)
+				errmsg(r.err);
 			rc = 1;
 		} else {
 			char esc[512];

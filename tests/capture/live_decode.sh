@@ -78,5 +78,18 @@ else
 	echo "note: tshark not installed; recording checked with tcpstep only"
 fi
 cat "$tmp/live.txt"
+
+# A recording that cannot be written: exit 1, and the reason said once
+# (the flush and the close both fail with it).
+unshare --net sh -c '
+	ip link set lo up || exit 3
+	timeout -s INT 2 "$1" decode -i lo --write /dev/full 2>"$2/full.err"
+	echo $? >"$2/full.rc"
+' sh "$T" "$tmp"
+frc=$(cat "$tmp/full.rc" 2>/dev/null || echo none)
+[ "$frc" = 1 ] || { echo "FAIL --write /dev/full exit status $frc"; fail=1; }
+nfull=$(grep -c '/dev/full: cannot write: No space left on device' "$tmp/full.err")
+[ "$nfull" = 1 ] || { echo "FAIL the /dev/full error is said $nfull times:"; cat "$tmp/full.err"; fail=1; }
+
 [ $fail = 0 ] && echo "ok   live decode, Ctrl-C, recording"
 exit $fail
