@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "check.h"
+#include "rng.h"
 #include "slab.h"
 
 #define OBJ 480
@@ -17,18 +18,6 @@
 static bool chunks_fit(size_t chunks, size_t n)
 {
 	return chunks * CHUNK >= n * OBJ && (chunks - 1) * CHUNK < n * (OBJ + 8);
-}
-
-struct rng {
-	uint64_t s;
-};
-
-static uint32_t rnd(struct rng *r, uint32_t n)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return (uint32_t)((r->s * 2685821657736338717ULL) >> 32) % n;
 }
 
 static void *objs[N];

@@ -4,25 +4,13 @@
  * connection after its summary; exactly one summary per connection; all
  * memory released at the end. Deterministic (fixed seeds). */
 #include "check.h"
+#include "rng.h"
 #include "tracker.h"
 
 #include <stdbool.h>
 
 #define NTUPLES 6
 #define MAXCONN 200000
-
-struct rng {
-	uint64_t s;
-};
-
-static uint32_t rnd(struct rng *r, uint32_t n)
-{
-	/* xorshift64* */
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return (uint32_t)((r->s * 2685821657736338717ULL) >> 32) % n;
-}
 
 static enum tcpstate states[MAXCONN + 1][2];
 static unsigned char released[MAXCONN + 1];

@@ -5,24 +5,13 @@
  * to the tracker as segments; tshark reads the file; every frame must
  * agree. Skipped when tshark is not installed. */
 #include "check.h"
+#include "rng.h"
 #include "tracker.h"
 
 #include <stdbool.h>
 #include <unistd.h>
 
 #define NPKT 400
-
-struct rng {
-	uint64_t s;
-};
-
-static uint32_t rnd(struct rng *r, uint32_t n)
-{
-	r->s ^= r->s >> 12;
-	r->s ^= r->s << 25;
-	r->s ^= r->s >> 27;
-	return (uint32_t)((r->s * 2685821657736338717ULL) >> 32) % n;
-}
 
 struct gen {
 	struct rng r;
