@@ -68,6 +68,7 @@ struct dctx {
 	struct decode_detail *det;
 	uint32_t wirelen;
 	uint32_t caplen;
+	unsigned flags; /* DECODE_* */
 };
 
 static enum decode_result fail(struct dctx *c, enum decode_result r,
@@ -229,7 +230,8 @@ static enum decode_result decode_tcp(struct dctx *c, const struct rd *t,
 			    "TCP data offset past the end of the IP payload");
 
 	struct rd opts = rd_sub(t, 20, doff - 20);
-	if (t->len > 20)
+	if (t->len > 20 &&
+	    (!(c->flags & DECODE_SYN_OPTIONS_ONLY) || (seg->flags & TCPF_SYN)))
 		decode_tcp_options(&opts, doff - 20, &seg->opts);
 	if (t->len < doff)
 		seg->truncated = true; /* options cut by the snap length */
@@ -519,8 +521,16 @@ enum decode_result decode_frame(int linktype, const uint8_t *data,
 				struct segment *seg,
 				struct decode_detail *detail)
 {
+	return decode_frame_flags(linktype, data, caplen, wirelen, 0, seg, detail);
+}
+
+enum decode_result decode_frame_flags(int linktype, const uint8_t *data,
+				      uint32_t caplen, uint32_t wirelen,
+				      unsigned flags, struct segment *seg,
+				      struct decode_detail *detail)
+{
 	struct decode_detail dummy;
-	struct dctx c = { seg, detail ? detail : &dummy, wirelen, caplen };
+	struct dctx c = { seg, detail ? detail : &dummy, wirelen, caplen, flags };
 	struct rd f = { data, data ? caplen : 0 };
 
 	/* Copying a zero struct compiles to a few vector moves; memset of

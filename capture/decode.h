@@ -62,4 +62,20 @@ enum decode_result decode_frame(int linktype, const uint8_t *data,
 				struct segment *seg,
 				struct decode_detail *detail);
 
+/* decode_frame's flags (decode_frame_flags). */
+enum {
+	/* TCP options are decoded on SYN segments only; on the others
+	 * seg->opts stays zero (whether they were malformed too). For a
+	 * consumer that only tracks connections: the tracker reads options
+	 * (window scale) only from SYNs. Everything else is as usual,
+	 * including seg->truncated. */
+	DECODE_SYN_OPTIONS_ONLY = 1u << 0,
+};
+
+/* decode_frame with flags (DECODE_*; 0 is decode_frame). */
+enum decode_result decode_frame_flags(int linktype, const uint8_t *data,
+				      uint32_t caplen, uint32_t wirelen,
+				      unsigned flags, struct segment *seg,
+				      struct decode_detail *detail);
+
 #endif

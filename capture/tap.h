@@ -29,7 +29,9 @@ struct tap_config {
 	int linktype;           /* of the source (source_linktype) */
 	int64_t msl_ns;         /* TIME_WAIT = 2 x this; <= 0: 60 s */
 	/* No state-change events, only connection summaries (tracker_config
-	 * summaries_only): for a consumer that shows nothing else. */
+	 * summaries_only), and TCP options decoded on SYNs only
+	 * (DECODE_SYN_OPTIONS_ONLY): for a consumer that shows nothing else.
+	 * on_segment, if set, then sees no options on other segments. */
 	bool summaries_only;
 	struct output *out;     /* may be NULL: nothing printed */
 	struct recorder *rec;   /* may be NULL: nothing recorded */

@@ -211,6 +211,55 @@ static void test_syn_options_decoded(void)
 	CHECK_INT_EQ(g.flags, TCPF_SYN);
 }
 
+/* DECODE_SYN_OPTIONS_ONLY: options of a SYN as always; those of any other
+ * segment left zero, every other field as without the flag. */
+static void test_syn_options_only_flag(void)
+{
+	struct fb_seg s = base_seg(4);
+	uint8_t fr[300];
+	struct segment full, lean;
+	static const uint8_t ts_opts[] = { 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 7 };
+
+	/* a data segment with timestamps, decoded both ways */
+	s.opts = ts_opts;
+	s.optlen = sizeof(ts_opts);
+	size_t n = build(fr, sizeof(fr), DECODE_LINK_ETHERNET, &s);
+	CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, (uint32_t)n, (uint32_t)n,
+				  &full, NULL), DECODE_OK);
+	CHECK_INT_EQ(decode_frame_flags(DECODE_LINK_ETHERNET, fr, (uint32_t)n, (uint32_t)n,
+					DECODE_SYN_OPTIONS_ONLY, &lean, NULL), DECODE_OK);
+	CHECK(full.opts.has_timestamp);
+	CHECK_INT_EQ(full.opts.tsval, 9);
+	CHECK(!lean.opts.has_timestamp);
+	CHECK_INT_EQ(lean.opts.tsval, 0);
+	CHECK_INT_EQ(lean.seq, full.seq);
+	CHECK_INT_EQ(lean.ack, full.ack);
+	CHECK_INT_EQ(lean.flags, full.flags);
+	CHECK_INT_EQ(lean.win, full.win);
+	CHECK_INT_EQ(lean.hdr_len, full.hdr_len);
+	CHECK_INT_EQ(lean.payload_len, full.payload_len);
+	CHECK_INT_EQ(lean.payload_caplen, full.payload_caplen);
+	CHECK(lean.payload == full.payload);
+	CHECK_INT_EQ(lean.truncated, full.truncated);
+	CHECK_INT_EQ(lean.sport, full.sport);
+	CHECK_INT_EQ(lean.dport, full.dport);
+	CHECK(memcmp(lean.src, full.src, 16) == 0 && memcmp(lean.dst, full.dst, 16) == 0);
+
+	/* a SYN: its options are decoded with the flag too */
+	s.flags = TCPF_SYN;
+	s.ack = 0;
+	s.data = NULL;
+	s.len = 0;
+	s.opts = syn_opts;
+	s.optlen = sizeof(syn_opts);
+	n = build(fr, sizeof(fr), DECODE_LINK_ETHERNET, &s);
+	CHECK_INT_EQ(decode_frame_flags(DECODE_LINK_ETHERNET, fr, (uint32_t)n, (uint32_t)n,
+					DECODE_SYN_OPTIONS_ONLY, &lean, NULL), DECODE_OK);
+	CHECK(lean.opts.has_wscale);
+	CHECK_INT_EQ(lean.opts.wscale, 7);
+	CHECK(lean.opts.has_mss);
+}
+
 static void test_sack_blocks_and_unknown_kinds(void)
 {
 	static const uint8_t o[] = {
@@ -471,5 +520,6 @@ int main(void)
 	RUN(test_ipv6_extension_headers);
 	RUN(test_icmp_errors_quoting_tcp_are_not_segments);
 	RUN(test_all_flags);
+	RUN(test_syn_options_only_flag);
 	CHECK_EXIT();
 }
