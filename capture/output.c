@@ -56,11 +56,18 @@ static void sb_u64(struct sb *s, uint64_t v)
 		s->b[s->n++] = (char)('0' + v);
 		return;
 	}
-	size_t len = 2;
-	for (uint64_t x = v / 100; x; x /= 10)
-		len++;
+	size_t len;
 	if (v < 10)
 		len = 1;
+	else if (v < 100)
+		len = 2;
+	else if (v < 1000000)
+		len = v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5 : 6;
+	else {
+		len = 7;
+		for (uint64_t x = v / 1000000; x >= 10; x /= 10)
+			len++;
+	}
 	char t[24];
 	/* The line's own buffer when there is room (nearly always), else a
 	 * temporary that sb_mem cuts to fit. */

@@ -131,6 +131,47 @@ static void test_summary_mode_prints_only_connections(void)
 		     "SYN unanswered; frames 1-9\n");
 }
 
+/* Numbers of every length, to the largest a uint64_t holds, printed as
+ * printf("%llu") would. */
+static void test_numbers_of_every_length(void)
+{
+	static const uint64_t v[] = {
+		0, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999999,
+		1000000, 9999999, 10000000, 4294967295ULL, 4294967296ULL,
+		1000000000000ULL, 9999999999999999999ULL, 10000000000000000000ULL,
+		18446744073709551615ULL,
+	};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		FILE *f = open_mem();
+		struct output_config c = { .format = OUTPUT_TEXT, .summary = true };
+		struct output *o = output_create(f, &c);
+		struct tracker_event ev;
+		char want[512];
+
+		memset(&ev, 0, sizeof(ev));
+		ev.type = TRACKER_EV_CONN;
+		ev.conn = v[i];
+		ev.ip_version = 4;
+		ev.u.conn_summary.closed_by = -1;
+		ev.u.conn_summary.reset_by = -1;
+		ev.u.conn_summary.bytes[0] = v[i];
+		ev.u.conn_summary.bytes[1] = v[sizeof(v) / sizeof(v[0]) - 1 - i];
+		ev.u.conn_summary.first_pkt = v[i];
+		ev.u.conn_summary.last_pkt = v[i];
+		output_event(o, &ev);
+		fclose(f);
+		output_destroy(o);
+		snprintf(want, sizeof(want),
+			 "conn %llu 0.0.0.0:0 > 0.0.0.0:0: client CLOSED, server CLOSED; "
+			 "syn 0/0, synack 0/0, fin 0/0, rst 0/0, bytes %llu/%llu, retrans 0/0; "
+			 "no handshake; open at end of capture; frames %llu-%llu\n",
+			 (unsigned long long)v[i], (unsigned long long)v[i],
+			 (unsigned long long)v[sizeof(v) / sizeof(v[0]) - 1 - i],
+			 (unsigned long long)v[i], (unsigned long long)v[i]);
+		CHECK_STR_EQ(mem, want);
+	}
+}
+
 static void test_frame_notes_only_in_text(void)
 {
 	FILE *f = open_mem();
@@ -207,6 +248,7 @@ int main(void)
 	RUN(test_text_flags_none_urg_and_sack_relative);
 	RUN(test_json_escapes_and_ipv6_endpoints);
 	RUN(test_summary_mode_prints_only_connections);
+	RUN(test_numbers_of_every_length);
 	RUN(test_frame_notes_only_in_text);
 	RUN(test_endpoint_format_never_overruns);
 	RUN(test_addresses_match_inet_ntop);
