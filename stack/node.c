@@ -279,6 +279,34 @@ void node_fatal(struct node *n, const char *msg)
 	node_app_done(n, 1);
 }
 
+/* --- lwIP errors ----------------------------------------------------------------- */
+
+const char *node_err_str(err_t err)
+{
+	/* the texts of lwIP 2.1.3 src/api/err.c (err_strerr, LWIP_DEBUG only)
+	 * and its err_to_errno_table, so a socket programmer recognises them */
+	switch (err) {
+	case ERR_OK: return "no error (lwIP ERR_OK)";
+	case ERR_MEM: return "out of memory (lwIP ERR_MEM, ENOMEM)";
+	case ERR_BUF: return "buffer error (lwIP ERR_BUF, ENOBUFS)";
+	case ERR_TIMEOUT: return "timeout (lwIP ERR_TIMEOUT, EWOULDBLOCK)";
+	case ERR_RTE: return "routing problem (lwIP ERR_RTE, EHOSTUNREACH)";
+	case ERR_INPROGRESS: return "operation in progress (lwIP ERR_INPROGRESS, EINPROGRESS)";
+	case ERR_VAL: return "illegal value (lwIP ERR_VAL, EINVAL)";
+	case ERR_WOULDBLOCK: return "operation would block (lwIP ERR_WOULDBLOCK, EWOULDBLOCK)";
+	case ERR_USE: return "address in use (lwIP ERR_USE, EADDRINUSE)";
+	case ERR_ALREADY: return "already connecting (lwIP ERR_ALREADY, EALREADY)";
+	case ERR_ISCONN: return "already connected (lwIP ERR_ISCONN, EISCONN)";
+	case ERR_CONN: return "not connected (lwIP ERR_CONN, ENOTCONN)";
+	case ERR_IF: return "low-level netif error (lwIP ERR_IF)";
+	case ERR_ABRT: return "connection aborted (lwIP ERR_ABRT, ECONNABORTED)";
+	case ERR_RST: return "connection reset (lwIP ERR_RST, ECONNRESET)";
+	case ERR_CLSD: return "connection closed (lwIP ERR_CLSD, ENOTCONN)";
+	case ERR_ARG: return "illegal argument (lwIP ERR_ARG, EIO)";
+	}
+	return "unknown lwIP error";
+}
+
 /* --- API wrappers -------------------------------------------------------------- */
 
 uint32_t node_ip(const struct node *n) { return n->cfg.ip; }
@@ -577,7 +605,7 @@ static void manual_err(void *arg, err_t err)
 	const char *why = err == ERR_RST ? "connection reset (RST received)" :
 			  err == ERR_ABRT ? "connection aborted" :
 			  err == ERR_CLSD ? "connection closed" :
-					    lwip_strerr(err);
+					    node_err_str(err);
 	emit_id_event(m->node, "conn-error", m->id, why, strlen(why));
 	manual_free(m);
 }
@@ -683,7 +711,7 @@ static void cmd_listen(struct node *n, char **w)
 	}
 	struct tcp_pcb *l = node_tcp_listen(n, (uint16_t)port, &err);
 	if (!l) {
-		node_error(n, "listen-failed", lwip_strerr(err));
+		node_error(n, "listen-failed", node_err_str(err));
 		return;
 	}
 	tcp_accept(l, manual_accept);
@@ -729,7 +757,7 @@ static void cmd_connect(struct node *n, char **w)
 		detach_callbacks(pcb, false);
 		tcp_abort(pcb);
 		free(m);
-		node_error(n, "connect-failed", lwip_strerr(err));
+		node_error(n, "connect-failed", node_err_str(err));
 		return;
 	}
 	m->id = node_conn_add(n, pcb, false, &manual_ops, m);
@@ -758,7 +786,7 @@ static void cmd_send(struct node *n, char **w)
 	}
 	err_t err = node_tcp_write(n, c->pcb, data, len, true);
 	if (err != ERR_OK) {
-		node_error(n, "send-failed", lwip_strerr(err));
+		node_error(n, "send-failed", node_err_str(err));
 		return;
 	}
 	emit_ok(n, "send");
@@ -776,7 +804,7 @@ static void cmd_shutdown(struct node *n, char **w)
 	}
 	err_t err = node_tcp_shutdown_write(n, c->pcb);
 	if (err != ERR_OK) {
-		node_error(n, "shutdown-failed", lwip_strerr(err));
+		node_error(n, "shutdown-failed", node_err_str(err));
 		return;
 	}
 	emit_ok(n, "shutdown");

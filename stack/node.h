@@ -87,6 +87,12 @@ void node_fatal(struct node *n, const char *msg);
 void node_app_done(struct node *n, int status);
 /* A problem the controller should hear about (KEY stable, TEXT free). */
 void node_error(struct node *n, const char *key, const char *text);
+/* An lwIP err_t as text for the controller, never empty: lwIP's own
+ * lwip_strerr() is "" unless lwIP is built with LWIP_DEBUG (lwip/err.h).
+ * The meaning of lwIP 2.1.3's err.c table, with the ERR_ name and the errno
+ * its err_to_errno() maps it to, e.g. "address in use (lwIP ERR_USE,
+ * EADDRINUSE)". */
+const char *node_err_str(err_t err);
 
 /* lwIP API calls, each followed by a true-state walk naming the call. */
 struct tcp_pcb *node_tcp_listen(struct node *n, uint16_t port, err_t *err);

@@ -2,7 +2,7 @@
  * 192.0.2.2:8888, a kernel peer COMMAND run inside the session namespace
  * (curl, nc, the article's Go programs...), and with --client-to the lwIP
  * client connecting to a kernel server that COMMAND starts. Exits with
- * COMMAND's status. */
+ * COMMAND's status, or 1 if the client never connected. */
 #define _GNU_SOURCE /* pipe2 */
 #include "live_cmd.h"
 
@@ -21,6 +21,12 @@
 /* How long the client keeps retrying while the kernel server is not yet
  * listening (the issue's 5 s). */
 #define LIVE_CONNECT_RETRY_MS "5000"
+
+/* When COMMAND ends, how long the client's events already on their way
+ * (its ESTABLISHED may be read after COMMAND's exit, which can follow at
+ * once: `nc -l` ends as soon as its peer closes) are waited for before the
+ * client is judged. */
+#define LIVE_CLIENT_GRACE_MS 500
 
 /* How often the kernel peer's output is looked at while waiting: the
  * session loop wakes for node events and signals, not for this pipe. */
@@ -190,6 +196,32 @@ static int client_failure(const struct live *l)
 	return 1;
 }
 
+/* The lwIP client has connected at least once (its app only makes
+ * outgoing connections, so an ESTABLISHED is its connect succeeding). */
+static bool client_connected(struct session *s, const struct live *l)
+{
+	return session_node_entered(s, l->client, TCPSTATE_ESTABLISHED);
+}
+
+static bool client_settled(struct session *s, void *user)
+{
+	struct live *l = user;
+
+	return client_connected(s, l) || session_node_app_done(s, l->client, NULL);
+}
+
+/* COMMAND ended (with status) and the client has not connected: the kernel
+ * server was COMMAND's, so nothing will accept it any more. This is the
+ * "could not connect" of the usage, not a success: 1, unless COMMAND's own
+ * failure says more. */
+static int client_never_connected(const struct live *l, int status)
+{
+	fprintf(stderr, "tcpstep live: the lwIP client never connected to %s: "
+		"COMMAND ended (status %d) while it was still trying\n",
+		l->client_to, status);
+	return status ? status : 1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -206,14 +238,17 @@ static void usage(FILE *f)
 		"and prints the same events as 'tcpstep demo hello'; COMMAND's standard\n"
 		"output comes among them as 'kernel LINE' lines (escaped; its stdin and\n"
 		"stderr stay tcpstep's). Exits with COMMAND's status when it ends (1 if\n"
-		"a node died or the lwIP client could not connect, 124 after --timeout,\n"
-		"which bounds the whole run, 128+N on signal N).\n"
+		"a node died or the lwIP client could not connect: its retries ran out,\n"
+		"or COMMAND ended before it connected; 124 after --timeout, which\n"
+		"bounds the whole run; 128+N on signal N).\n"
 		"\n"
 		"  --exec COMMAND     the kernel peer (required)\n"
 		"  --client-to IP:PORT  also start the lwIP client (192.0.2.3), connecting\n"
 		"                     to a kernel server COMMAND starts (192.0.2.1, or an\n"
 		"                     address it adds on 192.0.2.0/24; not .2 or .3, the\n"
-		"                     nodes'), retrying while refused for up to 5 s\n"
+		"                     nodes'), retrying while refused for up to 5 s;\n"
+		"                     if it never connects, live exits 1 (or with\n"
+		"                     COMMAND's failing status) and says why\n"
 		"  --server-mode M    once, sequential or concurrent (default)\n"
 		"  --wait-closed      after COMMAND ends, wait until every lwIP connection\n"
 		"                     is CLOSED (TIME_WAIT included) before exiting\n"
@@ -250,6 +285,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	char err[512];
 	enum session_wait w;
 	int status = 0;
+	bool no_client;
 	const char *what = "the server is not listening yet";
 
 	l->o = o;
@@ -296,16 +332,32 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		pump_peer(l, true);
 		return client_failure(l);
 	}
+	/* Whether the client connected: its events may still be on their
+	 * way (LIVE_CLIENT_GRACE_MS). */
+	if (l->client >= 0 && !client_settled(s, l)) {
+		what = "waiting for the lwIP client's events";
+		w = live_wait(s, l, client_settled, LIVE_CLIENT_GRACE_MS);
+		if (w == SESSION_WAIT_TIMEOUT && expired(l))
+			goto timeout;
+		if (w != SESSION_WAIT_DONE && w != SESSION_WAIT_TIMEOUT)
+			return 1;
+	}
+	no_client = l->client >= 0 && !client_connected(s, l);
 	/* Events the nodes wrote as COMMAND ended are still in the sockets:
 	 * collect them (briefly), or with --wait-closed wait for every
-	 * connection to close, TIME_WAIT included. */
+	 * connection to close, TIME_WAIT included (not for a client that
+	 * never connected: its retries are not a connection to watch end). */
 	what = "connections still open";
-	w = live_wait(s, l, all_quiet, l->wait_closed ? -1 : 300);
+	w = live_wait(s, l, all_quiet, l->wait_closed && !no_client ? -1 : 300);
 	pump_peer(l, true);
-	if (w == SESSION_WAIT_TIMEOUT && l->wait_closed)
+	if (w == SESSION_WAIT_TIMEOUT && l->wait_closed && !no_client)
 		goto timeout;
-	if (!status && client_failed(s, l))
-		return client_failure(l);
+	if (client_failed(s, l)) {
+		client_failure(l);
+		return status ? status : 1;
+	}
+	if (no_client)
+		return client_never_connected(l, status);
 	return status;
 timeout:
 	pump_peer(l, true);

@@ -1272,6 +1272,19 @@ bool session_command_done(const struct session *s, int *status)
 	return true;
 }
 
+bool session_node_entered(const struct session *s, int node, enum tcpstate to)
+{
+	const struct node *n;
+
+	if (node < 0 || node >= s->nnodes)
+		return false;
+	n = &s->nodes[node];
+	for (size_t i = 0; i < n->nlog; i++)
+		if (n->log[i] == to)
+			return true;
+	return false;
+}
+
 bool session_consume_state(struct session *s, int node, enum tcpstate to)
 {
 	struct node *n;

@@ -112,6 +112,10 @@ bool session_command_done(const struct session *s, int *status);
  * 2 x MSL + 1 s (nothing more can end there), or when nothing is captured. */
 bool session_wire_quiet(const struct session *s);
 
+/* True if node has reported entering state `to` (on any connection) since
+ * it started; nothing is consumed. */
+bool session_node_entered(const struct session *s, int node, enum tcpstate to);
+
 /* For scripts: the first state change of node to `to` not yet consumed by
  * an earlier call; true (and consumed) if there is one. */
 bool session_consume_state(struct session *s, int node, enum tcpstate to);

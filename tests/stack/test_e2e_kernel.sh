@@ -68,6 +68,14 @@ case "$cc" in
 *) fail "client states against the kernel server: $cc" ;;
 esac
 
+# A kernel server that ends the moment it has served the client (nc sends
+# its FIN at once and exits): the client did connect, so COMMAND's 0 stands,
+# even though its exit may be seen before the client's ESTABLISHED is read.
+run_tcpstep kquick live --headless --msl 1 --timeout 30 \
+	--client-to 192.0.2.1:9000 --exec "nc -l -q 0 192.0.2.1 9000 </dev/null"
+check_eq "quick kernel server: exit status" "$rc" 0
+check_match "quick kernel server: the client connected" "$out" '^client 192\.0\.2\.3:[0-9]+ 192\.0\.2\.1:9000 SYN_SENT -> ESTABLISHED'
+
 # 4. The command's status is tcpstep's; options are checked.
 run_tcpstep status live --headless --exec "exit 3"
 check_eq "live passes COMMAND's status on" "$rc" 3
@@ -98,6 +106,22 @@ took=$(($(date +%s) - t0))
 check_eq "client gave up: exit status" "$rc" 1
 check_match "client gave up: says so" "$err" "the lwIP client gave up: it could not connect to 192\.0\.2\.1:9009"
 [ "$took" -lt 30 ] || fail "client gave up: live waited $took s for COMMAND"
+
+#    And COMMAND ending first, while the client still retries, is no success
+#    either: nothing will accept it any more (it used to exit 0). The client
+#    is judged as COMMAND ends, not after its retries; COMMAND's own failure
+#    status is kept.
+t0=$(date +%s)
+run_tcpstep cmdfirst live --headless --timeout 60 --client-to 192.0.2.1:9009 \
+	--exec "sleep 1"
+took=$(($(date +%s) - t0))
+check_eq "COMMAND ended first: exit status" "$rc" 1
+check_match "COMMAND ended first: says so" "$err" "the lwIP client never connected to 192\.0\.2\.1:9009: COMMAND ended \(status 0\)"
+[ "$took" -lt 5 ] || fail "COMMAND ended first: live took $took s"
+run_tcpstep cmdfirst3 live --headless --timeout 60 --client-to 192.0.2.1:9009 \
+	--exec "exit 3"
+check_eq "COMMAND ended first, failing: its status" "$rc" 3
+check_match "COMMAND ended first, failing: says so" "$err" "the lwIP client never connected to 192\.0\.2\.1:9009: COMMAND ended \(status 3\)"
 
 # 7. --timeout is one deadline for the whole run: COMMAND takes 4 s, then
 #    --wait-closed waits on a connection nc keeps open; --timeout 5 ends

@@ -126,6 +126,14 @@ check_match "early: acknowledged by lwIP" "$wire" '192\.0\.2\.2\.8888 > 192\.0\.
 check_match "early: the server saw the data" "$out" '^server #[0-9]+ received: early\\n$'
 check_eq "early: no retransmitted data" "$(count '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[P\.\].* length 6')" 1
 
+# A call lwIP refuses is reported with lwIP's reason in words (lwip_strerr
+# is "" in a build without LWIP_DEBUG), and the session goes on.
+play duplisten <<'S'
+server listen 8888
+server listen 8888
+S
+check_match "second listen: the reason" "$err" '^tcpstep: server: error listen-failed: address in use \(lwIP ERR_USE, EADDRINUSE\)$'
+
 # Script errors are reported with the line.
 printf 'server listen 8888\nwait server NOT_A_STATE\n' >"$e2e_tmp/bad.script"
 run_tcpstep bad play --headless --script "$e2e_tmp/bad.script"

@@ -249,6 +249,10 @@ static void test_eleven_states_in_the_playground(void)
 
 	/* LISTEN; SYN_SENT, SYN_RCVD, ESTABLISHED */
 	CMD_OK(&p, NP_SERVER, "listen 9000", "listen");
+	/* a second listen on the port: lwIP's ERR_USE, said in words (not
+	 * lwip_strerr's "" without LWIP_DEBUG) */
+	CHECK_STR_EQ(ok_or_err(np_cmd(&p, NP_SERVER, "listen 9000")),
+		     "error listen-failed address%20in%20use%20(lwIP%20ERR_USE,%20EADDRINUSE)");
 	CMD_OK(&p, NP_CLIENT, "connect 192.0.2.2:9000", "connect");
 	CHECK(np_wait(&p, NP_CLIENT, "connected 1", &cfrom, 2000) != NULL);
 	CHECK(np_wait(&p, NP_SERVER, "conn 2 ", &sfrom, 2000) != NULL);
@@ -257,6 +261,10 @@ static void test_eleven_states_in_the_playground(void)
 	 * FIN_WAIT_2), the server sees EOF (CLOSE_WAIT) and can still send */
 	CMD_OK(&p, NP_CLIENT, "shutdown 1", "shutdown");
 	CHECK(np_wait(&p, NP_SERVER, "eof 2", &sfrom, 2000) != NULL);
+	/* the client shut down writing: tcp_write refuses (ERR_CONN, as
+	 * send() after shutdown(SHUT_WR) fails) */
+	CHECK_STR_EQ(ok_or_err(np_cmd(&p, NP_CLIENT, "send 1 more")),
+		     "error send-failed not%20connected%20(lwIP%20ERR_CONN,%20ENOTCONN)");
 	CMD_OK(&p, NP_SERVER, "send 2 bye%0A", "send");
 	CHECK(np_wait(&p, NP_CLIENT, "data 1 bye%0A", &cfrom, 2000) != NULL);
 	/* the server closes: LAST_ACK; the client TIME_WAIT, 2 x 0.5 s */
