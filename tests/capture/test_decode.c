@@ -181,18 +181,24 @@ static void test_non_ip_and_non_tcp(void)
 	CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, NULL, 0, 0, &g, NULL), DECODE_TRUNCATED);
 }
 
+/* s becomes a bare SYN carrying syn_opts. */
+static void as_syn(struct fb_seg *s)
+{
+	s->flags = TCPF_SYN;
+	s->ack = 0;
+	s->data = NULL;
+	s->len = 0;
+	s->opts = syn_opts;
+	s->optlen = sizeof(syn_opts);
+}
+
 static void test_syn_options_decoded(void)
 {
 	struct fb_seg s = base_seg(4);
 	uint8_t fr[300];
 	struct segment g;
 
-	s.flags = TCPF_SYN;
-	s.ack = 0;
-	s.data = NULL;
-	s.len = 0;
-	s.opts = syn_opts;
-	s.optlen = sizeof(syn_opts);
+	as_syn(&s);
 	size_t n = build(fr, sizeof(fr), DECODE_LINK_ETHERNET, &s);
 	CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, n, &g), DECODE_OK);
 	CHECK_INT_EQ(g.hdr_len, 40);
@@ -246,12 +252,7 @@ static void test_syn_options_only_flag(void)
 	CHECK(memcmp(lean.src, full.src, 16) == 0 && memcmp(lean.dst, full.dst, 16) == 0);
 
 	/* a SYN: its options are decoded with the flag too */
-	s.flags = TCPF_SYN;
-	s.ack = 0;
-	s.data = NULL;
-	s.len = 0;
-	s.opts = syn_opts;
-	s.optlen = sizeof(syn_opts);
+	as_syn(&s);
 	n = build(fr, sizeof(fr), DECODE_LINK_ETHERNET, &s);
 	CHECK_INT_EQ(decode_frame_flags(DECODE_LINK_ETHERNET, fr, (uint32_t)n, (uint32_t)n,
 					DECODE_SYN_OPTIONS_ONLY, &lean, NULL), DECODE_OK);
