@@ -93,6 +93,16 @@ enum {
 	MAX_IPV6_EXT = 16,
 };
 
+/* A fixed-length option: true if its length is want, else it is marked
+ * malformed. */
+static bool opt_len_is(struct segment_options *out, uint8_t len, uint8_t want)
+{
+	if (len == want)
+		return true;
+	out->malformed = true;
+	return false;
+}
+
 /* RFC 9293 section 3.1 (header), 3.2 (options); RFC 7323 (wscale, TS);
  * RFC 2018 (SACK). A known option with a wrong length, a length below 2 or
  * one running past the data offset marks the options malformed; bytes the
@@ -135,26 +145,20 @@ static void decode_tcp_options(const struct rd *o, uint32_t declared,
 			break; /* cut by the snap length */
 		switch (kind) {
 		case 2: /* MSS, RFC 9293 section 3.7.1 */
-			if (len != 4) {
-				out->malformed = true;
+			if (!opt_len_is(out, len, 4))
 				break;
-			}
 			out->has_mss = true;
 			out->mss = rd_be16(o, i + 2);
 			break;
 		case 3: /* window scale, RFC 7323 section 2.2 */
-			if (len != 3) {
-				out->malformed = true;
+			if (!opt_len_is(out, len, 3))
 				break;
-			}
 			out->has_wscale = true;
 			out->wscale = rd_u8(o, i + 2);
 			break;
 		case 4: /* SACK permitted, RFC 2018 section 2 */
-			if (len != 2) {
-				out->malformed = true;
+			if (!opt_len_is(out, len, 2))
 				break;
-			}
 			out->sack_permitted = true;
 			break;
 		case 5: /* SACK, RFC 2018 section 3: 8 bytes per block */
@@ -171,10 +175,8 @@ static void decode_tcp_options(const struct rd *o, uint32_t declared,
 			}
 			break;
 		case 8: /* timestamps, RFC 7323 section 3.2 */
-			if (len != 10) {
-				out->malformed = true;
+			if (!opt_len_is(out, len, 10))
 				break;
-			}
 			out->has_timestamp = true;
 			out->tsval = rd_be32(o, i + 2);
 			out->tsecr = rd_be32(o, i + 6);
