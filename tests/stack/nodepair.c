@@ -351,3 +351,12 @@ int np_tcp_segments(const struct nodepair *p)
 {
 	return p->nsegs;
 }
+
+const char *np_node_exe_arg(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s PATH-TO-tcpstep-node\n", argv[0]);
+		exit(2);
+	}
+	return argv[1];
+}

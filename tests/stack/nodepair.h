@@ -84,4 +84,8 @@ uint64_t np_state_stamp(const struct nodepair *p, int who, const char *from,
 /* Counts the TCP segments relayed so far. */
 int np_tcp_segments(const struct nodepair *p);
 
+/* The node executable the test was given (argv[1], as meson passes it);
+ * exits 2 with a usage line when there is none. */
+const char *np_node_exe_arg(int argc, char **argv);
+
 #endif

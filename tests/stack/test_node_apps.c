@@ -234,11 +234,7 @@ static void test_dropped_syn_is_retransmitted(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s PATH-TO-tcpstep-node\n", argv[0]);
-		return 2;
-	}
-	node_exe = argv[1];
+	node_exe = np_node_exe_arg(argc, argv);
 	RUN(test_sequential_server_delays_the_second_client);
 	RUN(test_once_server_handles_one_and_exits);
 	RUN(test_closing_the_listener_ends_the_server_like_go);

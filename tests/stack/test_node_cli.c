@@ -3,6 +3,7 @@
  * never a crash or a half-started node. */
 #define _GNU_SOURCE /* unshare, CLONE_NEWNET */
 #include "../check.h"
+#include "nodepair.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -295,11 +296,7 @@ static void test_msl_range_is_decodes(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s PATH-TO-tcpstep-node\n", argv[0]);
-		return 2;
-	}
-	node_exe = argv[1];
+	node_exe = np_node_exe_arg(argc, argv);
 	RUN(test_bad_options_exit_2_with_a_message);
 	RUN(test_missing_control_fd_exits_2);
 	RUN(test_tap_in_host_namespace_is_refused);

@@ -369,11 +369,7 @@ static void test_eleven_states_in_the_playground(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s PATH-TO-tcpstep-node\n", argv[0]);
-		return 2;
-	}
-	node_exe = argv[1];
+	node_exe = np_node_exe_arg(argc, argv);
 	RUN(test_paused_steps_release_exactly_n_segments);
 	RUN(test_advance_fires_exactly_the_next_timer);
 	RUN(test_advance_until_event_stops_at_the_retransmission);

@@ -200,11 +200,7 @@ static void test_events_are_stamped_causally(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s PATH-TO-tcpstep-node\n", argv[0]);
-		return 2;
-	}
-	node_exe = argv[1];
+	node_exe = np_node_exe_arg(argc, argv);
 	RUN(test_hello_output_is_the_articles);
 	RUN(test_hello_true_states_both_ends);
 	RUN(test_same_seed_same_run);
