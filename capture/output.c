@@ -6,7 +6,6 @@
  * textesc_escape or sb_json_str. */
 #include "output.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -206,12 +205,6 @@ static void sb_json_ts(struct sb *s, int64_t ts_ns)
 	sb_i64(s, sec);
 	sb_ch(s, '.');
 	sb_fixed(s, (uint64_t)us, 6);
-}
-
-static void addr_str(char *buf, size_t size, int ipv, const uint8_t *a)
-{
-	if (!inet_ntop(ipv == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)size))
-		snprintf(buf, size, "?");
 }
 
 /* One IPv4 address, dotted decimal, without division loops. */
@@ -546,13 +539,6 @@ static void json_segment(struct output *o, const struct segment *seg,
 			 const struct tracker_seginfo *in)
 {
 	struct sb s;
-	char fl[12];
-	struct sb f;
-
-	f.n = 0;
-	sb_flags(&f, seg->flags);
-	memcpy(fl, f.b, f.n);
-	fl[f.n] = 0;
 
 	s.n = 0;
 	sb_str(&s, "{\"type\":\"segment\",\"pkt\":");
@@ -565,8 +551,10 @@ static void json_segment(struct output *o, const struct segment *seg,
 	json_endpoint(&s, seg->ip_version, seg->src, seg->sport);
 	sb_str(&s, ",\"dst\":");
 	json_endpoint(&s, seg->ip_version, seg->dst, seg->dport);
-	sb_str(&s, ",\"flags\":");
-	sb_json_str(&s, fl);
+	/* tcpdump's letters or "none": nothing a JSON string must escape */
+	sb_str(&s, ",\"flags\":\"");
+	sb_flags(&s, seg->flags);
+	sb_ch(&s, '"');
 	sb_str(&s, ",\"seq\":");
 	sb_u64(&s, in->rel_seq);
 	sb_str(&s, ",\"ack\":");
@@ -831,12 +819,9 @@ void output_frame_note(struct output *o, uint64_t pkt, int64_t ts_ns,
 		sb_tcpdump_endpoint(&s, seg->ip_version, seg->dst, seg->dport);
 		sb_str(&s, ": ");
 	} else if (d->have_addrs) {
-		char a[64];
-		addr_str(a, sizeof(a), seg->ip_version, seg->src);
-		sb_str(&s, a);
+		sb_ip(&s, seg->ip_version, seg->src);
 		sb_str(&s, " > ");
-		addr_str(a, sizeof(a), seg->ip_version, seg->dst);
-		sb_str(&s, a);
+		sb_ip(&s, seg->ip_version, seg->dst);
 		sb_str(&s, ": ");
 	}
 	if (r == DECODE_TRUNCATED)
