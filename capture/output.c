@@ -614,6 +614,45 @@ static const char *side(int e)
 	return e == 0 ? "client" : e == 1 ? "server" : NULL;
 }
 
+/* "conn 1 192.0.2.3:49152 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)";
+ * last_pkt: the frame of the newest segment printed. */
+static void sb_state_text(struct sb *s, const struct tracker_event *ev,
+			  uint64_t last_pkt)
+{
+	const struct tracker_state_change *c = &ev->u.state;
+	int e = c->endpoint == 1 ? 1 : 0;
+
+	sb_str(s, "conn ");
+	sb_u64(s, ev->conn);
+	sb_ch(s, ' ');
+	sb_endpoint(s, ev->ip_version, ev->addr[e], ev->port[e]);
+	sb_ch(s, ' ');
+	sb_str(s, tcpstate_to_str(c->from));
+	sb_str(s, " -> ");
+	sb_str(s, tcpstate_to_str(c->to));
+	sb_str(s, " (");
+	/* The cause is one of the tracker's static strings, never wire text. */
+	sb_str(s, c->cause ? c->cause : "");
+	/* A transition the tracker could only decide from a later segment
+	 * (docs/states.md: a SYN to an unknown endpoint, a FIN to an
+	 * ESTABLISHED one) is printed after that segment; name the frame
+	 * that caused it so the reader is not misled. */
+	if (!c->by_timer && ev->pkt != last_pkt) {
+		sb_str(s, " in frame ");
+		sb_u64(s, ev->pkt);
+	}
+	sb_ch(s, ')');
+}
+
+void output_format_state(char *buf, size_t size, const struct tracker_event *ev,
+			 uint64_t last_pkt)
+{
+	struct sb s;
+	s.n = 0;
+	sb_state_text(&s, ev, last_pkt);
+	snprintf(buf, size, "%.*s", (int)s.n, s.b);
+}
+
 static void state_event(struct output *o, const struct tracker_event *ev)
 {
 	const struct tracker_state_change *c = &ev->u.state;
@@ -622,25 +661,7 @@ static void state_event(struct output *o, const struct tracker_event *ev)
 
 	s.n = 0;
 	if (o->cfg.format == OUTPUT_TEXT) {
-		sb_str(&s, "conn ");
-		sb_u64(&s, ev->conn);
-		sb_ch(&s, ' ');
-		sb_endpoint(&s, ev->ip_version, ev->addr[e], ev->port[e]);
-		sb_ch(&s, ' ');
-		sb_str(&s, tcpstate_to_str(c->from));
-		sb_str(&s, " -> ");
-		sb_str(&s, tcpstate_to_str(c->to));
-		sb_str(&s, " (");
-		sb_str(&s, c->cause ? c->cause : "");
-		/* A transition the tracker could only decide from a later
-		 * segment (docs/states.md: a SYN to an unknown endpoint, a FIN
-		 * to an ESTABLISHED one) is printed after that segment; name
-		 * the frame that caused it so the reader is not misled. */
-		if (!c->by_timer && ev->pkt != o->last_pkt) {
-			sb_str(&s, " in frame ");
-			sb_u64(&s, ev->pkt);
-		}
-		sb_ch(&s, ')');
+		sb_state_text(&s, ev, o->last_pkt);
 	} else {
 		sb_str(&s, "{\"type\":\"state\",\"pkt\":");
 		sb_u64(&s, ev->pkt);

@@ -43,6 +43,12 @@ void output_frame_note(struct output *o, uint64_t pkt, int64_t ts_ns,
 		       enum decode_result r, const struct segment *seg,
 		       const struct decode_detail *d);
 
+/* A state change as the text output prints it ("conn 1 192.0.2.3:49152
+ * SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)", with " in frame N" when its
+ * cause is not the frame last_pkt), into buf, cut to size. */
+void output_format_state(char *buf, size_t size, const struct tracker_event *ev,
+			 uint64_t last_pkt);
+
 /* "ip:port", IPv6 as "[addr]:port", into buf (at least 64 bytes). */
 void output_format_endpoint(char *buf, size_t size, int ip_version,
 			    const uint8_t *addr, uint16_t port);

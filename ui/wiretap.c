@@ -44,22 +44,11 @@ int64_t wiretap_now_ns(void)
 void wiretap_format_state(char *buf, size_t size,
 			  const struct tracker_event *ev, uint64_t last_pkt)
 {
-	const struct tracker_state_change *c = &ev->u.state;
-	int e = c->endpoint == 1 ? 1 : 0;
-	char ep[64], frame[40] = "";
+	char text[WIRETAP_LINE_MAX];
 
-	output_format_endpoint(ep, sizeof ep, ev->ip_version, ev->addr[e],
-			       ev->port[e]);
-	/* The cause is one of the tracker's static strings (never wire text),
-	 * so it needs no escaping. */
-	/* As decode's text (output.c): a change decided by a later segment
-	 * names the frame that caused it. */
-	if (!c->by_timer && ev->pkt != last_pkt)
-		snprintf(frame, sizeof frame, " in frame %llu",
-			 (unsigned long long)ev->pkt);
-	snprintf(buf, size, "wire conn %llu %s %s -> %s (%s%s)",
-		 (unsigned long long)ev->conn, ep, tcpstate_to_str(c->from),
-		 tcpstate_to_str(c->to), c->cause ? c->cause : "", frame);
+	/* decode's own text (output.c), marked as the wire's */
+	output_format_state(text, sizeof text, ev, last_pkt);
+	snprintf(buf, size, "wire %s", text);
 }
 
 static void on_segment(const struct segment *seg,
