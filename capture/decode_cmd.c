@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "decode.h"
@@ -201,13 +200,6 @@ static int run_file(struct decode_run *r)
 	return 0;
 }
 
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static int run_live(struct decode_run *r)
 {
 	sigset_t mask;
@@ -270,7 +262,7 @@ static int run_live(struct decode_run *r)
 		}
 		/* Live, the wall clock is capture time: TIME_WAIT ends on
 		 * schedule even when no frame arrives. */
-		tap_advance(r->tap, now_ns());
+		tap_advance(r->tap, source_now_ns());
 		if (r->rec && !recorder_flush(r->rec, r->err)) {
 			errmsg(r->err);
 			r->rec_failed = true;

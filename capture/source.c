@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decode.h"
 
@@ -234,6 +235,14 @@ int source_snaplen(const struct source *s) { return pcap_snapshot(s->p); }
 const char *source_name(const struct source *s) { return s->name; }
 bool source_is_live(const struct source *s) { return s->live; }
 int source_fd(const struct source *s) { return s->fd; }
+
+int64_t source_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 void source_get_stats(struct source *s, struct source_stats *st)
 {

@@ -77,6 +77,10 @@ bool source_is_live(const struct source *s);
 /* Live: a file descriptor to poll for input; -1 for files (always ready). */
 int source_fd(const struct source *s);
 
+/* Capture time now, for a live source: the wall clock (CLOCK_REALTIME),
+ * as libpcap stamps live frames; nanoseconds since the Unix epoch. */
+int64_t source_now_ns(void);
+
 /* Counts so far; live drop counts from pcap_stats. */
 void source_get_stats(struct source *s, struct source_stats *st);
 

@@ -27,6 +27,7 @@
 #include "evline.h"
 #include "evqueue.h"
 #include "netns.h"
+#include "source.h"
 #include "textesc.h"
 #include "wiretap.h"
 
@@ -571,7 +572,7 @@ static int64_t measure_real_minus_mono(void)
 	/* the reading with the shortest monotonic bracket */
 	for (int i = 0; i < 3; i++) {
 		int64_t m1 = (int64_t)ctlmsg_now_ns();
-		int64_t r = wiretap_now_ns();
+		int64_t r = source_now_ns();
 		int64_t m2 = (int64_t)ctlmsg_now_ns();
 
 		if (m2 - m1 < gap) {
@@ -1228,7 +1229,7 @@ void session_destroy(struct session *s)
 
 bool session_wire_quiet(const struct session *s)
 {
-	return !s->wire || wiretap_quiet(s->wire, wiretap_now_ns());
+	return !s->wire || wiretap_quiet(s->wire, source_now_ns());
 }
 
 int session_stop_status(const struct session *s)

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "netns.h"
 #include "output.h"
@@ -32,14 +31,6 @@ struct wiretap {
 	bool failed;
 	bool rec_failed;         /* wiretap_poll has returned the recording's failure */
 };
-
-int64_t wiretap_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 void wiretap_format_state(char *buf, size_t size,
 			  const struct tracker_event *ev, uint64_t last_pkt)

@@ -87,7 +87,4 @@ bool wiretap_close(struct wiretap *w, char *err, size_t errsize);
 void wiretap_format_state(char *buf, size_t size,
 			  const struct tracker_event *ev, uint64_t last_pkt);
 
-/* The current wall clock as capture time (CLOCK_REALTIME, ns). */
-int64_t wiretap_now_ns(void);
-
 #endif
