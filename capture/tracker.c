@@ -213,7 +213,7 @@ struct endpoint {
 	uint32_t nxt;
 	uint32_t fin_seq; /* the sequence number the FIN occupies */
 	uint32_t last_ack;
-	uint32_t win; /* last advertised window, scaled */
+	uint32_t win; /* last advertised window, scaled; 0 until one is seen */
 	bool known;   /* has had a state or sent something */
 	bool passive; /* came from LISTEN */
 	bool isn_known;
@@ -221,7 +221,6 @@ struct endpoint {
 	bool nxt_known; /* nxt: highest sequence number sent, plus one */
 	bool fin_sent;
 	bool ack_known; /* last_ack: highest ACK sent, its RCV.NXT as it last said */
-	bool win_known;
 	bool syn_in_on; /* a SYN reached it while we knew nothing: syn_in */
 	bool fin_in_on; /* a FIN reached it in ESTABLISHED: fin_in */
 	struct deferred syn_in;
@@ -915,26 +914,27 @@ static inline __attribute__((always_inline)) void analyze(struct conn *c, int s,
 	if ((len == 0 || len == 1) && f->nextseq_set &&
 	    seq == f->nextseq - 1 && !(fl & sfr))
 		m |= TRACKER_MARK_KEEP_ALIVE;
+	/* A bare segment repeating the direction's last seq and ack: the
+	 * window update, keep-alive ACK, zero window probe ACK and
+	 * duplicate ACK are told apart by its window. */
+	bool repeat = len == 0 && f->nextseq_set && seq == f->nextseq &&
+		      ack == f->lastack && !(fl & sfr);
 	/* Window update: nothing new but the window. */
-	if (len == 0 && win && win != f->window && f->nextseq_set &&
-	    seq == f->nextseq && ack == f->lastack && !(fl & sfr))
+	if (repeat && win && win != f->window)
 		m |= TRACKER_MARK_WINDOW_UPDATE;
-	if (len == 0 && win && win == f->window && f->nextseq_set &&
-	    seq == f->nextseq && ack == f->lastack &&
-	    (r->lastflags & TRACKER_MARK_KEEP_ALIVE) && !(fl & sfr)) {
+	if (repeat && win && win == f->window &&
+	    (r->lastflags & TRACKER_MARK_KEEP_ALIVE)) {
 		m |= MARK_KEEP_ALIVE_ACK;
 		goto finished_fwd;
 	}
-	if (len == 0 && win == 0 && win == f->window && f->nextseq_set &&
-	    seq == f->nextseq && ack == f->lastack &&
-	    (r->lastflags & MARK_ZERO_WINDOW_PROBE) && !(fl & sfr)) {
+	if (repeat && win == 0 && win == f->window &&
+	    (r->lastflags & MARK_ZERO_WINDOW_PROBE)) {
 		m |= MARK_ZERO_WINDOW_PROBE_ACK;
 		goto finished_fwd;
 	}
 	/* Duplicate ACK: same window, seq and ack as the previous segment,
 	 * no data. */
-	if (len == 0 && win && win == f->window && f->nextseq_set &&
-	    seq == f->nextseq && ack == f->lastack && !(fl & sfr)) {
+	if (repeat && win && win == f->window) {
 		f->dupacknum = f->dupacknum == DUPACK_SEEN_UNSEEN
 				       ? 1 : f->dupacknum + 1;
 		m |= TRACKER_MARK_DUP_ACK;
@@ -1018,6 +1018,17 @@ finished_fwd:
 }
 
 /* ---- the state machines --------------------------------------------- */
+
+/* A segment reached an endpoint and its effect waits for the endpoint's
+ * reply: kept, unless an earlier one already waits (that one counts). */
+static void defer(bool *on, struct deferred *d, uint64_t pkt, int64_t ts)
+{
+	if (*on)
+		return;
+	*on = true;
+	d->pkt = pkt;
+	d->ts = ts;
+}
 
 /* The endpoint e had a FIN waiting (it reached e in ESTABLISHED) and has
  * now shown it received it. */
@@ -1123,7 +1134,7 @@ static const char *rst_check(const struct conn *c, int s,
 	    (R->ack_known && seq == R->last_ack))
 		return NULL;
 	uint32_t lo = R->ack_known ? R->last_ack : S->nxt;
-	if (R->win_known && R->win && SEQ_GEQ(seq, lo) &&
+	if (R->win && SEQ_GEQ(seq, lo) && /* 0 until it advertised one */
 	    SEQ_LT(seq, lo + R->win))
 		return "rst_not_exact";
 	return "rst_out_of_window";
@@ -1263,11 +1274,8 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 		switch (R->state) {
 		case TCPSTATE_CLOSED:
 			/* Decided by its reply (see the top of this file). */
-			if (!R->syn_in_on && !R->known) {
-				R->syn_in_on = true;
-				R->syn_in.pkt = pkt;
-				R->syn_in.ts = ts;
-			}
+			if (!R->known)
+				defer(&R->syn_in_on, &R->syn_in, pkt, ts);
 			break;
 		case TCPSTATE_LISTEN:
 			R->passive = true;
@@ -1414,21 +1422,14 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 	if (!fin)
 		return;
 	switch (R->state) {
+	case TCPSTATE_CLOSED:
+		if (R->known)
+			break;
+		/* Not heard from yet (mid-stream): as ESTABLISHED. */
+		/* fall through */
 	case TCPSTATE_ESTABLISHED:
 		/* Decided by the receiver's next segment (see the top). */
-		if (!R->fin_in_on) {
-			R->fin_in_on = true;
-			R->fin_in.pkt = pkt;
-			R->fin_in.ts = ts;
-		}
-		break;
-	case TCPSTATE_CLOSED:
-		if (!R->known && !R->fin_in_on) {
-			/* Not heard from yet (mid-stream): same as above. */
-			R->fin_in_on = true;
-			R->fin_in.pkt = pkt;
-			R->fin_in.ts = ts;
-		}
+		defer(&R->fin_in_on, &R->fin_in, pkt, ts);
 		break;
 	case TCPSTATE_FIN_WAIT_1:
 		/* Our FIN is not acknowledged by this one. */
@@ -1469,7 +1470,6 @@ static inline __attribute__((always_inline)) void sender_bookkeeping(struct conn
 		S->ack_known = true;
 	}
 	S->win = scaled_window(&S->fl, seg);
-	S->win_known = true;
 }
 
 /* A SYN on a 4-tuple whose connection is over (closed or in TIME_WAIT on
