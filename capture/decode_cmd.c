@@ -166,7 +166,7 @@ static bool filter_syntax_ok(const char *filter, char *err)
 {
 	if (!filter || !*filter)
 		return true;
-	pcap_t *dead = pcap_open_dead(1 /* Ethernet */, 262144);
+	pcap_t *dead = pcap_open_dead(1 /* Ethernet */, SOURCE_DEFAULT_SNAPLEN);
 	struct bpf_program prog;
 	bool ok = false;
 

@@ -614,6 +614,15 @@ static const char *side(int e)
 	return e == 0 ? "client" : e == 1 ? "server" : NULL;
 }
 
+/* "client", "server", or null for no endpoint (-1) */
+static void sb_json_side(struct sb *s, int e)
+{
+	if (side(e))
+		sb_json_str(s, side(e));
+	else
+		sb_str(s, "null");
+}
+
 /* "conn 1 192.0.2.3:49152 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)";
  * last_pkt: the frame of the newest segment printed. */
 static void sb_state_text(struct sb *s, const struct tracker_event *ev,
@@ -791,9 +800,9 @@ static void conn_event(struct output *o, const struct tracker_event *ev)
 	sb_str(&s, ",\"handshake\":");
 	sb_str(&s, c->handshake ? "true" : "false");
 	sb_str(&s, ",\"closed_by\":");
-	sb_str(&s, side(c->closed_by) ? (c->closed_by ? "\"server\"" : "\"client\"") : "null");
+	sb_json_side(&s, c->closed_by);
 	sb_str(&s, ",\"reset_by\":");
-	sb_str(&s, side(c->reset_by) ? (c->reset_by ? "\"server\"" : "\"client\"") : "null");
+	sb_json_side(&s, c->reset_by);
 	sb_str(&s, ",\"mid_stream\":");
 	sb_str(&s, c->mid_stream ? "true" : "false");
 	sb_str(&s, ",\"client_state\":");

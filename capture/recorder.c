@@ -59,7 +59,7 @@ struct recorder *recorder_open(const char *path, int linktype, int snaplen,
 	}
 	snprintf(r->name, sizeof(r->name), "%s",
 		 strcmp(path, "-") == 0 ? "standard output" : path);
-	r->dead = pcap_open_dead(linktype, snaplen > 0 ? snaplen : 262144);
+	r->dead = pcap_open_dead(linktype, snaplen > 0 ? snaplen : SOURCE_DEFAULT_SNAPLEN);
 	if (!r->dead) {
 		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: out of memory", r->name);
 		free(r);

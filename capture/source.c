@@ -136,7 +136,7 @@ struct source *source_open_live_buffered(const char *iface, const char *filter,
 		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name, perr);
 		return fail_open(s);
 	}
-	pcap_set_snaplen(s->p, snaplen > 0 ? snaplen : 262144);
+	pcap_set_snaplen(s->p, snaplen > 0 ? snaplen : SOURCE_DEFAULT_SNAPLEN);
 	/* Promiscuous: a bridge port only sees forwarded frames this way.
 	 * Immediate mode: a teaching tool shows each segment as it crosses,
 	 * not when a kernel buffer fills. */

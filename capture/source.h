@@ -51,7 +51,10 @@ struct source_stats {
  * filter may be NULL or "" for every frame. */
 struct source *source_open_file(const char *path, const char *filter, char *errbuf);
 
-/* snaplen <= 0 means 262144 (tcpdump's default). */
+/* tcpdump's default snap length, and libpcap's largest. */
+#define SOURCE_DEFAULT_SNAPLEN 262144
+
+/* snaplen <= 0 means SOURCE_DEFAULT_SNAPLEN. */
 struct source *source_open_live(const char *iface, const char *filter,
 				int snaplen, char *errbuf);
 

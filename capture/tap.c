@@ -2,7 +2,6 @@
 #include "tap.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 struct tap {
 	struct tap_config cfg;
@@ -69,8 +68,7 @@ bool tap_frame(struct tap *t, const struct source_frame *f, char *errbuf)
 	r = decode_frame_flags(t->cfg.linktype, f->data, f->caplen, f->wirelen,
 			       t->cfg.summaries_only ? DECODE_SYN_OPTIONS_ONLY : 0,
 			       &seg, &d);
-	if ((unsigned)r <= DECODE_UNSUPPORTED_LINK)
-		t->stats.by_result[r]++;
+	t->stats.by_result[r]++;
 	seg.pkt = f->pkt;
 	seg.ts_ns = f->ts_ns;
 	/* Time passes with every frame, TCP or not: a TIME_WAIT may end
@@ -82,10 +80,8 @@ bool tap_frame(struct tap *t, const struct source_frame *f, char *errbuf)
 			output_frame_note(t->cfg.out, f->pkt, f->ts_ns, r, &seg, &d);
 		return ok;
 	}
-	if (!tracker_input(t->trk, &seg, &info)) {
-		t->stats.untracked++;
-		memset(&info, 0, sizeof(info));
-	}
+	if (!tracker_input(t->trk, &seg, &info))
+		t->stats.untracked++; /* info is zero (conn 0) */
 	if (t->cfg.out)
 		output_segment(t->cfg.out, &seg, &info);
 	if (t->cfg.on_segment)
@@ -105,7 +101,6 @@ void tap_finish(struct tap *t)
 	/* One connection at a time: the event queue stays short. */
 	while (tracker_finish_step(t->trk))
 		drain(t);
-	drain(t);
 }
 
 const struct tap_stats *tap_get_stats(const struct tap *t)
