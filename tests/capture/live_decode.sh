@@ -80,10 +80,11 @@ fi
 cat "$tmp/live.txt"
 
 # A recording that cannot be written: exit 1, and the reason said once
-# (the flush and the close both fail with it).
+# (the flush and the close both fail with it). --preserve-status: whether
+# tcpstep stops at the failed flush or at the Ctrl-C, its own status counts.
 unshare --net sh -c '
 	ip link set lo up || exit 3
-	timeout -s INT 2 "$1" decode -i lo --write /dev/full 2>"$2/full.err"
+	timeout --preserve-status -s INT 2 "$1" decode -i lo --write /dev/full 2>"$2/full.err"
 	echo $? >"$2/full.rc"
 ' sh "$T" "$tmp"
 frc=$(cat "$tmp/full.rc" 2>/dev/null || echo none)

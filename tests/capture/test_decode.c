@@ -259,6 +259,29 @@ static void test_syn_options_only_flag(void)
 	CHECK(lean.opts.has_wscale);
 	CHECK_INT_EQ(lean.opts.wscale, 7);
 	CHECK(lean.opts.has_mss);
+
+	/* a SYN-ACK too: the server's window scale is in it */
+	s.flags = TCPF_SYN | TCPF_ACK;
+	s.ack = 1;
+	n = build(fr, sizeof(fr), DECODE_LINK_ETHERNET, &s);
+	CHECK_INT_EQ(decode_frame_flags(DECODE_LINK_ETHERNET, fr, (uint32_t)n, (uint32_t)n,
+					DECODE_SYN_OPTIONS_ONLY, &lean, NULL), DECODE_OK);
+	CHECK(lean.opts.has_wscale);
+	CHECK_INT_EQ(lean.opts.wscale, 7);
+	CHECK(lean.opts.has_mss);
+
+	/* options cut by the snap length: truncated either way */
+	s.flags = TCPF_ACK;
+	s.opts = ts_opts;
+	s.optlen = sizeof(ts_opts);
+	n = build(fr, sizeof(fr), DECODE_LINK_ETHERNET, &s);
+	uint32_t cut = (uint32_t)n - s.len - 4; /* inside the options */
+	CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, cut, (uint32_t)n, &full, NULL),
+		     DECODE_OK);
+	CHECK_INT_EQ(decode_frame_flags(DECODE_LINK_ETHERNET, fr, cut, (uint32_t)n,
+					DECODE_SYN_OPTIONS_ONLY, &lean, NULL), DECODE_OK);
+	CHECK(full.truncated);
+	CHECK_INT_EQ(lean.truncated, full.truncated);
 }
 
 static void test_sack_blocks_and_unknown_kinds(void)

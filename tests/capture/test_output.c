@@ -135,13 +135,19 @@ static void test_summary_mode_prints_only_connections(void)
  * printf("%llu") would. */
 static void test_numbers_of_every_length(void)
 {
-	static const uint64_t v[] = {
-		0, 9, 10, 99, 100, 999, 1000, 9999, 10000, 99999, 100000, 999999,
-		1000000, 9999999, 10000000, 4294967295ULL, 4294967296ULL,
-		1000000000000ULL, 9999999999999999999ULL, 10000000000000000000ULL,
-		18446744073709551615ULL,
-	};
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	/* 0, then 10^k - 1 and 10^k for k = 1..19 (every length from 1 to
+	 * 20 digits, both ends), the 32-bit edge and 2^64 - 1 */
+	uint64_t v[44];
+	size_t nv = 0;
+	v[nv++] = 0;
+	for (uint64_t p = 10, k = 1; k <= 19; k++, p *= 10) {
+		v[nv++] = p - 1;
+		v[nv++] = p;
+	}
+	v[nv++] = 4294967295ULL;
+	v[nv++] = 4294967296ULL;
+	v[nv++] = 18446744073709551615ULL;
+	for (size_t i = 0; i < nv; i++) {
 		FILE *f = open_mem();
 		struct output_config c = { .format = OUTPUT_TEXT, .summary = true };
 		struct output *o = output_create(f, &c);
@@ -155,7 +161,7 @@ static void test_numbers_of_every_length(void)
 		ev.u.conn_summary.closed_by = -1;
 		ev.u.conn_summary.reset_by = -1;
 		ev.u.conn_summary.bytes[0] = v[i];
-		ev.u.conn_summary.bytes[1] = v[sizeof(v) / sizeof(v[0]) - 1 - i];
+		ev.u.conn_summary.bytes[1] = v[nv - 1 - i];
 		ev.u.conn_summary.first_pkt = v[i];
 		ev.u.conn_summary.last_pkt = v[i];
 		output_event(o, &ev);
@@ -166,7 +172,7 @@ static void test_numbers_of_every_length(void)
 			 "syn 0/0, synack 0/0, fin 0/0, rst 0/0, bytes %llu/%llu, retrans 0/0; "
 			 "no handshake; open at end of capture; frames %llu-%llu\n",
 			 (unsigned long long)v[i], (unsigned long long)v[i],
-			 (unsigned long long)v[sizeof(v) / sizeof(v[0]) - 1 - i],
+			 (unsigned long long)v[nv - 1 - i],
 			 (unsigned long long)v[i], (unsigned long long)v[i]);
 		CHECK_STR_EQ(mem, want);
 	}

@@ -62,8 +62,20 @@ static void test_objects_are_zeroed_distinct_and_reused(void)
 	}
 	CHECK(ok);
 	size_t chunks = slab_chunks(s);
-	if (chunks) /* the chunked build */
+	if (chunks) { /* the chunked build */
 		CHECK(chunks_fit(chunks, N));
+		for (size_t i = 0; i < N; i++)
+			if ((uintptr_t)objs[i] % 64)
+				ok = false; /* its objects are cache-line aligned */
+		CHECK(ok);
+		/* A freed object is reused before a fresh one, even where the
+		 * chunk still has fresh ones (the last chunk is not full). */
+		void *last = objs[N - 1];
+		slab_free(s, last);
+		objs[N - 1] = slab_alloc(s);
+		CHECK(objs[N - 1] == last);
+		stamp(objs[N - 1], N - 1);
+	}
 	for (size_t i = 0; i < N; i++)
 		if (!stamped(objs[i], i))
 			ok = false;

@@ -294,30 +294,40 @@ static void test_summaries_only_changes_nothing_but_the_events(void)
 }
 
 /* tracker_finish_step gives the summaries tracker_finish gives, in the
- * same order, one per call, and frees everything. */
+ * same order, one per call, and frees everything. And what both promise:
+ * at the end every connection not yet summarized gets its summary,
+ * oldest first, stamped with the last frame and its time. */
 static void test_finish_step_is_finish_one_at_a_time(void)
 {
+	static unsigned char summarized[MAXCONN + 1];
 	uint64_t steps = 0;
-	bool same = true;
+	bool same = true, right = true;
 	for (uint64_t seed = 1; seed <= 10; seed++) {
 		struct stream st;
 		struct tracker_config cfg = {.msl_ns = 60000000000LL};
 		struct tracker *a = tracker_create(&cfg);
 		struct tracker *b = tracker_create(&cfg);
 		struct tracker_event ea, eb;
-		uint64_t ns = 0, nc = 0;
+		struct tracker_seginfo info;
+		uint64_t ns = 0, nc = 0, nconn = 0, last_id = 0;
+		int64_t last_ts = 0;
+		memset(summarized, 0, sizeof(summarized));
 		stream_init(&st, seed * 0x9e3779b97f4a7c15ULL);
 		for (unsigned pkt = 1; pkt <= 3000; pkt++) {
 			struct segment seg;
 			bool adv;
 			stream_next(&st, pkt, &seg, &adv);
 			tracker_input(a, &seg, NULL);
-			tracker_input(b, &seg, NULL);
+			tracker_input(b, &seg, &info);
+			if (info.conn > nconn && info.conn <= MAXCONN)
+				nconn = info.conn;
+			last_ts = seg.ts_ns;
+			/* summaries before the end: those connections are done */
+			while (tracker_next_event(b, &eb))
+				if (eb.type == TRACKER_EV_CONN && eb.conn <= MAXCONN)
+					summarized[eb.conn]++;
 		}
-		/* what came before the end is not under test */
 		while (tracker_next_event(a, &ea))
-			;
-		while (tracker_next_event(b, &eb))
 			;
 		tracker_finish(a);
 		while (tracker_finish_step(b)) {
@@ -327,6 +337,21 @@ static void test_finish_step_is_finish_one_at_a_time(void)
 				if (!next_summary(a, &ea, &ns, &nc) ||
 				    !summary_events_equal(&ea, &eb))
 					same = false;
+				/* oldest first, each once, at the last frame */
+				if (eb.conn <= last_id || eb.conn > nconn ||
+				    summarized[eb.conn] || eb.pkt != 3000 ||
+				    eb.ts_ns != last_ts) {
+					fprintf(stderr, "seed %llu: end summary of conn %llu "
+						"(after %llu) at pkt %llu\n",
+						(unsigned long long)seed,
+						(unsigned long long)eb.conn,
+						(unsigned long long)last_id,
+						(unsigned long long)eb.pkt);
+					right = false;
+				} else {
+					summarized[eb.conn]++;
+				}
+				last_id = eb.conn;
 			}
 			if (nc != before + 2) /* one from b, its twin from a */
 				same = false;
@@ -334,11 +359,72 @@ static void test_finish_step_is_finish_one_at_a_time(void)
 		CHECK(!next_summary(a, &ea, &ns, &nc)); /* none left over */
 		CHECK(!tracker_finish_step(b));
 		CHECK_INT_EQ(tracker_open_connections(b), 0);
+		for (uint64_t c = 1; c <= nconn; c++)
+			if (summarized[c] != 1) {
+				fprintf(stderr, "seed %llu: conn %llu has %d summaries\n",
+					(unsigned long long)seed, (unsigned long long)c,
+					summarized[c]);
+				right = false;
+			}
 		tracker_destroy(a);
 		tracker_destroy(b);
 	}
 	CHECK(same);
+	CHECK(right);
 	CHECK(steps > 20); /* connections were open at the end */
+}
+
+/* A FIN on the wire when the capture ends arrived (the wire model): its
+ * receiver goes ESTABLISHED -> CLOSE_WAIT before the summary. */
+static void test_finish_delivers_a_pending_fin(void)
+{
+	struct tracker *t = tracker_create(NULL);
+	struct segment seg;
+	struct tracker_event ev;
+	uint32_t cseq = 1000, sseq = 5000;
+	const uint8_t flags[] = { TCPF_SYN, TCPF_SYN | TCPF_ACK, TCPF_ACK,
+				  TCPF_FIN | TCPF_ACK };
+	const int from_client[] = { 1, 0, 1, 1 };
+
+	for (unsigned i = 0; i < 4; i++) {
+		int c = from_client[i];
+		memset(&seg, 0, sizeof(seg));
+		seg.pkt = i + 1;
+		seg.ts_ns = (int64_t)(i + 1) * 1000000;
+		seg.ip_version = 4;
+		seg.src[0] = seg.dst[0] = 192;
+		seg.src[2] = seg.dst[2] = 2;
+		seg.src[3] = (uint8_t)(c ? 3 : 2);
+		seg.dst[3] = (uint8_t)(c ? 2 : 3);
+		seg.sport = (uint16_t)(c ? 49152 : 8888);
+		seg.dport = (uint16_t)(c ? 8888 : 49152);
+		seg.flags = flags[i];
+		seg.seq = c ? cseq : sseq;
+		seg.ack = (flags[i] & TCPF_ACK) ? (c ? sseq : cseq) : 0;
+		seg.win = 1000;
+		if (flags[i] & (TCPF_SYN | TCPF_FIN)) {
+			if (c)
+				cseq++;
+			else
+				sseq++;
+		}
+		tracker_input(t, &seg, NULL);
+	}
+	while (tracker_next_event(t, &ev))
+		;
+	tracker_finish(t);
+	CHECK(tracker_next_event(t, &ev));
+	CHECK_INT_EQ(ev.type, TRACKER_EV_STATE);
+	CHECK_INT_EQ(ev.u.state.endpoint, 1);
+	CHECK_INT_EQ(ev.u.state.from, TCPSTATE_ESTABLISHED);
+	CHECK_INT_EQ(ev.u.state.to, TCPSTATE_CLOSE_WAIT);
+	CHECK_INT_EQ(ev.pkt, 4); /* the FIN's frame */
+	CHECK(tracker_next_event(t, &ev));
+	CHECK_INT_EQ(ev.type, TRACKER_EV_CONN);
+	CHECK_INT_EQ(ev.u.conn_summary.final_state[1], TCPSTATE_CLOSE_WAIT);
+	CHECK_INT_EQ(ev.u.conn_summary.final_state[0], TCPSTATE_FIN_WAIT_1);
+	CHECK(!tracker_next_event(t, &ev));
+	tracker_destroy(t);
 }
 
 int main(void)
@@ -346,5 +432,6 @@ int main(void)
 	RUN(test_random_streams_keep_every_invariant);
 	RUN(test_summaries_only_changes_nothing_but_the_events);
 	RUN(test_finish_step_is_finish_one_at_a_time);
+	RUN(test_finish_delivers_a_pending_fin);
 	CHECK_EXIT();
 }

@@ -7,10 +7,12 @@ reading `win 53270` in demos/NAME/expected.txt must find the reason in that
 demo's README. For every RST an lwIP node (192.0.2.2 or .3) sent in a demo's
 expected.txt, this checks that:
   - its window is the byte swap of the window lwIP's own SYNs carry in the
-    same capture (so the documented explanation is the right one);
+    same capture (so the documented explanation is the right one; a capture
+    without such a SYN fails, it could not be checked);
   - the demo's README names that window, tcp_rst(), RFC 9293 3.10.7 and
     docs/node.md;
-  - docs/node.md has the section and names the number.
+  - docs/node.md has the section and names the number;
+and that no README explains an lwIP RST its capture does not show.
 Usage: check_rst_window_notes.py SOURCE_ROOT
 """
 import pathlib
@@ -44,13 +46,19 @@ def main():
                 rst_wins.add(win)
             elif "S" in flags:
                 syn_wins.add(win)
-        if not rst_wins:
-            continue
         readme = (demo / "README.md").read_text()
+        if not rst_wins:
+            # a note with nothing left to explain misleads as much
+            if "tcp_rst()" in readme:
+                failures.append(f"{demo.name}/README.md explains an lwIP RST window "
+                                f"its capture no longer shows")
+            continue
+        if not syn_wins:
+            failures.append(f"{demo.name}: no lwIP SYN to check the RST window against")
         for win in sorted(rst_wins):
             found += 1
             where = f"{demo.name}: lwIP RST with win {win}"
-            if syn_wins and win not in {swap16(w) for w in syn_wins}:
+            if win not in {swap16(w) for w in syn_wins}:
                 failures.append(f"{where}: not the byte swap of lwIP's SYN window "
                                 f"{sorted(syn_wins)}: the explanation does not fit")
             for need in (f"`win {win}`", "tcp_rst()", "RFC 9293 3.10.7", "docs/node.md"):
