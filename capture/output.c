@@ -175,13 +175,21 @@ void output_destroy(struct output *o)
 }
 
 /* 12:00:00.000100, UTC so that golden output does not depend on TZ. */
+/* Whole seconds (rounded down, also before 1970) and microseconds. */
+static void split_us(int64_t ts_ns, int64_t *sec, int64_t *us)
+{
+	*sec = ts_ns / 1000000000;
+	*us = (ts_ns % 1000000000) / 1000;
+	if (*us < 0) {
+		(*sec)--;
+		*us += 1000000;
+	}
+}
+
 static void sb_time(struct sb *s, int64_t ts_ns)
 {
-	int64_t sec = ts_ns / 1000000000, us = (ts_ns % 1000000000) / 1000;
-	if (us < 0) {
-		sec--;
-		us += 1000000;
-	}
+	int64_t sec, us;
+	split_us(ts_ns, &sec, &us);
 	int64_t day = sec % 86400;
 	if (day < 0)
 		day += 86400;
@@ -197,11 +205,8 @@ static void sb_time(struct sb *s, int64_t ts_ns)
 /* JSON seconds: 1700000000.000100 */
 static void sb_json_ts(struct sb *s, int64_t ts_ns)
 {
-	int64_t sec = ts_ns / 1000000000, us = (ts_ns % 1000000000) / 1000;
-	if (us < 0) {
-		sec--;
-		us += 1000000;
-	}
+	int64_t sec, us;
+	split_us(ts_ns, &sec, &us);
 	sb_i64(s, sec);
 	sb_ch(s, '.');
 	sb_fixed(s, (uint64_t)us, 6);
