@@ -342,10 +342,16 @@ struct delack {
 	int64_t at; /* receiver's real time */
 };
 
-static void flush_delack(struct gen *g, struct conn *c, int y, struct delack *d,
+/* The retransmission timeout: Linux's srtt + max(rttvar * 4, 200 ms),
+ * with the path's round trip as srtt and little variance. */
+static int64_t rto_of(const struct conn *c)
+{
+	return 2 * (c->a[0] + c->a[1]) + 200 * NS_PER_MS;
+}
+
+static void flush_delack(struct conn *c, int y, struct delack *d,
 			 int64_t next_send)
 {
-	(void)g;
 	if (d->pending && d->at < next_send)
 		push(c, d->at + c->a[y], y, F_ACK, c->nxt[y], c->nxt[!y], 0);
 	d->pending = false;
@@ -376,7 +382,7 @@ static int64_t xfer(struct gen *g, struct conn *c, int x, uint64_t bytes,
 	uint32_t n = (uint32_t)((bytes + mss - 1) / mss);
 	uint32_t base = c->nxt[x];
 	int64_t rtt = 2 * (c->a[x] + c->a[y]);
-	int64_t rto = rtt + 200 * NS_PER_MS; /* Linux: srtt + max(rttvar*4, 200 ms) */
+	int64_t rto = rto_of(c);
 	/* Loss grows a little with distance, as on real paths. */
 	double loss = rtt > 50 * NS_PER_MS ? 0.012 : 0.004;
 
@@ -634,7 +640,7 @@ static bool seq_after(uint32_t a, uint32_t b)
 }
 
 /* nxt0: both sides' next sequence numbers when the round began. */
-static void abort_round(struct gen *g, struct conn *c, size_t from, int e, int64_t tr,
+static void abort_round(struct conn *c, size_t from, int e, int64_t tr,
 			const uint32_t nxt0[2])
 {
 	int p = !e;
@@ -649,7 +655,6 @@ static void abort_round(struct gen *g, struct conn *c, size_t from, int e, int64
 	bool have_ack = false;
 	uint32_t seq_e = nxt0[e]; /* SND.NXT of e when it aborts */
 	struct pk answers[2];
-	(void)g;
 	for (size_t r = from; r < c->qlen; r++) {
 		struct pk q = c->q[r];
 		if (q.dir == e) {
@@ -678,12 +683,9 @@ static void abort_round(struct gen *g, struct conn *c, size_t from, int e, int64
 	}
 	c->qlen = w;
 	uint32_t rack = have_ack ? last_ack_from_e : ackv;
-	struct pk *r = push(c, rst_seen, e, F_RST | F_ACK, seq_e, rack, 0);
-	(void)r;
-	for (uint32_t k = 0; k < nrst; k++) {
-		struct pk *a = push(c, answers[k].t, e, F_RST, answers[k].seq, 0, 0);
-		(void)a;
-	}
+	push(c, rst_seen, e, F_RST | F_ACK, seq_e, rack, 0);
+	for (uint32_t k = 0; k < nrst; k++)
+		push(c, answers[k].t, e, F_RST, answers[k].seq, 0, 0);
 	c->phase = PH_DONE;
 }
 
@@ -697,7 +699,7 @@ static int64_t zero_window_episode(struct gen *g, struct conn *c, int64_t t, uin
 	uint32_t mss = seg_size(c, SERVER);
 	uint32_t m = (uint32_t)rng_range(&g->rng, 2, 6);
 	uint32_t base = c->nxt[SERVER];
-	int64_t rto = 2 * (c->a[0] + c->a[1]) + 200 * NS_PER_MS;
+	int64_t rto = rto_of(c);
 	struct pk *p;
 
 	if (*resp <= (uint64_t)(m + 1) * mss)
@@ -767,11 +769,11 @@ static void round_transaction(struct gen *g, struct conn *c)
 		}
 		int64_t ts = arr + rng_logu(&g->rng, 30e3, 30e6);
 		if (last && c->ending == END_SERVER_ABORT && rng_chance(&g->rng, 0.5)) {
-			flush_delack(g, c, SERVER, &dl, ts);
-			abort_round(g, c, from, SERVER, ts, nxt0);
+			flush_delack(c, SERVER, &dl, ts);
+			abort_round(c, from, SERVER, ts, nxt0);
 			return;
 		}
-		flush_delack(g, c, SERVER, &dl, ts);
+		flush_delack(c, SERVER, &dl, ts);
 		c->ready[SERVER] = ts;
 	}
 	uint64_t resp = draw_bytes(g, c->resp_bytes_mean);
@@ -795,12 +797,12 @@ static void round_transaction(struct gen *g, struct conn *c)
 		/* The client gives up part way through the response. */
 		int64_t lo = ts + c->a[SERVER] + c->a[CLIENT];
 		int64_t tr = lo + (int64_t)(rng_unit(&g->rng) * (double)(arr - lo + 1));
-		abort_round(g, c, from, CLIENT, tr, nxt0);
+		abort_round(c, from, CLIENT, tr, nxt0);
 		return;
 	}
 	if (last && c->ending == END_SERVER_ABORT) {
 		int64_t tr = ts + (int64_t)(rng_unit(&g->rng) * (double)(done - ts + 1));
-		abort_round(g, c, from, SERVER, tr, nxt0);
+		abort_round(c, from, SERVER, tr, nxt0);
 		return;
 	}
 	if (last && (c->ending == END_CLIENT_FIN3 || c->ending == END_CLIENT_FIN4 ||
@@ -818,10 +820,10 @@ static void round_transaction(struct gen *g, struct conn *c)
 		c->ready[CLIENT] = arr;
 		/* The client's pending ACK rides on its ACK of the FIN when
 		 * the FIN comes first. */
-		flush_delack(g, c, CLIENT, &dl,
+		flush_delack(c, CLIENT, &dl,
 			     c->ready[SERVER] + c->a[SERVER] + c->a[CLIENT]);
 	} else {
-		flush_delack(g, c, CLIENT, &dl, next_c);
+		flush_delack(c, CLIENT, &dl, next_c);
 		if (idle)
 			keepalives(g, c, arr + 40 * NS_PER_MS, next_c);
 		c->ready[CLIENT] = next_c;
@@ -836,7 +838,7 @@ static void round_transaction(struct gen *g, struct conn *c)
  * (last) FIN reaches the peer. */
 static int64_t send_fin(struct gen *g, struct conn *c, int e, int64_t t, bool lost)
 {
-	int64_t rto = 2 * (c->a[0] + c->a[1]) + 200 * NS_PER_MS;
+	int64_t rto = rto_of(c);
 	push(c, t + c->a[e], e, F_FIN | F_ACK, c->nxt[e], c->nxt[!e], 0);
 	if (lost) {
 		t += rto;
@@ -850,7 +852,7 @@ static int64_t send_fin(struct gen *g, struct conn *c, int e, int64_t t, bool lo
 static void round_close(struct gen *g, struct conn *c)
 {
 	int64_t proc = rng_range(&g->rng, 10, 80) * NS_PER_US;
-	int64_t rto = 2 * (c->a[0] + c->a[1]) + 200 * NS_PER_MS;
+	int64_t rto = rto_of(c);
 	int e, p;
 
 	switch (c->ending) {
@@ -916,7 +918,6 @@ static void next_round(struct gen *g, struct conn *c)
 {
 	c->qlen = c->qhead = 0;
 	while (c->qlen == 0 && c->phase != PH_DONE) {
-		size_t from = c->qlen;
 		switch (c->phase) {
 		case PH_OPEN:
 			round_open(g, c);
@@ -927,11 +928,10 @@ static void next_round(struct gen *g, struct conn *c)
 		case PH_CLOSE:
 			round_close(g, c);
 			break;
-		case PH_DONE:
+		case PH_DONE: /* not reached: the loop stops first */
 			break;
 		}
-		if (c->qlen > from)
-			qsort(c->q + from, c->qlen - from, sizeof(*c->q), pk_cmp);
+		qsort(c->q, c->qlen, sizeof(*c->q), pk_cmp);
 	}
 	/* Rounds are computed from each endpoint's own clock; a segment
 	 * crossing the round boundary must still come after the previous one
@@ -945,12 +945,19 @@ static void next_round(struct gen *g, struct conn *c)
 
 static const uint16_t server_ports[] = {443, 443, 443, 443, 80, 80, 8888, 22, 5432, 25};
 
-static void set_v4(uint8_t *a, uint32_t v)
+/* Big-endian fields (addresses here, headers in the pcap output). */
+static void put16(uint8_t *p, uint32_t v)
 {
-	a[0] = (uint8_t)(v >> 24);
-	a[1] = (uint8_t)(v >> 16);
-	a[2] = (uint8_t)(v >> 8);
-	a[3] = (uint8_t)v;
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
 }
 
 static void fill_mac(uint8_t *mac, const uint8_t *addr)
@@ -993,12 +1000,12 @@ static struct conn *conn_new(struct gen *g, int64_t start, bool mid_stream)
 			static const uint8_t pfx_s[6] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x05};
 			memcpy(c->addr[CLIENT], pfx_c, 6);
 			memcpy(c->addr[SERVER], pfx_s, 6);
-			set_v4(c->addr[CLIENT] + 12, ci + 1);
-			set_v4(c->addr[SERVER] + 12, si + 1);
+			put32(c->addr[CLIENT] + 12, ci + 1);
+			put32(c->addr[SERVER] + 12, si + 1);
 			c->flowlabel = (uint32_t)rng_next(r) & 0xfffff;
 		} else {
-			set_v4(c->addr[CLIENT], 0xc6120000u + 256 + ci); /* 198.18.1.0 + ci */
-			set_v4(c->addr[SERVER], 0xc6130000u + 10 + si); /* 198.19.0.10 + si */
+			put32(c->addr[CLIENT], 0xc6120000u + 256 + ci); /* 198.18.1.0 + ci */
+			put32(c->addr[SERVER], 0xc6130000u + 10 + si); /* 198.19.0.10 + si */
 		}
 		uint16_t *pp = &g->client_port[(c->v6 ? g->nclients4 : 0) + ci];
 		if (*pp == 0)
@@ -1164,20 +1171,6 @@ static void conn_free(struct gen *g, struct conn *c)
 }
 
 /* ---- pcap output ------------------------------------------------------- */
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 static void le32(uint8_t *p, uint32_t v)
 {
