@@ -931,7 +931,8 @@ static void next_round(struct gen *g, struct conn *c)
 		case PH_DONE: /* not reached: the loop stops first */
 			break;
 		}
-		qsort(c->q, c->qlen, sizeof(*c->q), pk_cmp);
+		if (c->qlen)
+			qsort(c->q, c->qlen, sizeof(*c->q), pk_cmp);
 	}
 	/* Rounds are computed from each endpoint's own clock; a segment
 	 * crossing the round boundary must still come after the previous one
