@@ -159,6 +159,21 @@ bool headless_check(const struct headless_opts *o, const char *cmd,
 	return true;
 }
 
+long long headless_now_ms(void)
+{
+	return (long long)(ctlmsg_now_ns() / 1000000);
+}
+
+long long headless_deadline(const struct headless_opts *o)
+{
+	return o->timeout_s ? headless_now_ms() + o->timeout_s * 1000LL : -1;
+}
+
+bool headless_expired(long long deadline)
+{
+	return deadline >= 0 && headless_now_ms() >= deadline;
+}
+
 int headless_run(struct headless_opts *o, const char *cmd,
 		 int (*fn)(struct session *s, struct headless_opts *o,
 			   void *user),

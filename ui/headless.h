@@ -36,6 +36,16 @@ extern const char headless_help[];
 bool headless_parse_uint(const char *s, unsigned long long min,
 			 unsigned long long max, unsigned long long *out);
 
+/* CLOCK_MONOTONIC in milliseconds (ctlmsg_now_ns, the clock of the
+ * event stamps). */
+long long headless_now_ms(void);
+
+/* The --timeout deadline counted from now (headless_now_ms), -1 for none. */
+long long headless_deadline(const struct headless_opts *o);
+
+/* Whether deadline (-1: none) has passed. */
+bool headless_expired(long long deadline);
+
 /* Runs fn with a session made from o, destroys it, and returns fn's exit
  * status (or the stop status, or 1 if the session could not start, with the
  * reason printed). */

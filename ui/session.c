@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctlmsg.h"
@@ -121,12 +120,10 @@ struct session {
 };
 
 
+/* The stamps' clock (ctlmsg_now_ns) in milliseconds. */
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(ctlmsg_now_ns() / 1000000);
 }
 
 /* --- Finding the node executable (see the contract: $TCPSTEP_NODE, then next
