@@ -159,6 +159,28 @@ bool headless_check(const struct headless_opts *o, const char *cmd,
 	return true;
 }
 
+int headless_spawn(struct session *s, const char *cmd, const char *name,
+		   const char *ip, const char *const args[])
+{
+	char err[512];
+	int node = session_spawn_node(s, name, ip, args, err, sizeof err);
+
+	/* Stopped: its reason (a signal, ...) has been said. */
+	if (node < 0 && !session_stop_status(s))
+		fprintf(stderr, "tcpstep %s: %s\n", cmd, err);
+	return node;
+}
+
+bool headless_server_mode(const char *cmd, const char *v)
+{
+	if (!strcmp(v, "once") || !strcmp(v, "sequential") ||
+	    !strcmp(v, "concurrent"))
+		return true;
+	fprintf(stderr, "tcpstep %s: --server-mode wants once, sequential or "
+		"concurrent, not '%s'\n", cmd, v);
+	return false;
+}
+
 long long headless_now_ms(void)
 {
 	return (long long)(ctlmsg_now_ns() / 1000000);

@@ -36,6 +36,16 @@ extern const char headless_help[];
 bool headless_parse_uint(const char *s, unsigned long long min,
 			 unsigned long long max, unsigned long long *out);
 
+/* session_spawn_node, printing "tcpstep CMD: reason" when it fails (unless
+ * the session was stopped: its reason, a signal..., has been said).
+ * Returns the node's index or -1. */
+int headless_spawn(struct session *s, const char *cmd, const char *name,
+		   const char *ip, const char *const args[]);
+
+/* Whether v is a --server-mode of the article's server (once, sequential,
+ * concurrent); prints why not. */
+bool headless_server_mode(const char *cmd, const char *v);
+
 /* CLOCK_MONOTONIC in milliseconds (ctlmsg_now_ns, the clock of the
  * event stamps). */
 long long headless_now_ms(void);

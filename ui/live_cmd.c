@@ -274,14 +274,10 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	l->o = o;
 	l->s = s;
 	l->deadline = headless_deadline(o);
-	l->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
-				       server_args, err, sizeof err);
-	if (l->server < 0) {
-		/* Stopped: its reason (a signal, ...) has been said. */
-		if (!session_stop_status(s))
-			fprintf(stderr, "tcpstep live: %s\n", err);
+	l->server = headless_spawn(s, "live", "server", SESSION_SERVER_IP,
+				   server_args);
+	if (l->server < 0)
 		return 1;
-	}
 	w = live_wait(s, l, server_listening, 5000);
 	if (w != SESSION_WAIT_DONE) {
 		if (w == SESSION_WAIT_TIMEOUT && headless_expired(l->deadline))
@@ -296,13 +292,10 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		return 1;
 	}
 	if (l->client_to) {
-		l->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
-					       client_args, err, sizeof err);
-		if (l->client < 0) {
-			if (!session_stop_status(s))
-				fprintf(stderr, "tcpstep live: %s\n", err);
+		l->client = headless_spawn(s, "live", "client",
+					   SESSION_CLIENT_IP, client_args);
+		if (l->client < 0)
 			return 1;
-		}
 	}
 	what = "COMMAND still running";
 	w = live_wait(s, l, command_done, -1);
@@ -420,14 +413,8 @@ int live_cmd_main(int argc, char **argv)
 			}
 		} else {
 			l.server_mode = argv[++i];
-			if (strcmp(l.server_mode, "once") &&
-			    strcmp(l.server_mode, "sequential") &&
-			    strcmp(l.server_mode, "concurrent")) {
-				fprintf(stderr, "tcpstep live: --server-mode wants "
-					"once, sequential or concurrent, not "
-					"'%s'\n", l.server_mode);
+			if (!headless_server_mode("live", l.server_mode))
 				return 2;
-			}
 		}
 	}
 	if (!l.command) {

@@ -367,7 +367,6 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	struct play *p = user;
 	const char *server_args[] = { "--app", "manual", NULL, NULL };
 	const char *client_args[] = { "--app", "manual", NULL, NULL };
-	char err[512];
 	char *line;
 	int rc;
 
@@ -376,17 +375,14 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	p->deadline = headless_deadline(o);
 	if (p->paused)
 		server_args[2] = client_args[2] = "--paused";
-	p->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
-				       server_args, err, sizeof err);
-	if (p->server >= 0)
-		p->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
-					       client_args, err, sizeof err);
-	if (p->server < 0 || p->client < 0) {
-		/* Stopped: its reason (a signal, ...) has been said. */
-		if (!session_stop_status(s))
-			fprintf(stderr, "tcpstep play: %s\n", err);
+	p->server = headless_spawn(s, "play", "server", SESSION_SERVER_IP,
+				   server_args);
+	if (p->server < 0)
 		return 1;
-	}
+	p->client = headless_spawn(s, "play", "client", SESSION_CLIENT_IP,
+				   client_args);
+	if (p->client < 0)
+		return 1;
 	while (next_line(s, p, &line, &rc)) {
 		if ((rc = do_line(s, p, line)) != 0 || session_stop_status(s))
 			break;
