@@ -390,10 +390,10 @@ err_t node_tcp_shutdown_write(struct node *n, struct tcp_pcb *pcb)
 	return err;
 }
 
-static void detach_callbacks(struct tcp_pcb *pcb, bool listener)
+void node_tcp_detach(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
-	if (listener) {
+	if (pcb->state == LISTEN) {
 		tcp_accept(pcb, NULL);
 		return;
 	}
@@ -405,10 +405,8 @@ static void detach_callbacks(struct tcp_pcb *pcb, bool listener)
 
 err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb)
 {
-	bool listener = pcb->state == LISTEN;
-
 	api_begin(n);
-	detach_callbacks(pcb, listener);
+	node_tcp_detach(pcb);
 	if (tcp_close(pcb) == ERR_OK) {
 		sync_states(n, "close() called");
 		return ERR_OK;
@@ -423,7 +421,7 @@ err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb)
 void node_tcp_abort(struct node *n, struct tcp_pcb *pcb)
 {
 	api_begin(n);
-	detach_callbacks(pcb, false);
+	node_tcp_detach(pcb);
 	tcp_abort(pcb);
 	sync_states(n, "abort() called");
 }
@@ -754,7 +752,7 @@ static void cmd_connect(struct node *n, char **w)
 	tcp_err(pcb, manual_err);
 	err_t err = node_tcp_connect(n, pcb, ip, port, manual_connected);
 	if (err != ERR_OK) {
-		detach_callbacks(pcb, false);
+		node_tcp_detach(pcb);
 		tcp_abort(pcb);
 		free(m);
 		node_error(n, "connect-failed", node_err_str(err));
@@ -1182,7 +1180,7 @@ void node_destroy(struct node *n)
 		struct node_conn *c = &n->conns[i];
 		if (c->id && c->ops == &manual_ops) {
 			if (c->pcb)
-				detach_callbacks(c->pcb, c->listener);
+				node_tcp_detach(c->pcb);
 			free(c->owner);
 		}
 	}

@@ -110,6 +110,10 @@ err_t node_tcp_shutdown_write(struct node *n, struct tcp_pcb *pcb);
  * still arrives. */
 err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb);
 void node_tcp_abort(struct node *n, struct tcp_pcb *pcb);
+/* Clears the pcb's callbacks and arg (a listener's accept), so lwIP calls
+ * nothing of ours any more: before freeing the state they point to. The
+ * pcb stays lwIP's. (node_tcp_close and node_tcp_abort do it themselves.) */
+void node_tcp_detach(struct tcp_pcb *pcb);
 
 /* Connection ids (the `conn` event), so controller commands can reach any
  * connection, the apps' too. release is called when a command closes or
