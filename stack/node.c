@@ -40,7 +40,6 @@ struct manual_conn {
 	struct node *node;
 	unsigned id;
 	struct tcp_pcb *pcb;
-	bool listener;
 };
 
 struct node {
@@ -621,8 +620,10 @@ static err_t manual_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-static struct manual_conn *manual_new(struct node *n, struct tcp_pcb *pcb,
-				      bool listener)
+/* The state of a manual connection, its callbacks set on pcb; not yet
+ * given an id (connect does that only once lwIP has taken the SYN). */
+static struct manual_conn *manual_alloc(struct node *n, struct tcp_pcb *pcb,
+					bool listener)
 {
 	struct manual_conn *m = calloc(1, sizeof *m);
 
@@ -630,13 +631,21 @@ static struct manual_conn *manual_new(struct node *n, struct tcp_pcb *pcb,
 		return NULL;
 	m->node = n;
 	m->pcb = pcb;
-	m->listener = listener;
 	tcp_arg(pcb, m);
 	if (!listener) {
 		tcp_recv(pcb, manual_recv);
 		tcp_err(pcb, manual_err);
 	}
-	m->id = node_conn_add(n, pcb, listener, &manual_ops, m);
+	return m;
+}
+
+static struct manual_conn *manual_new(struct node *n, struct tcp_pcb *pcb,
+				      bool listener)
+{
+	struct manual_conn *m = manual_alloc(n, pcb, listener);
+
+	if (m)
+		m->id = node_conn_add(n, pcb, listener, &manual_ops, m);
 	return m;
 }
 
@@ -739,17 +748,12 @@ static void cmd_connect(struct node *n, char **w)
 		node_error(n, "connect-failed", "no free pcb (lwIP's pool is empty)");
 		return;
 	}
-	struct manual_conn *m = calloc(1, sizeof *m);
+	struct manual_conn *m = manual_alloc(n, pcb, false);
 	if (!m) {
 		tcp_close(pcb);
 		node_error(n, "connect-failed", "out of memory");
 		return;
 	}
-	m->node = n;
-	m->pcb = pcb;
-	tcp_arg(pcb, m);
-	tcp_recv(pcb, manual_recv);
-	tcp_err(pcb, manual_err);
 	err_t err = node_tcp_connect(n, pcb, ip, port, manual_connected);
 	if (err != ERR_OK) {
 		node_tcp_detach(pcb);
