@@ -270,11 +270,6 @@ int tapif_fd(const struct tapif *t)
 	return t->fd;
 }
 
-struct netif *tapif_netif(struct tapif *t)
-{
-	return &t->netif;
-}
-
 int tapif_poll(struct tapif *t, int max)
 {
 	int got = 0;
@@ -345,11 +340,6 @@ void tapif_set_hold(struct tapif *t, bool hold)
 		}
 		notify_held(t);
 	}
-}
-
-bool tapif_holding(const struct tapif *t)
-{
-	return t->hold;
 }
 
 bool tapif_step(struct tapif *t)

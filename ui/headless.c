@@ -33,7 +33,6 @@ void headless_init(struct headless_opts *o)
 	o->cfg.show_states = true;
 	o->cfg.show_app = true;
 	o->cfg.show_wire = true;
-	o->headless = true;
 }
 
 bool headless_parse_uint(const char *s, unsigned long long min,
@@ -67,10 +66,10 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 	const char *a = argv[*i], *v;
 	unsigned long long n;
 
-	if (!strcmp(a, "--headless")) {
-		o->headless = true;
+	/* Accepted for scripts written for the UI to come: until it exists
+	 * every command runs headless, so there is nothing to switch. */
+	if (!strcmp(a, "--headless"))
 		return 1;
-	}
 	if (!strcmp(a, "--no-states")) {
 		o->cfg.show_states = false;
 		return 1;

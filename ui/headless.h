@@ -9,7 +9,6 @@
 
 struct headless_opts {
 	struct session_config cfg;
-	bool headless;
 	int timeout_s;          /* 0: none */
 };
 

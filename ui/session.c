@@ -1068,14 +1068,6 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	}
 }
 
-int session_find_node(const struct session *s, const char *name)
-{
-	for (int i = 0; i < s->nnodes; i++)
-		if (!strcmp(s->nodes[i].name, name))
-			return i;
-	return -1;
-}
-
 bool session_start_command(struct session *s, const char *command, char *err,
 			   size_t errsize)
 {
@@ -1295,11 +1287,6 @@ bool session_consume_state(struct session *s, int node, enum tcpstate to)
 			return true;
 		}
 	return false;
-}
-
-const char *session_netns_name(const struct session *s)
-{
-	return netns_name(s->ns);
 }
 
 const char *session_node_last_id(const struct session *s, int node,
