@@ -79,7 +79,6 @@ struct node {
 	bool app_done_read;     /* its app-done is read (maybe not yet printed) */
 	int app_status;
 	bool quitting;          /* we sent quit (or are tearing down) */
-	bool listening;
 	/* Connections it reported, until they reach CLOSED. */
 	struct conn *conns;
 	size_t nconns, capconns;
@@ -228,8 +227,6 @@ static void note_state(struct node *n, const char *local, const char *remote,
 
 	if (grow((void **)&n->log, &n->caplog, n->nlog + 1, sizeof *n->log))
 		n->log[n->nlog++] = to;
-	if (to == TCPSTATE_LISTEN)
-		n->listening = true;
 	for (i = 0; i < n->nconns; i++)
 		if (!strcmp(n->conns[i].local, local) &&
 		    !strcmp(n->conns[i].remote, remote))
@@ -1227,7 +1224,7 @@ int session_stop_status(const struct session *s)
 
 bool session_node_listening(const struct session *s, int node)
 {
-	return node >= 0 && node < s->nnodes && s->nodes[node].listening;
+	return session_node_entered(s, node, TCPSTATE_LISTEN);
 }
 
 bool session_node_app_done(const struct session *s, int node, int *status)
