@@ -67,11 +67,6 @@ struct node {
 	unsigned long visible_events; /* state, held, out, ... (for advance) */
 };
 
-bool node_addr_on_test_net(uint32_t ip)
-{
-	return (ip & 0xffffff00u) == 0xc0000200u;
-}
-
 /* --- Events ---------------------------------------------------------------- */
 
 /* Writes one event, stamped (docs/control-protocol.md "Ordering"). The
@@ -739,7 +734,7 @@ static void cmd_connect(struct node *n, char **w)
 		node_error(n, "bad-message", "connect IP:PORT: bad address");
 		return;
 	}
-	if (!node_addr_on_test_net(ip)) {
+	if (!ctlmsg_addr_on_test_net(ip)) {
 		node_error(n, "outside-test-net", "tcpstep only talks to 192.0.2.0/24 (RFC 5737)");
 		return;
 	}

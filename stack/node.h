@@ -48,10 +48,6 @@ struct node_config {
 
 struct node;
 
-/* Network safety: nodes only ever address 192.0.2.0/24 (RFC 5737
- * TEST-NET-1), the session's private network. */
-bool node_addr_on_test_net(uint32_t ip);
-
 /* Sets up lwIP, the netif and the app. Returns NULL with a message in err on
  * failure. Only one node per process (lwIP is global). */
 struct node *node_create(const struct node_config *cfg, char *err,

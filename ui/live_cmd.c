@@ -393,7 +393,7 @@ int live_cmd_main(int argc, char **argv)
 			 * say so rather than let the client time out. */
 			if (ctlmsg_parse_addrport(l.client_to, false, &addr,
 						  &port) < 0 ||
-			    (addr & 0xffffff00u) != 0xc0000200u ||
+			    !ctlmsg_addr_on_test_net(addr) ||
 			    (addr & 0xff) == 0 || (addr & 0xff) == 255) {
 				fprintf(stderr, "tcpstep live: --client-to wants "
 					"IP:PORT on the session network "
