@@ -146,7 +146,7 @@ static bool parse_ms(struct play *p, const char *word, int *ms)
 	return true;
 }
 
-static int node_of(struct session *s, struct play *p, const char *word)
+static int node_of(const struct play *p, const char *word)
 {
 	if (!strcmp(word, "server"))
 		return p->server;
@@ -222,7 +222,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 		return 0;
 	}
 	verb = strtok_r(line, " \t", &save);
-	if ((node = node_of(s, p, verb)) >= 0)
+	if ((node = node_of(p, verb)) >= 0)
 		return node_command(s, p, node, save ? save : (char *)"");
 	a = strtok_r(NULL, " \t", &save);
 	b = strtok_r(NULL, " \t", &save);
@@ -244,7 +244,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 			bad(p, "%s", "usage: wait NODE STATE [MS]");
 			return 1;
 		}
-		w.node = node_of(s, p, a);
+		w.node = node_of(p, a);
 		if (w.node < 0) {
 			bad(p, "unknown node '%s' (server or client)", a);
 			return 1;
