@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ctlmsg.h"
+
 /* The Go code's Japanese texts, UTF-8 as in the article. */
 
 const char appfmt_accept_failed[] = "コネクションを確立できませんでした";
@@ -33,12 +35,10 @@ static void put_str(char *dst, size_t dstsize, size_t *len, const char *s)
 static void put_addr(char *dst, size_t dstsize, size_t *len, uint32_t ip,
 		     uint16_t port)
 {
-	char a[32];
-	int n = snprintf(a, sizeof a, "%u.%u.%u.%u:%u", (unsigned)(ip >> 24),
-			 (unsigned)(ip >> 16 & 255), (unsigned)(ip >> 8 & 255),
-			 (unsigned)(ip & 255), (unsigned)port);
+	char a[CTLMSG_ADDRPORT_MAX];
 
-	put(dst, dstsize, len, a, (size_t)n);
+	ctlmsg_format_addrport(a, ip, port);
+	put_str(dst, dstsize, len, a);
 }
 
 static size_t start(char *dst, size_t dstsize)

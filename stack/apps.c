@@ -111,14 +111,6 @@ static void sconn_free(struct sconn *sc)
 	free(sc);
 }
 
-static void detach(struct tcp_pcb *pcb)
-{
-	tcp_arg(pcb, NULL);
-	tcp_recv(pcb, NULL);
-	tcp_err(pcb, NULL);
-	tcp_sent(pcb, NULL);
-}
-
 /* Go's program ends (main returns, or log.Fatal exits): the kernel closes
  * the listener and every connection, with FIN, or RST where data was left
  * unread (tcp.c tcp_close_shutdown does the same). fatal: the log.Fatal
@@ -138,7 +130,6 @@ static void server_exit(struct server *srv, int status, const char *fatal)
 		struct sconn *sc = srv->newest;
 		node_timer_cancel(&sc->timer);
 		if (sc->pcb) {
-			detach(sc->pcb);
 			if (sc->rx)
 				node_tcp_abort(n, sc->pcb);
 			else
@@ -459,7 +450,7 @@ static void server_destroy(struct server *srv)
 	while (srv->newest) {
 		struct sconn *sc = srv->newest;
 		if (sc->pcb)
-			detach(sc->pcb);
+			node_tcp_detach(sc->pcb);
 		node_timer_cancel(&sc->timer);
 		sconn_free(sc);
 	}
@@ -644,7 +635,7 @@ static void client_attempt(void *arg)
 	err = node_tcp_connect(c->node, pcb, node_connect_ip(c->node),
 			       node_connect_port(c->node), client_connected);
 	if (err != ERR_OK) {
-		detach(pcb);
+		node_tcp_detach(pcb);
 		tcp_abort(pcb);
 		c->pcb = NULL;
 		client_connect_failed(c);
@@ -672,7 +663,7 @@ static void client_destroy(struct client *c)
 		return;
 	node_timer_cancel(&c->retry);
 	if (c->pcb)
-		detach(c->pcb);
+		node_tcp_detach(c->pcb);
 	free(c);
 }
 

@@ -345,6 +345,11 @@ int ctlmsg_parse_cidr(const char *s, uint32_t *addr, unsigned *prefix)
 	return 0;
 }
 
+bool ctlmsg_addr_on_test_net(uint32_t ip)
+{
+	return (ip & 0xffffff00u) == 0xc0000200u;
+}
+
 void ctlmsg_format_addrport(char *dst, uint32_t addr, uint16_t port)
 {
 	snprintf(dst, CTLMSG_ADDRPORT_MAX, "%u.%u.%u.%u:%u",

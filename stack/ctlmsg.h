@@ -118,6 +118,10 @@ int ctlmsg_parse_addrport(const char *s, bool allow_port0, uint32_t *addr,
 /* "a.b.c.d/nn", nn 0..32. Returns 0, or -1. */
 int ctlmsg_parse_cidr(const char *s, uint32_t *addr, unsigned *prefix);
 
+/* Network safety: nodes only ever address 192.0.2.0/24 (RFC 5737
+ * TEST-NET-1), the session's private network. ip in host byte order. */
+bool ctlmsg_addr_on_test_net(uint32_t ip);
+
 /* Formats "a.b.c.d:port" into dst (at least CTLMSG_ADDRPORT_MAX bytes). */
 #define CTLMSG_ADDRPORT_MAX 22
 void ctlmsg_format_addrport(char *dst, uint32_t addr, uint16_t port);

@@ -40,7 +40,6 @@ struct manual_conn {
 	struct node *node;
 	unsigned id;
 	struct tcp_pcb *pcb;
-	bool listener;
 };
 
 struct node {
@@ -67,11 +66,6 @@ struct node {
 	unsigned app_timeouts; /* armed node_timers */
 	unsigned long visible_events; /* state, held, out, ... (for advance) */
 };
-
-bool node_addr_on_test_net(uint32_t ip)
-{
-	return (ip & 0xffffff00u) == 0xc0000200u;
-}
 
 /* --- Events ---------------------------------------------------------------- */
 
@@ -390,10 +384,10 @@ err_t node_tcp_shutdown_write(struct node *n, struct tcp_pcb *pcb)
 	return err;
 }
 
-static void detach_callbacks(struct tcp_pcb *pcb, bool listener)
+void node_tcp_detach(struct tcp_pcb *pcb)
 {
 	tcp_arg(pcb, NULL);
-	if (listener) {
+	if (pcb->state == LISTEN) {
 		tcp_accept(pcb, NULL);
 		return;
 	}
@@ -405,10 +399,8 @@ static void detach_callbacks(struct tcp_pcb *pcb, bool listener)
 
 err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb)
 {
-	bool listener = pcb->state == LISTEN;
-
 	api_begin(n);
-	detach_callbacks(pcb, listener);
+	node_tcp_detach(pcb);
 	if (tcp_close(pcb) == ERR_OK) {
 		sync_states(n, "close() called");
 		return ERR_OK;
@@ -423,7 +415,7 @@ err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb)
 void node_tcp_abort(struct node *n, struct tcp_pcb *pcb)
 {
 	api_begin(n);
-	detach_callbacks(pcb, false);
+	node_tcp_detach(pcb);
 	tcp_abort(pcb);
 	sync_states(n, "abort() called");
 }
@@ -623,8 +615,10 @@ static err_t manual_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
-static struct manual_conn *manual_new(struct node *n, struct tcp_pcb *pcb,
-				      bool listener)
+/* The state of a manual connection, its callbacks set on pcb; not yet
+ * given an id (connect does that only once lwIP has taken the SYN). */
+static struct manual_conn *manual_alloc(struct node *n, struct tcp_pcb *pcb,
+					bool listener)
 {
 	struct manual_conn *m = calloc(1, sizeof *m);
 
@@ -632,13 +626,21 @@ static struct manual_conn *manual_new(struct node *n, struct tcp_pcb *pcb,
 		return NULL;
 	m->node = n;
 	m->pcb = pcb;
-	m->listener = listener;
 	tcp_arg(pcb, m);
 	if (!listener) {
 		tcp_recv(pcb, manual_recv);
 		tcp_err(pcb, manual_err);
 	}
-	m->id = node_conn_add(n, pcb, listener, &manual_ops, m);
+	return m;
+}
+
+static struct manual_conn *manual_new(struct node *n, struct tcp_pcb *pcb,
+				      bool listener)
+{
+	struct manual_conn *m = manual_alloc(n, pcb, listener);
+
+	if (m)
+		m->id = node_conn_add(n, pcb, listener, &manual_ops, m);
 	return m;
 }
 
@@ -732,7 +734,7 @@ static void cmd_connect(struct node *n, char **w)
 		node_error(n, "bad-message", "connect IP:PORT: bad address");
 		return;
 	}
-	if (!node_addr_on_test_net(ip)) {
+	if (!ctlmsg_addr_on_test_net(ip)) {
 		node_error(n, "outside-test-net", "tcpstep only talks to 192.0.2.0/24 (RFC 5737)");
 		return;
 	}
@@ -741,20 +743,15 @@ static void cmd_connect(struct node *n, char **w)
 		node_error(n, "connect-failed", "no free pcb (lwIP's pool is empty)");
 		return;
 	}
-	struct manual_conn *m = calloc(1, sizeof *m);
+	struct manual_conn *m = manual_alloc(n, pcb, false);
 	if (!m) {
 		tcp_close(pcb);
 		node_error(n, "connect-failed", "out of memory");
 		return;
 	}
-	m->node = n;
-	m->pcb = pcb;
-	tcp_arg(pcb, m);
-	tcp_recv(pcb, manual_recv);
-	tcp_err(pcb, manual_err);
 	err_t err = node_tcp_connect(n, pcb, ip, port, manual_connected);
 	if (err != ERR_OK) {
-		detach_callbacks(pcb, false);
+		node_tcp_detach(pcb);
 		tcp_abort(pcb);
 		free(m);
 		node_error(n, "connect-failed", node_err_str(err));
@@ -867,17 +864,113 @@ static void cmd_advance(struct node *n, bool until_event)
 	emit_ok(n, until_event ? "advance-until-event" : "advance");
 }
 
+static void cmd_run(struct node *n, char **w)
+{
+	(void)w;
+	vclock_run(&n->clock, vclock_real_ns());
+	tapif_set_hold(n->tap, false);
+	emit_clock(n);
+	emit_ok(n, "run");
+}
+
+static void cmd_pause(struct node *n, char **w)
+{
+	(void)w;
+	vclock_pause(&n->clock, vclock_real_ns());
+	tapif_set_hold(n->tap, true);
+	emit_clock(n);
+	emit_ok(n, "pause");
+}
+
+static void cmd_step(struct node *n, char **w)
+{
+	(void)w;
+	if (!tapif_step(n->tap))
+		node_error(n, "nothing-held", "no frame is held");
+	else
+		emit_ok(n, "step");
+}
+
+static void cmd_advance_one(struct node *n, char **w)
+{
+	(void)w;
+	cmd_advance(n, false);
+}
+
+static void cmd_advance_until_event(struct node *n, char **w)
+{
+	(void)w;
+	cmd_advance(n, true);
+}
+
+static void cmd_speed(struct node *n, char **w)
+{
+	double f;
+
+	if (ctlmsg_parse_decimal(w[1], VCLOCK_SPEED_MIN, VCLOCK_SPEED_MAX, &f) < 0 ||
+	    vclock_set_speed(&n->clock, vclock_real_ns(), f) < 0) {
+		node_error(n, "bad-message", "speed F: F must be 0.1 to 100");
+		return;
+	}
+	emit_clock(n);
+	emit_ok(n, "speed");
+}
+
+static void cmd_drop_next_in(struct node *n, char **w)
+{
+	(void)w;
+	tapif_drop_next_in(n->tap);
+	emit_ok(n, "drop-next-in");
+}
+
+static void cmd_status(struct node *n, char **w)
+{
+	struct ctlmsg_out o;
+
+	(void)w;
+	emit_clock(n);
+	ctlmsg_out_init_event(&o, "held");
+	ctlmsg_out_wordf(&o, "%u", tapif_held(n->tap));
+	emit(n, &o);
+	ctlmsg_out_init_event(&o, "conns");
+	ctlmsg_out_wordf(&o, "%u", truestate_conns(n->ts));
+	emit(n, &o);
+	emit_ok(n, "status");
+}
+
+static void cmd_close_conn(struct node *n, char **w)
+{
+	cmd_close(n, w, false);
+}
+
+static void cmd_abort(struct node *n, char **w)
+{
+	cmd_close(n, w, true);
+}
+
+static void cmd_quit(struct node *n, char **w)
+{
+	(void)w;
+	emit_ok(n, "quit");
+	n->quit = true;
+}
+
 struct command {
 	const char *verb;
 	int words; /* including the verb */
+	void (*handler)(struct node *n, char **w);
 };
 
 static const struct command commands[] = {
-	{ "run", 1 }, { "pause", 1 }, { "step", 1 }, { "advance", 1 },
-	{ "advance-until-event", 1 },
-	{ "speed", 2 }, { "drop-next-in", 1 }, { "status", 1 },
-	{ "listen", 2 }, { "connect", 2 }, { "send", 3 }, { "shutdown", 2 },
-	{ "close", 2 }, { "abort", 2 }, { "quit", 1 },
+	{ "run", 1, cmd_run }, { "pause", 1, cmd_pause }, { "step", 1, cmd_step },
+	{ "advance", 1, cmd_advance_one },
+	{ "advance-until-event", 1, cmd_advance_until_event },
+	{ "speed", 2, cmd_speed }, { "drop-next-in", 1, cmd_drop_next_in },
+	{ "status", 1, cmd_status },
+	{ "listen", 2, cmd_listen }, { "connect", 2, cmd_connect },
+	{ "send", 3, cmd_send }, { "shutdown", 2, cmd_shutdown },
+	{ "close", 2, cmd_close_conn }, { "abort", 2, cmd_abort },
+	{ "quit", 1, cmd_quit },
 };
 
 static void handle_command(struct node *n, char **w, int nw)
@@ -900,64 +993,7 @@ static void handle_command(struct node *n, char **w, int nw)
 	}
 	/* time that passed while we waited for this command counts first */
 	catch_up(n);
-
-	if (strcmp(w[0], "run") == 0) {
-		vclock_run(&n->clock, vclock_real_ns());
-		tapif_set_hold(n->tap, false);
-		emit_clock(n);
-		emit_ok(n, "run");
-	} else if (strcmp(w[0], "pause") == 0) {
-		vclock_pause(&n->clock, vclock_real_ns());
-		tapif_set_hold(n->tap, true);
-		emit_clock(n);
-		emit_ok(n, "pause");
-	} else if (strcmp(w[0], "step") == 0) {
-		if (!tapif_step(n->tap))
-			node_error(n, "nothing-held", "no frame is held");
-		else
-			emit_ok(n, "step");
-	} else if (strcmp(w[0], "advance") == 0) {
-		cmd_advance(n, false);
-	} else if (strcmp(w[0], "advance-until-event") == 0) {
-		cmd_advance(n, true);
-	} else if (strcmp(w[0], "speed") == 0) {
-		double f;
-		if (ctlmsg_parse_decimal(w[1], VCLOCK_SPEED_MIN, VCLOCK_SPEED_MAX, &f) < 0 ||
-		    vclock_set_speed(&n->clock, vclock_real_ns(), f) < 0) {
-			node_error(n, "bad-message", "speed F: F must be 0.1 to 100");
-			return;
-		}
-		emit_clock(n);
-		emit_ok(n, "speed");
-	} else if (strcmp(w[0], "drop-next-in") == 0) {
-		tapif_drop_next_in(n->tap);
-		emit_ok(n, "drop-next-in");
-	} else if (strcmp(w[0], "status") == 0) {
-		struct ctlmsg_out o;
-		emit_clock(n);
-		ctlmsg_out_init_event(&o, "held");
-		ctlmsg_out_wordf(&o, "%u", tapif_held(n->tap));
-		emit(n, &o);
-		ctlmsg_out_init_event(&o, "conns");
-		ctlmsg_out_wordf(&o, "%u", truestate_conns(n->ts));
-		emit(n, &o);
-		emit_ok(n, "status");
-	} else if (strcmp(w[0], "listen") == 0) {
-		cmd_listen(n, w);
-	} else if (strcmp(w[0], "connect") == 0) {
-		cmd_connect(n, w);
-	} else if (strcmp(w[0], "send") == 0) {
-		cmd_send(n, w);
-	} else if (strcmp(w[0], "shutdown") == 0) {
-		cmd_shutdown(n, w);
-	} else if (strcmp(w[0], "close") == 0) {
-		cmd_close(n, w, false);
-	} else if (strcmp(w[0], "abort") == 0) {
-		cmd_close(n, w, true);
-	} else if (strcmp(w[0], "quit") == 0) {
-		emit_ok(n, "quit");
-		n->quit = true;
-	}
+	cmd->handler(n, w);
 }
 
 static void on_line(void *user, enum ctlmsg_line_status st, char *line,
@@ -1182,7 +1218,7 @@ void node_destroy(struct node *n)
 		struct node_conn *c = &n->conns[i];
 		if (c->id && c->ops == &manual_ops) {
 			if (c->pcb)
-				detach_callbacks(c->pcb, c->listener);
+				node_tcp_detach(c->pcb);
 			free(c->owner);
 		}
 	}

@@ -48,10 +48,6 @@ struct node_config {
 
 struct node;
 
-/* Network safety: nodes only ever address 192.0.2.0/24 (RFC 5737
- * TEST-NET-1), the session's private network. */
-bool node_addr_on_test_net(uint32_t ip);
-
 /* Sets up lwIP, the netif and the app. Returns NULL with a message in err on
  * failure. Only one node per process (lwIP is global). */
 struct node *node_create(const struct node_config *cfg, char *err,
@@ -110,6 +106,10 @@ err_t node_tcp_shutdown_write(struct node *n, struct tcp_pcb *pcb);
  * still arrives. */
 err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb);
 void node_tcp_abort(struct node *n, struct tcp_pcb *pcb);
+/* Clears the pcb's callbacks and arg (a listener's accept), so lwIP calls
+ * nothing of ours any more: before freeing the state they point to. The
+ * pcb stays lwIP's. (node_tcp_close and node_tcp_abort do it themselves.) */
+void node_tcp_detach(struct tcp_pcb *pcb);
 
 /* Connection ids (the `conn` event), so controller commands can reach any
  * connection, the apps' too. release is called when a command closes or

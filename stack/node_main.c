@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 			if (ctlmsg_parse_cidr(optarg, &cfg.ip, &prefix) < 0 ||
 			    prefix < 8 || prefix > 30)
 				return bad("--ip", optarg, "expected A.B.C.D/NN, NN 8..30");
-			if (!node_addr_on_test_net(cfg.ip) || (cfg.ip & 255) == 0 ||
+			if (!ctlmsg_addr_on_test_net(cfg.ip) || (cfg.ip & 255) == 0 ||
 			    (cfg.ip & 255) == 255)
 				return bad("--ip", optarg, "must be a host in 192.0.2.0/24 (RFC 5737)");
 			cfg.netmask = prefix ? 0xffffffffu << (32 - prefix) : 0;
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
 			break;
 		case O_GW:
 			if (ctlmsg_parse_ipv4(optarg, &cfg.gw) < 0 ||
-			    !node_addr_on_test_net(cfg.gw))
+			    !ctlmsg_addr_on_test_net(cfg.gw))
 				return bad("--gw", optarg, "expected an address in 192.0.2.0/24");
 			break;
 		case O_MAC:
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 		case O_CONNECT:
 			if (ctlmsg_parse_addrport(optarg, false, &cfg.connect_ip,
 						  &cfg.connect_port) < 0 ||
-			    !node_addr_on_test_net(cfg.connect_ip))
+			    !ctlmsg_addr_on_test_net(cfg.connect_ip))
 				return bad("--connect", optarg,
 					   "expected IP:PORT with IP in 192.0.2.0/24");
 			break;

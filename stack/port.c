@@ -61,11 +61,6 @@ uint64_t port_random_seed(void)
 	       ((uint64_t)getpid() << 40);
 }
 
-unsigned long port_msl_ms(void)
-{
-	return port_tcp_msl_ms;
-}
-
 u32_t sys_now(void)
 {
 	/* Wraps after 49 days, which lwIP's timer arithmetic handles. */

@@ -23,8 +23,6 @@ void port_init(uint64_t seed, uint32_t node_ip, const struct vclock *clock,
 /* A seed from /dev/urandom (falls back to time and pid if unreadable). */
 uint64_t port_random_seed(void);
 
-unsigned long port_msl_ms(void);
-
 /* The timer list for vclock_catch_up/vclock_advance: lwIP's timeouts. */
 extern const struct vclock_timers port_lwip_timers;
 

@@ -210,44 +210,39 @@ struct tapif *tapif_create(int fd, const uint8_t mac[6], uint32_t ip,
 {
 	struct tapif *t = calloc(1, sizeof *t);
 	ip4_addr_t a, m, g;
+	int fl;
 
 	if (!t)
 		return NULL;
 	t->held = calloc(TAPIF_HOLD_MAX, sizeof *t->held);
 	t->deferred = calloc(TAPIF_DEFER_MAX, sizeof *t->deferred);
-	if (!t->held || !t->deferred) {
-		free(t->held);
-		free(t->deferred);
-		free(t);
-		return NULL;
-	}
+	if (!t->held || !t->deferred)
+		goto fail;
 	/* tapif_poll reads until EAGAIN */
-	int fl = fcntl(fd, F_GETFL);
-	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
-		free(t->held);
-		free(t->deferred);
-		free(t);
-		return NULL;
-	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		goto fail;
 	t->fd = fd;
 	if (hooks)
 		t->hooks = *hooks;
 	ip4_addr_set_u32(&a, lwip_htonl(ip));
 	ip4_addr_set_u32(&m, lwip_htonl(netmask));
 	ip4_addr_set_u32(&g, lwip_htonl(gw));
+	/* Before netif_add, which leaves hwaddr alone (lwIP 2.1.3 netif.c):
+	 * the init callback and netif_add's listeners may read it. */
 	memcpy(t->netif.hwaddr, mac, 6);
 	if (!netif_add(&t->netif, &a, &m, &g, t, tapif_netif_init,
-		       ethernet_input)) {
-		free(t->held);
-		free(t->deferred);
-		free(t);
-		return NULL;
-	}
-	memcpy(t->netif.hwaddr, mac, 6);
+		       ethernet_input))
+		goto fail;
 	netif_set_default(&t->netif);
 	netif_set_link_up(&t->netif);
 	netif_set_up(&t->netif);
 	return t;
+fail:
+	free(t->held);
+	free(t->deferred);
+	free(t);
+	return NULL;
 }
 
 void tapif_destroy(struct tapif *t)
@@ -268,11 +263,6 @@ void tapif_destroy(struct tapif *t)
 int tapif_fd(const struct tapif *t)
 {
 	return t->fd;
-}
-
-struct netif *tapif_netif(struct tapif *t)
-{
-	return &t->netif;
 }
 
 int tapif_poll(struct tapif *t, int max)
@@ -345,11 +335,6 @@ void tapif_set_hold(struct tapif *t, bool hold)
 		}
 		notify_held(t);
 	}
-}
-
-bool tapif_holding(const struct tapif *t)
-{
-	return t->hold;
 }
 
 bool tapif_step(struct tapif *t)

@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct netif;
 struct tapif;
 
 /* Frames waiting beyond this are dropped (and reported): a bound, so a
@@ -53,7 +52,6 @@ struct tapif *tapif_create(int fd, const uint8_t mac[6], uint32_t ip,
 void tapif_destroy(struct tapif *t);
 
 int tapif_fd(const struct tapif *t);
-struct netif *tapif_netif(struct tapif *t);
 
 /* Reads and processes the frames available on the fd (at most max).
  * Returns the number read, or -1 if the fd is closed or failed. */
@@ -68,7 +66,6 @@ void tapif_begin(struct tapif *t);
 void tapif_end(struct tapif *t);
 
 void tapif_set_hold(struct tapif *t, bool hold);
-bool tapif_holding(const struct tapif *t);
 /* Writes the oldest held frame. Returns false if none is held. */
 bool tapif_step(struct tapif *t);
 unsigned tapif_held(const struct tapif *t);

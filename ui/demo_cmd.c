@@ -67,18 +67,13 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	const char *client_args[] = { "--app", "client", "--connect",
 				      SESSION_SERVER_IP ":8888", NULL };
 	int limit = o->timeout_s ? o->timeout_s * 1000 : -1;
-	char err[512];
 	int cs = 0, ss = 0;
 	enum session_wait w;
 
-	d->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
-				       server_args, err, sizeof err);
-	if (d->server < 0) {
-		/* Stopped: its reason (a signal, ...) has been said. */
-		if (!session_stop_status(s))
-			fprintf(stderr, "tcpstep demo hello: %s\n", err);
+	d->server = headless_spawn(s, "demo hello", "server", SESSION_SERVER_IP,
+				   server_args);
+	if (d->server < 0)
 		return 1;
-	}
 	w = session_wait(s, server_listening, d, 5000);
 	if (w == SESSION_WAIT_TIMEOUT) {
 		fprintf(stderr, "tcpstep demo hello: the server did not listen "
@@ -87,14 +82,10 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	}
 	if (w != SESSION_WAIT_DONE)
 		return 1;
-	d->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
-				       client_args, err, sizeof err);
-	if (d->client < 0) {
-		/* Stopped: its reason (a signal, ...) has been said. */
-		if (!session_stop_status(s))
-			fprintf(stderr, "tcpstep demo hello: %s\n", err);
+	d->client = headless_spawn(s, "demo hello", "client", SESSION_CLIENT_IP,
+				   client_args);
+	if (d->client < 0)
 		return 1;
-	}
 	w = session_wait(s, finished, d, limit);
 	if (w == SESSION_WAIT_TIMEOUT)
 		return timed_out(o, "not finished");
@@ -145,14 +136,8 @@ int demo_cmd_main(int argc, char **argv)
 				return 2;
 			}
 			d.server_mode = argv[++i];
-			if (strcmp(d.server_mode, "once") &&
-			    strcmp(d.server_mode, "sequential") &&
-			    strcmp(d.server_mode, "concurrent")) {
-				fprintf(stderr, "tcpstep demo hello: --server-mode "
-					"wants once, sequential or concurrent, "
-					"not '%s'\n", d.server_mode);
+			if (!headless_server_mode("demo hello", d.server_mode))
 				return 2;
-			}
 			continue;
 		}
 		fprintf(stderr, "tcpstep demo hello: unknown option '%s'\n",

@@ -33,7 +33,6 @@ void headless_init(struct headless_opts *o)
 	o->cfg.show_states = true;
 	o->cfg.show_app = true;
 	o->cfg.show_wire = true;
-	o->headless = true;
 }
 
 bool headless_parse_uint(const char *s, unsigned long long min,
@@ -67,10 +66,10 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 	const char *a = argv[*i], *v;
 	unsigned long long n;
 
-	if (!strcmp(a, "--headless")) {
-		o->headless = true;
+	/* Accepted for scripts written for the UI to come: until it exists
+	 * every command runs headless, so there is nothing to switch. */
+	if (!strcmp(a, "--headless"))
 		return 1;
-	}
 	if (!strcmp(a, "--no-states")) {
 		o->cfg.show_states = false;
 		return 1;
@@ -157,6 +156,43 @@ bool headless_check(const struct headless_opts *o, const char *cmd,
 		return false;
 	}
 	return true;
+}
+
+int headless_spawn(struct session *s, const char *cmd, const char *name,
+		   const char *ip, const char *const args[])
+{
+	char err[512];
+	int node = session_spawn_node(s, name, ip, args, err, sizeof err);
+
+	/* Stopped: its reason (a signal, ...) has been said. */
+	if (node < 0 && !session_stop_status(s))
+		fprintf(stderr, "tcpstep %s: %s\n", cmd, err);
+	return node;
+}
+
+bool headless_server_mode(const char *cmd, const char *v)
+{
+	if (!strcmp(v, "once") || !strcmp(v, "sequential") ||
+	    !strcmp(v, "concurrent"))
+		return true;
+	fprintf(stderr, "tcpstep %s: --server-mode wants once, sequential or "
+		"concurrent, not '%s'\n", cmd, v);
+	return false;
+}
+
+long long headless_now_ms(void)
+{
+	return (long long)(ctlmsg_now_ns() / 1000000);
+}
+
+long long headless_deadline(const struct headless_opts *o)
+{
+	return o->timeout_s ? headless_now_ms() + o->timeout_s * 1000LL : -1;
+}
+
+bool headless_expired(long long deadline)
+{
+	return deadline >= 0 && headless_now_ms() >= deadline;
 }
 
 int headless_run(struct headless_opts *o, const char *cmd,

@@ -9,7 +9,6 @@
 
 struct headless_opts {
 	struct session_config cfg;
-	bool headless;
 	int timeout_s;          /* 0: none */
 };
 
@@ -35,6 +34,26 @@ extern const char headless_help[];
 /* Strict parsing of a decimal in [min, max]; false if not. */
 bool headless_parse_uint(const char *s, unsigned long long min,
 			 unsigned long long max, unsigned long long *out);
+
+/* session_spawn_node, printing "tcpstep CMD: reason" when it fails (unless
+ * the session was stopped: its reason, a signal..., has been said).
+ * Returns the node's index or -1. */
+int headless_spawn(struct session *s, const char *cmd, const char *name,
+		   const char *ip, const char *const args[]);
+
+/* Whether v is a --server-mode of the article's server (once, sequential,
+ * concurrent); prints why not. */
+bool headless_server_mode(const char *cmd, const char *v);
+
+/* CLOCK_MONOTONIC in milliseconds (ctlmsg_now_ns, the clock of the
+ * event stamps). */
+long long headless_now_ms(void);
+
+/* The --timeout deadline counted from now (headless_now_ms), -1 for none. */
+long long headless_deadline(const struct headless_opts *o);
+
+/* Whether deadline (-1: none) has passed. */
+bool headless_expired(long long deadline);
 
 /* Runs fn with a session made from o, destroys it, and returns fn's exit
  * status (or the stop status, or 1 if the session could not start, with the

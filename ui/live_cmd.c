@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctlmsg.h"
@@ -50,14 +49,6 @@ struct live {
 	size_t peer_len;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Hands peer_buf[0..len) to the session as one "kernel" line, escaped (it
  * may carry anything a server sent), and drops it from the buffer. The line
  * goes through the session's stamp-ordered queue like every other event, so
@@ -68,14 +59,11 @@ static void peer_line(struct live *l, size_t len, size_t skip)
 {
 	const struct session_config *c = &l->o->cfg;
 	char line[sizeof "kernel " + sizeof l->peer_buf * 4];
-	struct timespec ts;
 
 	if (!c->only && (c->show_app || c->raw)) {
 		memcpy(line, "kernel ", 7);
 		textesc_escape(line + 7, sizeof line - 7, l->peer_buf, len, 0);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		session_emit(l->s, (uint64_t)ts.tv_sec * 1000000000u +
-				   (uint64_t)ts.tv_nsec, line);
+		session_emit(l->s, ctlmsg_now_ns(), line);
 	}
 	memmove(l->peer_buf, l->peer_buf + len + skip,
 		l->peer_len - len - skip);
@@ -153,12 +141,12 @@ static enum session_wait live_wait(struct session *s, struct live *l,
 				   bool (*pred)(struct session *, void *),
 				   int ms)
 {
-	long long end = ms < 0 ? -1 : now_ms() + ms;
+	long long end = ms < 0 ? -1 : headless_now_ms() + ms;
 
 	if (l->deadline >= 0 && (end < 0 || end > l->deadline))
 		end = l->deadline;
 	for (;;) {
-		long long left = end < 0 ? LIVE_PEER_POLL_MS : end - now_ms();
+		long long left = end < 0 ? LIVE_PEER_POLL_MS : end - headless_now_ms();
 		enum session_wait w;
 
 		pump_peer(l, false);
@@ -167,16 +155,11 @@ static enum session_wait live_wait(struct session *s, struct live *l,
 		w = session_wait(s, pred, l, left > LIVE_PEER_POLL_MS
 					     ? LIVE_PEER_POLL_MS : (int)left);
 		if (w != SESSION_WAIT_TIMEOUT ||
-		    (end >= 0 && now_ms() >= end)) {
+		    (end >= 0 && headless_now_ms() >= end)) {
 			pump_peer(l, false);
 			return w;
 		}
 	}
-}
-
-static bool expired(const struct live *l)
-{
-	return l->deadline >= 0 && now_ms() >= l->deadline;
 }
 
 /* The lwIP client ended without its exchange (it could not connect). */
@@ -290,18 +273,14 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 
 	l->o = o;
 	l->s = s;
-	l->deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : -1;
-	l->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
-				       server_args, err, sizeof err);
-	if (l->server < 0) {
-		/* Stopped: its reason (a signal, ...) has been said. */
-		if (!session_stop_status(s))
-			fprintf(stderr, "tcpstep live: %s\n", err);
+	l->deadline = headless_deadline(o);
+	l->server = headless_spawn(s, "live", "server", SESSION_SERVER_IP,
+				   server_args);
+	if (l->server < 0)
 		return 1;
-	}
 	w = live_wait(s, l, server_listening, 5000);
 	if (w != SESSION_WAIT_DONE) {
-		if (w == SESSION_WAIT_TIMEOUT && expired(l))
+		if (w == SESSION_WAIT_TIMEOUT && headless_expired(l->deadline))
 			goto timeout;
 		if (w == SESSION_WAIT_TIMEOUT)
 			fprintf(stderr, "tcpstep live: the server did not "
@@ -313,13 +292,10 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		return 1;
 	}
 	if (l->client_to) {
-		l->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
-					       client_args, err, sizeof err);
-		if (l->client < 0) {
-			if (!session_stop_status(s))
-				fprintf(stderr, "tcpstep live: %s\n", err);
+		l->client = headless_spawn(s, "live", "client",
+					   SESSION_CLIENT_IP, client_args);
+		if (l->client < 0)
 			return 1;
-		}
 	}
 	what = "COMMAND still running";
 	w = live_wait(s, l, command_done, -1);
@@ -337,7 +313,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	if (l->client >= 0 && !client_settled(s, l)) {
 		what = "waiting for the lwIP client's events";
 		w = live_wait(s, l, client_settled, LIVE_CLIENT_GRACE_MS);
-		if (w == SESSION_WAIT_TIMEOUT && expired(l))
+		if (w == SESSION_WAIT_TIMEOUT && headless_expired(l->deadline))
 			goto timeout;
 		if (w != SESSION_WAIT_DONE && w != SESSION_WAIT_TIMEOUT)
 			return 1;
@@ -417,7 +393,7 @@ int live_cmd_main(int argc, char **argv)
 			 * say so rather than let the client time out. */
 			if (ctlmsg_parse_addrport(l.client_to, false, &addr,
 						  &port) < 0 ||
-			    (addr & 0xffffff00u) != 0xc0000200u ||
+			    !ctlmsg_addr_on_test_net(addr) ||
 			    (addr & 0xff) == 0 || (addr & 0xff) == 255) {
 				fprintf(stderr, "tcpstep live: --client-to wants "
 					"IP:PORT on the session network "
@@ -437,14 +413,8 @@ int live_cmd_main(int argc, char **argv)
 			}
 		} else {
 			l.server_mode = argv[++i];
-			if (strcmp(l.server_mode, "once") &&
-			    strcmp(l.server_mode, "sequential") &&
-			    strcmp(l.server_mode, "concurrent")) {
-				fprintf(stderr, "tcpstep live: --server-mode wants "
-					"once, sequential or concurrent, not "
-					"'%s'\n", l.server_mode);
+			if (!headless_server_mode("live", l.server_mode))
 				return 2;
-			}
 		}
 	}
 	if (!l.command) {

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctlmsg.h"
@@ -43,7 +42,7 @@ struct play {
 	/* --timeout: one deadline for the whole script (CLOCK_MONOTONIC ms),
 	 * -1 for none; every wait below is cut short by it. */
 	long long deadline;
-	int timeout_s;
+	const struct headless_opts *o;  /* --timeout, for messages */
 };
 
 static void usage(FILE *f)
@@ -78,14 +77,6 @@ static void usage(FILE *f)
 		"%s", headless_help);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ms (-1: no limit of its own) cut to what --timeout leaves; 0 once it has
  * passed. */
 static int budget(const struct play *p, int ms)
@@ -94,7 +85,7 @@ static int budget(const struct play *p, int ms)
 
 	if (p->deadline < 0)
 		return ms;
-	left = p->deadline - now_ms();
+	left = p->deadline - headless_now_ms();
 	if (left < 0)
 		left = 0;
 	if (left > INT_MAX)
@@ -102,15 +93,10 @@ static int budget(const struct play *p, int ms)
 	return ms < 0 || ms > left ? (int)left : ms;
 }
 
-static bool expired(const struct play *p)
-{
-	return p->deadline >= 0 && now_ms() >= p->deadline;
-}
-
 static int timed_out(const struct play *p)
 {
 	fprintf(stderr, "tcpstep play: %s:%ld: gave up after %d s (--timeout)\n",
-		p->name, p->lineno, p->timeout_s);
+		p->name, p->lineno, p->o->timeout_s);
 	return PLAY_TIMEOUT_STATUS;
 }
 
@@ -160,7 +146,7 @@ static bool parse_ms(struct play *p, const char *word, int *ms)
 	return true;
 }
 
-static int node_of(struct session *s, struct play *p, const char *word)
+static int node_of(const struct play *p, const char *word)
 {
 	if (!strcmp(word, "server"))
 		return p->server;
@@ -204,7 +190,7 @@ static int node_command(struct session *s, struct play *p, int node,
 	}
 	if (session_command(s, node, line, budget(p, PLAY_DEFAULT_WAIT_MS),
 			    err, sizeof err) < 0) {
-		if (expired(p))
+		if (headless_expired(p->deadline))
 			return timed_out(p);
 		bad(p, "%s", err);
 		return 1;
@@ -236,7 +222,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 		return 0;
 	}
 	verb = strtok_r(line, " \t", &save);
-	if ((node = node_of(s, p, verb)) >= 0)
+	if ((node = node_of(p, verb)) >= 0)
 		return node_command(s, p, node, save ? save : (char *)"");
 	a = strtok_r(NULL, " \t", &save);
 	b = strtok_r(NULL, " \t", &save);
@@ -249,7 +235,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 		if (!parse_ms(p, a, &ms))
 			return 1;
 		session_wait(s, NULL, NULL, budget(p, ms));
-		return expired(p) ? timed_out(p) : 0;
+		return headless_expired(p->deadline) ? timed_out(p) : 0;
 	}
 	if (!strcmp(verb, "wait")) {
 		struct state_wait w;
@@ -258,7 +244,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 			bad(p, "%s", "usage: wait NODE STATE [MS]");
 			return 1;
 		}
-		w.node = node_of(s, p, a);
+		w.node = node_of(p, a);
 		if (w.node < 0) {
 			bad(p, "unknown node '%s' (server or client)", a);
 			return 1;
@@ -272,7 +258,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 			return 1;
 		if (session_wait(s, entered, &w, budget(p, ms)) ==
 		    SESSION_WAIT_TIMEOUT) {
-			if (expired(p))
+			if (headless_expired(p->deadline))
 				return timed_out(p);
 			fprintf(stderr, "tcpstep play: %s:%ld: %s did not enter "
 				"%s within %d ms\n", p->name, p->lineno, a, b, ms);
@@ -289,7 +275,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 			return 1;
 		if (session_wait(s, command_done, NULL, budget(p, ms)) ==
 		    SESSION_WAIT_TIMEOUT) {
-			if (expired(p))
+			if (headless_expired(p->deadline))
 				return timed_out(p);
 			fprintf(stderr, "tcpstep play: %s:%ld: the kernel peer "
 				"still runs after %d ms\n", p->name, p->lineno,
@@ -357,7 +343,7 @@ static bool next_line(struct session *s, struct play *p, char **line,
 		case SESSION_WAIT_TIMEOUT:
 			fprintf(stderr, "tcpstep play: %s: gave up after %d s "
 				"(--timeout) waiting for line %ld\n", p->name,
-				p->timeout_s, p->lineno + 1);
+				p->o->timeout_s, p->lineno + 1);
 			*status = PLAY_TIMEOUT_STATUS;
 			return false;
 		default:
@@ -381,26 +367,22 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	struct play *p = user;
 	const char *server_args[] = { "--app", "manual", NULL, NULL };
 	const char *client_args[] = { "--app", "manual", NULL, NULL };
-	char err[512];
 	char *line;
 	int rc;
 
 	/* Counted from the start: spawning the nodes is part of it. */
-	p->timeout_s = o->timeout_s;
-	p->deadline = o->timeout_s ? now_ms() + o->timeout_s * 1000LL : -1;
+	p->o = o;
+	p->deadline = headless_deadline(o);
 	if (p->paused)
 		server_args[2] = client_args[2] = "--paused";
-	p->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
-				       server_args, err, sizeof err);
-	if (p->server >= 0)
-		p->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
-					       client_args, err, sizeof err);
-	if (p->server < 0 || p->client < 0) {
-		/* Stopped: its reason (a signal, ...) has been said. */
-		if (!session_stop_status(s))
-			fprintf(stderr, "tcpstep play: %s\n", err);
+	p->server = headless_spawn(s, "play", "server", SESSION_SERVER_IP,
+				   server_args);
+	if (p->server < 0)
 		return 1;
-	}
+	p->client = headless_spawn(s, "play", "client", SESSION_CLIENT_IP,
+				   client_args);
+	if (p->client < 0)
+		return 1;
 	while (next_line(s, p, &line, &rc)) {
 		if ((rc = do_line(s, p, line)) != 0 || session_stop_status(s))
 			break;

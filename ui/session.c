@@ -19,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ctlmsg.h"
@@ -81,7 +80,6 @@ struct node {
 	bool app_done_read;     /* its app-done is read (maybe not yet printed) */
 	int app_status;
 	bool quitting;          /* we sent quit (or are tearing down) */
-	bool listening;
 	/* Connections it reported, until they reach CLOSED. */
 	struct conn *conns;
 	size_t nconns, capconns;
@@ -122,12 +120,10 @@ struct session {
 };
 
 
+/* The stamps' clock (ctlmsg_now_ns) in milliseconds. */
 static long long now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (long long)(ctlmsg_now_ns() / 1000000);
 }
 
 /* --- Finding the node executable (see the contract: $TCPSTEP_NODE, then next
@@ -232,8 +228,6 @@ static void note_state(struct node *n, const char *local, const char *remote,
 
 	if (grow((void **)&n->log, &n->caplog, n->nlog + 1, sizeof *n->log))
 		n->log[n->nlog++] = to;
-	if (to == TCPSTATE_LISTEN)
-		n->listening = true;
 	for (i = 0; i < n->nconns; i++)
 		if (!strcmp(n->conns[i].local, local) &&
 		    !strcmp(n->conns[i].remote, remote))
@@ -1072,14 +1066,6 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	}
 }
 
-int session_find_node(const struct session *s, const char *name)
-{
-	for (int i = 0; i < s->nnodes; i++)
-		if (!strcmp(s->nodes[i].name, name))
-			return i;
-	return -1;
-}
-
 bool session_start_command(struct session *s, const char *command, char *err,
 			   size_t errsize)
 {
@@ -1239,7 +1225,7 @@ int session_stop_status(const struct session *s)
 
 bool session_node_listening(const struct session *s, int node)
 {
-	return node >= 0 && node < s->nnodes && s->nodes[node].listening;
+	return session_node_entered(s, node, TCPSTATE_LISTEN);
 }
 
 bool session_node_app_done(const struct session *s, int node, int *status)
@@ -1299,11 +1285,6 @@ bool session_consume_state(struct session *s, int node, enum tcpstate to)
 			return true;
 		}
 	return false;
-}
-
-const char *session_netns_name(const struct session *s)
-{
-	return netns_name(s->ns);
 }
 
 const char *session_node_last_id(const struct session *s, int node,

@@ -23,7 +23,6 @@ struct session;
 #define SESSION_SERVER_IP "192.0.2.2"
 #define SESSION_CLIENT_IP "192.0.2.3"
 #define SESSION_KERNEL_IP "192.0.2.1"
-#define SESSION_SERVER_PORT 8888
 
 struct session_config {
 	FILE *out;              /* headless event lines */
@@ -54,9 +53,6 @@ void session_destroy(struct session *s);
  * with err. The node's `hello` has arrived when this returns. */
 int session_spawn_node(struct session *s, const char *name, const char *ip,
 		       const char *const extra[], char *err, size_t errsize);
-
-/* Index of the node called name, or -1. */
-int session_find_node(const struct session *s, const char *name);
 
 /* Runs `/bin/sh -c command` inside the namespace as the kernel peer; its
  * stdout and stderr are the session's. */
@@ -124,8 +120,5 @@ bool session_consume_state(struct session *s, int node, enum tcpstate to);
  * the node reported in a `conn` event, or NULL if none yet. */
 const char *session_node_last_id(const struct session *s, int node,
 				 bool listener);
-
-/* The namespace's name, for messages ("tcpstep-<pid>"). */
-const char *session_netns_name(const struct session *s);
 
 #endif

@@ -293,6 +293,18 @@ static void test_parse_addresses(void)
 	CHECK_STR_EQ(s, "255.255.255.255:65535");
 }
 
+/* The network-safety predicate the node and `live --client-to` share. */
+static void test_addr_on_test_net(void)
+{
+	CHECK(ctlmsg_addr_on_test_net(0xc0000200u));   /* 192.0.2.0 */
+	CHECK(ctlmsg_addr_on_test_net(0xc0000202u));   /* 192.0.2.2 */
+	CHECK(ctlmsg_addr_on_test_net(0xc00002ffu));   /* 192.0.2.255 */
+	CHECK(!ctlmsg_addr_on_test_net(0xc0000302u));  /* 192.0.3.2 */
+	CHECK(!ctlmsg_addr_on_test_net(0xc00001ffu));  /* 192.0.1.255 */
+	CHECK(!ctlmsg_addr_on_test_net(0x7f000001u));  /* 127.0.0.1 */
+	CHECK(!ctlmsg_addr_on_test_net(0x020000c0u));  /* 192.0.2.2 byte-swapped */
+}
+
 static void test_out_builds_lines(void)
 {
 	static struct ctlmsg_out o;
@@ -433,6 +445,7 @@ int main(void)
 	RUN(test_parse_uint);
 	RUN(test_parse_decimal);
 	RUN(test_parse_addresses);
+	RUN(test_addr_on_test_net);
 	RUN(test_out_builds_lines);
 	RUN(test_out_never_exceeds_line_limit);
 	CHECK_EXIT();
