@@ -198,11 +198,6 @@ unsigned long long wiretap_dropped(struct wiretap *w)
 	return st.have_drops ? st.dropped + st.if_dropped : 0;
 }
 
-unsigned long long wiretap_frames_written(const struct wiretap *w)
-{
-	return w && w->rec ? recorder_frames(w->rec) : 0;
-}
-
 bool wiretap_close(struct wiretap *w, char *err, size_t errsize)
 {
 	char e[SOURCE_ERRBUF_SIZE];

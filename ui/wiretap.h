@@ -72,9 +72,6 @@ bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
  * overflowed): the recording misses them and the inference may be wrong. */
 unsigned long long wiretap_dropped(struct wiretap *w);
 
-/* Frames recorded so far (0 without a recording). */
-unsigned long long wiretap_frames_written(const struct wiretap *w);
-
 /* Reads what is still captured, closes the recording (flushed) and the
  * capture. False if the recording lost anything wiretap_poll has not
  * already reported (reason in err). NULL is harmless. */
