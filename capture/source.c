@@ -54,6 +54,23 @@ static bool check_linktype(struct source *s, char *errbuf)
 	return false;
 }
 
+/* The "any" device: Linux cooked v2 when libpcap offers it (tcpdump's
+ * choice too), whose header names the interface of each frame, so a
+ * filter can say `ifindex N` and a reader sees where a frame was taken.
+ * Libpcap's default there is v1, which has no interface. */
+static void prefer_sll2(struct source *s)
+{
+	int *links, n = pcap_list_datalinks(s->p, &links);
+
+	for (int i = 0; i < n; i++)
+		if (links[i] == DECODE_LINK_SLL2) {
+			pcap_set_datalink(s->p, DECODE_LINK_SLL2);
+			break;
+		}
+	if (n >= 0)
+		pcap_free_datalinks(links);
+}
+
 /* filter NULL or "" passes everything. */
 static bool compile_filter(struct source *s, const char *filter, char *errbuf)
 {
@@ -156,6 +173,8 @@ struct source *source_open_live_buffered(const char *iface, const char *filter,
 		return fail_open(s);
 	}
 	s->nano = pcap_get_tstamp_precision(s->p) == PCAP_TSTAMP_PRECISION_NANO;
+	if (!strcmp(iface, "any"))
+		prefer_sll2(s);
 	if (!check_linktype(s, errbuf) || !compile_filter(s, filter, errbuf))
 		return fail_open(s);
 	if (s->have_prog) {

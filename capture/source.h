@@ -54,13 +54,16 @@ struct source *source_open_file(const char *path, const char *filter, char *errb
 /* tcpdump's default snap length, and libpcap's largest. */
 #define SOURCE_DEFAULT_SNAPLEN 262144
 
-/* snaplen <= 0 means SOURCE_DEFAULT_SNAPLEN. */
+/* snaplen <= 0 means SOURCE_DEFAULT_SNAPLEN. On Linux's "any" device the
+ * frames are Linux cooked v2 (DECODE_LINK_SLL2: the header names each
+ * frame's interface, so `ifindex N` and `inbound` filters work), as in
+ * tcpdump -i any. */
 struct source *source_open_live(const char *iface, const char *filter,
 				int snaplen, char *errbuf);
 
 /* The same with a kernel capture buffer of buffer_bytes (<= 0: libpcap's
  * default, 2 MiB), for a caller whose loop may be busy while a burst
- * crosses (the session's br0: 200 connections at once in the load test). */
+ * crosses (the session's capture: 200 connections at once in the load test). */
 struct source *source_open_live_buffered(const char *iface, const char *filter,
 					 int snaplen, int buffer_bytes,
 					 char *errbuf);

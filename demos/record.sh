@@ -4,7 +4,7 @@
 # recorded it, with --seed 1 (the lwIP nodes' ISNs and ports repeat; a
 # kernel peer's ISN and port are the kernel's own, random) and --msl 1, and
 # writes
-#   demos/NAME/NAME.pcap      the capture of br0 (tcpstep --write)
+#   demos/NAME/NAME.pcap      the frames crossing br0 (tcpstep --write)
 #   demos/NAME/session.txt    what the session printed: apps' lines, true
 #                             (server/client) and inferred (wire) states
 #   demos/NAME/expected.txt   `tcpstep decode NAME.pcap`, the golden text

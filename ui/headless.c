@@ -22,8 +22,8 @@ const char headless_help[] =
 	"  --no-app           do not print app output lines\n"
 	"  --raw              print every control event as 'NODE <protocol line>'\n"
 	"                     (docs/control-protocol.md; without the stamp) instead\n"
-	"  --write FILE       record every frame on br0 to FILE (pcap, flushed as\n"
-	"                     it goes and on exit or Ctrl-C); --pcap is the same\n"
+	"  --write FILE       record every frame crossing br0 to FILE (pcap, flushed\n"
+	"                     as it goes and on exit or Ctrl-C); --pcap is the same\n"
 	"  --timeout S        give up after S seconds (exit 124), 1..86400\n";
 
 void headless_init(struct headless_opts *o)

@@ -109,7 +109,7 @@ struct session {
 	int cmd_tty;            /* the terminal the peer was given, or -1 */
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
-	struct wiretap *wire;   /* br0: recording and inferred states, or NULL */
+	struct wiretap *wire;   /* the wire: recording and inferred states, or NULL */
 	bool wire_failed;       /* its capture or recording failed (and was said) */
 	struct evqueue *q;      /* read, not yet printed (in stamp order) */
 	uint64_t horizon;       /* lines stamped before this may be printed */
@@ -507,7 +507,7 @@ static void handle_signals(struct session *s)
 	}
 }
 
-/* Reads what br0 has captured. A failed recording or a lost capture ends
+/* Reads what the wire tap has captured. A failed recording or a lost capture ends
  * the session: the user asked for the file. */
 static void drain_wire(struct session *s)
 {
@@ -588,13 +588,13 @@ static void sync_clocks(struct session *s)
 
 static uint64_t held_back(const struct session *s)
 {
-	/* The capture sees a frame when the bridge passes it up to br0,
-	 * which it does after forwarding it to the receiving TAP
-	 * (net/bridge/br_input.c br_handle_frame_finish: br_forward, then
-	 * br_pass_frame_up), so the receiver may react (and stamp) a few
-	 * microseconds before the frame is in the capture's ring. Holding
-	 * every line back a little more than that keeps a frame's inferred
-	 * line before the reaction to it. Nodes alone need no such margin. */
+	/* The capture takes a frame before the bridge forwards it
+	 * (wiretap.h), so a reaction is never read before the frame that
+	 * caused it. But a frame's stamp is taken a little before it is
+	 * readable in the capture's ring, and it is converted from
+	 * CLOCK_REALTIME (sync_clocks, to 2 us): holding every line back
+	 * 10 ms keeps a wire line among the nodes' lines by its stamp even
+	 * then. Nodes alone need no such margin. */
 	return s->wire ? SESSION_WIRE_HOLD_NS : 0;
 }
 
@@ -1186,7 +1186,7 @@ void session_destroy(struct session *s)
 				"frames (the capture buffer overflowed)\n",
 				s->cfg.pcap_path, lost);
 		else if (lost)
-			fprintf(stderr, "tcpstep: the capture of br0 missed %llu "
+			fprintf(stderr, "tcpstep: the capture of the wire missed %llu "
 				"frames (its buffer overflowed); the inferred "
 				"states may be wrong\n", lost);
 		if (!wiretap_close(s->wire, err, sizeof err))

@@ -1,5 +1,5 @@
 /* A live session: the private network (netns.h), the lwIP nodes running in
- * it, an optional kernel peer command, an optional pcap recording of br0,
+ * it, an optional kernel peer command, an optional pcap recording of the wire,
  * and the loop that reads the nodes' events (docs/control-protocol.md) and
  * prints them as headless text.
  *
@@ -29,9 +29,9 @@ struct session_config {
 	const char *only;       /* print only this node's events (NULL: all) */
 	bool show_states;       /* print true state changes */
 	bool show_app;          /* print app output lines */
-	bool show_wire;         /* print the states inferred from br0 (wiretap.h) */
+	bool show_wire;         /* print the states inferred from the wire (wiretap.h) */
 	bool raw;               /* print every event as "NODE <protocol line>" */
-	const char *pcap_path;  /* record br0 to this pcap file (NULL: no),
+	const char *pcap_path;  /* record the wire to this pcap file (NULL: no),
 				 * through capture/recorder (wiretap.h) */
 	bool has_seed;
 	uint64_t seed;          /* nodes get distinct seeds derived from it */
@@ -103,7 +103,7 @@ bool session_node_app_done(const struct session *s, int node, int *status);
 bool session_node_quiet(const struct session *s, int node);
 bool session_command_done(const struct session *s, int *status);
 
-/* True when every connection seen on br0 has ended as the tracker infers
+/* True when every connection seen on the wire has ended as the tracker infers
  * it (its TIME_WAIT's 2 x MSL included), when the wire has been silent for
  * 2 x MSL + 1 s (nothing more can end there), or when nothing is captured. */
 bool session_wire_quiet(const struct session *s);

@@ -1,8 +1,10 @@
 /* The session's wire tap (see wiretap.h): capture/source + capture/tap
- * (decoder and tracker) + capture/recorder on br0. */
+ * (decoder and tracker) + capture/recorder on the frames entering br0. */
 #include "wiretap.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,16 +74,31 @@ struct open_job {
 	char err[SOURCE_ERRBUF_SIZE];
 };
 
-/* Runs inside the namespace, so the packet socket belongs to it. */
+/* Runs inside the namespace, so the packet socket belongs to it (and its
+ * "any" device is the namespace's interfaces, no other). */
 static int open_inside(void *user)
 {
 	struct open_job *job = user;
+	unsigned lo = if_nametoindex("lo"), br = if_nametoindex(NETNS_BRIDGE);
+	char filter[128];
 
+	if (!lo || !br) {
+		snprintf(job->err, sizeof job->err, "%s: %s",
+			 lo ? NETNS_BRIDGE : "lo", strerror(errno));
+		return -1;
+	}
+	/* Every frame once, where it enters the bridge: from a node's TAP
+	 * (inbound there), or from the kernel's own side (outbound on br0).
+	 * Not the bridge's pass-up to br0, not the copy leaving the other
+	 * TAP, not loopback. See wiretap.h for why not br0. */
+	snprintf(filter, sizeof filter,
+		 "(inbound and not ifindex %u and not ifindex %u) or "
+		 "(outbound and ifindex %u)", lo, br, br);
 	/* Snap length 65535: the recording keeps every byte of a lesson's
 	 * frames (MTU 1500) and tshark reads it as tcpdump -w's. A 32 MiB
 	 * buffer holds a burst (the load test's 200 connections at once)
 	 * while the loop is busy printing. */
-	job->w->src = source_open_live_buffered(NETNS_BRIDGE, NULL, 65535,
+	job->w->src = source_open_live_buffered("any", filter, 65535,
 						WIRETAP_BUFFER_BYTES, job->err);
 	return job->w->src ? 0 : -1;
 }
@@ -157,7 +174,7 @@ bool wiretap_poll(struct wiretap *w, char *err, size_t errsize)
 		if (st != SOURCE_FRAME) {
 			w->failed = true;
 			snprintf(err, errsize, "capture on %s",
-				 st == SOURCE_ERROR ? e : "br0: ended");
+				 st == SOURCE_ERROR ? e : "any: ended");
 			return false;
 		}
 		w->last_frame_ns = f.ts_ns;

@@ -1,14 +1,29 @@
-/* The session's wire tap: libpcap on the session bridge br0 (capture/
- * source.h, opened inside the namespace), every frame recorded to a pcap
- * file when asked (capture/recorder.h, the one recorder), and decoded and
- * fed to the connection tracker (capture/tap.h), whose inferred state
- * changes come out as text lines for the headless output:
+/* The session's wire tap: libpcap inside the session's namespace (capture/
+ * source.h), every frame recorded to a pcap file when asked (capture/
+ * recorder.h, the one recorder), and decoded and fed to the connection
+ * tracker (capture/tap.h), whose inferred state changes come out as text
+ * lines for the headless output:
  *
  *   wire conn 1 192.0.2.3:49153 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)
  *
  * that is `tcpstep decode`'s state line with "wire " in front, so a reader
  * (or a script) tells the inference from the nodes' true lines, which
  * start with the node's name.
+ *
+ * Where it captures: each frame once, where it enters the bridge, that is
+ * on the namespace's "any" device, inbound on a node's TAP or outbound on
+ * br0 for the kernel's own frames (Linux cooked v2 frames, whose header
+ * names the interface). Not on br0 itself: the bridge forwards a frame to
+ * the receiving TAP before it passes it up to br0 (net/bridge/br_input.c
+ * br_handle_frame_finish), so a capture there could get a FIN after the
+ * receiver's ACK of it whenever the forwarding CPU stalled between the
+ * two, and the tracker would then never see the FIN acknowledged. A packet
+ * socket sees a frame entering from a TAP before the bridge handles it
+ * (net/core/dev.c __netif_receive_skb_core: ptype_all, then rx_handler),
+ * and one sent by the kernel before br0 forwards it (dev_queue_xmit_nit,
+ * then br_dev_xmit); one socket has one ring, filled in that order. So
+ * the capture's order is the order the frames were sent, and a reply is
+ * always after its cause.
  *
  * It plugs into the session's poll loop: wiretap_fd to watch,
  * wiretap_poll when it is readable (and before node events are handled, so
@@ -32,7 +47,7 @@ struct wiretap;
 #define WIRETAP_LINE_MAX 256
 
 struct wiretap_config {
-	const char *write_path; /* record br0 here as pcap (NULL: do not) */
+	const char *write_path; /* record the frames here as pcap (NULL: do not) */
 	int64_t msl_ns;         /* the tracker's TIME_WAIT = 2 x this */
 	/* Called for every inferred state change, in capture order, with the
 	 * line (no newline) and the event. May be NULL. */
@@ -41,7 +56,7 @@ struct wiretap_config {
 	void *user;
 };
 
-/* Opens the capture on br0 inside ns (and the recording). NULL with the
+/* Opens the capture inside ns (and the recording). NULL with the
  * reason in err on failure; nothing is left open. */
 struct wiretap *wiretap_open(const struct netns *ns,
 			     const struct wiretap_config *cfg, char *err,

@@ -1,8 +1,9 @@
 #!/bin/bash
-# --write FILE on demo and live: the capture of br0 recorded as pcap through
-# capture/recorder, flushed as it runs and on exit or Ctrl-C, and read
-# cleanly by tshark (when installed) and tcpstep decode; the inferred
-# "wire" lines and their filters (issue 3, "Recording").
+# --write FILE on demo and live: the frames crossing br0 recorded as pcap
+# through capture/recorder, flushed as it runs and on exit or Ctrl-C, and
+# read cleanly by tshark (when installed) and tcpstep decode; each frame
+# taken once, where it entered the bridge, in the order sent (docs/wire.md);
+# the inferred "wire" lines and their filters (issue 3, "Recording").
 set -u
 . "$(dirname "$0")/../stack/e2e_lib.sh"
 
@@ -15,6 +16,17 @@ tshark_ok() {
 	[ -z "$e" ] || { fail "tshark on $1: $e"; return 1; }
 	tshark -n -r "$1" -Y tcp 2>/dev/null | grep -q . || fail "tshark sees no TCP in $1"
 }
+# points_ok FILE: each frame once, inbound on its sender's TAP (outbound on
+# br0 for the kernel), and never an ACK of a segment not yet recorded,
+# which a capture on br0 could show (the receiver's reply passed up before
+# the frame it answers).
+points_ok() {
+	local o
+	o=$(python3 "$(dirname "$0")/capture_points.py" "$1" 2>&1) ||
+		fail "capture points of $1: $o"
+	o=$("$E2E_TCPSTEP" decode --json "$1" | grep -E '"(acked-unseen|prev-not-captured|out-of-order)"')
+	[ -z "$o" ] || fail "$1 is not in the order sent: $o"
+}
 
 # 1. demo: every segment of the exchange, in a file that reads cleanly.
 run_tcpstep demo demo hello --headless --seed 3 --msl 0.5 --timeout 30 \
@@ -22,6 +34,7 @@ run_tcpstep demo demo hello --headless --seed 3 --msl 0.5 --timeout 30 \
 check_eq "demo exit status" "$rc" 0
 check_eq "demo stderr" "$err" ""
 tshark_ok "$e2e_tmp/demo.pcap"
+points_ok "$e2e_tmp/demo.pcap"
 d=$("$E2E_TCPSTEP" decode "$e2e_tmp/demo.pcap")
 check_eq "decode of the recording exits 0" "$?" 0
 # SYN, SYN-ACK, data, its ACK, FIN+data, FIN-ACK, last ACK: at least 7.
@@ -70,6 +83,7 @@ if command -v nc >/dev/null; then
 		--exec "(printf 'Hi\n'; sleep 1.5) | nc -q 0 192.0.2.2 8888"
 	check_eq "live exit status" "$rc" 0
 	tshark_ok "$e2e_tmp/live.pcap"
+	points_ok "$e2e_tmp/live.pcap"
 	d=$("$E2E_TCPSTEP" decode "$e2e_tmp/live.pcap")
 	check_match "the kernel's SYN" "$d" '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[S\]'
 	check_match "the kernel's data" "$d" '192\.0\.2\.1\.[0-9]+ > 192\.0\.2\.2\.8888: Flags \[P\.\], seq 1:4, '
