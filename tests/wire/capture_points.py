@@ -3,7 +3,7 @@
 (docs/wire.md, "Where the wire is captured"): every frame once, where it
 entered the bridge, in the order it was sent.
 
-  capture_points.py FILE.pcap
+  capture_points.py FILE.pcap...
 
 The file must be Linux cooked v2 (the header names each frame's interface
 and direction). Every IPv4 frame of an lwIP node (192.0.2.2, .3, ...) must
@@ -54,10 +54,13 @@ def ip4(b):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         print(__doc__.strip().splitlines()[0], file=sys.stderr)
         return 2
-    path = sys.argv[1]
+    return max(check(path) for path in sys.argv[1:])
+
+
+def check(path):
     errors = []
     iface_of = {}   # source IP -> set of interface indexes
     outgoing = {}   # source IP -> set of "out"/"in"
