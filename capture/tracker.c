@@ -1331,6 +1331,73 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 	 * the receiver must refuse: no change. */
 }
 
+/* The cause of an ACK-of-FIN transition whose ACK the capture got before
+ * the FIN (fin_acked_first). */
+#define CAUSE_ACKED_FIRST "ACK of FIN captured first"
+
+/* The sender s's FIN, whose ACK the receiver sent before the capture got
+ * the FIN: acknowledged on arrival. */
+static void fin_acked_first(struct tracker *t, struct conn *c, int s,
+			    uint64_t pkt, int64_t ts)
+{
+	switch (c->ep[s].state) {
+	case TCPSTATE_FIN_WAIT_1:
+		transition(t, c, s, TCPSTATE_FIN_WAIT_2, CAUSE_ACKED_FIRST,
+			   "fin_acked", pkt, ts, false);
+		break;
+	case TCPSTATE_CLOSING:
+		transition(t, c, s, TCPSTATE_TIME_WAIT, CAUSE_ACKED_FIRST,
+			   "closing_acked", pkt, ts, false);
+		break;
+	case TCPSTATE_LAST_ACK:
+		transition(t, c, s, TCPSTATE_CLOSED, CAUSE_ACKED_FIRST,
+			   "last_ack_acked", pkt, ts, false);
+		break;
+	default:
+		break;
+	}
+}
+
+/* A FIN reached the receiver r (acked: r had acknowledged it already). */
+static void receiver_fin(struct tracker *t, struct conn *c, int r,
+			 uint64_t pkt, int64_t ts, bool acked)
+{
+	struct endpoint *R = &c->ep[r];
+
+	switch (R->state) {
+	case TCPSTATE_CLOSED:
+		if (R->known)
+			break;
+		/* Not heard from yet (mid-stream): as ESTABLISHED. */
+		/* fall through */
+	case TCPSTATE_ESTABLISHED:
+		/* Decided by the receiver's next segment (see the top),
+		 * unless its ACK of the FIN came already. */
+		if (acked)
+			transition(t, c, r, TCPSTATE_CLOSE_WAIT, "rcvd FIN",
+				   "fin_rcvd", pkt, ts, false);
+		else
+			defer(&R->fin_in_on, &R->fin_in, pkt, ts);
+		break;
+	case TCPSTATE_FIN_WAIT_1:
+		/* Our FIN is not acknowledged by this one. */
+		transition(t, c, r, TCPSTATE_CLOSING, "rcvd FIN",
+			   "simultaneous_close", pkt, ts, false);
+		break;
+	case TCPSTATE_FIN_WAIT_2:
+		transition(t, c, r, TCPSTATE_TIME_WAIT, "rcvd FIN",
+			   "fin_rcvd_fin_wait_2", pkt, ts, false);
+		break;
+	case TCPSTATE_TIME_WAIT:
+		/* A retransmitted FIN (our last ACK was lost): acknowledge
+		 * it and restart the 2 MSL timeout (RFC 9293 3.10.7.4). */
+		tw_arm(t, &c->tw[r], ts + 2 * t->msl_ns);
+		break;
+	default:
+		break; /* a retransmitted FIN: no change */
+	}
+}
+
 /* ACK, data and FIN. */
 static void handle_data(struct tracker *t, struct conn *c, int s,
 			const struct segment *seg, bool sender_done)
@@ -1342,11 +1409,17 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 	uint64_t pkt = seg->pkt;
 	int64_t ts = seg->ts_ns;
 	uint32_t ack = seg->ack;
+	bool acked_first = false;
 
 	/* The sender's own FIN changes the sender when it leaves. */
 	if (fin) {
 		uint32_t fin_seq = seg->seq + seg->payload_len;
 		bool again = S->fin_sent && fin_seq == S->fin_seq;
+		/* The receiver already acknowledged this FIN: the capture got
+		 * the ACK first (a capture on a bridge or a mirror port can
+		 * see the two directions out of order). */
+		acked_first = !again && R->ack_known &&
+			      SEQ_GEQ(R->last_ack, fin_seq + 1);
 		if (!again && !sender_done) {
 			switch (S->state) {
 			case TCPSTATE_ESTABLISHED:
@@ -1419,35 +1492,10 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 		}
 	}
 
-	if (!fin)
-		return;
-	switch (R->state) {
-	case TCPSTATE_CLOSED:
-		if (R->known)
-			break;
-		/* Not heard from yet (mid-stream): as ESTABLISHED. */
-		/* fall through */
-	case TCPSTATE_ESTABLISHED:
-		/* Decided by the receiver's next segment (see the top). */
-		defer(&R->fin_in_on, &R->fin_in, pkt, ts);
-		break;
-	case TCPSTATE_FIN_WAIT_1:
-		/* Our FIN is not acknowledged by this one. */
-		transition(t, c, r, TCPSTATE_CLOSING, "rcvd FIN",
-			   "simultaneous_close", pkt, ts, false);
-		break;
-	case TCPSTATE_FIN_WAIT_2:
-		transition(t, c, r, TCPSTATE_TIME_WAIT, "rcvd FIN",
-			   "fin_rcvd_fin_wait_2", pkt, ts, false);
-		break;
-	case TCPSTATE_TIME_WAIT:
-		/* A retransmitted FIN (our last ACK was lost): acknowledge
-		 * it and restart the 2 MSL timeout (RFC 9293 3.10.7.4). */
-		tw_arm(t, &c->tw[r], ts + 2 * t->msl_ns);
-		break;
-	default:
-		break; /* a retransmitted FIN: no change */
-	}
+	if (fin)
+		receiver_fin(t, c, r, pkt, ts, acked_first);
+	if (acked_first)
+		fin_acked_first(t, c, s, pkt, ts);
 }
 
 /* What the sender's segment tells about itself, kept for later checks. */

@@ -185,6 +185,26 @@ static void write_hello(const char *name, int lt, int file_lt, int ipv)
 	close_out(&o);
 }
 
+/* The article's ending captured out of order, as a capture on br0 can
+ * (docs/states.md, "A FIN whose ACK was captured first"): the server's
+ * last ACK before the client's FIN it acknowledges. */
+static void reordered(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "reordered.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49152, 6510, 6509);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 250000, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, S, 750000, F | P | A, 1, 23, REP, 2898, NULL, 0);
+	seg(&c, S, 100, A, 25, 24, NULL, 2898, NULL, 0);
+	seg(&c, C, 5, F | A, 23, 25, NULL, 2897, NULL, 0);
+	close_out(&o);
+}
+
 /* Half-close: the client (a kernel) sends its request and shuts down its
  * write side; the server keeps sending, then closes. */
 static void halfclose(void)
@@ -601,6 +621,7 @@ int main(int argc, char **argv)
 	write_hello6("hello6-ipv6.pcap", DECODE_LINK_IPV6, 229);
 	write_hello6("hello6-loop.pcap", DECODE_LINK_LOOP, 108);
 	halfclose();
+	reordered();
 	abortive();
 	refused();
 	simclose();

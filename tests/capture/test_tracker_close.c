@@ -497,6 +497,94 @@ static void test_syn_on_lingering_connection(void)
 	sim_free(&s);
 }
 
+/* A capture that got the ACK of a FIN before the FIN (on a bridge or a
+ * mirror port the two directions can cross: CI's e2e_order once saw the
+ * article's last ACK before the client's FIN on br0). The FIN is
+ * acknowledged on arrival: the passive closer does not stay in LAST_ACK. */
+static void test_ack_of_fin_captured_before_the_fin(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 1, FIN | PSH | ACK, 23); /* the server's reply and FIN */
+	sim_clear_log(&s);
+	/* the server's ACK of the client's FIN, captured first */
+	sim_send_ack(&s, 1, ACK, 0, s.nxt[0] + 1);
+	CHECK(s.last.marks & TRACKER_MARK_ACKED_UNSEEN);
+	CHECK_STR_EQ(s.log, "");
+	sim_send(&s, 0, FIN | ACK, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "C CLOSE_WAIT>LAST_ACK passive_close; "
+			    "S FIN_WAIT_1>TIME_WAIT fin_ack_rcvd; "
+			    "C LAST_ACK>CLOSED last_ack_acked");
+	CHECK_STR_EQ(s.last_state.u.state.cause, "ACK of FIN captured first");
+	CHECK_INT_EQ(s.last_state.pkt, s.pkt); /* decided by the FIN's frame */
+	/* nothing holds the connection but the server's TIME_WAIT */
+	sim_clear_log(&s);
+	sim_advance(&s, 121 * SEC);
+	CHECK_STR_EQ(s.log, "S TIME_WAIT>CLOSED time_wait_expired");
+	CHECK_INT_EQ(s.sum.final_state[0], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(sim_open_after_linger(&s), 0);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* The same for an active close: the receiver's ACK came first, so the FIN
+ * reached it (CLOSE_WAIT now, not when it next sends) and the closer is
+ * in FIN_WAIT_2 at once; then the rest of the close as usual. */
+static void test_ack_of_first_fin_captured_before_it(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_send_ack(&s, 1, ACK, 0, s.nxt[0] + 1);
+	sim_send(&s, 0, FIN | ACK, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "S ESTABLISHED>CLOSE_WAIT fin_rcvd; "
+			    "C FIN_WAIT_1>FIN_WAIT_2 fin_acked");
+	CHECK_INT_EQ(s.evs[s.nevs - 2].pkt, s.pkt);
+	sim_clear_log(&s);
+	sim_send(&s, 1, FIN | ACK, 0);
+	CHECK_STR_EQ(s.log, "S CLOSE_WAIT>LAST_ACK passive_close; "
+			    "C FIN_WAIT_2>TIME_WAIT fin_rcvd_fin_wait_2");
+	sim_clear_log(&s);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S LAST_ACK>CLOSED last_ack_acked");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* Simultaneous close with the client's ACK of the server's FIN captured
+ * before that FIN: when it arrives, the server goes FIN_WAIT_1 -> CLOSING
+ * (it had the client's FIN) and at once CLOSING -> TIME_WAIT. */
+static void test_ack_of_crossing_fin_captured_before_it(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	uint32_t cfin = s.nxt[0], sfin = s.nxt[1];
+	sim_send(&s, 0, FIN | ACK, 0);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, ACK, cfin + 1, sfin + 1, 0, s.win[0]);
+	CHECK(s.last.marks & TRACKER_MARK_ACKED_UNSEEN);
+	CHECK_STR_EQ(s.log, "");
+	/* the server's FIN, sent before the client's reached it */
+	sim_raw(&s, 1, FIN | ACK, sfin, cfin, 0, s.win[1]);
+	CHECK_STR_EQ(s.log, "S ESTABLISHED>FIN_WAIT_1 active_close; "
+			    "S FIN_WAIT_1>CLOSING simultaneous_close; "
+			    "C FIN_WAIT_1>CLOSING simultaneous_close; "
+			    "S CLOSING>TIME_WAIT closing_acked");
+	CHECK_STR_EQ(s.last_state.u.state.cause, "ACK of FIN captured first");
+	sim_clear_log(&s);
+	sim_raw(&s, 1, ACK, sfin + 1, cfin + 1, 0, s.win[1]);
+	CHECK_STR_EQ(s.log, "C CLOSING>TIME_WAIT closing_acked");
+	CHECK_STR_EQ(s.last_state.u.state.cause, "rcvd ACK of FIN");
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
 int main(void)
 {
 	RUN(test_active_close_by_client);
@@ -517,5 +605,8 @@ int main(void)
 	RUN(test_memory_released_after_many_connections);
 	RUN(test_stragglers_after_rst_keep_connection);
 	RUN(test_syn_on_lingering_connection);
+	RUN(test_ack_of_fin_captured_before_the_fin);
+	RUN(test_ack_of_first_fin_captured_before_it);
+	RUN(test_ack_of_crossing_fin_captured_before_it);
 	CHECK_EXIT();
 }
