@@ -161,15 +161,21 @@ static void seg(struct conv *c, int dir, int64_t dt_us, uint8_t flags, uint32_t 
 /* The article's exchange between two lwIP nodes: the client connects and
  * sends its greeting, the server answers a second later and closes first
  * (so the server ends in TIME_WAIT). */
+/* Its start: the handshake, the greeting and the server's ACK of it. */
+static void hello_start(struct conv *c, struct out *o, int ipv)
+{
+	conv_init(c, o, ipv, 49152, 6510, 6509);
+	seg(c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(c, S, 250000, A, 1, 23, NULL, 2898, NULL, 0);
+}
+
 static void hello(struct out *o, int ipv)
 {
 	struct conv c;
-	conv_init(&c, o, ipv, 49152, 6510, 6509);
-	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 250000, A, 1, 23, NULL, 2898, NULL, 0);
+	hello_start(&c, o, ipv);
 	seg(&c, S, 750000, P | A, 1, 23, REP, 2898, NULL, 0);
 	seg(&c, S, 100, F | A, 24, 23, NULL, 2898, NULL, 0);
 	seg(&c, C, 100, A, 23, 25, NULL, 2897, NULL, 0);
@@ -193,12 +199,7 @@ static void reordered(void)
 	struct out o;
 	struct conv c;
 	open_out(&o, "reordered.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
-	conv_init(&c, &o, 4, 49152, 6510, 6509);
-	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 250000, A, 1, 23, NULL, 2898, NULL, 0);
+	hello_start(&c, &o, 4);
 	seg(&c, S, 750000, F | P | A, 1, 23, REP, 2898, NULL, 0);
 	seg(&c, S, 100, A, 25, 24, NULL, 2898, NULL, 0);
 	seg(&c, C, 5, F | A, 23, 25, NULL, 2897, NULL, 0);
