@@ -1331,27 +1331,25 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 	 * the receiver must refuse: no change. */
 }
 
-/* The cause of an ACK-of-FIN transition whose ACK the capture got before
- * the FIN (fin_acked_first). */
-#define CAUSE_ACKED_FIRST "ACK of FIN captured first"
-
-/* The sender s's FIN, whose ACK the receiver sent before the capture got
- * the FIN: acknowledged on arrival. */
-static void fin_acked_first(struct tracker *t, struct conn *c, int s,
-			    uint64_t pkt, int64_t ts)
+/* Endpoint e's FIN was acknowledged (RFC 9293 3.10.7.4, the ACK field in
+ * FIN_WAIT_1, CLOSING and LAST_ACK): by the segment just seen (cause "rcvd
+ * ACK of FIN"), or by one the capture got before the FIN itself ("ACK of
+ * FIN captured first"). */
+static void ack_of_fin(struct tracker *t, struct conn *c, int e,
+		       const char *cause, uint64_t pkt, int64_t ts)
 {
-	switch (c->ep[s].state) {
+	switch (c->ep[e].state) {
 	case TCPSTATE_FIN_WAIT_1:
-		transition(t, c, s, TCPSTATE_FIN_WAIT_2, CAUSE_ACKED_FIRST,
-			   "fin_acked", pkt, ts, false);
+		transition(t, c, e, TCPSTATE_FIN_WAIT_2, cause, "fin_acked",
+			   pkt, ts, false);
 		break;
 	case TCPSTATE_CLOSING:
-		transition(t, c, s, TCPSTATE_TIME_WAIT, CAUSE_ACKED_FIRST,
-			   "closing_acked", pkt, ts, false);
+		transition(t, c, e, TCPSTATE_TIME_WAIT, cause, "closing_acked",
+			   pkt, ts, false);
 		break;
 	case TCPSTATE_LAST_ACK:
-		transition(t, c, s, TCPSTATE_CLOSED, CAUSE_ACKED_FIRST,
-			   "last_ack_acked", pkt, ts, false);
+		transition(t, c, e, TCPSTATE_CLOSED, cause, "last_ack_acked",
+			   pkt, ts, false);
 		break;
 	default:
 		break;
@@ -1469,25 +1467,12 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 					   "rcvd FIN+ACK", "fin_ack_rcvd", pkt,
 					   ts, false);
 				fin = false;
-			} else if (fin_acked) {
-				transition(t, c, r, TCPSTATE_FIN_WAIT_2,
-					   "rcvd ACK of FIN", "fin_acked", pkt,
-					   ts, false);
+				break;
 			}
-			break;
-		case TCPSTATE_CLOSING:
-			if (fin_acked)
-				transition(t, c, r, TCPSTATE_TIME_WAIT,
-					   "rcvd ACK of FIN", "closing_acked",
-					   pkt, ts, false);
-			break;
-		case TCPSTATE_LAST_ACK:
-			if (fin_acked)
-				transition(t, c, r, TCPSTATE_CLOSED,
-					   "rcvd ACK of FIN", "last_ack_acked",
-					   pkt, ts, false);
-			break;
+			/* fall through */
 		default:
+			if (fin_acked)
+				ack_of_fin(t, c, r, "rcvd ACK of FIN", pkt, ts);
 			break;
 		}
 	}
@@ -1495,7 +1480,7 @@ static void handle_data(struct tracker *t, struct conn *c, int s,
 	if (fin)
 		receiver_fin(t, c, r, pkt, ts, acked_first);
 	if (acked_first)
-		fin_acked_first(t, c, s, pkt, ts);
+		ack_of_fin(t, c, s, "ACK of FIN captured first", pkt, ts);
 }
 
 /* What the sender's segment tells about itself, kept for later checks. */
