@@ -24,7 +24,8 @@ points_ok() {
 	local o
 	o=$(python3 "$(dirname "$0")/capture_points.py" "$1" 2>&1) ||
 		fail "capture points of $1: $o"
-	o=$("$E2E_TCPSTEP" decode --json "$1" | grep -E '"(acked-unseen|prev-not-captured|out-of-order)"')
+	o=$("$E2E_TCPSTEP" decode --json "$1") || fail "decode --json $1 failed"
+	o=$(grep -E '"(acked-unseen|prev-not-captured|out-of-order)"' <<<"$o")
 	[ -z "$o" ] || fail "$1 is not in the order sent: $o"
 }
 
