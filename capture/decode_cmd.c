@@ -304,9 +304,13 @@ int decode_cmd_main(int argc, char **argv)
 	}
 	r.linktype = source_linktype(r.src);
 	/* Files: big output blocks (a million lines is common); live: each
-	 * loop pass flushes, so lines appear as segments cross. */
-	if (!r.opt.iface)
-		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	 * loop pass flushes, so lines appear as segments cross. The buffer
+	 * is ours: given NULL, glibc ignores the size and allocates
+	 * st_blksize bytes (4 KiB for a pipe or /dev/null). */
+	if (!r.opt.iface) {
+		static char outbuf[1 << 16];
+		setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	}
 
 	memset(&oc, 0, sizeof(oc));
 	oc.format = r.opt.json ? OUTPUT_JSON : OUTPUT_TEXT;
