@@ -183,13 +183,17 @@ static bool filter_syntax_ok(const char *filter, char *err)
 	return ok;
 }
 
+static bool file_frame(const struct source_frame *f, void *user)
+{
+	struct decode_run *r = user;
+	tap_frame(r->tap, f, r->err);
+	return true;
+}
+
 static int run_file(struct decode_run *r)
 {
-	struct source_frame f;
-	enum source_status st;
+	enum source_status st = source_each(r->src, file_frame, r, r->err);
 
-	while ((st = source_next(r->src, &f, r->err)) == SOURCE_FRAME)
-		tap_frame(r->tap, &f, r->err);
 	if (st == SOURCE_ERROR) {
 		/* Report what was decoded before the damage, then fail. */
 		tap_finish(r->tap);

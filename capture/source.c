@@ -1,7 +1,8 @@
-/* Frame sources on libpcap. Files are read with pcap_next_ex and filtered
- * here with pcap_offline_filter, so frame numbers count every frame of the
- * file (as Wireshark's do) even when a filter hides some; live captures use
- * a kernel filter (pcap_setfilter) and count what the filter passes. */
+/* Frame sources on libpcap. Files are read with pcap_next_ex (source_next)
+ * or pcap_loop (source_each) and filtered here with pcap_offline_filter, so
+ * frame numbers count every frame of the file (as Wireshark's do) even when
+ * a filter hides some; live captures use a kernel filter (pcap_setfilter)
+ * and count what the filter passes. */
 #include "source.h"
 
 #include <errno.h>
@@ -211,6 +212,37 @@ void source_close(struct source *s)
 	free(s);
 }
 
+/* Counts a frame read; false if the filter hides it, else fills *frame. */
+static bool take_frame(struct source *s, const struct pcap_pkthdr *h,
+		       const u_char *data, struct source_frame *frame)
+{
+	s->frames++;
+	if (s->have_prog && !pcap_offline_filter(&s->prog, h, data))
+		return false;
+	s->matched++;
+	frame->pkt = s->frames;
+	frame->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
+		       (int64_t)h->ts.tv_usec * (s->nano ? 1 : 1000);
+	frame->caplen = h->caplen;
+	frame->wirelen = h->len;
+	frame->data = data;
+	return true;
+}
+
+static enum source_status read_error(struct source *s, char *errbuf)
+{
+	/* e.g. "truncated dump file; tried to read 60 captured bytes, only
+	 * got 20" */
+	if (s->live)
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name,
+			 pcap_geterr(s->p));
+	else
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: after frame %llu: %s",
+			 s->name, (unsigned long long)s->frames,
+			 pcap_geterr(s->p));
+	return SOURCE_ERROR;
+}
+
 enum source_status source_next(struct source *s, struct source_frame *frame,
 			       char *errbuf)
 {
@@ -223,30 +255,48 @@ enum source_status source_next(struct source *s, struct source_frame *frame,
 			return SOURCE_AGAIN;
 		if (rc == PCAP_ERROR_BREAK)
 			return SOURCE_EOF;
-		if (rc != 1) {
-			/* e.g. "truncated dump file; tried to read 60 captured
-			 * bytes, only got 20" */
-			if (s->live)
-				snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: %s", s->name,
-					 pcap_geterr(s->p));
-			else
-				snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: after frame %llu: %s",
-					 s->name, (unsigned long long)s->frames,
-					 pcap_geterr(s->p));
-			return SOURCE_ERROR;
-		}
-		s->frames++;
-		if (s->have_prog && !pcap_offline_filter(&s->prog, h, data))
-			continue;
-		s->matched++;
-		frame->pkt = s->frames;
-		frame->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 +
-			       (int64_t)h->ts.tv_usec * (s->nano ? 1 : 1000);
-		frame->caplen = h->caplen;
-		frame->wirelen = h->len;
-		frame->data = data;
-		return SOURCE_FRAME;
+		if (rc != 1)
+			return read_error(s, errbuf);
+		if (take_frame(s, h, data, frame))
+			return SOURCE_FRAME;
 	}
+}
+
+struct each {
+	struct source *s;
+	source_frame_fn fn;
+	void *user;
+	bool stopped;
+};
+
+static void each_frame(u_char *user, const struct pcap_pkthdr *h,
+		       const u_char *data)
+{
+	struct each *x = (struct each *)(void *)user;
+	struct source_frame frame;
+
+	if (take_frame(x->s, h, data, &frame) && !x->fn(&frame, x->user)) {
+		x->stopped = true;
+		pcap_breakloop(x->s->p);
+	}
+}
+
+enum source_status source_each(struct source *s, source_frame_fn fn,
+			       void *user, char *errbuf)
+{
+	if (s->live) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE,
+			 "%s: a live capture is read with source_next", s->name);
+		return SOURCE_ERROR;
+	}
+	struct each x = { s, fn, user, false };
+	int rc = pcap_loop(s->p, -1, each_frame, (u_char *)&x);
+
+	if (rc == PCAP_ERROR_BREAK && x.stopped)
+		return SOURCE_FRAME;
+	if (rc == 0 || rc == PCAP_ERROR_BREAK)
+		return SOURCE_EOF;
+	return read_error(s, errbuf);
 }
 
 int source_linktype(const struct source *s) { return pcap_datalink(s->p); }

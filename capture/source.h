@@ -11,6 +11,7 @@
  *   struct source_frame f;
  *   while ((r = source_next(s, &f, err)) == SOURCE_FRAME) ...
  *   if (r == SOURCE_ERROR) report err; // frames before it were good
+ * or, for a file, r = source_each(s, fn, user, err) with fn called per frame.
  *   source_close(s);
  */
 #ifndef TCPSTEP_SOURCE_H
@@ -73,6 +74,18 @@ void source_close(struct source *s); /* NULL is fine */
 /* Reads the next frame that passes the filter. */
 enum source_status source_next(struct source *s, struct source_frame *frame,
 			       char *errbuf);
+
+/* Files only: calls fn for each frame that passes the filter, to the end
+ * of the file or until fn returns false. The same frames, numbers and
+ * errors as source_next, through libpcap's own loop (pcap_loop), which
+ * saves pcap_next_ex's set-up of a one-frame read: about 60 instructions
+ * a frame, 4% of `decode --summary`. frame->data is valid during the call.
+ * Returns SOURCE_EOF at the end, SOURCE_FRAME when fn stopped it (a later
+ * call goes on with the next frame), SOURCE_ERROR (errbuf) when the file
+ * is cut short or unreadable, or the source is live. */
+typedef bool (*source_frame_fn)(const struct source_frame *frame, void *user);
+enum source_status source_each(struct source *s, source_frame_fn fn,
+			       void *user, char *errbuf);
 
 /* Link type as libpcap's DLT_* (see decode.h), the snap length, the name. */
 int source_linktype(const struct source *s);

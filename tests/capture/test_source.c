@@ -19,22 +19,42 @@ static const char *cap(const char *name)
 
 #define T0_NS (1767268800LL * 1000000000LL)
 
+/* How read_all reads: source_next frame by frame, or source_each. */
+static bool use_each;
+
+struct collect {
+	struct source *s;
+	uint64_t *pkts;
+	int max, n;
+	int stop_after; /* fn returns false after this many frames; 0: never */
+};
+
+static bool collect_frame(const struct source_frame *f, void *user)
+{
+	struct collect *c = user;
+	struct segment seg;
+	if (c->n < c->max)
+		c->pkts[c->n] = f->pkt;
+	/* every frame of our captures decodes on the file's link type */
+	CHECK_INT_EQ(decode_frame(source_linktype(c->s), f->data, f->caplen, f->wirelen,
+				  &seg, NULL), DECODE_OK);
+	c->n++;
+	return c->n != c->stop_after;
+}
+
 /* Reads all frames; returns the count, fills pkts[] and the final status. */
 static int read_all(struct source *s, uint64_t *pkts, int max, enum source_status *last,
 		    char *err)
 {
-	struct source_frame f;
-	int n = 0;
-	while ((*last = source_next(s, &f, err)) == SOURCE_FRAME) {
-		struct segment seg;
-		if (n < max)
-			pkts[n] = f.pkt;
-		/* every frame of our captures decodes on the file's link type */
-		CHECK_INT_EQ(decode_frame(source_linktype(s), f.data, f.caplen, f.wirelen,
-					  &seg, NULL), DECODE_OK);
-		n++;
+	struct collect c = { s, pkts, max, 0, 0 };
+	if (use_each) {
+		*last = source_each(s, collect_frame, &c, err);
+		return c.n;
 	}
-	return n;
+	struct source_frame f;
+	while ((*last = source_next(s, &f, err)) == SOURCE_FRAME)
+		collect_frame(&f, &c);
+	return c.n;
 }
 
 static void test_pcap_and_pcapng_frames_and_times(void)
@@ -153,6 +173,7 @@ static void test_stdin_source(void)
 	CHECK(fd >= 0 && saved >= 0);
 	dup2(fd, 0);
 	close(fd);
+	clearerr(stdin); /* the run before read it to the end */
 	struct source *s = source_open_file("-", NULL, err);
 	CHECK(s != NULL);
 	if (s) {
@@ -253,6 +274,29 @@ static void test_recorder_errors_name_the_file_once(void)
 	CHECK_STR_EQ(err, "/dev/full: cannot write: No space left on device");
 }
 
+/* fn returning false stops source_each after that frame; the next call
+ * goes on with the following one, and the filter still counts every frame. */
+static void test_each_stops_and_resumes(void)
+{
+	char err[SOURCE_ERRBUF_SIZE];
+	struct source *s = source_open_file(cap("hello.pcap"), "tcp[tcpflags] & tcp-ack != 0", err);
+	uint64_t pkts[16] = { 0 };
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	struct collect c = { s, pkts, 16, 0, 3 };
+	CHECK_INT_EQ(source_each(s, collect_frame, &c, err), SOURCE_FRAME);
+	CHECK_INT_EQ(c.n, 3);
+	c.stop_after = 0;
+	CHECK_INT_EQ(source_each(s, collect_frame, &c, err), SOURCE_EOF);
+	CHECK_INT_EQ(c.n, 9); /* all but the SYN, frame 1 */
+	for (int i = 0; i < 9; i++)
+		CHECK_INT_EQ(pkts[i], (uint64_t)i + 2);
+	CHECK_INT_EQ(source_each(s, collect_frame, &c, err), SOURCE_EOF);
+	CHECK_INT_EQ(c.n, 9);
+	source_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -260,12 +304,17 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	dir = argv[1];
-	RUN(test_pcap_and_pcapng_frames_and_times);
-	RUN(test_every_link_type_file);
-	RUN(test_filter_keeps_file_frame_numbers);
-	RUN(test_cut_short_file_reports_frames_then_error);
+	/* The file tests read with source_next, then with source_each. */
+	for (int each = 0; each < 2; each++) {
+		use_each = each;
+		RUN(test_pcap_and_pcapng_frames_and_times);
+		RUN(test_every_link_type_file);
+		RUN(test_filter_keeps_file_frame_numbers);
+		RUN(test_cut_short_file_reports_frames_then_error);
+		RUN(test_stdin_source);
+	}
+	RUN(test_each_stops_and_resumes);
 	RUN(test_unreadable_files_named_with_reason);
-	RUN(test_stdin_source);
 	RUN(test_recorder_round_trip);
 	RUN(test_recorder_errors_name_the_file_once);
 	CHECK_EXIT();
