@@ -42,19 +42,15 @@ static inline void sb_str(struct sb *s, const char *p) { sb_mem(s, p, strlen(p))
 static inline void sb_ch(struct sb *s, char c) { sb_mem(s, &c, 1); }
 
 /* Decimal digits, two at a time, written straight into the line (this
- * runs ~15 times per JSON line and per summary line). */
-static void sb_u64(struct sb *s, uint64_t v)
+ * runs ~15 times per JSON line and per summary line; sb_u64 below takes
+ * the counts of 0 to 9, most of them, without a call). */
+static void __attribute__((noinline)) sb_u64_digits(struct sb *s, uint64_t v)
 {
 	static const char pairs[] =
 		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
 		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 		"8081828384858687888990919293949596979899";
 
-	/* Most numbers printed are counts of 0 to 9. */
-	if (v < 10 && s->n < sizeof(s->b) - 1) {
-		s->b[s->n++] = (char)('0' + v);
-		return;
-	}
 	size_t len;
 	if (v < 10)
 		len = 1;
@@ -95,6 +91,15 @@ static void sb_u64(struct sb *s, uint64_t v)
 		s->n += len;
 	else
 		sb_mem(s, t, len);
+}
+
+static inline void sb_u64(struct sb *s, uint64_t v)
+{
+	/* Most numbers printed are counts of 0 to 9. */
+	if (v < 10 && s->n < sizeof(s->b) - 1)
+		s->b[s->n++] = (char)('0' + v);
+	else
+		sb_u64_digits(s, v);
 }
 
 static void sb_i64(struct sb *s, int64_t v)
