@@ -181,6 +181,28 @@ static void test_live_errors_name_the_interface(void)
 	CHECK(strstr(err, "lo: bad filter") != NULL);
 }
 
+static bool no_frame_expected(const struct source_frame *f, void *user)
+{
+	(void)f;
+	*(bool *)user = true;
+	return true;
+}
+
+/* source_each is for files: on a live source it says so, reads nothing. */
+static void test_live_refuses_source_each(void)
+{
+	char err[SOURCE_ERRBUF_SIZE];
+	bool called = false;
+	struct source *s = source_open_live("lo", NULL, 0, err);
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT_EQ(source_each(s, no_frame_expected, &called, err), SOURCE_ERROR);
+	CHECK_STR_EQ(err, "lo: a live capture is read with source_next");
+	CHECK(!called);
+	source_close(s);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -191,5 +213,6 @@ int main(void)
 	RUN(test_live_loopback_sees_handshake_with_filter);
 	RUN(test_live_any_is_cooked_v2_with_ifindex);
 	RUN(test_live_errors_name_the_interface);
+	RUN(test_live_refuses_source_each);
 	CHECK_EXIT();
 }
