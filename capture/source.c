@@ -266,7 +266,6 @@ struct each {
 	struct source *s;
 	source_frame_fn fn;
 	void *user;
-	bool stopped;
 };
 
 static void each_frame(u_char *user, const struct pcap_pkthdr *h,
@@ -275,10 +274,8 @@ static void each_frame(u_char *user, const struct pcap_pkthdr *h,
 	struct each *x = (struct each *)(void *)user;
 	struct source_frame frame;
 
-	if (take_frame(x->s, h, data, &frame) && !x->fn(&frame, x->user)) {
-		x->stopped = true;
+	if (take_frame(x->s, h, data, &frame) && !x->fn(&frame, x->user))
 		pcap_breakloop(x->s->p);
-	}
 }
 
 enum source_status source_each(struct source *s, source_frame_fn fn,
@@ -289,13 +286,13 @@ enum source_status source_each(struct source *s, source_frame_fn fn,
 			 "%s: a live capture is read with source_next", s->name);
 		return SOURCE_ERROR;
 	}
-	struct each x = { s, fn, user, false };
+	struct each x = { s, fn, user };
 	int rc = pcap_loop(s->p, -1, each_frame, (u_char *)&x);
 
-	if (rc == PCAP_ERROR_BREAK && x.stopped)
-		return SOURCE_FRAME;
-	if (rc == 0 || rc == PCAP_ERROR_BREAK)
+	if (rc == 0)
 		return SOURCE_EOF;
+	if (rc == PCAP_ERROR_BREAK)
+		return SOURCE_FRAME; /* only each_frame breaks the loop */
 	return read_error(s, errbuf);
 }
 
