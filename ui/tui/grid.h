@@ -1,20 +1,27 @@
 /* The off-screen cell grid every TUI view draws into (DESIGN.md, "The UI").
  * A view never calls curses: it writes cells (one printable code point of
  * known width and a style role) into a grid; a backend copies the grid to
- * the terminal (grid_curses.c, the only file that includes curses) or renders
- * it as plain text (grid_text.c, which the golden tests compare).
+ * the terminal (term.c, the only file that includes curses) or renders it as
+ * plain text (grid_render_text, which the golden tests compare).
  *
  * Coordinates are 0-based, x to the right, y down. Every write is clipped to
  * the grid (and to the current clip rectangle), so a view can draw without
  * checking bounds and a tiny terminal never crashes anything.
  *
- * Text passed to grid_text()/grid_textf() is UTF-8. Anything that is not a
- * printable code point of width 1 (controls, C1, DEL, bidi and zero-width
- * code points, malformed UTF-8, wide characters) is drawn as a visible
- * substitute ('?'), so the grid only ever holds printable cells of width 1
- * and what came off the wire can never move the cursor or change the
- * terminal. Wire text should still be escaped with textesc first so a
- * student sees "\r" rather than "?".
+ * Text passed to grid_text()/grid_textf() (and code points to grid_put) is
+ * UTF-8. Anything that is not on a built-in list of printable code points of
+ * known width (controls, C1, DEL, bidi and zero-width code points, combining
+ * marks, emoji, malformed UTF-8) is drawn as a visible substitute ('?'), so
+ * the grid only ever holds printable cells and what came off the wire can
+ * never move the cursor or change the terminal. The list does not depend on
+ * the locale (grid_cp_width). Wire text should still be escaped with textesc
+ * first so a student sees "\r" rather than "?".
+ *
+ * Wide characters (the Japanese explanations: kana, CJK ideographs,
+ * fullwidth forms) take two cells: the first holds the code point, the
+ * second GRID_WIDE_TAIL with the same role. Overwriting either half turns the
+ * other half into a space, so a grid never holds half a wide character; a
+ * wide character that would straddle the clip edge is not written.
  */
 #ifndef TCPSTEP_GRID_H
 #define TCPSTEP_GRID_H
@@ -48,9 +55,16 @@ enum grid_role {
 };
 
 struct grid_cell {
-	uint32_t ch;      /* a printable Unicode code point of width 1 */
+	uint32_t ch;      /* a printable code point, or GRID_WIDE_TAIL */
 	uint8_t role;     /* enum grid_role */
 };
+
+/* The right half of a wide character (ch of the cell on its left). */
+#define GRID_WIDE_TAIL 0u
+
+/* The cells code point cp takes in the grid: 1, 2 (wide), or 0 when it is
+ * not on the list of printables and is drawn as '?'. */
+int grid_cp_width(uint32_t cp);
 
 struct grid_rect {
 	int x, y, w, h;
@@ -82,12 +96,14 @@ struct grid_cell grid_get(const struct grid *g, int x, int y);
 void grid_put(struct grid *g, int x, int y, uint32_t ch, enum grid_role role);
 
 /* Writes UTF-8 text from (x, y) on one line, at most maxw cells (maxw < 0:
- * to the clip edge). Returns the number of cells written. */
+ * to the clip edge). Returns the cells the text took up to that limit (cells
+ * left of the clip count, so a caller's layout does not shift). A wide
+ * character that does not fit the limit ends the text. */
 int grid_text(struct grid *g, int x, int y, int maxw, enum grid_role role,
 	      const char *utf8);
 int grid_textf(struct grid *g, int x, int y, int maxw, enum grid_role role,
 	       const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-/* Cells text would take (after substitution), for layout. */
+/* Cells text would take (after substitution; wide = 2), for layout. */
 int grid_text_width(const char *utf8);
 
 /* Sets the role of w cells from (x, y), keeping their characters. */
@@ -112,10 +128,11 @@ void grid_box(struct grid *g, struct grid_rect r, enum grid_role role,
 	      const char *title);
 
 /* The text backend: the grid as UTF-8 lines, trailing spaces trimmed, each
- * line ending in '\n'. Roles are dropped, or (with_roles) a second block
- * follows in which each cell is one letter of its role (grid_role_letter),
- * so golden tests can check styles as well as text. malloc'd; NULL on
- * allocation failure. */
+ * line ending in '\n' (a wide character's tail cell adds nothing). Roles are
+ * dropped, or (with_roles) a line "-- roles" and a second block follow in
+ * which each cell (tails too) is one letter of its role (grid_role_letter),
+ * every line the full grid width, so golden tests can check styles as well
+ * as text. malloc'd; NULL on allocation failure. */
 char *grid_render_text(const struct grid *g, bool with_roles);
 char grid_role_letter(enum grid_role role);
 const char *grid_role_name(enum grid_role role);
