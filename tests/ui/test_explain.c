@@ -247,6 +247,23 @@ static void language_switches_and_cut_text_stays_utf8(void)
 	CHECK(contains(buf, "The SYN of the client was answered by a RST"));
 }
 
+static void the_environment_names_the_language(void)
+{
+	check_case = "environment";
+	/* the test starts with LANG=C and LC_ALL, LC_MESSAGES empty;
+	 * explain_set_lang has set LANGUAGE since */
+	unsetenv("LANGUAGE");
+	CHECK_STR_EQ(explain_env_lang(), "en");
+	setenv("LANG", "ja_JP.UTF-8", 1);
+	CHECK_STR_EQ(explain_env_lang(), "ja");
+	setenv("LC_MESSAGES", "en_US.UTF-8", 1); /* before LANG */
+	CHECK_STR_EQ(explain_env_lang(), "en");
+	setenv("LANGUAGE", "ja:en", 1); /* before everything */
+	CHECK_STR_EQ(explain_env_lang(), "ja");
+	unsetenv("LC_MESSAGES");
+	setenv("LANG", "C", 1);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -261,5 +278,6 @@ int main(int argc, char **argv)
 	uncertainty_is_said_only_when_flagged();
 	segments_say_what_they_are_and_each_mark();
 	language_switches_and_cut_text_stays_utf8();
+	the_environment_names_the_language();
 	return check_failures ? 1 : 0;
 }

@@ -461,6 +461,20 @@ int explain_set_lang(const char *lang)
 	return set_messages_locale(saved);
 }
 
+const char *explain_env_lang(void)
+{
+	const char *language = getenv("LANGUAGE");
+	if (language && *language)
+		return strncmp(language, "ja", 2) == 0 ? "ja" : "en";
+	static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strncmp(v, "ja", 2) == 0 ? "ja" : "en";
+	}
+	return "en";
+}
+
 const char *explain_lang(void)
 {
 	/* TRANSLATORS: the code of this catalogue's language ("ja"): it tells

@@ -70,7 +70,15 @@ const char *explain_localedir(void);
  * language (nothing changed). */
 int explain_set_lang(const char *lang);
 
-/* "en" or "ja": what explain_set_lang last chose, or the locale's. */
+/* "ja" when the environment asks for Japanese (LANGUAGE's first entry, or
+ * else the first set of LC_ALL, LC_MESSAGES, LANG, starts with "ja"),
+ * "en" otherwise. For the program's start: setlocale(LC_ALL, "") fails
+ * with LANG=ja_JP.UTF-8 where that locale is not generated, and
+ * explain_set_lang(explain_env_lang()) still gives Japanese. Call it
+ * before explain_set_lang, which sets LANGUAGE itself. */
+const char *explain_env_lang(void);
+
+/* "en" or "ja": the language the catalogue in use really gives. */
 const char *explain_lang(void);
 
 /* The sentence of one reason key (tracker_reason_key) for endpoint (0
