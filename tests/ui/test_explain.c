@@ -104,7 +104,7 @@ static void the_handshake_example_has_its_numbers(void)
 	explain_change(buf, sizeof buf, &c);
 	CHECK(contains(buf, "サーバーは待ち受け中にSYNを受信しました。"));
 	CHECK(contains(buf, "3ウェイハンドシェイク"));
-	CHECK(contains(buf, "確認応答番号1はクライアントのISN + 1です。"));
+	CHECK(contains(buf, "返すSYN+ACKの確認応答番号1はクライアントのISN + 1です。"));
 
 	/* the client's side: the SYN-ACK acknowledges its ISN + 1 */
 	struct explain_change s = {.endpoint = 0, .from = TCPSTATE_SYN_SENT,
