@@ -22,10 +22,12 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # decoder and tracker (tests/fuzz/run_fuzz.sh; the build itself uses gcc);
 # util-linux gives the live tests unshare; python3 runs
 # scripts/test-summary.py (run.sh calls it directly) and the root tests'
-# load test; tcpdump reads the root tests' recordings.
+# load test; tcpdump reads the root tests' recordings; gettext's msgfmt
+# builds po/ja.po (Japanese needs no generated locale: ui/tui/explain.c
+# falls back to C.UTF-8, which libc-bin always has).
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev
   dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps
-  clang libclang-rt-dev util-linux python3 tcpdump valgrind"
+  clang libclang-rt-dev util-linux python3 tcpdump valgrind gettext"
 if [ "${1:-}" = bench ]; then
   packages="$packages tcpdump tcptrace"
 fi
