@@ -18,8 +18,9 @@ fi
 dir=$(mktemp -d)
 sock="tcpstep-term-$$"
 T() { LC_ALL=C.UTF-8 tmux -L "$sock" -f /dev/null "$@"; }
+# No trap: dash leaks memory in one and the valgrind setup runs this
+# script under memcheck. Every session ends by itself within 60 s anyway.
 cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$dir"; }
-trap cleanup EXIT INT TERM
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
@@ -135,6 +136,7 @@ check_rc crash 134
 check_stty crash
 T capture-pane -p -t crash | grep -qF "tcpstep" && fail "crash: the screen was not restored"
 
+cleanup
 if [ $failures -ne 0 ]; then
 	echo "$failures failure(s)"
 	exit 1
