@@ -331,9 +331,67 @@ static void make_long_capture(void)
 	pcap_close(dead);
 }
 
+/* The same frames as pcapng (section header, one interface with
+ * nanosecond stamps, an enhanced packet block per frame), so seeking is
+ * tried past pcapng's headers too. */
+static char long_ng_path[4200];
+
+static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
+
+static void make_long_pcapng(void)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	snprintf(long_ng_path, sizeof(long_ng_path), "%s/long.pcapng", tmpdir);
+	pcap_t *in = pcap_open_offline_with_tstamp_precision(long_path,
+							     PCAP_TSTAMP_PRECISION_NANO, err);
+	FILE *f = fopen(long_ng_path, "wb");
+	CHECK(in && f);
+	if (!in || !f) {
+		if (in)
+			pcap_close(in);
+		if (f)
+			fclose(f);
+		return;
+	}
+	/* SHB: type, length, byte-order magic, version 1.0, section length -1. */
+	put32(f, 0x0A0D0D0A); put32(f, 28); put32(f, 0x1A2B3C4D);
+	put32(f, 0x00000001); put32(f, 0xffffffff); put32(f, 0xffffffff); put32(f, 28);
+	/* IDB: Ethernet, snaplen 65535, if_tsresol = 9 (nanoseconds). */
+	put32(f, 1); put32(f, 32); put32(f, 1u | (0u << 16)); put32(f, 65535);
+	put32(f, 9u | (1u << 16)); put32(f, 9); put32(f, 0); put32(f, 32);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	while (pcap_next_ex(in, &h, &data) == 1) {
+		uint32_t pad = (4 - h->caplen % 4) % 4, len = 32 + h->caplen + pad;
+		uint64_t ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+		put32(f, 6); put32(f, len); put32(f, 0);
+		put32(f, (uint32_t)(ns >> 32)); put32(f, (uint32_t)ns);
+		put32(f, h->caplen); put32(f, h->len);
+		static const uint8_t zero[4];
+		fwrite(data, 1, h->caplen, f);
+		fwrite(zero, 1, pad, f);
+		put32(f, len);
+	}
+	fclose(f);
+	pcap_close(in);
+}
+
 static void test_seek_equals_feeding_long_capture(void)
 {
 	check_file(long_path);
+}
+
+static void test_seek_equals_feeding_long_pcapng(void)
+{
+	make_long_pcapng();
+	check_file(long_ng_path);
+	/* Long enough for many blocks of frames: seeks, not rereads. */
+	struct expect x;
+	if (expect_build(long_ng_path, &x)) {
+		CHECK(!x.damaged);
+		CHECK(x.nframes >= 1000);
+		expect_free(&x);
+	}
 }
 
 static void test_transitions_next_prev_and_frames(void)
@@ -596,6 +654,7 @@ int main(int argc, char **argv)
 	RUN(test_seek_equals_feeding_generated);
 	RUN(test_seek_equals_feeding_demos);
 	RUN(test_seek_equals_feeding_long_capture);
+	RUN(test_seek_equals_feeding_long_pcapng);
 	RUN(test_transitions_next_prev_and_frames);
 	RUN(test_history_ended_and_time_wait);
 	RUN(test_out_of_range_frames_rejected);
@@ -604,6 +663,8 @@ int main(int argc, char **argv)
 	RUN(test_incremental_progress);
 	char p[4300];
 	snprintf(p, sizeof(p), "%s/long.pcap", tmpdir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/long.pcapng", tmpdir);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/cut.pcap", tmpdir);
 	unlink(p);
