@@ -614,6 +614,40 @@ static void test_stdin_spooled_and_seekable(void)
 	expect_free(&x);
 }
 
+/* A filter hides frames from the tracker but not their numbers. */
+static void test_filter_keeps_frame_numbers(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	struct replay_config cfg = { "tcp[tcpflags] & tcp-fin != 0", 0 };
+	struct replay_frame f;
+	struct expect x;
+	path_of(p, sizeof(p), capdir, "hello.pcap");
+	if (!expect_build(p, &x))
+		return;
+	struct replay *r = replay_open(p, &cfg, err);
+	CHECK(r != NULL);
+	if (!r) {
+		expect_free(&x);
+		return;
+	}
+	while (replay_index_step(r, 3))
+		;
+	CHECK_INT_EQ(replay_frames(r), x.nframes);
+	int fins = 0;
+	for (uint64_t n = 1; n <= x.nframes; n++) {
+		CHECK(replay_frame(r, n, &f, err));
+		bool fin = (x.f[n].flags & TCPF_FIN) != 0;
+		CHECK_INT_EQ(f.is_segment, fin);
+		CHECK_INT_EQ(replay_frame_conn(r, n) != 0, fin);
+		if (!fin)
+			CHECK_STR_EQ(f.note, "hidden by the filter");
+		fins += fin;
+	}
+	CHECK_INT_EQ(fins, 2);
+	replay_close(r);
+	expect_free(&x);
+}
+
 static void test_incremental_progress(void)
 {
 	char err[REPLAY_ERRBUF_SIZE];
@@ -660,6 +694,7 @@ int main(int argc, char **argv)
 	RUN(test_out_of_range_frames_rejected);
 	RUN(test_cut_short_file_indexed_up_to_damage);
 	RUN(test_stdin_spooled_and_seekable);
+	RUN(test_filter_keeps_frame_numbers);
 	RUN(test_incremental_progress);
 	char p[4300];
 	snprintf(p, sizeof(p), "%s/long.pcap", tmpdir);
