@@ -41,9 +41,16 @@ enum { H_SYN, H_SYNACK, H_ACK, H_DATA, H_FIN, H_RST, H_COUNT };
 static const char hist_upper[H_COUNT] = { 'S', 'H', 'A', 'D', 'F', 'R' };
 
 struct replay_tr {
+	int64_t ts_ns;
 	uint32_t pkt;
 	uint8_t endpoint, from, to, by_timer;
-	int64_t ts_ns;
+	uint16_t why; /* index in replay.whys: the (cause, reason) pair */
+};
+
+/* The tracker's (cause, reason) pairs are few static strings: each
+ * transition names its pair by index instead of two pointers. */
+#define REPLAY_MAX_WHYS 1024
+struct replay_why {
 	const char *cause, *reason;
 };
 
@@ -97,6 +104,9 @@ struct replay {
 	char *filter;       /* to reopen the reader at the file's start */
 	char *open_path;
 
+	struct replay_why whys[REPLAY_MAX_WHYS];
+	unsigned nwhys;
+
 	uint8_t payload[256];
 };
 
@@ -104,7 +114,7 @@ static bool grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 {
 	if (need <= *cap)
 		return true;
-	uint64_t n = *cap ? *cap : 16;
+	uint64_t n = *cap ? *cap : 4;
 	while (n < need)
 		n *= 2;
 	void *q = realloc(*p, (size_t)n * elem);
@@ -305,6 +315,17 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 		memcpy(c->addr, ev->addr, sizeof(c->addr));
 		memcpy(c->port, ev->port, sizeof(c->port));
 	}
+	unsigned w = 0;
+	while (w < r->nwhys && (r->whys[w].cause != ev->u.state.cause ||
+				r->whys[w].reason != ev->u.state.reason))
+		w++;
+	if (w == r->nwhys) {
+		if (w == REPLAY_MAX_WHYS)
+			return false; /* not from this tracker: its set is small */
+		r->whys[w].cause = ev->u.state.cause;
+		r->whys[w].reason = ev->u.state.reason;
+		r->nwhys++;
+	}
 	struct replay_tr t = {
 		.pkt = (uint32_t)ev->pkt,
 		.endpoint = (uint8_t)ev->u.state.endpoint,
@@ -312,8 +333,7 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 		.to = (uint8_t)ev->u.state.to,
 		.by_timer = ev->u.state.by_timer,
 		.ts_ns = ev->ts_ns,
-		.cause = ev->u.state.cause,
-		.reason = ev->u.state.reason,
+		.why = (uint16_t)w,
 	};
 	/* A transition decided later carries an older pkt: insert after
 	 * every entry with pkt <= its own (stable: same-pkt order kept).
@@ -335,6 +355,27 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 	return true;
 }
 
+/* Arrays grown by doubling are cut to their length when a connection's
+ * summary comes (it rarely grows after) and at the end. */
+static void shrink(void **p, uint64_t *cap, uint64_t n, size_t elem)
+{
+	if (n == *cap || n == 0)
+		return;
+	void *q = realloc(*p, (size_t)n * elem);
+	if (q) {
+		*p = q;
+		*cap = n;
+	}
+}
+
+static void conn_shrink(struct replay_cn *c)
+{
+	uint64_t cap2 = c->capframes;
+	shrink((void **)&c->frames, &c->capframes, c->nframes, sizeof(*c->frames));
+	shrink((void **)&c->plen, &cap2, c->nframes, sizeof(*c->plen));
+	shrink((void **)&c->log, &c->caplog, c->nlog, sizeof(*c->log));
+}
+
 static bool drain(struct replay *r)
 {
 	struct tracker_event ev;
@@ -347,6 +388,7 @@ static bool drain(struct replay *r)
 			if (!c)
 				return false;
 			c->mid_stream = ev.u.conn_summary.mid_stream;
+			conn_shrink(c);
 		}
 	}
 	return true;
@@ -477,6 +519,17 @@ static void finish(struct replay *r)
 	/* Frames a filter hid at the end still have numbers. */
 	source_get_stats(r->ix, &st);
 	frames_upto(r, st.frames);
+	for (uint64_t i = 1; i <= r->nconns; i++)
+		conn_shrink(&r->conns[i]);
+	uint64_t c1 = r->capf, c2 = r->capf, c3 = r->capf;
+	shrink((void **)&r->f_conn, &c1, r->nframes + 1, sizeof(*r->f_conn));
+	shrink((void **)&r->f_marks, &c2, r->nframes + 1, sizeof(*r->f_marks));
+	shrink((void **)&r->f_ts, &c3, r->nframes + 1, sizeof(*r->f_ts));
+	if (c1 == c2 && c2 == c3)
+		r->capf = c1;
+	shrink((void **)&r->cks, &r->capcks, r->ncks, sizeof(*r->cks));
+	shrink((void **)&r->all_tr, &r->capall, r->nall, sizeof(*r->all_tr));
+	shrink((void **)&r->conns, &r->capconns, r->nconns + 1, sizeof(*r->conns));
 	while (tracker_finish_step(r->trk))
 		if (!drain(r)) {
 			set_damage(r, "out of memory while indexing");
@@ -729,7 +782,7 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 	if (n && out->state[0] == TCPSTATE_CLOSED && out->state[1] == TCPSTATE_CLOSED) {
 		out->ended = "closed";
 		for (uint64_t i = 0; i < n; i++) {
-			const char *why = c->log[i].reason;
+			const char *why = r->whys[c->log[i].why].reason;
 			int e = c->log[i].endpoint;
 			if (!why)
 				continue;
@@ -819,8 +872,8 @@ bool replay_conn_transition(const struct replay *r, uint64_t conn, uint64_t i,
 	out->endpoint = t->endpoint;
 	out->from = (enum tcpstate)t->from;
 	out->to = (enum tcpstate)t->to;
-	out->cause = t->cause;
-	out->reason = t->reason;
+	out->cause = r->whys[t->why].cause;
+	out->reason = r->whys[t->why].reason;
 	out->by_timer = t->by_timer;
 	return true;
 }
