@@ -296,6 +296,25 @@ enum source_status source_each(struct source *s, source_frame_fn fn,
 	return read_error(s, errbuf);
 }
 
+int64_t source_tell(const struct source *s)
+{
+	if (s->live)
+		return -1;
+	return (int64_t)ftello(pcap_file(s->p));
+}
+
+bool source_seek(struct source *s, int64_t offset, uint64_t frames_before,
+		 char *errbuf)
+{
+	if (s->live || fseeko(pcap_file(s->p), (off_t)offset, SEEK_SET) != 0) {
+		snprintf(errbuf, SOURCE_ERRBUF_SIZE, "%s: cannot seek to %lld",
+			 s->name, (long long)offset);
+		return false;
+	}
+	s->frames = frames_before;
+	return true;
+}
+
 int source_linktype(const struct source *s) { return pcap_datalink(s->p); }
 int source_snaplen(const struct source *s) { return pcap_snapshot(s->p); }
 const char *source_name(const struct source *s) { return s->name; }

@@ -87,6 +87,16 @@ typedef bool (*source_frame_fn)(const struct source_frame *frame, void *user);
 enum source_status source_each(struct source *s, source_frame_fn fn,
 			       void *user, char *errbuf);
 
+/* Files only: the file offset of the next record, read between records
+ * (in a source_each callback it is the offset just past the frame given;
+ * -1 on error). source_seek goes back to such an offset; frames_before is
+ * the number of the frame before it, so frame numbers go on from there.
+ * For pcapng, only offsets taken between packet records of the section
+ * whose interfaces were read are valid. false with errbuf set on failure. */
+int64_t source_tell(const struct source *s);
+bool source_seek(struct source *s, int64_t offset, uint64_t frames_before,
+		 char *errbuf);
+
 /* Link type as libpcap's DLT_* (see decode.h), the snap length, the name. */
 int source_linktype(const struct source *s);
 int source_snaplen(const struct source *s);

@@ -1,0 +1,708 @@
+/* The replay index against the tracker itself: for every frame of the demo
+ * recordings, the generated test captures and a long capture made here by
+ * chaining them, the states, counts and per-segment numbers the index gives
+ * equal what feeding source -> decode -> tracker directly gives.
+ * argv[1]: the generated captures; argv[2]: the demos folder. */
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "decode.h"
+#include "replay.h"
+#include "source.h"
+#include "tracker.h"
+
+static const char *capdir, *demodir;
+static char tmpdir[] = "/tmp/tcpstep-test-replay-XXXXXX";
+
+static void path_of(char *buf, size_t n, const char *d, const char *name)
+{
+	snprintf(buf, n, "%s/%s", d, name);
+}
+
+/* ---- The expected side: source, decode and tracker, no replay.c. ---- */
+
+struct exp_frame {
+	bool seg;
+	uint64_t conn;
+	int endpoint;
+	uint32_t rel_seq, rel_ack, payload_len;
+	unsigned marks, dup;
+	uint8_t flags;
+};
+
+struct exp_ev {
+	uint64_t conn, pkt;
+	int endpoint;
+	enum tcpstate from, to;
+	int64_t ts_ns;
+};
+
+struct expect {
+	uint64_t nframes, nconns;
+	struct exp_frame *f; /* [1..nframes] */
+	struct exp_ev *ev;
+	size_t nev;
+	bool damaged;
+};
+
+static void expect_free(struct expect *x)
+{
+	free(x->f);
+	free(x->ev);
+}
+
+static void drain(struct tracker *t, struct expect *x)
+{
+	struct tracker_event ev;
+	while (tracker_next_event(t, &ev)) {
+		if (ev.type != TRACKER_EV_STATE)
+			continue;
+		x->ev = realloc(x->ev, (x->nev + 1) * sizeof(*x->ev));
+		x->ev[x->nev++] = (struct exp_ev){ ev.conn, ev.pkt, ev.u.state.endpoint,
+						   ev.u.state.from, ev.u.state.to, ev.ts_ns };
+	}
+}
+
+static bool expect_build(const char *path, struct expect *x)
+{
+	char err[SOURCE_ERRBUF_SIZE];
+	struct source *s = source_open_file(path, NULL, err);
+	struct source_frame fr;
+	enum source_status st;
+	struct tracker_config tc = { 0 };
+	struct tracker *t;
+
+	memset(x, 0, sizeof(*x));
+	CHECK(s != NULL);
+	if (!s)
+		return false;
+	t = tracker_create(&tc);
+	while ((st = source_next(s, &fr, err)) == SOURCE_FRAME) {
+		struct segment seg;
+		struct tracker_seginfo info;
+		x->f = realloc(x->f, (fr.pkt + 1) * sizeof(*x->f));
+		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
+		x->nframes = fr.pkt;
+		enum decode_result dr = decode_frame(source_linktype(s), fr.data, fr.caplen,
+						     fr.wirelen, &seg, NULL);
+		seg.pkt = fr.pkt;
+		seg.ts_ns = fr.ts_ns;
+		tracker_advance(t, fr.ts_ns);
+		drain(t, x);
+		if (dr != DECODE_OK)
+			continue;
+		CHECK(tracker_input(t, &seg, &info));
+		struct exp_frame *e = &x->f[fr.pkt];
+		e->seg = true;
+		e->conn = info.conn;
+		e->endpoint = info.from_endpoint;
+		e->rel_seq = info.rel_seq;
+		e->rel_ack = info.rel_ack;
+		e->marks = info.marks;
+		e->dup = info.dup_ack_count;
+		e->payload_len = seg.payload_len;
+		e->flags = seg.flags;
+		if (info.conn > x->nconns)
+			x->nconns = info.conn;
+		drain(t, x);
+	}
+	x->damaged = st == SOURCE_ERROR;
+	tracker_finish(t);
+	drain(t, x);
+	tracker_destroy(t);
+	source_close(s);
+	return true;
+}
+
+/* The state of conn's endpoint e at frame n: the last of its events, in
+ * stable pkt order, with pkt <= n; before any, its first event's from. */
+static enum tcpstate expect_state(const struct expect *x, uint64_t conn, int e, uint64_t n,
+				  int64_t *tw_since)
+{
+	const struct exp_ev *best = NULL, *first = NULL;
+	*tw_since = 0;
+	for (size_t i = 0; i < x->nev; i++) {
+		const struct exp_ev *v = &x->ev[i];
+		if (v->conn != conn || v->endpoint != e)
+			continue;
+		if (!first || v->pkt < first->pkt)
+			first = v;
+		if (v->pkt <= n && (!best || v->pkt >= best->pkt))
+			best = v;
+	}
+	if (best) {
+		if (best->to == TCPSTATE_TIME_WAIT)
+			*tw_since = best->ts_ns;
+		return best->to;
+	}
+	return first ? first->from : TCPSTATE_CLOSED;
+}
+
+/* ---- The checks. ---- */
+
+static struct replay *open_all(const char *path, char *err)
+{
+	struct replay_config cfg = { NULL, 0 };
+	struct replay *r = replay_open(path, &cfg, err);
+	if (!r)
+		return NULL;
+	/* Small steps: indexing resumes where a step stopped. */
+	while (replay_index_step(r, 7))
+		;
+	return r;
+}
+
+static void check_frame(struct replay *r, const struct expect *x, uint64_t n)
+{
+	struct replay_frame f;
+	char err[REPLAY_ERRBUF_SIZE];
+	CHECK(replay_frame(r, n, &f, err));
+	CHECK_INT_EQ(f.pkt, n);
+	CHECK_INT_EQ(f.is_segment, x->f[n].seg);
+	CHECK_INT_EQ(replay_frame_conn(r, n), x->f[n].conn);
+	CHECK_INT_EQ(replay_frame_marks(r, n), x->f[n].marks);
+	if (!x->f[n].seg)
+		return;
+	CHECK_INT_EQ(f.info.conn, x->f[n].conn);
+	CHECK_INT_EQ(f.info.from_endpoint, x->f[n].endpoint);
+	CHECK_INT_EQ(f.info.rel_seq, x->f[n].rel_seq);
+	CHECK_INT_EQ(f.info.rel_ack, x->f[n].rel_ack);
+	CHECK_INT_EQ(f.info.marks, x->f[n].marks);
+	CHECK_INT_EQ(f.info.dup_ack_count, x->f[n].dup);
+	CHECK_INT_EQ(f.seg.flags, x->f[n].flags);
+	CHECK_INT_EQ(f.seg.payload_len, x->f[n].payload_len);
+}
+
+static void check_conn_at(struct replay *r, const struct expect *x, uint64_t c, uint64_t n)
+{
+	struct replay_conn_at a;
+	CHECK(replay_conn_at(r, c, n, &a));
+	for (int e = 0; e < 2; e++) {
+		int64_t tw;
+		enum tcpstate want = expect_state(x, c, e, n, &tw);
+		if (a.state[e] != want) {
+			fprintf(stderr, "conn %llu endpoint %d frame %llu: %s, want %s\n",
+				(unsigned long long)c, e, (unsigned long long)n,
+				tcpstate_to_str(a.state[e]), tcpstate_to_str(want));
+			check_failures++;
+		}
+		CHECK_INT_EQ(a.time_wait_since_ns[e], tw);
+	}
+	uint64_t segs = 0, bytes[2] = { 0, 0 };
+	for (uint64_t i = 1; i <= n && i <= x->nframes; i++)
+		if (x->f[i].seg && x->f[i].conn == c) {
+			segs++;
+			bytes[x->f[i].endpoint] += x->f[i].payload_len;
+		}
+	CHECK_INT_EQ(a.segments, segs);
+	CHECK_INT_EQ(a.bytes[0], bytes[0]);
+	CHECK_INT_EQ(a.bytes[1], bytes[1]);
+}
+
+/* Every frame, and every connection at every frame, read in an order
+ * that seeks back and forth (the reader moves by checkpoints). */
+static void check_file(const char *path)
+{
+	char err[REPLAY_ERRBUF_SIZE];
+	struct expect x;
+
+	if (!expect_build(path, &x))
+		return;
+	struct replay *r = open_all(path, err);
+	CHECK(r != NULL);
+	if (!r) {
+		fprintf(stderr, "%s: %s\n", path, err);
+		expect_free(&x);
+		return;
+	}
+	int before = check_failures;
+	CHECK(replay_index_done(r));
+	CHECK_INT_EQ(replay_frames(r), x.nframes);
+	CHECK_INT_EQ(replay_conns(r), x.nconns);
+	CHECK_INT_EQ(replay_damage(r) != NULL, x.damaged);
+	/* Backwards, then a stride permutation (gcd(37, n) = 1 or not, every
+	 * frame is reached by the backwards pass anyway). */
+	for (uint64_t n = x.nframes; n >= 1; n--)
+		check_frame(r, &x, n);
+	for (uint64_t k = 0; k < x.nframes; k++)
+		check_frame(r, &x, (k * 37) % x.nframes + 1);
+	for (uint64_t c = 1; c <= x.nconns; c++)
+		for (uint64_t n = 0; n <= x.nframes + 1; n++)
+			check_conn_at(r, &x, c, n);
+	if (check_failures != before)
+		fprintf(stderr, "  in %s\n", path);
+	replay_close(r);
+	expect_free(&x);
+}
+
+static const char *gen_names[] = {
+	"hello.pcap", "hello.pcapng", "hello-sll2.pcap", "hello6.pcap", "halfclose.pcap",
+	"abort.pcap", "refused.pcap", "simclose.pcap", "simopen.pcap", "retrans.pcap",
+	"midstream.pcap", "reuse.pcap", "misc.pcap", "snaplen.pcap", "options.pcap",
+	"reordered.pcap",
+};
+
+static const char *demo_names[] = {
+	"abort/abort.pcap", "abort-kernel/abort-kernel.pcap", "halfclose/halfclose.pcap",
+	"halfclose-kernel/halfclose-kernel.pcap", "hello/hello.pcap",
+	"hello-kernel/hello-kernel.pcap", "refused/refused.pcap",
+	"refused-kernel/refused-kernel.pcap", "simclose/simclose.pcap",
+	"simclose-kernel/simclose-kernel.pcap",
+};
+
+static void test_seek_equals_feeding_generated(void)
+{
+	char p[4096];
+	for (size_t i = 0; i < sizeof(gen_names) / sizeof(gen_names[0]); i++) {
+		path_of(p, sizeof(p), capdir, gen_names[i]);
+		check_file(p);
+	}
+}
+
+static void test_seek_equals_feeding_demos(void)
+{
+	char p[4096];
+	for (size_t i = 0; i < sizeof(demo_names) / sizeof(demo_names[0]); i++) {
+		path_of(p, sizeof(p), demodir, demo_names[i]);
+		check_file(p);
+	}
+}
+
+/* A long Ethernet capture: the generated ones one after the other, ten
+ * times, each copy moved on in time (past any TIME_WAIT) and in port, so
+ * there are many blocks of REPLAY_BLOCK frames and many connections. */
+static char long_path[4200];
+
+static void make_long_capture(void)
+{
+	static const char *eth[] = { "hello.pcap", "halfclose.pcap", "abort.pcap",
+				     "refused.pcap", "simclose.pcap", "retrans.pcap",
+				     "midstream.pcap", "reuse.pcap", "misc.pcap",
+				     "reordered.pcap", "simopen.pcap" };
+	char err[PCAP_ERRBUF_SIZE], p[4096];
+	pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535,
+							    PCAP_TSTAMP_PRECISION_NANO);
+	snprintf(long_path, sizeof(long_path), "%s/long.pcap", tmpdir);
+	pcap_dumper_t *d = pcap_dump_open(dead, long_path);
+	CHECK(d != NULL);
+	if (!d) {
+		pcap_close(dead);
+		return;
+	}
+	int64_t shift = 0;
+	for (int round = 0; round < 10; round++)
+		for (size_t i = 0; i < sizeof(eth) / sizeof(eth[0]); i++) {
+			path_of(p, sizeof(p), capdir, eth[i]);
+			pcap_t *in = pcap_open_offline_with_tstamp_precision(
+				p, PCAP_TSTAMP_PRECISION_NANO, err);
+			CHECK(in != NULL);
+			if (!in)
+				continue;
+			CHECK_INT_EQ(pcap_datalink(in), DLT_EN10MB);
+			struct pcap_pkthdr *h;
+			const u_char *data;
+			while (pcap_next_ex(in, &h, &data) == 1) {
+				struct pcap_pkthdr hh = *h;
+				u_char buf[65536];
+				memcpy(buf, data, h->caplen);
+				/* IPv4 TCP: nudge both ports by the round so
+				 * copies are new connections. */
+				if (h->caplen >= 38 && buf[12] == 0x08 && buf[13] == 0 &&
+				    buf[23] == 6) {
+					size_t t = 14 + (size_t)(buf[14] & 15) * 4;
+					if (t + 4 <= h->caplen) {
+						buf[t + 1] = (u_char)(buf[t + 1] + round);
+						buf[t + 3] = (u_char)(buf[t + 3] + round);
+					}
+				}
+				int64_t ns = (int64_t)hh.ts.tv_sec * 1000000000 + hh.ts.tv_usec +
+					     shift;
+				hh.ts.tv_sec = ns / 1000000000;
+				hh.ts.tv_usec = ns % 1000000000;
+				pcap_dump((u_char *)d, &hh, buf);
+			}
+			pcap_close(in);
+			shift += 1000LL * 1000000000;
+		}
+	pcap_dump_close(d);
+	pcap_close(dead);
+}
+
+/* The same frames as pcapng (section header, one interface with
+ * nanosecond stamps, an enhanced packet block per frame), so seeking is
+ * tried past pcapng's headers too. */
+static char long_ng_path[4200];
+
+static void put32(FILE *f, uint32_t v) { fwrite(&v, 4, 1, f); }
+
+static void make_long_pcapng(void)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	snprintf(long_ng_path, sizeof(long_ng_path), "%s/long.pcapng", tmpdir);
+	pcap_t *in = pcap_open_offline_with_tstamp_precision(long_path,
+							     PCAP_TSTAMP_PRECISION_NANO, err);
+	FILE *f = fopen(long_ng_path, "wb");
+	CHECK(in && f);
+	if (!in || !f) {
+		if (in)
+			pcap_close(in);
+		if (f)
+			fclose(f);
+		return;
+	}
+	/* SHB: type, length, byte-order magic, version 1.0, section length -1. */
+	put32(f, 0x0A0D0D0A); put32(f, 28); put32(f, 0x1A2B3C4D);
+	put32(f, 0x00000001); put32(f, 0xffffffff); put32(f, 0xffffffff); put32(f, 28);
+	/* IDB: Ethernet, snaplen 65535, if_tsresol = 9 (nanoseconds). */
+	put32(f, 1); put32(f, 32); put32(f, 1u | (0u << 16)); put32(f, 65535);
+	put32(f, 9u | (1u << 16)); put32(f, 9); put32(f, 0); put32(f, 32);
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	while (pcap_next_ex(in, &h, &data) == 1) {
+		uint32_t pad = (4 - h->caplen % 4) % 4, len = 32 + h->caplen + pad;
+		uint64_t ns = (uint64_t)h->ts.tv_sec * 1000000000u + (uint64_t)h->ts.tv_usec;
+		put32(f, 6); put32(f, len); put32(f, 0);
+		put32(f, (uint32_t)(ns >> 32)); put32(f, (uint32_t)ns);
+		put32(f, h->caplen); put32(f, h->len);
+		static const uint8_t zero[4];
+		fwrite(data, 1, h->caplen, f);
+		fwrite(zero, 1, pad, f);
+		put32(f, len);
+	}
+	fclose(f);
+	pcap_close(in);
+}
+
+static void test_seek_equals_feeding_long_capture(void)
+{
+	check_file(long_path);
+}
+
+static void test_seek_equals_feeding_long_pcapng(void)
+{
+	make_long_pcapng();
+	check_file(long_ng_path);
+	/* Long enough for many blocks of frames: seeks, not rereads. */
+	struct expect x;
+	if (expect_build(long_ng_path, &x)) {
+		CHECK(!x.damaged);
+		CHECK(x.nframes >= 1000);
+		expect_free(&x);
+	}
+}
+
+static void test_transitions_next_prev_and_frames(void)
+{
+	char err[REPLAY_ERRBUF_SIZE];
+	struct expect x;
+	struct replay *r = open_all(long_path, err);
+	CHECK(r != NULL);
+	if (!r || !expect_build(long_path, &x)) {
+		replay_close(r);
+		return;
+	}
+	CHECK(replay_conns(r) > 50);
+	/* The any-connection walk visits every transition pkt, in order. */
+	uint64_t n = 0, visits = 0;
+	while ((n = replay_next_transition(r, 0, n)) != 0) {
+		bool found = false;
+		for (size_t i = 0; i < x.nev && !found; i++)
+			found = x.ev[i].pkt == n;
+		CHECK(found);
+		visits++;
+	}
+	uint64_t distinct = 0;
+	for (uint64_t p = 0; p <= x.nframes; p++) {
+		bool any = false;
+		for (size_t i = 0; i < x.nev && !any; i++)
+			any = x.ev[i].pkt == p;
+		distinct += any;
+	}
+	CHECK_INT_EQ(visits, distinct);
+	for (uint64_t c = 1; c <= x.nconns; c++) {
+		uint64_t nt = replay_conn_transitions(r, c), last = 0, cnt = 0;
+		for (uint64_t i = 0; i < nt; i++) {
+			struct replay_transition t;
+			CHECK(replay_conn_transition(r, c, i, &t));
+			CHECK(t.pkt >= last);
+			CHECK(t.cause != NULL && t.reason != NULL);
+			last = t.pkt;
+		}
+		for (size_t i = 0; i < x.nev; i++)
+			cnt += x.ev[i].conn == c;
+		CHECK_INT_EQ(nt, cnt);
+		/* next from 0 is the first transition, prev past the end the last. */
+		struct replay_transition t0, tl;
+		if (nt && replay_conn_transition(r, c, 0, &t0) &&
+		    replay_conn_transition(r, c, nt - 1, &tl)) {
+			CHECK_INT_EQ(replay_next_transition(r, c, t0.pkt > 0 ? t0.pkt - 1 : 0), t0.pkt);
+			CHECK_INT_EQ(replay_prev_transition(r, c, tl.pkt + 1), tl.pkt);
+			CHECK_INT_EQ(replay_next_transition(r, c, tl.pkt), 0);
+			CHECK_INT_EQ(replay_prev_transition(r, c, t0.pkt), 0);
+		}
+		/* Frames: exactly the frames whose segment belongs to c. */
+		uint64_t k = 0;
+		for (uint64_t p = 1; p <= x.nframes; p++)
+			if (x.f[p].seg && x.f[p].conn == c) {
+				CHECK_INT_EQ(replay_conn_frame(r, c, k), p);
+				CHECK_INT_EQ(replay_conn_frame_lower(r, c, p), k);
+				k++;
+			}
+		CHECK_INT_EQ(replay_conn_frames(r, c), k);
+		struct replay_conn ci;
+		CHECK(replay_conn_info(r, c, &ci));
+		CHECK_INT_EQ(ci.first_pkt, replay_conn_frame(r, c, 0));
+		CHECK_INT_EQ(ci.last_pkt, replay_conn_frame(r, c, k - 1));
+	}
+	CHECK(replay_memory(r) > 0);
+	replay_close(r);
+	expect_free(&x);
+}
+
+static void test_history_ended_and_time_wait(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	struct replay_conn_at a;
+	path_of(p, sizeof(p), capdir, "hello.pcap");
+	struct replay *r = open_all(p, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT_EQ(replay_conns(r), 1);
+	uint64_t end = replay_frames(r);
+	/* Before the first frame: nothing sent yet. */
+	CHECK(replay_conn_at(r, 1, 0, &a));
+	CHECK_STR_EQ(a.history, "");
+	CHECK_STR_EQ(a.ended, "");
+	/* After the SYN only the client's S; after the SYN-ACK its h. */
+	CHECK(replay_conn_at(r, 1, 1, &a));
+	CHECK_STR_EQ(a.history, "S");
+	CHECK(replay_conn_at(r, 1, 2, &a));
+	CHECK_STR_EQ(a.history, "Sh");
+	CHECK(replay_conn_at(r, 1, 3, &a));
+	CHECK_STR_EQ(a.history, "ShA");
+	CHECK(replay_conn_at(r, 1, end, &a));
+	CHECK(strchr(a.history, 'F') && strchr(a.history, 'f'));
+	CHECK(strchr(a.history, 'D') || strchr(a.history, 'd'));
+	/* The active closer is in TIME_WAIT since its transition's time. */
+	int tw = a.state[0] == TCPSTATE_TIME_WAIT ? 0 : 1;
+	CHECK_INT_EQ(a.state[tw], TCPSTATE_TIME_WAIT);
+	CHECK_INT_EQ(a.state[1 - tw], TCPSTATE_CLOSED);
+	uint64_t nt = replay_conn_transitions(r, 1);
+	int64_t since = 0;
+	for (uint64_t i = 0; i < nt; i++) {
+		struct replay_transition t;
+		replay_conn_transition(r, 1, i, &t);
+		if (t.to == TCPSTATE_TIME_WAIT && t.pkt <= end)
+			since = t.ts_ns;
+	}
+	CHECK(since != 0);
+	CHECK_INT_EQ(a.time_wait_since_ns[tw], since);
+	CHECK_INT_EQ(a.time_wait_since_ns[1 - tw], 0);
+	CHECK_STR_EQ(a.ended, ""); /* TIME_WAIT: not over yet */
+	replay_close(r);
+
+	path_of(p, sizeof(p), capdir, "abort.pcap");
+	r = open_all(p, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(replay_conn_at(r, 1, replay_frames(r), &a));
+	CHECK(strncmp(a.ended, "reset by ", 9) == 0);
+	CHECK(strchr(a.history, 'R') || strchr(a.history, 'r'));
+	replay_close(r);
+}
+
+static void test_out_of_range_frames_rejected(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	struct replay_frame f;
+	struct replay_conn_at a;
+	struct replay_conn ci;
+	path_of(p, sizeof(p), capdir, "hello.pcap");
+	struct replay *r = open_all(p, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	err[0] = 0;
+	CHECK(!replay_frame(r, 0, &f, err));
+	CHECK(strstr(err, "no frame 0") != NULL);
+	CHECK(!replay_frame(r, replay_frames(r) + 1, &f, err));
+	CHECK(!replay_frame(r, UINT64_MAX, &f, err));
+	CHECK(replay_frame(r, replay_frames(r), &f, err));
+	CHECK_INT_EQ(replay_frame_conn(r, replay_frames(r) + 1), 0);
+	CHECK_INT_EQ(replay_frame_time(r, 0), 0);
+	CHECK(!replay_conn_at(r, 0, 1, &a));
+	CHECK(!replay_conn_at(r, 2, 1, &a));
+	CHECK(!replay_conn_info(r, 2, &ci));
+	CHECK_INT_EQ(replay_conn_frames(r, 9), 0);
+	replay_close(r);
+}
+
+static void test_cut_short_file_indexed_up_to_damage(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], src[4096], dst[4200];
+	struct expect x;
+	/* A copy of a demo cut in the middle of a record. */
+	path_of(src, sizeof(src), demodir, "halfclose/halfclose.pcap");
+	snprintf(dst, sizeof(dst), "%s/cut.pcap", tmpdir);
+	FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+	CHECK(in && out);
+	if (!in || !out) {
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return;
+	}
+	char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf), in);
+	fwrite(buf, 1, n > 300 ? n - 37 : n, out);
+	fclose(in);
+	fclose(out);
+	check_file(dst); /* frames before the cut: as the tracker */
+	struct replay *r = open_all(dst, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(replay_damage(r) != NULL);
+	CHECK(replay_damage(r) && strstr(replay_damage(r), "truncated") != NULL);
+	CHECK(expect_build(dst, &x));
+	CHECK_INT_EQ(replay_frames(r), x.nframes);
+	CHECK(x.damaged);
+	expect_free(&x);
+	replay_close(r);
+
+	path_of(src, sizeof(src), capdir, "cut-short.pcap");
+	r = open_all(src, err);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT_EQ(replay_frames(r), 6);
+		CHECK(replay_damage(r) && strstr(replay_damage(r), "after frame 6") != NULL);
+	}
+	replay_close(r);
+}
+
+static void test_stdin_spooled_and_seekable(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	path_of(p, sizeof(p), demodir, "simclose/simclose.pcap");
+	struct expect x;
+	if (!expect_build(p, &x))
+		return;
+	int saved = dup(STDIN_FILENO), fd = open(p, O_RDONLY);
+	CHECK(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	struct replay *r = open_all("-", err);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT_EQ(replay_frames(r), x.nframes);
+		CHECK(replay_damage(r) == NULL);
+		for (uint64_t n = x.nframes; n >= 1; n--)
+			check_frame(r, &x, n);
+		for (uint64_t c = 1; c <= x.nconns; c++)
+			for (uint64_t n = 0; n <= x.nframes; n++)
+				check_conn_at(r, &x, c, n);
+	}
+	replay_close(r);
+	expect_free(&x);
+}
+
+/* A filter hides frames from the tracker but not their numbers. */
+static void test_filter_keeps_frame_numbers(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	struct replay_config cfg = { "tcp[tcpflags] & tcp-fin != 0", 0 };
+	struct replay_frame f;
+	struct expect x;
+	path_of(p, sizeof(p), capdir, "hello.pcap");
+	if (!expect_build(p, &x))
+		return;
+	struct replay *r = replay_open(p, &cfg, err);
+	CHECK(r != NULL);
+	if (!r) {
+		expect_free(&x);
+		return;
+	}
+	while (replay_index_step(r, 3))
+		;
+	CHECK_INT_EQ(replay_frames(r), x.nframes);
+	int fins = 0;
+	for (uint64_t n = 1; n <= x.nframes; n++) {
+		CHECK(replay_frame(r, n, &f, err));
+		bool fin = (x.f[n].flags & TCPF_FIN) != 0;
+		CHECK_INT_EQ(f.is_segment, fin);
+		CHECK_INT_EQ(replay_frame_conn(r, n) != 0, fin);
+		if (!fin)
+			CHECK_STR_EQ(f.note, "hidden by the filter");
+		fins += fin;
+	}
+	CHECK_INT_EQ(fins, 2);
+	replay_close(r);
+	expect_free(&x);
+}
+
+static void test_incremental_progress(void)
+{
+	char err[REPLAY_ERRBUF_SIZE];
+	struct replay_config cfg = { NULL, 0 };
+	struct replay *r = replay_open(long_path, &cfg, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK_INT_EQ(replay_frames(r), 0);
+	CHECK(replay_index_step(r, 100));
+	CHECK_INT_EQ(replay_frames(r), 100);
+	double p1 = replay_index_progress(r);
+	CHECK(p1 > 0.0 && p1 < 1.0);
+	CHECK(replay_index_step(r, 100));
+	CHECK_INT_EQ(replay_frames(r), 200);
+	CHECK(replay_index_progress(r) > p1);
+	while (replay_index_step(r, 1000))
+		;
+	CHECK(replay_index_done(r));
+	CHECK(replay_index_progress(r) == 1.0);
+	CHECK(!replay_index_step(r, 10));
+	replay_close(r);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_replay CAPTURES_DIR DEMOS_DIR\n");
+		return 2;
+	}
+	capdir = argv[1];
+	demodir = argv[2];
+	if (!mkdtemp(tmpdir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	make_long_capture();
+	RUN(test_seek_equals_feeding_generated);
+	RUN(test_seek_equals_feeding_demos);
+	RUN(test_seek_equals_feeding_long_capture);
+	RUN(test_seek_equals_feeding_long_pcapng);
+	RUN(test_transitions_next_prev_and_frames);
+	RUN(test_history_ended_and_time_wait);
+	RUN(test_out_of_range_frames_rejected);
+	RUN(test_cut_short_file_indexed_up_to_damage);
+	RUN(test_stdin_spooled_and_seekable);
+	RUN(test_filter_keeps_frame_numbers);
+	RUN(test_incremental_progress);
+	char p[4300];
+	snprintf(p, sizeof(p), "%s/long.pcap", tmpdir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/long.pcapng", tmpdir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/cut.pcap", tmpdir);
+	unlink(p);
+	rmdir(tmpdir);
+	CHECK_EXIT();
+}
