@@ -110,6 +110,11 @@ keys "ctrl:U+0061 char:U+00E9 char:U+0078" C-a é x
 keys "click@4,2" -l "$(printf '\033[M %%#')"
 keys "wheel_up@9,5" -l "$(printf '\033[M`*&')"
 keys "wheel_down@9,5" -l "$(printf '\033[Ma*&')"
+# a resize reaches the demo as an event, and it redraws at the new size
+T resize-window -t utf8 -x 60 -y 20
+wait_pane utf8 "size 60x20" || fail "resize: the demo did not redraw at 60x20"
+T resize-window -t utf8 -x 80 -y 24
+wait_pane utf8 "size 80x24" || fail "resize: the demo did not redraw at 80x24"
 T send-keys -t utf8 q
 check_rc utf8 0
 check_stty utf8
