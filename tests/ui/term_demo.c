@@ -11,6 +11,39 @@
 #include "grid.h"
 #include "term.h"
 
+static const char *const key_names[] = {
+	[TERM_KEY_NONE] = "none", [TERM_KEY_CHAR] = "char",
+	[TERM_KEY_UP] = "up", [TERM_KEY_DOWN] = "down",
+	[TERM_KEY_LEFT] = "left", [TERM_KEY_RIGHT] = "right",
+	[TERM_KEY_HOME] = "home", [TERM_KEY_END] = "end",
+	[TERM_KEY_PGUP] = "pgup", [TERM_KEY_PGDN] = "pgdn",
+	[TERM_KEY_TAB] = "tab", [TERM_KEY_BACKTAB] = "backtab",
+	[TERM_KEY_ENTER] = "enter", [TERM_KEY_BACKSPACE] = "backspace",
+	[TERM_KEY_ESC] = "esc", [TERM_KEY_CTRL] = "ctrl",
+	[TERM_KEY_RESIZE] = "resize", [TERM_KEY_CLICK] = "click",
+	[TERM_KEY_WHEEL_UP] = "wheel_up", [TERM_KEY_WHEEL_DOWN] = "wheel_down",
+};
+
+/* The events of the last batch read, shown on line 7 so the test can check
+ * the decoding. */
+static char seen[200];
+
+static void note(const struct term_key *k)
+{
+	size_t n = strlen(seen);
+	if (n > sizeof(seen) - 40)
+		n = 0, seen[0] = '\0';
+	const char *name = (unsigned)k->kind < sizeof(key_names) / sizeof(key_names[0])
+		? key_names[k->kind] : "?";
+	if (k->kind == TERM_KEY_CHAR || k->kind == TERM_KEY_CTRL)
+		snprintf(seen + n, sizeof(seen) - n, "%s:U+%04X ", name, (unsigned)k->ch);
+	else if (k->kind == TERM_KEY_CLICK || k->kind == TERM_KEY_WHEEL_UP ||
+		 k->kind == TERM_KEY_WHEEL_DOWN)
+		snprintf(seen + n, sizeof(seen) - n, "%s@%d,%d ", name, k->x, k->y);
+	else
+		snprintf(seen + n, sizeof(seen) - n, "%s ", name);
+}
+
 static void draw(struct grid *g)
 {
 	int w, h;
@@ -26,6 +59,7 @@ static void draw(struct grid *g)
 	grid_text(g, 2, 2, 36, GRID_ROLE_HIGHLIGHT, "pkt 1/3 \x1b[31mwire");
 	grid_textf(g, 2, 3, 36, GRID_ROLE_STATUS, "size %dx%d color %d", w, h, term_color());
 	grid_text(g, 2, 4, 36, GRID_ROLE_KEY, "q: quit");
+	grid_textf(g, 0, 7, -1, GRID_ROLE_NORMAL, "keys: %s", seen);
 	term_draw(g);
 }
 
@@ -50,11 +84,14 @@ int main(int argc, char **argv)
 		poll(&p, 1, 1000);
 		struct term_key k;
 		bool redraw = false, quit = false;
+		bool first = true;
 		while (term_read_key(&k)) {
+			if (first)
+				seen[0] = '\0', first = false;
 			if (k.kind == TERM_KEY_CHAR && k.ch == 'q')
 				quit = true;
-			else if (k.kind == TERM_KEY_RESIZE)
-				redraw = true;
+			else if (k.kind != TERM_KEY_NONE)
+				note(&k), redraw = true;
 		}
 		if (quit)
 			break;

@@ -216,6 +216,74 @@ static void test_wide_characters_take_two_cells_and_never_split(void)
 	grid_destroy(g);
 }
 
+/* Every cell printable, every wide lead followed by its tail and every tail
+ * preceded by a wide lead. */
+static bool grid_consistent(const struct grid *g)
+{
+	for (int y = 0; y < grid_height(g); y++)
+		for (int x = 0; x < grid_width(g); x++) {
+			uint32_t ch = grid_get(g, x, y).ch;
+			if (ch == GRID_WIDE_TAIL) {
+				if (x == 0 || grid_cp_width(grid_get(g, x - 1, y).ch) != 2)
+					return false;
+			} else if (grid_cp_width(ch) == 2) {
+				if (x + 1 >= grid_width(g) || grid_get(g, x + 1, y).ch != GRID_WIDE_TAIL)
+					return false;
+			} else if (grid_cp_width(ch) != 1) {
+				return false;
+			}
+		}
+	return true;
+}
+
+static void test_random_bytes_and_writes_keep_the_grid_consistent(void)
+{
+	/* bytes biased towards UTF-8 lead and continuation bytes, wide
+	 * characters and controls; a fixed LCG so a failure repeats */
+	static const unsigned char pool[] = {
+		'a', ' ', 0x1b, 0x7f, 0x80, 0x9b, 0xbf, 0xc2, 0xc3, 0xcc, 0xe2,
+		0xe3, 0xe6, 0xef, 0xf0, 0xf4, 0xff, 0x81, 0xbc, 0xa2, 0x80, 0x8d,
+	};
+	uint32_t seed = 12345;
+	struct grid *g = grid_create(17, 4);
+	bool ok = true;
+	for (int round = 0; round < 20000 && ok; round++) {
+		char text[24];
+		seed = seed * 1103515245u + 12345u;
+		int len = (int)((seed >> 16) % (sizeof(text) - 1));
+		for (int i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = (char)pool[(seed >> 16) % sizeof(pool)];
+		}
+		text[len] = '\0';
+		seed = seed * 1103515245u + 12345u;
+		int x = (int)((seed >> 8) % 21) - 2, y = (int)((seed >> 20) % 5);
+		switch ((seed >> 28) % 4) {
+		case 0:
+			grid_clip(g, (struct grid_rect){ x, y, (int)(seed % 9), 3 });
+			break;
+		case 1:
+			grid_unclip(g);
+			break;
+		case 2:
+			grid_put(g, x, y, (seed & 1) ? 0x6F22 : 'k', GRID_ROLE_KEY);
+			break;
+		default:
+			break;
+		}
+		int n = grid_text(g, x, y, (int)(seed % 7) - 1, GRID_ROLE_CLIENT, text);
+		if (n > grid_text_width(text))
+			ok = false;
+		if (!grid_consistent(g))
+			ok = false;
+	}
+	CHECK(ok);
+	char *t = grid_render_text(g, true);
+	CHECK(t != NULL && strlen(t) > 0);
+	free(t);
+	grid_destroy(g);
+}
+
 static void test_textf_formats_long_text(void)
 {
 	struct grid *g = grid_create(8, 1);
@@ -343,6 +411,7 @@ int main(void)
 	RUN(test_box_in_utf8_and_ascii_with_title);
 	RUN(test_hostile_code_points_are_substituted);
 	RUN(test_wide_characters_take_two_cells_and_never_split);
+	RUN(test_random_bytes_and_writes_keep_the_grid_consistent);
 	RUN(test_textf_formats_long_text);
 	RUN(test_render_text_with_roles);
 	RUN(test_role_letters_and_names_are_unique);

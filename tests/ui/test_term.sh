@@ -1,7 +1,8 @@
 #!/bin/sh
 # The curses backend as a person sees it, in a detached tmux session at
 # 80x24 (lazygit's way: act, then assert what the screen shows):
-#  - the demo draws its box (UTF-8 glyphs), 'q' ends it with 0, and `stty -a`
+#  - the demo draws its box (UTF-8 glyphs), decodes keys, clicks and the
+#    wheel, 'q' ends it with 0, and `stty -a`
 #    in the pane is the same before and after, the screen restored;
 #  - LANG=C draws the ASCII stand-ins;
 #  - TERM=dumb exits 2 with a clear message and writes nothing to the tty;
@@ -77,8 +78,19 @@ check_rc() {
 	[ "$rc" = "$2" ] || fail "$1: exit status $rc, want $2 (stderr: $(cat "$dir/$1.err"))"
 }
 
-# 1. UTF-8: the box, the roles' text, ESC from the "wire" substituted.
-start utf8 LC_ALL=C.UTF-8 --
+# Sends keys to the demo and checks the events it decoded (its line 8).
+keys() {
+	want=$1
+	shift
+	T send-keys -t utf8 "$@"
+	wait_pane utf8 "keys: $want" ||
+		fail "keys $*: want '$want', the demo saw '$(T capture-pane -p -t utf8 | sed -n 8p)'"
+}
+
+# 1. UTF-8: the box, the roles' text, ESC from the "wire" substituted; key
+# and mouse decoding (TERM=screen: mouse events in X10 form, ESC [ M b x y,
+# each byte 32 + value, coordinates from 1).
+start utf8 LC_ALL=C.UTF-8 TERM=screen --
 if wait_pane utf8 "┌─ tcpstep ─"; then
 	screen=$(T capture-pane -p -t utf8)
 	echo "$screen" | grep -qF "│ client SYN_SENT → server LISTEN" ||
@@ -91,6 +103,18 @@ else
 	fail "utf8: the box never appeared:"
 	T capture-pane -p -t utf8
 fi
+keys "up down left right home end" Up Down Left Right Home End
+keys "pgup pgdn tab backtab enter backspace" PPage NPage Tab BTab Enter BSpace
+keys "esc" Escape
+keys "ctrl:U+0061 char:U+00E9 char:U+0078" C-a é x
+keys "click@4,2" -l "$(printf '\033[M %%#')"
+keys "wheel_up@9,5" -l "$(printf '\033[M`*&')"
+keys "wheel_down@9,5" -l "$(printf '\033[Ma*&')"
+# a resize reaches the demo as an event, and it redraws at the new size
+T resize-window -t utf8 -x 60 -y 20
+wait_pane utf8 "size 60x20" || fail "resize: the demo did not redraw at 60x20"
+T resize-window -t utf8 -x 80 -y 24
+wait_pane utf8 "size 80x24" || fail "resize: the demo did not redraw at 80x24"
 T send-keys -t utf8 q
 check_rc utf8 0
 check_stty utf8
@@ -141,4 +165,4 @@ if [ $failures -ne 0 ]; then
 	echo "$failures failure(s)"
 	exit 1
 fi
-echo "ok: box, q, stty, ASCII, TERM=dumb/unset/unknown, crash"
+echo "ok: box, keys and mouse, q, stty, ASCII, TERM=dumb/unset/unknown, crash"

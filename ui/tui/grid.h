@@ -93,6 +93,8 @@ void grid_unclip(struct grid *g);
 
 /* One cell; out-of-range reads give a space of role NORMAL. */
 struct grid_cell grid_get(const struct grid *g, int x, int y);
+/* One code point, substituted like text; a wide one takes (x, y) and
+ * (x + 1, y), and is not written unless both are inside the clip. */
 void grid_put(struct grid *g, int x, int y, uint32_t ch, enum grid_role role);
 
 /* Writes UTF-8 text from (x, y) on one line, at most maxw cells (maxw < 0:

@@ -12,8 +12,11 @@
  * async-signal-safe calls and re-raises. SIGINT, SIGTERM, SIGHUP and
  * SIGWINCH belong to the caller's loop (a signalfd): on SIGINT/SIGTERM/SIGHUP
  * it leaves the loop and calls term_close(); on SIGWINCH it calls
- * term_resized(). If the caller neither blocks nor handles SIGWINCH,
- * curses' own handler makes term_read_key() report TERM_KEY_RESIZE. */
+ * term_resized(). ncurses installs its own handlers for SIGINT, SIGTERM,
+ * SIGTSTP and SIGWINCH at open when they are at their default: blocking
+ * them for a signalfd (before term_open) keeps them out of the way, and
+ * without that (the test demo) SIGINT restores the terminal and exits and
+ * SIGWINCH makes term_read_key() report TERM_KEY_RESIZE. */
 #ifndef TCPSTEP_TERM_H
 #define TCPSTEP_TERM_H
 
