@@ -184,14 +184,13 @@ char *grid_render_text(const struct grid *g, bool with_roles)
 		return NULL;
 	size_t n = 0;
 	for (int y = 0; y < g->h; y++) {
-		size_t start = n, keep = n;
+		size_t keep = n;
 		for (int x = 0; x < g->w; x++) {
 			uint32_t c = g->cells[y * g->w + x].ch;
 			n += utf8_put(s + n, c);
 			if (c != ' ')
 				keep = n;
 		}
-		(void)start;
 		n = keep;
 		s[n++] = '\n';
 	}

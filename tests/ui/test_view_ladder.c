@@ -212,15 +212,22 @@ static void test_rst_and_fin_arrows_in_their_roles(void)
 		seg(1, 0, 0, TCPF_FIN | A, 5, 5, 0),
 		seg(2, 10, 1, TCPF_RST, 5, 0, 0),
 	};
-	struct view_ladder_in in = hello_in(rows, 2, 1, VIEW_LADDER_FUTURE_HIDE);
+	/* No current row (the position is before this connection). */
+	struct view_ladder_in in = hello_in(rows, 2, 2, VIEW_LADDER_FUTURE_HIDE);
 	struct grid *g = grid_create(80, 6);
+	grid_set_ascii(g, true);
 	static struct view_ladder_out out;
 	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 6 }, &in, &out);
 	CHECK_INT_EQ(role_at(g, find(g, 1, "FIN,ACK seq=5 ack=5"), 1), GRID_ROLE_FLAG_FIN);
 	int x = find(g, 2, "RST seq=5 len=0"); /* no ack= without the ACK flag */
 	CHECK(x > 0);
-	/* The current RST is highlighted on its label but keeps its head. */
-	CHECK_INT_EQ(role_at(g, x, 2), GRID_ROLE_HIGHLIGHT);
+	CHECK_INT_EQ(role_at(g, x, 2), GRID_ROLE_FLAG_RST);
+	int head = find(g, 2, "|<-") + 1;
+	CHECK_INT_EQ(grid_get(g, head, 2).ch, '<');
+	CHECK_INT_EQ(role_at(g, head, 2), GRID_ROLE_FLAG_RST);
+	CHECK_INT_EQ(grid_get(g, 0, 1).ch, ' ');
+	CHECK_INT_EQ(grid_get(g, 0, 2).ch, ' ');
+	CHECK_INT_EQ(role_at(g, 5, 2), GRID_ROLE_NORMAL);
 	grid_destroy(g);
 }
 
