@@ -314,6 +314,30 @@ static void test_scroll_keeps_current_visible_in_10_lines(void)
 	grid_destroy(g);
 }
 
+static void test_narrow_pane_keeps_lifelines_apart(void)
+{
+	struct view_ladder_row rows[32];
+	size_t n = hello(rows, 7);
+	struct view_ladder_in in = hello_in(rows, n, 7, VIEW_LADDER_FUTURE_HIDE);
+	struct grid *g = grid_create(40, 8);
+	grid_set_ascii(g, true);
+	static struct view_ladder_out out;
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 40, 8 }, &in, &out);
+	/* Both lifelines on an empty line, the client's left of the server's,
+	 * an arrow between them and the label cut rather than the arrow. */
+	int cl = find(g, 6, "|");
+	CHECK(cl > 7);
+	int sl = cl + 1;
+	while (sl < 40 && grid_get(g, sl, 6).ch != '|')
+		sl++;
+	CHECK(sl > cl + 5 && sl < 40);
+	CHECK_INT_EQ(role_at(g, sl, 6), GRID_ROLE_SERVER);
+	CHECK(find(g, 1, "->|") > cl);
+	CHECK(find(g, 1, "SYN s") > cl);
+	CHECK(find(g, 2, "|<-") == cl);
+	grid_destroy(g);
+}
+
 /* Fills g with '#' and checks that only cells inside r changed. */
 static void check_inside_only(struct grid *g, struct grid_rect r, const char *what)
 {
@@ -445,6 +469,7 @@ int main(void)
 	RUN(test_retransmission_and_dup_acks_marked);
 	RUN(test_every_mark_has_a_word);
 	RUN(test_scroll_keeps_current_visible_in_10_lines);
+	RUN(test_narrow_pane_keeps_lifelines_apart);
 	RUN(test_tiny_rectangles_draw_nothing_outside);
 	RUN(test_conns_80_drops_bytes_history_ended);
 	RUN(test_conns_160_shows_every_column);

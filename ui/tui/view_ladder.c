@@ -77,6 +77,11 @@ static void layout_for(struct grid_rect r, struct layout *L)
 	L->pktw = 7;                     /* ">123456" */
 	L->timew = wide ? 11 : 0;        /* "  0.000123" seconds */
 	L->statew = wide ? 26 : 12;      /* "ESTABLISHED -> FIN_WAIT_1" */
+	/* A narrow pane (a split screen) gives the state columns what is
+	 * left after a short arrow, so the lifelines never cross. */
+	int spare = (r.w - L->pktw - L->timew - 12) / 2;
+	if (L->statew > spare)
+		L->statew = spare > 0 ? spare : 0;
 	L->show_win = wide;
 	L->show_from = wide;
 	L->cl = L->x0 + L->pktw + L->timew + L->statew;
