@@ -124,7 +124,7 @@ uint32_t grid_glyph(const struct grid *g, enum grid_glyph which)
 		0x251c, 0x2524, 0x252c, 0x2534, 0x253c,
 		0x2192, 0x2190, 0x2191, 0x2193, 0x2588, 0x2591, 0x2022,
 	};
-	static const char asc[GRID_G_COUNT + 1] = "-|++++++++++><^v#:*";
+	static const char asc[GRID_G_COUNT + 1] = "-|+++++++++><^v#:*";
 	if ((unsigned)which >= GRID_G_COUNT)
 		return '?';
 	return g->ascii ? (uint32_t)asc[which] : uni[which];

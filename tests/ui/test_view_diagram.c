@@ -230,9 +230,9 @@ static void test_lit_states_carry_their_endpoints_roles(void)
 		CHECK(find_state(g, TCPSTATE_TIME_WAIT, &x, &y));
 		CHECK_INT_EQ(grid_get(g, x + 1, y).role, GRID_ROLE_NORMAL);
 		/* Nothing else is lit: one name of 8 and one of 6, brackets
-		 * and one marker each. */
-		CHECK_INT_EQ(count_role(g, GRID_ROLE_STATE_CLIENT), 8 + 3);
-		CHECK_INT_EQ(count_role(g, GRID_ROLE_STATE_SERVER), 6 + 3);
+		 * and one marker each, and the legend's letter. */
+		CHECK_INT_EQ(count_role(g, GRID_ROLE_STATE_CLIENT), 8 + 3 + 1);
+		CHECK_INT_EQ(count_role(g, GRID_ROLE_STATE_SERVER), 6 + 3 + 1);
 		grid_destroy(g);
 
 		/* Both in one state: the name once, a marker each. */

@@ -90,6 +90,8 @@ struct layout {
 	int narcs;
 	struct rst_line rst;
 	signed char caption_y; /* the last transition in words; < 0: none */
+	signed char legend_y;  /* "C client  S server" at x 0; tall: two lines */
+	bool legend_stacked;
 };
 
 static const struct node full_nodes[] = {
@@ -182,11 +184,11 @@ static const struct arc tall_arcs[] = {
 #define N_(a) ((int)(sizeof(a) / sizeof((a)[0])))
 static const struct layout layout_full = {
 	VIEW_DIAGRAM_FULL_W, VIEW_DIAGRAM_FULL_H, full_nodes, N_(full_nodes),
-	full_arcs, N_(full_arcs), {0, 29}, -1};
+	full_arcs, N_(full_arcs), {0, 29}, -1, 0, false};
 static const struct layout layout_wide = {
-	78, 10, wide_nodes, N_(wide_nodes), wide_arcs, N_(wide_arcs), {0, -1}, 9};
+	78, 10, wide_nodes, N_(wide_nodes), wide_arcs, N_(wide_arcs), {0, -1}, 9, 0, false};
 static const struct layout layout_tall = {
-	38, 15, tall_nodes, N_(tall_nodes), tall_arcs, N_(tall_arcs), {0, -1}, 13};
+	38, 15, tall_nodes, N_(tall_nodes), tall_arcs, N_(tall_arcs), {0, -1}, 13, 0, true};
 
 /* ---- drawing --------------------------------------------------------- */
 
@@ -286,6 +288,16 @@ static void node_draw(struct canvas *c, const struct node *n,
 		grid_put(c->g, x0 + len + 2, y, 'S', GRID_ROLE_STATE_SERVER);
 }
 
+/* An arrow in running text: the glyph, or "->" in ASCII, where a lone '>'
+ * reads as punctuation. Returns the cells written. */
+static int text_arrow(struct grid *g, int x, int y, enum grid_role role)
+{
+	if (grid_ascii(g))
+		return grid_text(g, x, y, -1, role, "->");
+	grid_put(g, x, y, grid_glyph(g, GRID_G_ARROW_R), role);
+	return 1;
+}
+
 static bool resets_to_closed(enum tcpstate s)
 {
 	switch (s) {
@@ -313,9 +325,22 @@ static void rst_draw(struct canvas *c, const struct layout *l, bool lit,
 			       lit && s == (int)from ? GRID_ROLE_ARC : GRID_ROLE_NORMAL,
 			       tcpstate_to_str((enum tcpstate)s));
 	}
-	grid_put(c->g, x + 1, y, grid_glyph(c->g, GRID_G_ARROW_R),
-		 lit ? GRID_ROLE_ARC : GRID_ROLE_DIM);
-	grid_text(c->g, x + 3, y, -1, arole, "CLOSED");
+	x += 2 + text_arrow(c->g, x + 1, y, lit ? GRID_ROLE_ARC : GRID_ROLE_DIM);
+	grid_text(c->g, x, y, -1, arole, "CLOSED");
+}
+
+/* What the markers beside a lit name mean, in their own roles. */
+static void legend_draw(struct canvas *c, const struct layout *l)
+{
+	int x = c->ox, y = c->oy + l->legend_y;
+	grid_put(c->g, x, y, 'C', GRID_ROLE_STATE_CLIENT);
+	grid_text(c->g, x + 2, y, -1, GRID_ROLE_NORMAL, "client");
+	if (l->legend_stacked)
+		y++;
+	else
+		x += 10;
+	grid_put(c->g, x, y, 'S', GRID_ROLE_STATE_SERVER);
+	grid_text(c->g, x + 2, y, -1, GRID_ROLE_NORMAL, "server");
 }
 
 static void caption_draw(struct canvas *c, const struct layout *l,
@@ -325,8 +350,7 @@ static void caption_draw(struct canvas *c, const struct layout *l,
 	x += grid_text(c->g, x, y, -1, GRID_ROLE_ARC,
 		       in->last_endpoint ? "server " : "client ");
 	x += grid_text(c->g, x, y, -1, GRID_ROLE_ARC, tcpstate_to_str(in->last_from));
-	grid_put(c->g, x + 1, y, grid_glyph(c->g, GRID_G_ARROW_R), GRID_ROLE_ARC);
-	x += 3;
+	x += 2 + text_arrow(c->g, x + 1, y, GRID_ROLE_ARC);
 	x += grid_text(c->g, x, y, -1, GRID_ROLE_ARC, tcpstate_to_str(in->last_to));
 	const char *lab = view_diagram_arc_label(in->last_from, in->last_to);
 	if (!*lab)
@@ -377,6 +401,7 @@ static void layout_draw(struct grid *g, struct grid_rect r, const struct layout 
 	}
 	if (l->rst.y >= 0)
 		rst_draw(&c, l, rst_lit, in->last_from);
+	legend_draw(&c, l);
 	for (int i = 0; i < l->nnodes; i++)
 		node_draw(&c, &l->nodes[i], in);
 	if (l->caption_y >= 0 && in->have_last)
