@@ -248,6 +248,72 @@ static void test_lit_states_carry_their_endpoints_roles(void)
 	}
 }
 
+/* The line of text at row y, trailing spaces trimmed (the UTF-8 render). */
+static char *row_text(const struct grid *g, int y)
+{
+	char *all = grid_render_text(g, false), *p = all;
+	for (int i = 0; i < y && p; i++) {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	char *out = strdup(p ? p : "");
+	char *nl = strchr(out, '\n');
+	if (nl)
+		*nl = '\0';
+	free(all);
+	return out;
+}
+
+/* The compact layouts have no labels: the last transition is lit where it
+ * has an arc and always said in words on the caption line. */
+static void test_compact_layouts_caption_the_last_transition(void)
+{
+	struct view_diagram_input in = golden_input();
+	struct grid *g = drawn(78, 10, true, &in);
+	char *cap = row_text(g, 9);
+	CHECK_STR_EQ(cap, "client SYN_SENT -> ESTABLISHED: rcv SYN,ACK / snd ACK");
+	int ncap = (int)strlen(cap) - 1; /* the space after the arrow is not lit */
+	CHECK(count_role(g, GRID_ROLE_ARC) > ncap + 2);
+	free(cap);
+	grid_destroy(g);
+
+	/* Not drawn in the wide layout: only the caption is lit. */
+	in.last_endpoint = 1;
+	in.last_from = TCPSTATE_FIN_WAIT_1;
+	in.last_to = TCPSTATE_TIME_WAIT;
+	g = drawn(78, 10, true, &in);
+	cap = row_text(g, 9);
+	CHECK_STR_EQ(cap, "server FIN_WAIT_1 -> TIME_WAIT: rcv FIN,ACK / snd ACK");
+	int lit = 0;
+	for (int x = 0; x < 78; x++)
+		lit += grid_get(g, x, 9).role == GRID_ROLE_ARC;
+	CHECK_INT_EQ(count_role(g, GRID_ROLE_ARC), lit);
+	CHECK(lit >= (int)strlen(cap) - 2);
+	free(cap);
+	grid_destroy(g);
+
+	/* The tall one puts a label too long for its width on the next line. */
+	in = golden_input();
+	g = drawn(38, 15, false, &in);
+	cap = row_text(g, 14);
+	CHECK_STR_EQ(cap, "  rcv SYN,ACK / snd ACK");
+	CHECK_INT_EQ(grid_get(g, 2, 14).role, GRID_ROLE_ARC);
+	free(cap);
+	grid_destroy(g);
+}
+
+/* CLOSED is drawn twice, as in the RFC's figure (where it starts and where
+ * it ends); both are lit. */
+static void test_both_closed_names_are_lit(void)
+{
+	struct view_diagram_input in = input(TCPSTATE_CLOSED, TCPSTATE_LISTEN);
+	struct grid *g = drawn(90, 30, false, &in);
+	/* two names of 6 with brackets and markers, and the legend's C */
+	CHECK_INT_EQ(count_role(g, GRID_ROLE_STATE_CLIENT), 2 * (6 + 3) + 1);
+	grid_destroy(g);
+}
+
 static void test_line_fallback_names_both_states(void)
 {
 	struct view_diagram_input in = input(TCPSTATE_ESTABLISHED, TCPSTATE_SYN_RCVD);
@@ -304,6 +370,8 @@ int main(int argc, char **argv)
 	RUN(test_every_state_appears_in_every_diagram_layout);
 	RUN(test_every_legal_transition_has_a_lit_arc_in_full);
 	RUN(test_lit_states_carry_their_endpoints_roles);
+	RUN(test_compact_layouts_caption_the_last_transition);
+	RUN(test_both_closed_names_are_lit);
 	RUN(test_line_fallback_names_both_states);
 	RUN(test_tiny_rectangles_stay_inside);
 	CHECK_EXIT();
