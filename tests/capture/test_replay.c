@@ -31,6 +31,7 @@ struct exp_frame {
 	uint32_t rel_seq, rel_ack, payload_len;
 	unsigned marks, dup;
 	uint8_t flags;
+	int64_t ts_ns;
 };
 
 struct exp_ev {
@@ -38,6 +39,8 @@ struct exp_ev {
 	int endpoint;
 	enum tcpstate from, to;
 	int64_t ts_ns;
+	bool by_timer;
+	const char *cause;
 };
 
 struct expect {
@@ -62,7 +65,8 @@ static void drain(struct tracker *t, struct expect *x)
 			continue;
 		x->ev = realloc(x->ev, (x->nev + 1) * sizeof(*x->ev));
 		x->ev[x->nev++] = (struct exp_ev){ ev.conn, ev.pkt, ev.u.state.endpoint,
-						   ev.u.state.from, ev.u.state.to, ev.ts_ns };
+						   ev.u.state.from, ev.u.state.to, ev.ts_ns,
+						   ev.u.state.by_timer, ev.u.state.cause };
 	}
 }
 
@@ -86,6 +90,7 @@ static bool expect_build(const char *path, struct expect *x)
 		x->f = realloc(x->f, (fr.pkt + 1) * sizeof(*x->f));
 		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
 		x->nframes = fr.pkt;
+		x->f[fr.pkt].ts_ns = fr.ts_ns;
 		enum decode_result dr = decode_frame(source_linktype(s), fr.data, fr.caplen,
 						     fr.wirelen, &seg, NULL);
 		seg.pkt = fr.pkt;
@@ -161,6 +166,8 @@ static void check_frame(struct replay *r, const struct expect *x, uint64_t n)
 	char err[REPLAY_ERRBUF_SIZE];
 	CHECK(replay_frame(r, n, &f, err));
 	CHECK_INT_EQ(f.pkt, n);
+	CHECK_INT_EQ(f.ts_ns, x->f[n].ts_ns);
+	CHECK_INT_EQ(replay_frame_time(r, n), x->f[n].ts_ns);
 	CHECK_INT_EQ(f.is_segment, x->f[n].seg);
 	CHECK_INT_EQ(replay_frame_conn(r, n), x->f[n].conn);
 	CHECK_INT_EQ(replay_frame_marks(r, n), x->f[n].marks);
@@ -202,6 +209,39 @@ static void check_conn_at(struct replay *r, const struct expect *x, uint64_t c, 
 	CHECK_INT_EQ(a.bytes[1], bytes[1]);
 }
 
+/* The connection's log is its events in stable pkt order, each with the
+ * event's time (a timer's deadline included), endpoint and cause. */
+static void check_log(struct replay *r, const struct expect *x, uint64_t c)
+{
+	/* A stable insertion sort of c's events by pkt. */
+	struct exp_ev *v = NULL;
+	size_t nv = 0;
+	for (size_t k = 0; k < x->nev; k++) {
+		if (x->ev[k].conn != c)
+			continue;
+		v = realloc(v, (nv + 1) * sizeof(*v));
+		size_t j = nv++;
+		while (j > 0 && v[j - 1].pkt > x->ev[k].pkt) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x->ev[k];
+	}
+	CHECK_INT_EQ(replay_conn_transitions(r, c), nv);
+	for (size_t i = 0; i < nv; i++) {
+		struct replay_transition t;
+		CHECK(replay_conn_transition(r, c, i, &t));
+		CHECK_INT_EQ(t.pkt, v[i].pkt);
+		CHECK_INT_EQ(t.endpoint, v[i].endpoint);
+		CHECK_INT_EQ(t.from, v[i].from);
+		CHECK_INT_EQ(t.to, v[i].to);
+		CHECK_INT_EQ(t.ts_ns, v[i].ts_ns);
+		CHECK_INT_EQ(t.by_timer, v[i].by_timer);
+		CHECK(t.cause == v[i].cause);
+	}
+	free(v);
+}
+
 /* Every frame, and every connection at every frame, read in an order
  * that seeks back and forth (the reader moves by checkpoints). */
 static void check_file(const char *path)
@@ -229,9 +269,11 @@ static void check_file(const char *path)
 		check_frame(r, &x, n);
 	for (uint64_t k = 0; k < x.nframes; k++)
 		check_frame(r, &x, (k * 37) % x.nframes + 1);
-	for (uint64_t c = 1; c <= x.nconns; c++)
+	for (uint64_t c = 1; c <= x.nconns; c++) {
 		for (uint64_t n = 0; n <= x.nframes + 1; n++)
 			check_conn_at(r, &x, c, n);
+		check_log(r, &x, c);
+	}
 	if (check_failures != before)
 		fprintf(stderr, "  in %s\n", path);
 	replay_close(r);
