@@ -2,7 +2,8 @@
  *
  * Memory of the index, per frame of the file: 4 bytes of connection id,
  * 4 of marks (bits 0-8 the tracker's marks, bit 9 the sending endpoint,
- * bit 10 "a tracked segment", bits 11-31 the dup-ack count, saturated) and
+ * bit 10 "a tracked segment", bits 11-13 the segment note's reason key,
+ * bits 14-31 the dup-ack count, saturated at 262143) and
  * 8 of capture time: 16 bytes. Per tracked segment, in its connection's
  * frame list: 4 bytes of frame number and 4 of payload length, plus every
  * REPLAY_BLOCK entries a checkpoint of both directions' byte counts (16
@@ -33,8 +34,10 @@
 #define FM_MARKS 0x1ffu
 #define FM_ENDPOINT (1u << 9)
 #define FM_SEGMENT (1u << 10)
-#define FM_DUP_SHIFT 11
-#define FM_DUP_MAX ((1u << 21) - 1)
+#define FM_NOTE_SHIFT 11 /* 3 bits: 1 + index in replay.notes, 0 none */
+#define FM_NOTE_MASK 7u
+#define FM_DUP_SHIFT 14
+#define FM_DUP_MAX ((1u << 18) - 1)
 
 /* History letters, in the order one segment shows them. */
 enum { H_SYN, H_SYNACK, H_ACK, H_DATA, H_FIN, H_RST, H_COUNT };
@@ -114,6 +117,8 @@ struct replay {
 	char *open_path;
 
 	struct replay_why whys[REPLAY_MAX_WHYS];
+	const char *notes[FM_NOTE_MASK]; /* the tracker's segment note keys seen */
+	unsigned nnotes;
 	unsigned nwhys;
 
 	uint8_t payload[256];
@@ -516,9 +521,19 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	note_letters(c, s, e, (uint32_t)s->pkt);
 
 	unsigned dup = info->dup_ack_count > FM_DUP_MAX ? FM_DUP_MAX : info->dup_ack_count;
+	unsigned note = 0;
+	if (info->note_reason) {
+		/* A handful of keys (today three RST ones); an eighth would
+		 * be shown without its note. */
+		while (note < r->nnotes && r->notes[note] != info->note_reason)
+			note++;
+		if (note == r->nnotes && note < FM_NOTE_MASK)
+			r->notes[r->nnotes++] = info->note_reason;
+		note = note < r->nnotes ? note + 1 : 0;
+	}
 	r->f_conn[s->pkt] = (uint32_t)info->conn;
 	r->f_marks[s->pkt] = (info->marks & FM_MARKS) | (e ? FM_ENDPOINT : 0) | FM_SEGMENT |
-			     (dup << FM_DUP_SHIFT);
+			     (note << FM_NOTE_SHIFT) | (dup << FM_DUP_SHIFT);
 	return true;
 }
 
@@ -732,6 +747,11 @@ bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char
 		out->info.from_endpoint = (m & FM_ENDPOINT) ? 1 : 0;
 		out->info.marks = m & FM_MARKS;
 		out->info.dup_ack_count = m >> FM_DUP_SHIFT;
+		unsigned note = (m >> FM_NOTE_SHIFT) & FM_NOTE_MASK;
+		if (note) {
+			out->info.note_reason = r->notes[note - 1];
+			out->info.note = tracker_reason_explain(out->info.note_reason);
+		}
 		rel_numbers(r, out);
 	} else if (dr == DECODE_OK) {
 		snprintf(out->note, sizeof(out->note), "TCP, not tracked (out of memory)");

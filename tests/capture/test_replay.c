@@ -32,6 +32,7 @@ struct exp_frame {
 	unsigned marks, dup;
 	uint8_t flags;
 	int64_t ts_ns;
+	const char *note, *note_reason;
 };
 
 struct exp_ev {
@@ -110,6 +111,8 @@ static bool expect_build(const char *path, struct expect *x)
 		e->dup = info.dup_ack_count;
 		e->payload_len = seg.payload_len;
 		e->flags = seg.flags;
+		e->note = info.note;
+		e->note_reason = info.note_reason;
 		if (info.conn > x->nconns)
 			x->nconns = info.conn;
 		drain(t, x);
@@ -179,6 +182,8 @@ static void check_frame(struct replay *r, const struct expect *x, uint64_t n)
 	CHECK_INT_EQ(f.info.rel_ack, x->f[n].rel_ack);
 	CHECK_INT_EQ(f.info.marks, x->f[n].marks);
 	CHECK_INT_EQ(f.info.dup_ack_count, x->f[n].dup);
+	CHECK(f.info.note == x->f[n].note);
+	CHECK(f.info.note_reason == x->f[n].note_reason);
 	CHECK_INT_EQ(f.seg.flags, x->f[n].flags);
 	CHECK_INT_EQ(f.seg.payload_len, x->f[n].payload_len);
 }
