@@ -17,7 +17,7 @@
  *
  * Memory (replay.c has the layout): 12 bytes per frame, 8 more per TCP
  * segment, about 16 per REPLAY_BLOCK frames and segments, 8 per transition
- * (+4 in the all-connections list) and about 180 per connection. Measured
+ * (+4 in the all-connections list) and about 190 per connection. Measured
  * with bench/replay_bench on gen_pcap's 1M packets / 44k connections: 36
  * bytes per packet (replay_memory; malloc's own overhead not counted).
  *
