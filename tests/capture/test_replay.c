@@ -719,10 +719,113 @@ static void test_incremental_progress(void)
 	replay_close(r);
 }
 
+/* A big realistic capture (gen_pcap: reordering, losses, mid-stream
+ * joins, aborts): every frame, and each connection at each of its frames
+ * and transitions and the frame before each, computed per connection so
+ * the check stays linear. */
+static const char *big_path;
+
+static void test_seek_equals_feeding_big_capture(void)
+{
+	char err[REPLAY_ERRBUF_SIZE];
+	struct expect x;
+	if (!expect_build(big_path, &x))
+		return;
+	struct replay *r = open_all(big_path, err);
+	CHECK(r != NULL);
+	if (!r) {
+		expect_free(&x);
+		return;
+	}
+	CHECK_INT_EQ(replay_frames(r), x.nframes);
+	CHECK_INT_EQ(replay_conns(r), x.nconns);
+	CHECK(x.nconns > 500);
+	for (uint64_t k = 0; k < x.nframes; k++)
+		check_frame(r, &x, (k * 7919) % x.nframes + 1);
+	/* Events by (conn, pkt), emission order kept among equal pkts: a
+	 * counting sort by conn, then a stable insertion by pkt in each. */
+	struct exp_ev *ev = malloc((x.nev + 1) * sizeof(*ev));
+	uint64_t *start = calloc(x.nconns + 2, sizeof(*start));
+	for (size_t i = 0; i < x.nev; i++)
+		start[x.ev[i].conn + 1]++;
+	for (uint64_t c = 1; c <= x.nconns + 1; c++)
+		start[c] += start[c - 1];
+	uint64_t *fill = calloc(x.nconns + 2, sizeof(*fill));
+	for (size_t i = 0; i < x.nev; i++) {
+		uint64_t c = x.ev[i].conn;
+		size_t j = start[c] + fill[c]++;
+		while (j > start[c] && ev[j - 1].pkt > x.ev[i].pkt) {
+			ev[j] = ev[j - 1];
+			j--;
+		}
+		ev[j] = x.ev[i];
+	}
+	/* Per conn: its frames in order, with running segment and byte counts. */
+	uint64_t *nseg = calloc(x.nconns + 1, sizeof(*nseg));
+	uint64_t (*bytes)[2] = calloc(x.nconns + 1, sizeof(*bytes));
+	struct replay_conn_at a;
+	for (uint64_t n = 1; n <= x.nframes; n++) {
+		if (!x.f[n].seg)
+			continue;
+		uint64_t c = x.f[n].conn;
+		nseg[c]++;
+		bytes[c][x.f[n].endpoint] += x.f[n].payload_len;
+		CHECK(replay_conn_at(r, c, n, &a));
+		CHECK_INT_EQ(a.segments, nseg[c]);
+		CHECK_INT_EQ(a.bytes[0], bytes[c][0]);
+		CHECK_INT_EQ(a.bytes[1], bytes[c][1]);
+	}
+	uint64_t bad = 0;
+	for (uint64_t c = 1; c <= x.nconns; c++) {
+		const struct exp_ev *v = ev + start[c];
+		size_t nv = (size_t)(start[c + 1] - start[c]);
+		CHECK_INT_EQ(replay_conn_transitions(r, c), nv);
+		/* Probe points: 0, each transition's pkt and the frame before,
+		 * the conn's first and last frame, the end. */
+		uint64_t probes[2];
+		for (size_t i = 0; i <= nv; i++) {
+			size_t np = 0;
+			if (i < nv) {
+				probes[np++] = v[i].pkt;
+				probes[np++] = v[i].pkt ? v[i].pkt - 1 : 0;
+			} else {
+				probes[np++] = 0;
+				probes[np++] = x.nframes;
+			}
+			for (size_t p = 0; p < np; p++) {
+				uint64_t n = probes[p];
+				CHECK(replay_conn_at(r, c, n, &a));
+				for (int e = 0; e < 2; e++) {
+					const struct exp_ev *best = NULL, *first = NULL;
+					for (size_t k = 0; k < nv; k++) {
+						if (v[k].endpoint != e)
+							continue;
+						if (!first)
+							first = &v[k];
+						if (v[k].pkt <= n)
+							best = &v[k];
+					}
+					enum tcpstate want = best ? best->to
+							: first ? first->from : TCPSTATE_CLOSED;
+					bad += a.state[e] != want;
+				}
+			}
+		}
+	}
+	CHECK_INT_EQ(bad, 0);
+	free(nseg);
+	free(bytes);
+	free(start);
+	free(fill);
+	free(ev);
+	replay_close(r);
+	expect_free(&x);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: test_replay CAPTURES_DIR DEMOS_DIR\n");
+		fprintf(stderr, "usage: test_replay CAPTURES_DIR DEMOS_DIR [BIG_CAPTURE]\n");
 		return 2;
 	}
 	capdir = argv[1];
@@ -743,6 +846,10 @@ int main(int argc, char **argv)
 	RUN(test_stdin_spooled_and_seekable);
 	RUN(test_filter_keeps_frame_numbers);
 	RUN(test_incremental_progress);
+	if (argc > 3) {
+		big_path = argv[3];
+		RUN(test_seek_equals_feeding_big_capture);
+	}
 	char p[4300];
 	snprintf(p, sizeof(p), "%s/long.pcap", tmpdir);
 	unlink(p);
