@@ -42,6 +42,8 @@ struct exp_ev {
 	int64_t ts_ns;
 	bool by_timer;
 	const char *cause;
+	uint8_t addr[2][16];
+	uint16_t port[2];
 };
 
 struct expect {
@@ -67,7 +69,9 @@ static void drain(struct tracker *t, struct expect *x)
 		x->ev = realloc(x->ev, (x->nev + 1) * sizeof(*x->ev));
 		x->ev[x->nev++] = (struct exp_ev){ ev.conn, ev.pkt, ev.u.state.endpoint,
 						   ev.u.state.from, ev.u.state.to, ev.ts_ns,
-						   ev.u.state.by_timer, ev.u.state.cause };
+						   ev.u.state.by_timer, ev.u.state.cause,
+						   { { 0 } }, { ev.port[0], ev.port[1] } };
+		memcpy(x->ev[x->nev - 1].addr, ev.addr, sizeof(ev.addr));
 	}
 }
 
@@ -243,6 +247,12 @@ static void check_log(struct replay *r, const struct expect *x, uint64_t c)
 		CHECK_INT_EQ(t.ts_ns, v[i].ts_ns);
 		CHECK_INT_EQ(t.by_timer, v[i].by_timer);
 		CHECK(t.cause == v[i].cause);
+		/* The endpoints, as every event of the connection names them. */
+		struct replay_conn ci;
+		CHECK(replay_conn_info(r, c, &ci));
+		CHECK_INT_EQ(ci.port[0], v[i].port[0]);
+		CHECK_INT_EQ(ci.port[1], v[i].port[1]);
+		CHECK(memcmp(ci.addr, v[i].addr, sizeof(ci.addr)) == 0);
 	}
 	free(v);
 }
