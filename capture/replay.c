@@ -18,6 +18,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,6 +153,8 @@ static int spool_stdin(char *err)
 		return -1;
 	}
 	unlink(tmpl);
+	/* Private: a program the UI starts must not inherit it. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	char buf[65536];
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
@@ -178,6 +181,17 @@ static int spool_stdin(char *err)
 		}
 	}
 	return fd;
+}
+
+/* A source's message names "/dev/fd/N" for the spool of standard input:
+ * say "standard input", as `decode -` does. */
+static void copy_msg(const struct replay *r, char *dst, size_t n, const char *msg)
+{
+	size_t k = strlen(r->path);
+	if (r->spool_fd >= 0 && k && strncmp(msg, r->path, k) == 0)
+		snprintf(dst, n, "standard input%s", msg + k);
+	else
+		snprintf(dst, n, "%s", msg);
 }
 
 struct replay *replay_open(const char *path, const struct replay_config *cfg,
@@ -209,7 +223,7 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 	if (r->ix)
 		r->rd = source_open_file(open_path, filter, serr);
 	if (!r->ix || !r->rd) {
-		snprintf(err, REPLAY_ERRBUF_SIZE, "%s", serr);
+		copy_msg(r, err, REPLAY_ERRBUF_SIZE, serr);
 		replay_close(r);
 		return NULL;
 	}
@@ -277,7 +291,7 @@ static void set_damage(struct replay *r, const char *why)
 {
 	if (r->have_damage)
 		return;
-	snprintf(r->damage, sizeof(r->damage), "%s", why);
+	copy_msg(r, r->damage, sizeof(r->damage), why);
 	r->have_damage = true;
 	r->done = true;
 }
@@ -721,13 +735,13 @@ bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char
 	out->pkt = pkt;
 	out->ts_ns = frame_time(r, pkt);
 	if (!position_reader(r, pkt, serr)) {
-		snprintf(err, REPLAY_ERRBUF_SIZE, "%s", serr);
+		copy_msg(r, err, REPLAY_ERRBUF_SIZE, serr);
 		return false;
 	}
 	while ((st = source_next(r->rd, &f, serr)) == SOURCE_FRAME && f.pkt < pkt)
 		;
 	if (st == SOURCE_ERROR) {
-		snprintf(err, REPLAY_ERRBUF_SIZE, "%s", serr);
+		copy_msg(r, err, REPLAY_ERRBUF_SIZE, serr);
 		return false;
 	}
 	if (st != SOURCE_FRAME || f.pkt != pkt) {

@@ -705,6 +705,29 @@ static void test_filter_keeps_frame_numbers(void)
 	expect_free(&x);
 }
 
+/* A damaged standard input says so under that name. */
+static void test_stdin_damage_named_standard_input(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	struct replay *r;
+	path_of(p, sizeof(p), capdir, "cut-short.pcap");
+	int saved = dup(STDIN_FILENO);
+	int fd = open(p, O_RDONLY);
+	CHECK(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	r = open_all("-", err);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT_EQ(replay_frames(r), 6);
+		CHECK(replay_damage(r) &&
+		      strncmp(replay_damage(r), "standard input: after frame 6", 29) == 0);
+	}
+	replay_close(r);
+}
+
 static void test_incremental_progress(void)
 {
 	char err[REPLAY_ERRBUF_SIZE];
@@ -854,6 +877,7 @@ int main(int argc, char **argv)
 	RUN(test_out_of_range_frames_rejected);
 	RUN(test_cut_short_file_indexed_up_to_damage);
 	RUN(test_stdin_spooled_and_seekable);
+	RUN(test_stdin_damage_named_standard_input);
 	RUN(test_filter_keeps_frame_numbers);
 	RUN(test_incremental_progress);
 	if (argc > 3) {
