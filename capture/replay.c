@@ -2,7 +2,8 @@
  *
  * Memory of the index, per frame of the file: 4 bytes of connection id,
  * 4 of marks (bits 0-8 the tracker's marks, bit 9 the sending endpoint,
- * bit 10 "a tracked segment", bits 11-31 the dup-ack count, saturated) and
+ * bit 10 "a tracked segment", bits 11-13 the segment note's reason key,
+ * bits 14-31 the dup-ack count, saturated at 262143) and
  * 8 of capture time: 16 bytes. Per tracked segment, in its connection's
  * frame list: 4 bytes of frame number and 4 of payload length, plus every
  * REPLAY_BLOCK entries a checkpoint of both directions' byte counts (16
@@ -17,6 +18,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,23 +35,27 @@
 #define FM_MARKS 0x1ffu
 #define FM_ENDPOINT (1u << 9)
 #define FM_SEGMENT (1u << 10)
-#define FM_DUP_SHIFT 11
-#define FM_DUP_MAX ((1u << 21) - 1)
+#define FM_NOTE_SHIFT 11 /* 3 bits: 1 + index in replay.notes, 0 none */
+#define FM_NOTE_MASK 7u
+#define FM_DUP_SHIFT 14
+#define FM_DUP_MAX ((1u << 18) - 1)
 
 /* History letters, in the order one segment shows them. */
 enum { H_SYN, H_SYNACK, H_ACK, H_DATA, H_FIN, H_RST, H_COUNT };
 static const char hist_upper[H_COUNT] = { 'S', 'H', 'A', 'D', 'F', 'R' };
 
+/* 8 bytes. A transition's time is its frame's, except a timer's (the
+ * deadline), kept in its connection's timer_ts. */
 struct replay_tr {
-	int64_t ts_ns;
 	uint32_t pkt;
-	uint8_t endpoint, from, to, by_timer;
-	uint16_t why; /* index in replay.whys: the (cause, reason) pair */
+	uint8_t ep_timer; /* bit 0 the endpoint, bit 1 by the timer */
+	uint8_t from, to;
+	uint8_t why;      /* index in replay.whys: the (cause, reason) pair */
 };
 
 /* The tracker's (cause, reason) pairs are few static strings: each
  * transition names its pair by index instead of two pointers. */
-#define REPLAY_MAX_WHYS 1024
+#define REPLAY_MAX_WHYS 256
 struct replay_why {
 	const char *cause, *reason;
 };
@@ -61,6 +67,7 @@ struct replay_cn {
 	bool mid_stream;
 	bool have_base[2];
 	uint32_t base[2];      /* rel_seq = seq - base[sender] */
+	int64_t timer_ts[2];   /* deadline of each endpoint's timer transition */
 	uint32_t first_letter[2][H_COUNT]; /* frame of each letter's first sight, 0 none */
 	uint32_t *frames;      /* its frames, ascending */
 	uint32_t *plen;        /* payload length of each */
@@ -89,7 +96,13 @@ struct replay {
 
 	uint64_t nframes, capf;
 	uint32_t *f_conn, *f_marks;
-	int64_t *f_ts;
+	/* Capture time: per frame 1 + nanoseconds after its block's base
+	 * (0: no time, a frame the filter hid; UINT32_MAX: in tsx). */
+	uint32_t *f_tsd;
+	int64_t *blk_ts;   /* per REPLAY_BLOCK frames; INT64_MIN: none yet */
+	uint64_t nblk, capblk;
+	struct replay_tsx { uint64_t pkt; int64_t ts; } *tsx; /* the rest, by pkt */
+	uint64_t ntsx, captsx;
 
 	struct replay_ck *cks;
 	uint64_t ncks, capcks;
@@ -105,6 +118,8 @@ struct replay {
 	char *open_path;
 
 	struct replay_why whys[REPLAY_MAX_WHYS];
+	const char *notes[FM_NOTE_MASK]; /* the tracker's segment note keys seen */
+	unsigned nnotes;
 	unsigned nwhys;
 
 	uint8_t payload[256];
@@ -138,6 +153,8 @@ static int spool_stdin(char *err)
 		return -1;
 	}
 	unlink(tmpl);
+	/* Private: a program the UI starts must not inherit it. */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	char buf[65536];
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
@@ -164,6 +181,17 @@ static int spool_stdin(char *err)
 		}
 	}
 	return fd;
+}
+
+/* A source's message names "/dev/fd/N" for the spool of standard input:
+ * say "standard input", as `decode -` does. */
+static void copy_msg(const struct replay *r, char *dst, size_t n, const char *msg)
+{
+	size_t k = strlen(r->path);
+	if (r->spool_fd >= 0 && k && strncmp(msg, r->path, k) == 0)
+		snprintf(dst, n, "standard input%s", msg + k);
+	else
+		snprintf(dst, n, "%s", msg);
 }
 
 struct replay *replay_open(const char *path, const struct replay_config *cfg,
@@ -195,7 +223,7 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 	if (r->ix)
 		r->rd = source_open_file(open_path, filter, serr);
 	if (!r->ix || !r->rd) {
-		snprintf(err, REPLAY_ERRBUF_SIZE, "%s", serr);
+		copy_msg(r, err, REPLAY_ERRBUF_SIZE, serr);
 		replay_close(r);
 		return NULL;
 	}
@@ -247,7 +275,9 @@ void replay_close(struct replay *r)
 	free(r->conns);
 	free(r->f_conn);
 	free(r->f_marks);
-	free(r->f_ts);
+	free(r->f_tsd);
+	free(r->blk_ts);
+	free(r->tsx);
 	free(r->cks);
 	free(r->all_tr);
 	free(r->filter);
@@ -261,7 +291,7 @@ static void set_damage(struct replay *r, const char *why)
 {
 	if (r->have_damage)
 		return;
-	snprintf(r->damage, sizeof(r->damage), "%s", why);
+	copy_msg(r, r->damage, sizeof(r->damage), why);
 	r->have_damage = true;
 	r->done = true;
 }
@@ -278,7 +308,7 @@ static bool frames_upto(struct replay *r, uint64_t pkt)
 	uint64_t c1 = r->capf, c2 = r->capf, c3 = r->capf;
 	if (!grow((void **)&r->f_conn, &c1, pkt + 1, sizeof(*r->f_conn)) ||
 	    !grow((void **)&r->f_marks, &c2, pkt + 1, sizeof(*r->f_marks)) ||
-	    !grow((void **)&r->f_ts, &c3, pkt + 1, sizeof(*r->f_ts))) {
+	    !grow((void **)&r->f_tsd, &c3, pkt + 1, sizeof(*r->f_tsd))) {
 		set_damage(r, "out of memory: the rest of the file is not indexed");
 		return false;
 	}
@@ -287,10 +317,61 @@ static bool frames_upto(struct replay *r, uint64_t pkt)
 	for (uint64_t i = r->nframes + 1; i <= pkt; i++) {
 		r->f_conn[i] = 0;
 		r->f_marks[i] = 0;
-		r->f_ts[i] = 0;
+		r->f_tsd[i] = 0;
 	}
 	r->nframes = pkt;
 	return true;
+}
+
+static bool set_time(struct replay *r, uint64_t pkt, int64_t ts)
+{
+	uint64_t b = pkt / REPLAY_BLOCK;
+	if (b >= r->nblk) {
+		if (!grow((void **)&r->blk_ts, &r->capblk, b + 1, sizeof(*r->blk_ts)))
+			return false;
+		while (r->nblk <= b)
+			r->blk_ts[r->nblk++] = INT64_MIN;
+	}
+	if (r->blk_ts[b] == INT64_MIN)
+		r->blk_ts[b] = ts;
+	/* Frames out of time order, or 4.3 s apart in one block: exact. */
+	if (ts >= r->blk_ts[b] && ts - r->blk_ts[b] < (int64_t)UINT32_MAX - 1) {
+		r->f_tsd[pkt] = (uint32_t)(ts - r->blk_ts[b]) + 1;
+		return true;
+	}
+	if (!grow((void **)&r->tsx, &r->captsx, r->ntsx + 1, sizeof(*r->tsx)))
+		return false;
+	r->tsx[r->ntsx].pkt = pkt;
+	r->tsx[r->ntsx].ts = ts;
+	r->ntsx++;
+	r->f_tsd[pkt] = UINT32_MAX;
+	return true;
+}
+
+static int64_t frame_time(const struct replay *r, uint64_t pkt)
+{
+	uint32_t v = r->f_tsd[pkt];
+	if (v == 0)
+		return 0;
+	if (v != UINT32_MAX)
+		return r->blk_ts[pkt / REPLAY_BLOCK] + (int64_t)(v - 1);
+	uint64_t lo = 0, hi = r->ntsx; /* tsx is in pkt order: frames come so */
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (r->tsx[mid].pkt < pkt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < r->ntsx && r->tsx[lo].pkt == pkt ? r->tsx[lo].ts : 0;
+}
+
+/* A transition's time: its frame's (the causing segment's, as the
+ * tracker stamps it), or the timer's deadline. */
+static int64_t tr_time(const struct replay *r, const struct replay_cn *c,
+		       const struct replay_tr *t)
+{
+	return (t->ep_timer & 2) ? c->timer_ts[t->ep_timer & 1] : frame_time(r, t->pkt);
 }
 
 static struct replay_cn *conn_get(struct replay *r, uint64_t id)
@@ -328,13 +409,13 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 	}
 	struct replay_tr t = {
 		.pkt = (uint32_t)ev->pkt,
-		.endpoint = (uint8_t)ev->u.state.endpoint,
+		.ep_timer = (uint8_t)((ev->u.state.endpoint ? 1 : 0) | (ev->u.state.by_timer ? 2 : 0)),
 		.from = (uint8_t)ev->u.state.from,
 		.to = (uint8_t)ev->u.state.to,
-		.by_timer = ev->u.state.by_timer,
-		.ts_ns = ev->ts_ns,
-		.why = (uint16_t)w,
+		.why = (uint8_t)w,
 	};
+	if (ev->u.state.by_timer)
+		c->timer_ts[ev->u.state.endpoint ? 1 : 0] = ev->ts_ns;
 	/* A transition decided later carries an older pkt: insert after
 	 * every entry with pkt <= its own (stable: same-pkt order kept).
 	 * Late ones are only a few entries back, so this is short. */
@@ -454,9 +535,19 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	note_letters(c, s, e, (uint32_t)s->pkt);
 
 	unsigned dup = info->dup_ack_count > FM_DUP_MAX ? FM_DUP_MAX : info->dup_ack_count;
+	unsigned note = 0;
+	if (info->note_reason) {
+		/* A handful of keys (today three RST ones); an eighth would
+		 * be shown without its note. */
+		while (note < r->nnotes && r->notes[note] != info->note_reason)
+			note++;
+		if (note == r->nnotes && note < FM_NOTE_MASK)
+			r->notes[r->nnotes++] = info->note_reason;
+		note = note < r->nnotes ? note + 1 : 0;
+	}
 	r->f_conn[s->pkt] = (uint32_t)info->conn;
 	r->f_marks[s->pkt] = (info->marks & FM_MARKS) | (e ? FM_ENDPOINT : 0) | FM_SEGMENT |
-			     (dup << FM_DUP_SHIFT);
+			     (note << FM_NOTE_SHIFT) | (dup << FM_DUP_SHIFT);
 	return true;
 }
 
@@ -474,11 +565,17 @@ static bool index_frame(const struct source_frame *f, void *user)
 
 	if (!frames_upto(r, f->pkt))
 		return false;
-	r->f_ts[f->pkt] = f->ts_ns;
-	/* Same flags as `decode --json` (tap.c): options matter for window
-	 * scaling, hence for the marks. */
-	enum decode_result dr = decode_frame(r->linktype, f->data, f->caplen, f->wirelen,
-					     &seg, NULL);
+	if (!set_time(r, f->pkt, f->ts_ns)) {
+		x->oom = true;
+		return false;
+	}
+	/* The tracker reads options only from SYNs (decode.h), so the index
+	 * skips the others' options, as `decode --summary` does; the marks
+	 * are those of `decode --json` (test_replay feeds the tracker fully
+	 * decoded segments and compares). replay_frame decodes everything. */
+	enum decode_result dr = decode_frame_flags(r->linktype, f->data, f->caplen,
+						   f->wirelen, DECODE_SYN_OPTIONS_ONLY,
+						   &seg, NULL);
 	seg.pkt = f->pkt;
 	seg.ts_ns = f->ts_ns;
 	tracker_advance(r->trk, f->ts_ns);
@@ -524,7 +621,9 @@ static void finish(struct replay *r)
 	uint64_t c1 = r->capf, c2 = r->capf, c3 = r->capf;
 	shrink((void **)&r->f_conn, &c1, r->nframes + 1, sizeof(*r->f_conn));
 	shrink((void **)&r->f_marks, &c2, r->nframes + 1, sizeof(*r->f_marks));
-	shrink((void **)&r->f_ts, &c3, r->nframes + 1, sizeof(*r->f_ts));
+	shrink((void **)&r->f_tsd, &c3, r->nframes + 1, sizeof(*r->f_tsd));
+	shrink((void **)&r->blk_ts, &r->capblk, r->nblk, sizeof(*r->blk_ts));
+	shrink((void **)&r->tsx, &r->captsx, r->ntsx, sizeof(*r->tsx));
 	if (c1 == c2 && c2 == c3)
 		r->capf = c1;
 	shrink((void **)&r->cks, &r->capcks, r->ncks, sizeof(*r->cks));
@@ -634,15 +733,15 @@ bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char
 		return false;
 	}
 	out->pkt = pkt;
-	out->ts_ns = r->f_ts[pkt];
+	out->ts_ns = frame_time(r, pkt);
 	if (!position_reader(r, pkt, serr)) {
-		snprintf(err, REPLAY_ERRBUF_SIZE, "%s", serr);
+		copy_msg(r, err, REPLAY_ERRBUF_SIZE, serr);
 		return false;
 	}
 	while ((st = source_next(r->rd, &f, serr)) == SOURCE_FRAME && f.pkt < pkt)
 		;
 	if (st == SOURCE_ERROR) {
-		snprintf(err, REPLAY_ERRBUF_SIZE, "%s", serr);
+		copy_msg(r, err, REPLAY_ERRBUF_SIZE, serr);
 		return false;
 	}
 	if (st != SOURCE_FRAME || f.pkt != pkt) {
@@ -662,6 +761,11 @@ bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char
 		out->info.from_endpoint = (m & FM_ENDPOINT) ? 1 : 0;
 		out->info.marks = m & FM_MARKS;
 		out->info.dup_ack_count = m >> FM_DUP_SHIFT;
+		unsigned note = (m >> FM_NOTE_SHIFT) & FM_NOTE_MASK;
+		if (note) {
+			out->info.note_reason = r->notes[note - 1];
+			out->info.note = tracker_reason_explain(out->info.note_reason);
+		}
 		rel_numbers(r, out);
 	} else if (dr == DECODE_OK) {
 		snprintf(out->note, sizeof(out->note), "TCP, not tracked (out of memory)");
@@ -698,7 +802,7 @@ unsigned replay_frame_marks(const struct replay *r, uint64_t pkt)
 
 int64_t replay_frame_time(const struct replay *r, uint64_t pkt)
 {
-	return pkt >= 1 && pkt <= r->nframes ? r->f_ts[pkt] : 0;
+	return pkt >= 1 && pkt <= r->nframes ? frame_time(r, pkt) : 0;
 }
 
 bool replay_conn_info(const struct replay *r, uint64_t conn, struct replay_conn *out)
@@ -762,18 +866,18 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 	/* Each endpoint's last transition at or before pkt: transitions per
 	 * connection are few (a dozen), so the walk back is short. */
 	for (uint64_t i = n; i-- > 0 && !(seen[0] && seen[1]);) {
-		int e = c->log[i].endpoint;
+		int e = c->log[i].ep_timer & 1;
 		if (seen[e])
 			continue;
 		seen[e] = true;
 		out->state[e] = (enum tcpstate)c->log[i].to;
 		if (c->log[i].to == TCPSTATE_TIME_WAIT)
-			out->time_wait_since_ns[e] = c->log[i].ts_ns;
+			out->time_wait_since_ns[e] = tr_time(r, c, &c->log[i]);
 	}
 	/* Before its first transition an endpoint is in that one's from
 	 * state (a server LISTENs before the SYN). */
 	for (uint64_t i = n; i < c->nlog && !(seen[0] && seen[1]); i++) {
-		int e = c->log[i].endpoint;
+		int e = c->log[i].ep_timer & 1;
 		if (seen[e])
 			continue;
 		seen[e] = true;
@@ -783,7 +887,7 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 		out->ended = "closed";
 		for (uint64_t i = 0; i < n; i++) {
 			const char *why = r->whys[c->log[i].why].reason;
-			int e = c->log[i].endpoint;
+			int e = c->log[i].ep_timer & 1;
 			if (!why)
 				continue;
 			if (!strcmp(why, "rst_sent")) {
@@ -868,13 +972,13 @@ bool replay_conn_transition(const struct replay *r, uint64_t conn, uint64_t i,
 		return false;
 	const struct replay_tr *t = &c->log[i];
 	out->pkt = t->pkt;
-	out->ts_ns = t->ts_ns;
-	out->endpoint = t->endpoint;
+	out->ts_ns = tr_time(r, c, t);
+	out->endpoint = t->ep_timer & 1;
 	out->from = (enum tcpstate)t->from;
 	out->to = (enum tcpstate)t->to;
 	out->cause = r->whys[t->why].cause;
 	out->reason = r->whys[t->why].reason;
-	out->by_timer = t->by_timer;
+	out->by_timer = (t->ep_timer & 2) != 0;
 	return true;
 }
 
@@ -923,7 +1027,8 @@ uint64_t replay_prev_transition(const struct replay *r, uint64_t conn, uint64_t 
 uint64_t replay_memory(const struct replay *r)
 {
 	uint64_t m = sizeof(*r);
-	m += r->capf * (sizeof(*r->f_conn) + sizeof(*r->f_marks) + sizeof(*r->f_ts));
+	m += r->capf * (sizeof(*r->f_conn) + sizeof(*r->f_marks) + sizeof(*r->f_tsd));
+	m += r->capblk * sizeof(*r->blk_ts) + r->captsx * sizeof(*r->tsx);
 	m += r->capcks * sizeof(*r->cks);
 	m += r->capconns * sizeof(*r->conns);
 	m += r->capall * sizeof(*r->all_tr);

@@ -15,6 +15,12 @@
  * The state of a connection at frame N is then a binary search in its log;
  * no whole-tracker checkpoint is ever taken.
  *
+ * Memory (replay.c has the layout): 12 bytes per frame, 8 more per TCP
+ * segment, about 16 per REPLAY_BLOCK frames and segments, 8 per transition
+ * (+4 in the all-connections list) and about 190 per connection. Measured
+ * with bench/replay_bench on gen_pcap's 1M packets / 44k connections: 36
+ * bytes per packet (replay_memory; malloc's own overhead not counted).
+ *
  * A transition belongs to the frame that caused it (the `pkt` of `decode
  * --json`): a server's LISTEN -> SYN_RCVD, decided by its SYN-ACK, is at the
  * SYN's frame. "The state at frame N" is the state after every transition
@@ -49,9 +55,10 @@ struct replay_config {
 	int64_t msl_ns;     /* as tracker_config.msl_ns */
 };
 
-/* Opens path ("-": standard input, spooled to a private temporary file so
- * it can be seeked) and reads its header. Nothing is indexed yet. NULL with
- * the reason in err. */
+/* Opens path ("-": standard input, read to its end into a private,
+ * unlinked temporary file so it can be seeked; the call returns once the
+ * writer closed it) and reads its header. Nothing is indexed yet. NULL
+ * with the reason in err. */
 struct replay *replay_open(const char *path, const struct replay_config *cfg,
 			   char *err);
 void replay_close(struct replay *r); /* NULL is fine */
@@ -61,9 +68,11 @@ void replay_close(struct replay *r); /* NULL is fine */
  * before the damage stays usable). */
 bool replay_index_step(struct replay *r, uint64_t max_frames);
 bool replay_index_done(const struct replay *r);
-/* Fraction of the file's bytes indexed, 0..1 (1 for stdin once spooled). */
+/* Fraction of the file's bytes indexed, 0..1 (for stdin: of the spooled
+ * copy); 1 once indexing has ended. */
 double replay_index_progress(const struct replay *r);
-/* NULL, or why indexing stopped early ("file cut short after frame 12: ..."). */
+/* NULL, or why indexing stopped early, as the source says it
+ * ("x.pcap: after frame 12: truncated dump file; ..."). */
 const char *replay_damage(const struct replay *r);
 
 /* Frames indexed so far (frame numbers are 1..replay_frames). */
@@ -77,13 +86,17 @@ struct replay_frame {
 	int64_t ts_ns;
 	bool is_segment;            /* a TCP segment the tracker took */
 	struct segment seg;         /* valid when is_segment (payload: see below) */
-	struct tracker_seginfo info;/* conn, endpoint, rel seq/ack, marks, dup count */
+	/* conn, endpoint, rel seq/ack, marks, dup count (saturated at 262143),
+	 * note and note_reason: what tracker_input gave for this segment. */
+	struct tracker_seginfo info;
 	/* Up to 256 captured payload bytes, owned by the replay, valid until the
-	 * next replay_frame call. */
+	 * next replay_frame call; seg.payload and seg.payload_caplen point at
+	 * the same copy. */
 	const uint8_t *payload;
 	uint32_t payload_len;
-	/* For a frame that is not a segment: a short note ("ARP", "malformed
-	 * TCP: ...", "ICMP error ..."), or "" */
+	/* For a frame that is not a segment: a short note ("not IP",
+	 * "malformed: ...", "icmp-error", "hidden by the filter": a frame the
+	 * filter hid keeps its number but has no time, 0), or "" */
 	char note[128];
 };
 /* false with err set when pkt is out of range or the file cannot be read. */

@@ -31,6 +31,8 @@ struct exp_frame {
 	uint32_t rel_seq, rel_ack, payload_len;
 	unsigned marks, dup;
 	uint8_t flags;
+	int64_t ts_ns;
+	const char *note, *note_reason;
 };
 
 struct exp_ev {
@@ -38,6 +40,10 @@ struct exp_ev {
 	int endpoint;
 	enum tcpstate from, to;
 	int64_t ts_ns;
+	bool by_timer;
+	const char *cause;
+	uint8_t addr[2][16];
+	uint16_t port[2];
 };
 
 struct expect {
@@ -62,7 +68,10 @@ static void drain(struct tracker *t, struct expect *x)
 			continue;
 		x->ev = realloc(x->ev, (x->nev + 1) * sizeof(*x->ev));
 		x->ev[x->nev++] = (struct exp_ev){ ev.conn, ev.pkt, ev.u.state.endpoint,
-						   ev.u.state.from, ev.u.state.to, ev.ts_ns };
+						   ev.u.state.from, ev.u.state.to, ev.ts_ns,
+						   ev.u.state.by_timer, ev.u.state.cause,
+						   { { 0 } }, { ev.port[0], ev.port[1] } };
+		memcpy(x->ev[x->nev - 1].addr, ev.addr, sizeof(ev.addr));
 	}
 }
 
@@ -86,6 +95,7 @@ static bool expect_build(const char *path, struct expect *x)
 		x->f = realloc(x->f, (fr.pkt + 1) * sizeof(*x->f));
 		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
 		x->nframes = fr.pkt;
+		x->f[fr.pkt].ts_ns = fr.ts_ns;
 		enum decode_result dr = decode_frame(source_linktype(s), fr.data, fr.caplen,
 						     fr.wirelen, &seg, NULL);
 		seg.pkt = fr.pkt;
@@ -105,6 +115,8 @@ static bool expect_build(const char *path, struct expect *x)
 		e->dup = info.dup_ack_count;
 		e->payload_len = seg.payload_len;
 		e->flags = seg.flags;
+		e->note = info.note;
+		e->note_reason = info.note_reason;
 		if (info.conn > x->nconns)
 			x->nconns = info.conn;
 		drain(t, x);
@@ -161,6 +173,8 @@ static void check_frame(struct replay *r, const struct expect *x, uint64_t n)
 	char err[REPLAY_ERRBUF_SIZE];
 	CHECK(replay_frame(r, n, &f, err));
 	CHECK_INT_EQ(f.pkt, n);
+	CHECK_INT_EQ(f.ts_ns, x->f[n].ts_ns);
+	CHECK_INT_EQ(replay_frame_time(r, n), x->f[n].ts_ns);
 	CHECK_INT_EQ(f.is_segment, x->f[n].seg);
 	CHECK_INT_EQ(replay_frame_conn(r, n), x->f[n].conn);
 	CHECK_INT_EQ(replay_frame_marks(r, n), x->f[n].marks);
@@ -172,6 +186,8 @@ static void check_frame(struct replay *r, const struct expect *x, uint64_t n)
 	CHECK_INT_EQ(f.info.rel_ack, x->f[n].rel_ack);
 	CHECK_INT_EQ(f.info.marks, x->f[n].marks);
 	CHECK_INT_EQ(f.info.dup_ack_count, x->f[n].dup);
+	CHECK(f.info.note == x->f[n].note);
+	CHECK(f.info.note_reason == x->f[n].note_reason);
 	CHECK_INT_EQ(f.seg.flags, x->f[n].flags);
 	CHECK_INT_EQ(f.seg.payload_len, x->f[n].payload_len);
 }
@@ -202,6 +218,45 @@ static void check_conn_at(struct replay *r, const struct expect *x, uint64_t c, 
 	CHECK_INT_EQ(a.bytes[1], bytes[1]);
 }
 
+/* The connection's log is its events in stable pkt order, each with the
+ * event's time (a timer's deadline included), endpoint and cause. */
+static void check_log(struct replay *r, const struct expect *x, uint64_t c)
+{
+	/* A stable insertion sort of c's events by pkt. */
+	struct exp_ev *v = NULL;
+	size_t nv = 0;
+	for (size_t k = 0; k < x->nev; k++) {
+		if (x->ev[k].conn != c)
+			continue;
+		v = realloc(v, (nv + 1) * sizeof(*v));
+		size_t j = nv++;
+		while (j > 0 && v[j - 1].pkt > x->ev[k].pkt) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x->ev[k];
+	}
+	CHECK_INT_EQ(replay_conn_transitions(r, c), nv);
+	for (size_t i = 0; i < nv; i++) {
+		struct replay_transition t;
+		CHECK(replay_conn_transition(r, c, i, &t));
+		CHECK_INT_EQ(t.pkt, v[i].pkt);
+		CHECK_INT_EQ(t.endpoint, v[i].endpoint);
+		CHECK_INT_EQ(t.from, v[i].from);
+		CHECK_INT_EQ(t.to, v[i].to);
+		CHECK_INT_EQ(t.ts_ns, v[i].ts_ns);
+		CHECK_INT_EQ(t.by_timer, v[i].by_timer);
+		CHECK(t.cause == v[i].cause);
+		/* The endpoints, as every event of the connection names them. */
+		struct replay_conn ci;
+		CHECK(replay_conn_info(r, c, &ci));
+		CHECK_INT_EQ(ci.port[0], v[i].port[0]);
+		CHECK_INT_EQ(ci.port[1], v[i].port[1]);
+		CHECK(memcmp(ci.addr, v[i].addr, sizeof(ci.addr)) == 0);
+	}
+	free(v);
+}
+
 /* Every frame, and every connection at every frame, read in an order
  * that seeks back and forth (the reader moves by checkpoints). */
 static void check_file(const char *path)
@@ -229,9 +284,11 @@ static void check_file(const char *path)
 		check_frame(r, &x, n);
 	for (uint64_t k = 0; k < x.nframes; k++)
 		check_frame(r, &x, (k * 37) % x.nframes + 1);
-	for (uint64_t c = 1; c <= x.nconns; c++)
+	for (uint64_t c = 1; c <= x.nconns; c++) {
 		for (uint64_t n = 0; n <= x.nframes + 1; n++)
 			check_conn_at(r, &x, c, n);
+		check_log(r, &x, c);
+	}
 	if (check_failures != before)
 		fprintf(stderr, "  in %s\n", path);
 	replay_close(r);
@@ -648,6 +705,29 @@ static void test_filter_keeps_frame_numbers(void)
 	expect_free(&x);
 }
 
+/* A damaged standard input says so under that name. */
+static void test_stdin_damage_named_standard_input(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], p[4096];
+	struct replay *r;
+	path_of(p, sizeof(p), capdir, "cut-short.pcap");
+	int saved = dup(STDIN_FILENO);
+	int fd = open(p, O_RDONLY);
+	CHECK(saved >= 0 && fd >= 0);
+	dup2(fd, STDIN_FILENO);
+	close(fd);
+	r = open_all("-", err);
+	dup2(saved, STDIN_FILENO);
+	close(saved);
+	CHECK(r != NULL);
+	if (r) {
+		CHECK_INT_EQ(replay_frames(r), 6);
+		CHECK(replay_damage(r) &&
+		      strncmp(replay_damage(r), "standard input: after frame 6", 29) == 0);
+	}
+	replay_close(r);
+}
+
 static void test_incremental_progress(void)
 {
 	char err[REPLAY_ERRBUF_SIZE];
@@ -672,10 +752,113 @@ static void test_incremental_progress(void)
 	replay_close(r);
 }
 
+/* A big realistic capture (gen_pcap: reordering, losses, mid-stream
+ * joins, aborts): every frame, and each connection at each of its frames
+ * and transitions and the frame before each, computed per connection so
+ * the check stays linear. */
+static const char *big_path;
+
+static void test_seek_equals_feeding_big_capture(void)
+{
+	char err[REPLAY_ERRBUF_SIZE];
+	struct expect x;
+	if (!expect_build(big_path, &x))
+		return;
+	struct replay *r = open_all(big_path, err);
+	CHECK(r != NULL);
+	if (!r) {
+		expect_free(&x);
+		return;
+	}
+	CHECK_INT_EQ(replay_frames(r), x.nframes);
+	CHECK_INT_EQ(replay_conns(r), x.nconns);
+	CHECK(x.nconns > 500);
+	for (uint64_t k = 0; k < x.nframes; k++)
+		check_frame(r, &x, (k * 7919) % x.nframes + 1);
+	/* Events by (conn, pkt), emission order kept among equal pkts: a
+	 * counting sort by conn, then a stable insertion by pkt in each. */
+	struct exp_ev *ev = malloc((x.nev + 1) * sizeof(*ev));
+	uint64_t *start = calloc(x.nconns + 2, sizeof(*start));
+	for (size_t i = 0; i < x.nev; i++)
+		start[x.ev[i].conn + 1]++;
+	for (uint64_t c = 1; c <= x.nconns + 1; c++)
+		start[c] += start[c - 1];
+	uint64_t *fill = calloc(x.nconns + 2, sizeof(*fill));
+	for (size_t i = 0; i < x.nev; i++) {
+		uint64_t c = x.ev[i].conn;
+		size_t j = start[c] + fill[c]++;
+		while (j > start[c] && ev[j - 1].pkt > x.ev[i].pkt) {
+			ev[j] = ev[j - 1];
+			j--;
+		}
+		ev[j] = x.ev[i];
+	}
+	/* Per conn: its frames in order, with running segment and byte counts. */
+	uint64_t *nseg = calloc(x.nconns + 1, sizeof(*nseg));
+	uint64_t (*bytes)[2] = calloc(x.nconns + 1, sizeof(*bytes));
+	struct replay_conn_at a;
+	for (uint64_t n = 1; n <= x.nframes; n++) {
+		if (!x.f[n].seg)
+			continue;
+		uint64_t c = x.f[n].conn;
+		nseg[c]++;
+		bytes[c][x.f[n].endpoint] += x.f[n].payload_len;
+		CHECK(replay_conn_at(r, c, n, &a));
+		CHECK_INT_EQ(a.segments, nseg[c]);
+		CHECK_INT_EQ(a.bytes[0], bytes[c][0]);
+		CHECK_INT_EQ(a.bytes[1], bytes[c][1]);
+	}
+	uint64_t bad = 0;
+	for (uint64_t c = 1; c <= x.nconns; c++) {
+		const struct exp_ev *v = ev + start[c];
+		size_t nv = (size_t)(start[c + 1] - start[c]);
+		CHECK_INT_EQ(replay_conn_transitions(r, c), nv);
+		/* Probe points: 0, each transition's pkt and the frame before,
+		 * the conn's first and last frame, the end. */
+		uint64_t probes[2];
+		for (size_t i = 0; i <= nv; i++) {
+			size_t np = 0;
+			if (i < nv) {
+				probes[np++] = v[i].pkt;
+				probes[np++] = v[i].pkt ? v[i].pkt - 1 : 0;
+			} else {
+				probes[np++] = 0;
+				probes[np++] = x.nframes;
+			}
+			for (size_t p = 0; p < np; p++) {
+				uint64_t n = probes[p];
+				CHECK(replay_conn_at(r, c, n, &a));
+				for (int e = 0; e < 2; e++) {
+					const struct exp_ev *best = NULL, *first = NULL;
+					for (size_t k = 0; k < nv; k++) {
+						if (v[k].endpoint != e)
+							continue;
+						if (!first)
+							first = &v[k];
+						if (v[k].pkt <= n)
+							best = &v[k];
+					}
+					enum tcpstate want = best ? best->to
+							: first ? first->from : TCPSTATE_CLOSED;
+					bad += a.state[e] != want;
+				}
+			}
+		}
+	}
+	CHECK_INT_EQ(bad, 0);
+	free(nseg);
+	free(bytes);
+	free(start);
+	free(fill);
+	free(ev);
+	replay_close(r);
+	expect_free(&x);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: test_replay CAPTURES_DIR DEMOS_DIR\n");
+		fprintf(stderr, "usage: test_replay CAPTURES_DIR DEMOS_DIR [BIG_CAPTURE]\n");
 		return 2;
 	}
 	capdir = argv[1];
@@ -694,8 +877,13 @@ int main(int argc, char **argv)
 	RUN(test_out_of_range_frames_rejected);
 	RUN(test_cut_short_file_indexed_up_to_damage);
 	RUN(test_stdin_spooled_and_seekable);
+	RUN(test_stdin_damage_named_standard_input);
 	RUN(test_filter_keeps_frame_numbers);
 	RUN(test_incremental_progress);
+	if (argc > 3) {
+		big_path = argv[3];
+		RUN(test_seek_equals_feeding_big_capture);
+	}
 	char p[4300];
 	snprintf(p, sizeof(p), "%s/long.pcap", tmpdir);
 	unlink(p);
