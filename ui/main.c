@@ -1,18 +1,21 @@
 /* tcpstep: watch the TCP state machine happen. Dispatches to subcommands. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "decode_cmd.h"
 #include "demo_cmd.h"
 #include "live_cmd.h"
 #include "play_cmd.h"
+#include "replay_cmd.h"
 
 static const struct command commands[] = {
-	/* rows are added by the modules that implement them */
 	{ "demo", "run a classroom demo between two lwIP nodes (hello)", demo_cmd_main },
 	{ "live", "lwIP server + a kernel peer command in a private namespace", live_cmd_main },
 	{ "play", "drive two lwIP nodes with socket calls from a script", play_cmd_main },
+	{ "replay", "replay a capture in the terminal UI: states, ladder, explanations",
+	  replay_cmd_main },
 	{ "decode", "decode a capture (file or live): segments and inferred TCP states",
 	  decode_cmd_main },
 	{ NULL, NULL, NULL },
@@ -29,6 +32,9 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
+		/* On a terminal, the UI; elsewhere (scripts, pipes) the usage. */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return replay_cmd_default();
 		usage(stderr);
 		return 2;
 	}

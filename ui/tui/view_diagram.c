@@ -167,7 +167,7 @@ static const struct node tall_nodes[] = {
 static const struct arc tall_arcs[] = {
 	{S_(CLOSED), S_(LISTEN), 2, P({19, 0}, {19, 1}), -1, 0},
 	{S_(LISTEN), S_(SYN_RCVD), 3, P({13, 2}, {7, 2}, {7, 3}), -1, 0},
-	{S_(LISTEN), S_(SYN_SENT), 3, P({24, 2}, {31, 2}, {31, 3}), -1, 0},
+	{S_(CLOSED), S_(SYN_SENT), 3, P({24, 0}, {31, 0}, {31, 3}), -1, 0},
 	{S_(SYN_RCVD), S_(ESTABLISHED), 3, P({7, 4}, {7, 6}, {11, 6}), -1, 0},
 	{S_(SYN_SENT), S_(ESTABLISHED), 3, P({31, 4}, {31, 6}, {27, 6}), -1, 0},
 	{S_(ESTABLISHED), S_(FIN_WAIT_1), 3, P({16, 6}, {16, 8}, {14, 8}), -1, 0},

@@ -82,6 +82,14 @@ static void layout_for(struct grid_rect r, struct layout *L)
 	int spare = (r.w - L->pktw - L->timew - 12) / 2;
 	if (L->statew > spare)
 		L->statew = spare > 0 ? spare : 0;
+	/* Below 60 columns (the ladder beside the diagram at 80x24) the
+	 * arrows and their numbers matter most: the new states are in the
+	 * connection list, the diagram and the explanation already, so the
+	 * state columns go and the arrow gets the room. */
+	if (r.w < 60) {
+		L->pktw = 5;
+		L->statew = 1;
+	}
 	L->show_win = wide;
 	L->show_from = wide;
 	L->cl = L->x0 + L->pktw + L->timew + L->statew;
@@ -210,7 +218,9 @@ static void draw_segment(struct grid *g, int y, const struct layout *L,
 	int k = snprintf(label, sizeof(label), " %s seq=%u", fl, s->seq);
 	if (s->flags & TCPF_ACK)
 		k += snprintf(label + k, sizeof(label) - (size_t)k, " ack=%u", s->ack);
-	k += snprintf(label + k, sizeof(label) - (size_t)k, " len=%u", s->len);
+	/* a narrow pane leaves out what says nothing: len=0 */
+	if (s->len || L->statew >= 4)
+		k += snprintf(label + k, sizeof(label) - (size_t)k, " len=%u", s->len);
 	if (L->show_win)
 		snprintf(label + k, sizeof(label) - (size_t)k, " win=%u", s->win);
 	marks_text(s, marks, sizeof(marks), &mrole);
@@ -238,6 +248,8 @@ static void draw_segment(struct grid *g, int y, const struct layout *L,
 static void draw_state(struct grid *g, int y, const struct layout *L,
 		       const struct view_ladder_state *st, enum grid_role dim)
 {
+	if (L->statew < 4)
+		return; /* no state columns in a narrow pane */
 	int e = st->endpoint ? 1 : 0;
 	enum grid_role role = dim ? dim : (e ? GRID_ROLE_SERVER : GRID_ROLE_CLIENT);
 	char buf[48];
@@ -307,8 +319,8 @@ void view_ladder_draw(struct grid *g, struct grid_rect r,
 			const struct view_ladder_seg *s = &in->rows[ln.seg].u.seg;
 			enum grid_role pr = cur ? GRID_ROLE_HIGHLIGHT : (dim ? dim : GRID_ROLE_NORMAL);
 			/* '>' shows the position without colour too. */
-			grid_textf(g, L.x0, y, L.pktw - 1, pr, "%c%5llu", cur ? '>' : ' ',
-				   (unsigned long long)s->pkt);
+			grid_textf(g, L.x0, y, L.pktw - 1, pr, "%c%*llu", cur ? '>' : ' ',
+				   L.pktw - 2, (unsigned long long)s->pkt);
 			if (L.timew)
 				grid_textf(g, L.x0 + L.pktw, y, L.timew - 1, pr, "%10.6f",
 					   (double)s->time_us / 1e6);

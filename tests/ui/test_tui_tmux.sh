@@ -1,0 +1,191 @@
+#!/bin/bash
+# The replay UI as a person uses it, in a real terminal (tmux): replay the
+# article's hello exchange at 80x24, step with n and watch both endpoints
+# move through their states in the connection list and the state diagram,
+# step back, jump with g and ], resize below 80x24 and back, switch to
+# Japanese, run under LANG=C (ASCII) and TERM=vt100 (no colour), and leave
+# with q: the terminal's settings (stty -a) are the same before and after.
+#
+# usage: test_tui_tmux.sh TCPSTEP SOURCE_ROOT
+set -u
+tcpstep=$(realpath "${1:?usage: $0 TCPSTEP SOURCE_ROOT}")
+src=$(realpath "${2:?usage: $0 TCPSTEP SOURCE_ROOT}")
+pcap="$src/demos/hello/hello.pcap"
+
+if ! command -v tmux >/dev/null; then
+	echo "SKIP: tmux is not installed (scripts/setup.sh installs it)"
+	exit 77
+fi
+
+tmp=$(mktemp -d)
+sock="$tmp/tmux.sock"
+failures=0
+cleanup() {
+	tmux -S "$sock" kill-server 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+T() { tmux -S "$sock" "$@"; }
+screen() { T capture-pane -p -t ui; }
+
+fail() {
+	echo "FAIL: $*" >&2
+	echo "--- screen:" >&2
+	screen >&2
+	failures=$((failures + 1))
+}
+
+# wait_for REGEX [SECONDS]: until the screen matches (grep -E).
+wait_for() {
+	local re=$1 limit=${2:-5} i
+	for ((i = 0; i < limit * 20; i++)); do
+		if screen | grep -Eq -- "$re"; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	return 1
+}
+
+# expect REGEX WHAT: the screen shows REGEX soon.
+expect() {
+	if wait_for "$1"; then
+		echo "ok   $2"
+	else
+		fail "$2: no /$1/ on the screen"
+	fi
+}
+
+# reject REGEX WHAT: after a moment, the screen does not show REGEX.
+reject() {
+	sleep 0.3
+	if screen | grep -Eq -- "$1"; then
+		fail "$2: /$1/ is on the screen"
+	else
+		echo "ok   $2"
+	fi
+}
+
+keys() { T send-keys -t ui "$@"; }
+
+# conn_states CLIENT SERVER: the connection row shows both states.
+conn_states() {
+	expect "192\.0\.2\.3:55104 .*192\.0\.2\.2:8888 .*$1 .*$2" "connection row: client $1, server $2"
+}
+
+# start NAME ENV...: a shell in an 80x24 pane that records stty -a, runs the
+# UI, then records stty -a again.
+start() {
+	local name=$1
+	shift
+	T kill-session -t ui 2>/dev/null
+	T new-session -d -s ui -x 80 -y 24 "env $* sh"
+	T set-option -t ui status off >/dev/null
+	sleep 0.2
+	keys "stty -a > $tmp/$name.before; $tcpstep replay $pcap $EXTRA; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
+}
+
+# finish NAME: q leaves the UI and the terminal as it was.
+finish() {
+	local name=$1 i
+	keys q
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$tmp/$name.after" ] && break
+		sleep 0.05
+	done
+	if [ ! -s "$tmp/$name.after" ]; then
+		fail "$name: q did not end the UI"
+	elif ! cmp -s "$tmp/$name.before" "$tmp/$name.after"; then
+		fail "$name: stty -a differs after q: $(diff "$tmp/$name.before" "$tmp/$name.after" | head -5)"
+	elif ! grep -q 'rc=0' "$tmp/$name.rc"; then
+		fail "$name: exit status $(cat "$tmp/$name.rc")"
+	else
+		echo "ok   $name: q restored the terminal (stty -a equal), exit 0"
+	fi
+}
+
+# --- English, UTF-8, colour ---------------------------------------------------
+EXTRA=
+start en TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+expect 'pkt 1/11 .*paused' "starts paused at the first frame"
+expect 'Connections' "connections pane"
+expect 'not TCP|ARP' "frame 1 is explained as not TCP"
+keys n
+expect 'pkt 5/11' "n goes to the first segment (the SYN, frame 5)"
+conn_states SYN_SENT SYN_RCVD
+expect 'SYN' "the SYN in the ladder"
+keys n
+expect 'pkt 6/11' "n: the SYN-ACK"
+conn_states ESTABLISHED SYN_RCVD
+keys n
+expect 'pkt 7/11' "n: the client's data"
+conn_states ESTABLISHED ESTABLISHED
+keys n n
+expect 'pkt 9/11' "n n: the server's FIN"
+conn_states CLOSE_WAIT FIN_WAIT_1
+keys n
+expect 'pkt 10/11' "n: the client's FIN"
+conn_states LAST_ACK TIME_WAIT
+expect 'TIME_WAIT 2xMSL' "the TIME_WAIT countdown"
+keys n
+conn_states CLOSED TIME_WAIT
+keys p p
+expect 'pkt 9/11' "p p steps back"
+conn_states CLOSE_WAIT FIN_WAIT_1
+keys g
+expect 'go to frame' "g prompts for a frame"
+keys 5 Enter
+expect 'pkt 5/11' "g 5 jumps to the SYN"
+conn_states SYN_SENT SYN_RCVD
+keys ']'
+expect 'pkt 6/11' "] goes to the next state change"
+keys '?'
+expect 'Keys \(any key closes this\)' "? shows the help"
+keys Escape
+reject 'Keys \(any key closes this\)' "any key closes the help"
+T resize-window -t ui -x 60 -y 20
+expect 'terminal too small' "60x20: the too-small notice"
+reject 'Connections' "60x20: nothing else drawn"
+T resize-window -t ui -x 80 -y 24
+expect 'Connections' "back to 80x24: the screen again"
+expect 'pkt 6/11' "the position survived the resize"
+keys L
+expect '説明' "L switches to Japanese"
+keys L
+expect 'What happened' "L switches back to English"
+expect '─|│' "UTF-8 box drawing"
+finish en
+
+# --- Japanese from the command line -------------------------------------------
+EXTRA="--lang ja --at 5"
+start ja TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8
+expect 'pkt 5/11' "--at 5"
+expect '説明' "--lang ja: the Japanese explanation pane"
+finish ja
+
+# --- ASCII and no colour --------------------------------------------------------
+EXTRA=
+start ascii TERM=vt100 LANG=C LC_ALL=C
+expect 'pkt 1/11' "LANG=C TERM=vt100: the UI runs"
+expect '\+-+' "LANG=C: ASCII frames"
+reject '─|│' "LANG=C: no box-drawing characters"
+keys n
+conn_states SYN_SENT SYN_RCVD
+finish ascii
+
+# --- Not a terminal -------------------------------------------------------------
+"$tcpstep" replay "$pcap" >"$tmp/pipe.out" 2>&1 </dev/null
+rc=$?
+out=$(cat "$tmp/pipe.out")
+if [ "$rc" = 2 ] && grep -q 'not a terminal' <<<"$out"; then
+	echo "ok   replay to a pipe: a clear message"
+else
+	fail "replay to a pipe said: $out"
+fi
+
+if [ "$failures" -ne 0 ]; then
+	echo "$failures check(s) failed" >&2
+	exit 1
+fi
+echo "all checks passed"

@@ -1,0 +1,319 @@
+/* The replay UI's loop. See tui.h.
+ *
+ * One poll loop over the terminal and a signalfd (SIGINT, SIGTERM, SIGHUP,
+ * SIGWINCH are blocked and read there, so no handler ever runs curses code).
+ * Each pass: read every pending key, index one slice of the capture if it is
+ * not done (so a big file never freezes the screen), move the play position
+ * when due, and redraw once if anything changed and 50 ms have passed since
+ * the last redraw. The loop sleeps in poll until a key, a signal, the next
+ * play step or the redraw deadline; it never polls in slices when idle.
+ * (The session engine's loop, when it lands, takes the same three inputs.) */
+#define _GNU_SOURCE
+#include "tui.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "explain.h"
+#include "grid.h"
+#include "replay.h"
+#include "term.h"
+#include "textesc.h"
+#include "tui_model.h"
+#include "tui_view.h"
+
+#define TUI_FRAME_NS 50000000LL     /* at most 20 redraws a second */
+#define TUI_INDEX_SLICE 20000       /* frames indexed per loop pass */
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void errmsg(const char *what, const char *msg)
+{
+	char esc[1024];
+	textesc_escape(esc, sizeof(esc), msg, strlen(msg), 0);
+	fprintf(stderr, "tcpstep %s: %s\n", what, esc);
+}
+
+/* Maps the backend's key to the model's key codes. */
+static int model_key(const struct term_key *k)
+{
+	switch (k->kind) {
+	case TERM_KEY_CHAR: return (int)k->ch;
+	case TERM_KEY_UP: return TUI_KEY_UP;
+	case TERM_KEY_DOWN: return TUI_KEY_DOWN;
+	case TERM_KEY_LEFT: return TUI_KEY_LEFT;
+	case TERM_KEY_RIGHT: return TUI_KEY_RIGHT;
+	case TERM_KEY_HOME: return TUI_KEY_HOME;
+	case TERM_KEY_END: return TUI_KEY_END;
+	case TERM_KEY_PGUP: return TUI_KEY_PGUP;
+	case TERM_KEY_PGDN: return TUI_KEY_PGDN;
+	case TERM_KEY_TAB: return TUI_KEY_TAB;
+	case TERM_KEY_BACKTAB: return TUI_KEY_BTAB;
+	case TERM_KEY_ENTER: return TUI_KEY_ENTER;
+	case TERM_KEY_BACKSPACE: return TUI_KEY_BACKSPACE;
+	case TERM_KEY_ESC: return TUI_KEY_ESC;
+	default: return -1;
+	}
+}
+
+struct tui {
+	struct tui_model m;
+	struct tui_layout lay;
+	struct grid *g;
+	int sfd;
+	bool dirty;
+	int64_t last_draw, next_play;
+	int exit_status;
+	bool quit;
+};
+
+static void handle_key(struct tui *t, const struct term_key *k)
+{
+	unsigned r = 0;
+	switch (k->kind) {
+	case TERM_KEY_CTRL:
+		if (k->ch == 'c') /* ^C when the terminal sends it as a key */
+			t->quit = true;
+		return;
+	case TERM_KEY_RESIZE:
+		t->dirty = true;
+		return;
+	case TERM_KEY_CLICK:
+		r = tui_view_click(&t->m, &t->lay, k->x, k->y);
+		break;
+	case TERM_KEY_WHEEL_UP:
+		r = tui_view_wheel(&t->m, &t->lay, k->x, k->y, -1);
+		break;
+	case TERM_KEY_WHEEL_DOWN:
+		r = tui_view_wheel(&t->m, &t->lay, k->x, k->y, 1);
+		break;
+	default: {
+		int key = model_key(k);
+		if (key >= 0) {
+			bool was_playing = t->m.playing;
+			r = tui_model_key(&t->m, key);
+			if (t->m.playing && !was_playing)
+				t->next_play = mono_ns() + tui_model_play_delay_ns(&t->m);
+		}
+		break;
+	}
+	}
+	if (r & TUI_REDRAW)
+		t->dirty = true;
+	if (r & TUI_QUIT)
+		t->quit = true;
+}
+
+static void handle_signals(struct tui *t)
+{
+	struct signalfd_siginfo si;
+	while (read(t->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGWINCH) {
+			term_resized();
+			t->dirty = true;
+		} else {
+			t->quit = true;
+			t->exit_status = 128 + (int)si.ssi_signo;
+		}
+	}
+}
+
+static void redraw(struct tui *t)
+{
+	int w, h;
+	term_size(&w, &h);
+	if (w != grid_width(t->g) || h != grid_height(t->g))
+		grid_resize(t->g, w, h);
+	tui_view_draw(t->g, &t->m, &t->lay);
+	term_draw(t->g);
+	t->last_draw = mono_ns();
+	t->dirty = false;
+}
+
+static void loop(struct tui *t)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = term_fd(), .events = POLLIN },
+		{ .fd = t->sfd, .events = POLLIN },
+	};
+	while (!t->quit) {
+		int64_t now = mono_ns();
+		/* index one slice while the file is not done */
+		bool indexing = !replay_index_done(t->m.rp);
+		if (indexing) {
+			replay_index_step(t->m.rp, TUI_INDEX_SLICE);
+			if (tui_model_indexed(&t->m) & TUI_REDRAW)
+				t->dirty = true;
+			/* the status line shows the progress */
+			if (now - t->last_draw >= 200000000LL)
+				t->dirty = true;
+		}
+		if (t->m.playing && now >= t->next_play) {
+			if (tui_model_play_tick(&t->m) & TUI_REDRAW)
+				t->dirty = true;
+			int64_t d = tui_model_play_delay_ns(&t->m);
+			t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
+		}
+		if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
+			redraw(t);
+
+		int64_t wake = -1; /* ns from now; -1 forever */
+		if (indexing || !replay_index_done(t->m.rp))
+			wake = 0;
+		if (t->dirty) {
+			int64_t d = t->last_draw + TUI_FRAME_NS - now;
+			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
+		}
+		if (t->m.playing) {
+			int64_t d = t->next_play - now;
+			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
+		}
+		int timeout = wake < 0 ? -1 : (int)((wake + 999999) / 1000000);
+		int n = poll(pfd, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && (pfd[1].revents & POLLIN))
+			handle_signals(t);
+		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			struct term_key k;
+			int got = 0;
+			while (!t->quit && term_read_key(&k)) {
+				handle_key(t, &k);
+				got++;
+			}
+			if (!got && (pfd[0].revents & (POLLHUP | POLLERR))) {
+				t->quit = true; /* the terminal went away */
+				t->exit_status = 1;
+			}
+		}
+	}
+}
+
+static bool env_says_utf8(void)
+{
+	const char *vars[] = { "LC_ALL", "LC_CTYPE", "LANG" };
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strstr(v, "UTF-8") || strstr(v, "utf8") || strstr(v, "UTF8") ||
+			       strstr(v, "utf-8");
+	}
+	return false;
+}
+
+/* The locale: the user's; but where it names a UTF-8 locale that is not
+ * generated (LANG=ja_JP.UTF-8 on a fresh Debian), or Japanese was asked for
+ * with --lang ja, the character set is UTF-8 anyway (C.UTF-8 is always
+ * there on Debian), so box drawing and Japanese text are not lost. */
+static void set_locale(bool want_ja)
+{
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+		return;
+	if (env_says_utf8() || want_ja)
+		setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int tui_run(const struct tui_opts *o)
+{
+	set_locale(o->lang && strcmp(o->lang, "ja") == 0);
+	if (!isatty(STDOUT_FILENO)) {
+		errmsg("replay", "standard output is not a terminal (tcpstep decode prints text)");
+		return 2;
+	}
+	char err[REPLAY_ERRBUF_SIZE];
+	struct replay_config rc = { .filter = o->filter, .msl_ns = o->msl_ns };
+	struct replay *rp = replay_open(o->path, &rc, err);
+	if (!rp) {
+		errmsg("replay", err);
+		return 1;
+	}
+	explain_init(explain_localedir());
+
+	struct tui t;
+	memset(&t, 0, sizeof(t));
+	t.sfd = -1;
+	const char *base = strrchr(o->path, '/');
+	base = base && base[1] ? base + 1 : o->path;
+	if (strcmp(o->path, "-") == 0)
+		base = "standard input";
+	tui_model_init(&t.m, rp, o->title ? o->title : base, o->msl_ns);
+	t.m.banner = o->banner;
+	const char *lang = o->lang ? o->lang : explain_env_lang();
+	t.m.ja = lang && strncmp(lang, "ja", 2) == 0;
+
+	/* Index a first slice before the screen opens, so --at and --conn can
+	 * be honoured at once on ordinary files. */
+	replay_index_step(rp, TUI_INDEX_SLICE);
+	tui_model_indexed(&t.m);
+	while (o->at && replay_frames(rp) < o->at && !replay_index_done(rp))
+		replay_index_step(rp, TUI_INDEX_SLICE);
+	while (o->conn && replay_conns(rp) < o->conn && !replay_index_done(rp))
+		replay_index_step(rp, TUI_INDEX_SLICE);
+	tui_model_indexed(&t.m);
+	if (o->at)
+		tui_model_goto(&t.m, o->at);
+	if (o->conn) {
+		if (o->conn <= replay_conns(rp))
+			tui_model_select_conn(&t.m, o->conn);
+		else
+			snprintf(t.m.message, sizeof(t.m.message), "no connection %llu in this capture",
+				 (unsigned long long)o->conn);
+	}
+
+	sigset_t mask, old;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	t.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	char terr[256];
+	bool opened = t.sfd >= 0 && term_open(terr, sizeof(terr));
+	if (opened) {
+		atexit(term_close); /* an exit() from anywhere still restores it */
+		term_install_signal_handlers();
+	}
+	t.g = grid_create(0, 0);
+	int status;
+	if (t.sfd < 0) {
+		errmsg("replay", "cannot read signals (signalfd failed)");
+		status = 1;
+	} else if (!opened) {
+		errmsg("replay", terr);
+		status = 2;
+	} else if (!t.g) {
+		term_close();
+		errmsg("replay", "out of memory");
+		status = 1;
+	} else {
+		grid_set_ascii(t.g, !term_utf8());
+		t.dirty = true;
+		loop(&t);
+		status = t.exit_status;
+	}
+	term_close();
+	grid_destroy(t.g);
+	if (t.sfd >= 0)
+		close(t.sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	tui_model_finish(&t.m);
+	replay_close(rp);
+	return status;
+}

@@ -1,0 +1,744 @@
+/* The replay UI's screen, drawn from the model into the cell grid. See
+ * tui_view.h. The panes themselves are view_conns.c, view_ladder.c,
+ * view_diagram.c; this file lays them out, fills their inputs from the
+ * replay index, and draws the explanation, timers, status line and help. */
+#include "tui_view.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "explain.h"
+#include "output.h"
+#include "tcpstate.h"
+#include "textesc.h"
+#include "view_conns.h"
+#include "view_diagram.h"
+#include "view_ladder.h"
+
+/* --- Layout ---------------------------------------------------------------- */
+
+struct layout_sizes {
+	struct grid_rect conns, ladder, diagram, explain, status;
+};
+
+/* Panes by size: the connection list on top; below it the ladder with the
+ * explanation under it on the left, and the state diagram on the right, as
+ * wide as the biggest of its layouts that fits (view_diagram.h: the full
+ * figure on a projector terminal, the tall compact one at 80x24); the status
+ * line at the bottom. */
+static struct layout_sizes layout(int w, int h, uint64_t nconns)
+{
+	struct layout_sizes L;
+	int conns_rows = (int)(nconns < 1 ? 1 : nconns);
+	int conns_max = h >= 50 ? 12 : h >= 34 ? 6 : 3;
+	if (conns_rows > conns_max)
+		conns_rows = conns_max;
+	int conns_h = conns_rows + 3; /* frame, header */
+	int body = h - 1 - conns_h;
+	/* the diagram's box: its layout plus the frame, on at most half the width
+	 * at 80 columns and leaving the ladder 60 columns on wider screens */
+	static const int cand[][2] = { { VIEW_DIAGRAM_FULL_W, VIEW_DIAGRAM_FULL_H }, { 38, 14 } };
+	int diag_w = 0;
+	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]) && !diag_w; i++) {
+		int bw = cand[i][0] + 2, bh = cand[i][1] + 2;
+		if (bh <= body && w - bw >= (w >= 120 ? 60 : 40) &&
+		    view_diagram_layout_for(cand[i][0], cand[i][1]) != VIEW_DIAGRAM_LINE)
+			diag_w = bw;
+	}
+	if (!diag_w)
+		diag_w = w / 2;
+	int left_w = w - diag_w;
+	int explain_h = body >= 40 ? 12 : body * 4 / 9;
+	if (explain_h < 5)
+		explain_h = 5;
+	L.conns = (struct grid_rect){ 0, 0, w, conns_h };
+	L.ladder = (struct grid_rect){ 0, conns_h, left_w, body - explain_h };
+	L.explain = (struct grid_rect){ 0, conns_h + body - explain_h, left_w, explain_h };
+	L.diagram = (struct grid_rect){ left_w, conns_h, diag_w, body };
+	L.status = (struct grid_rect){ 0, h - 1, w, 1 };
+	return L;
+}
+
+static struct grid_rect inner(struct grid_rect r)
+{
+	return (struct grid_rect){ r.x + 1, r.y + 1, r.w > 2 ? r.w - 2 : 0,
+				   r.h > 2 ? r.h - 2 : 0 };
+}
+
+static enum grid_role frame_role(const struct tui_model *m, enum tui_pane p)
+{
+	return m->pane == p ? GRID_ROLE_HIGHLIGHT : GRID_ROLE_BORDER;
+}
+
+/* --- Formatting helpers -------------------------------------------------------- */
+
+static void fmt_time(char *buf, size_t size, int64_t ts_ns)
+{
+	time_t s = (time_t)(ts_ns / 1000000000LL);
+	long us = (long)((ts_ns % 1000000000LL) / 1000);
+	if (us < 0) {
+		us += 1000000;
+		s--;
+	}
+	struct tm tm;
+	if (!gmtime_r(&s, &tm)) {
+		snprintf(buf, size, "?");
+		return;
+	}
+	snprintf(buf, size, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+}
+
+static void fmt_endpoint(char *buf, size_t size, const struct replay_conn *c, int e)
+{
+	output_format_endpoint(buf, size, c->ip_version, c->addr[e], c->port[e]);
+}
+
+/* --- The connection list ------------------------------------------------------- */
+
+static void draw_conns(struct grid *g, struct tui_model *m, struct grid_rect r,
+		       struct tui_layout *lay)
+{
+	char title[96];
+	snprintf(title, sizeof(title), " Connections (%" PRIu64 "%s) ", m->nvisible,
+		 m->filter[0] ? ", filtered" : "");
+	grid_box(g, r, frame_role(m, TUI_PANE_CONNS), title);
+	struct grid_rect in = inner(r);
+	int rows = in.h - 1; /* header */
+	if (rows < 0)
+		rows = 0;
+	/* keep the selection in view */
+	uint64_t seli = 0;
+	for (uint64_t i = 0; i < m->nvisible; i++)
+		if (m->visible[i] == m->sel)
+			seli = i;
+	if (seli < m->conn_top)
+		m->conn_top = seli;
+	if (rows > 0 && seli >= m->conn_top + (uint64_t)rows)
+		m->conn_top = seli - (uint64_t)rows + 1;
+
+	struct view_conns_row vr[64];
+	char addr[64][2][64], ended[64][32], hist[64][24];
+	int n = 0;
+	for (uint64_t i = m->conn_top; i < m->nvisible && n < rows && n < 64; i++, n++) {
+		uint64_t id = m->visible[i];
+		struct replay_conn c;
+		struct replay_conn_at at;
+		struct view_conns_row *row = &vr[n];
+		memset(row, 0, sizeof(*row));
+		row->id = id;
+		addr[n][0][0] = addr[n][1][0] = ended[n][0] = hist[n][0] = 0;
+		row->client = addr[n][0];
+		row->server = addr[n][1];
+		row->ended = ended[n];
+		row->history = hist[n];
+		if (!replay_conn_info(m->rp, id, &c))
+			continue;
+		fmt_endpoint(addr[n][0], sizeof(addr[n][0]), &c, 0);
+		fmt_endpoint(addr[n][1], sizeof(addr[n][1]), &c, 1);
+		if (m->pos < c.first_pkt) {
+			row->state[0] = row->state[1] = TCPSTATE_CLOSED;
+			snprintf(ended[n], sizeof(ended[n]), "not yet seen");
+			continue;
+		}
+		if (!replay_conn_at(m->rp, id, m->pos, &at))
+			continue;
+		row->state[0] = at.state[0];
+		row->state[1] = at.state[1];
+		row->segments = at.segments;
+		row->bytes[0] = at.bytes[0];
+		row->bytes[1] = at.bytes[1];
+		snprintf(ended[n], sizeof(ended[n]), "%s", at.ended ? at.ended : "");
+		snprintf(hist[n], sizeof(hist[n]), "%s", at.history);
+	}
+	size_t selrow = seli >= m->conn_top && seli < m->conn_top + (uint64_t)n
+				? (size_t)(seli - m->conn_top) : (size_t)n;
+	struct view_conns_in ci = { .rows = vr, .nrows = (size_t)n, .selected = selrow };
+	struct view_conns_out co;
+	view_conns_draw(g, in, &ci, &co);
+	lay->conn_rows = (struct grid_rect){ in.x, co.y0, in.w, co.nlines };
+	lay->conn_first = m->conn_top + co.first;
+}
+
+/* --- The ladder ---------------------------------------------------------------- */
+
+#define LADDER_MAX_ROWS 256
+
+static void draw_ladder(struct grid *g, struct tui_model *m, struct grid_rect r,
+			struct tui_layout *lay)
+{
+	struct replay_conn c;
+	char title[160];
+	bool have = m->sel && replay_conn_info(m->rp, m->sel, &c);
+	if (have) {
+		char a[64], b[64];
+		fmt_endpoint(a, sizeof(a), &c, 0);
+		fmt_endpoint(b, sizeof(b), &c, 1);
+		snprintf(title, sizeof(title), " Ladder: conn %" PRIu64 " %s ", m->sel,
+			 m->absolute ? "(absolute seq/ack)" : "(relative seq/ack)");
+	} else {
+		snprintf(title, sizeof(title), " Ladder ");
+	}
+	grid_box(g, r, frame_role(m, TUI_PANE_LADDER), title);
+	struct grid_rect in = inner(r);
+	memset(lay->ladder_pkt, 0, sizeof(lay->ladder_pkt));
+	lay->ladder_rows = in;
+	if (!have) {
+		grid_text(g, in.x + 1, in.y, in.w - 1, GRID_ROLE_DIM,
+			  replay_index_done(m->rp) ? "no TCP connection in this capture"
+						   : "reading the capture...");
+		return;
+	}
+	/* A window of the connection's segments around the position: enough
+	 * rows for the pane, with the transitions of each segment as rows of
+	 * their own. */
+	uint64_t nf = replay_conn_frames(m->rp, m->sel);
+	uint64_t at = replay_conn_frame_lower(m->rp, m->sel, m->pos);
+	/* at: first segment >= pos; the current segment is the last <= pos */
+	uint64_t cur = at < nf && replay_conn_frame(m->rp, m->sel, at) == m->pos
+			       ? at : (at ? at - 1 : UINT64_MAX);
+	int want = in.h > 0 ? in.h : 1;
+	uint64_t first = cur == UINT64_MAX ? 0 : cur;
+	uint64_t back = (uint64_t)(want / 3 > 0 ? want / 3 : 1);
+	first = first > back ? first - back : 0;
+
+	static const int max_rows = LADDER_MAX_ROWS;
+	struct view_ladder_row *rows = calloc((size_t)max_rows, sizeof(*rows));
+	if (!rows)
+		return;
+	int n = 0, current = -1;
+	uint64_t ntr = replay_conn_transitions(m->rp, m->sel);
+	/* transitions are in pkt order; find the first one at or after first's frame */
+	uint64_t ti = 0;
+	uint64_t first_pkt = first < nf ? replay_conn_frame(m->rp, m->sel, first) : UINT64_MAX;
+	while (ti < ntr) {
+		struct replay_transition t;
+		if (!replay_conn_transition(m->rp, m->sel, ti, &t) || t.pkt >= first_pkt)
+			break;
+		ti++;
+	}
+	for (uint64_t i = first; i < nf && n < max_rows - 4 && n < want + 8; i++) {
+		uint64_t pkt = replay_conn_frame(m->rp, m->sel, i);
+		struct replay_frame f;
+		char err[REPLAY_ERRBUF_SIZE];
+		if (!replay_frame(m->rp, pkt, &f, err) || !f.is_segment)
+			continue;
+		struct view_ladder_row *row = &rows[n];
+		struct view_ladder_seg *sg = &row->u.seg;
+		row->kind = VIEW_LADDER_SEGMENT;
+		row->future = pkt > m->pos;
+		sg->pkt = pkt;
+		sg->time_us = (f.ts_ns - replay_frame_time(m->rp, 1)) / 1000;
+		sg->dir = f.info.from_endpoint;
+		sg->flags = f.seg.flags;
+		sg->seq = m->absolute ? f.seg.seq : f.info.rel_seq;
+		sg->ack = m->absolute ? f.seg.ack : f.info.rel_ack;
+		sg->len = f.seg.payload_len;
+		sg->win = f.seg.win;
+		sg->marks = f.info.marks;
+		sg->dup_ack_count = f.info.dup_ack_count;
+		if (i == cur)
+			current = n;
+		n++;
+		/* the state changes this segment caused */
+		while (ti < ntr && n < max_rows) {
+			struct replay_transition t;
+			if (!replay_conn_transition(m->rp, m->sel, ti, &t) || t.pkt > pkt)
+				break;
+			ti++;
+			if (t.pkt < pkt)
+				continue;
+			struct view_ladder_row *s = &rows[n++];
+			s->kind = VIEW_LADDER_STATE;
+			s->future = t.pkt > m->pos;
+			s->u.state.endpoint = t.endpoint;
+			s->u.state.from = t.from;
+			s->u.state.to = t.to;
+		}
+	}
+	/* timer transitions after the last segment (TIME_WAIT -> CLOSED) */
+	while (ti < ntr && n < max_rows) {
+		struct replay_transition t;
+		if (!replay_conn_transition(m->rp, m->sel, ti++, &t))
+			break;
+		struct view_ladder_row *s = &rows[n++];
+		s->kind = VIEW_LADDER_STATE;
+		s->future = t.pkt > m->pos;
+		s->u.state.endpoint = t.endpoint;
+		s->u.state.from = t.from;
+		s->u.state.to = t.to;
+	}
+
+	char ca[64], sa[64], lc[80], ls[80];
+	fmt_endpoint(ca, sizeof(ca), &c, 0);
+	fmt_endpoint(sa, sizeof(sa), &c, 1);
+	if (in.w < 60) { /* the addresses are in the connection list */
+		snprintf(lc, sizeof(lc), "client");
+		snprintf(ls, sizeof(ls), "server");
+	} else {
+		snprintf(lc, sizeof(lc), "%s client", ca);
+		snprintf(ls, sizeof(ls), "%s server", sa);
+	}
+	struct view_ladder_in li = {
+		.label = { lc, ls },
+		.rows = rows,
+		.nrows = (size_t)n,
+		.current = current >= 0 ? (size_t)current : (size_t)n,
+		.relative = !m->absolute,
+		.future = m->hide_future ? VIEW_LADDER_FUTURE_HIDE : VIEW_LADDER_FUTURE_DIM,
+		.scroll = 0,
+	};
+	struct view_ladder_out *lo = malloc(sizeof(*lo));
+	if (lo) {
+		view_ladder_draw(g, in, &li, lo);
+		for (int y = 0; y < in.h && y < 256; y++) {
+			long ri = view_ladder_row_at(lo, in.y + y);
+			if (ri >= 0 && ri < n && rows[ri].kind == VIEW_LADDER_SEGMENT)
+				lay->ladder_pkt[y] = rows[ri].u.seg.pkt;
+		}
+		free(lo);
+	}
+	free(rows);
+}
+
+/* --- The state diagram ------------------------------------------------------------ */
+
+/* The last transition of the selected connection at or before the position. */
+static bool last_transition(const struct tui_model *m, struct replay_transition *out)
+{
+	uint64_t n = replay_conn_transitions(m->rp, m->sel);
+	bool have = false;
+	for (uint64_t i = 0; i < n; i++) {
+		struct replay_transition t;
+		if (!replay_conn_transition(m->rp, m->sel, i, &t) || t.pkt > m->pos)
+			break;
+		*out = t;
+		have = true;
+	}
+	return have;
+}
+
+static void draw_diagram(struct grid *g, struct tui_model *m, struct grid_rect r)
+{
+	grid_box(g, r, frame_role(m, TUI_PANE_DIAGRAM), " TCP states (RFC 9293) ");
+	struct grid_rect in = inner(r);
+	struct view_diagram_input di = { .client = TCPSTATE_CLOSED, .server = TCPSTATE_CLOSED };
+	struct replay_conn_at at;
+	if (m->sel && m->pos && replay_conn_at(m->rp, m->sel, m->pos, &at)) {
+		di.client = at.state[0];
+		di.server = at.state[1];
+	}
+	struct replay_transition t = { 0 };
+	if (m->sel && last_transition(m, &t)) {
+		di.have_last = true;
+		di.last_endpoint = t.endpoint;
+		di.last_from = t.from;
+		di.last_to = t.to;
+	}
+	view_diagram_draw(g, in, &di);
+}
+
+/* --- The explanation and the timers ------------------------------------------------- */
+
+static void seg_of(const struct replay_frame *f, struct explain_seg *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->from_endpoint = f->info.from_endpoint;
+	s->flags = f->seg.flags;
+	s->rel_seq = f->info.rel_seq;
+	s->rel_ack = f->info.rel_ack;
+	s->len = f->seg.payload_len;
+	s->window = f->seg.win;
+	s->marks = f->info.marks;
+	s->dup_ack_count = f->info.dup_ack_count;
+	s->note_reason = f->info.note_reason;
+}
+
+/* A change at the receiver of the causing segment that the tracker decides
+ * from the receiver's reply (tracker.h: a server's LISTEN -> SYN_RCVD from
+ * its SYN-ACK, ESTABLISHED -> CLOSE_WAIT from the ACK of the FIN). The
+ * reply is the receiver's next segment in the connection. */
+static uint64_t decided_by(const struct tui_model *m, const struct replay_transition *t,
+			   const struct replay_frame *cause)
+{
+	if (!cause->is_segment || cause->info.from_endpoint == t->endpoint)
+		return 0;
+	if (strcmp(t->reason, "passive_open") && strcmp(t->reason, "listen_inferred") &&
+	    strcmp(t->reason, "fin_rcvd"))
+		return 0;
+	uint64_t n = replay_conn_frames(m->rp, m->sel);
+	for (uint64_t i = replay_conn_frame_lower(m->rp, m->sel, t->pkt + 1); i < n; i++) {
+		uint64_t pkt = replay_conn_frame(m->rp, m->sel, i);
+		struct replay_frame f;
+		char err[REPLAY_ERRBUF_SIZE];
+		if (replay_frame(m->rp, pkt, &f, err) && f.is_segment &&
+		    f.info.from_endpoint == t->endpoint)
+			return pkt;
+	}
+	return 0;
+}
+
+/* One UTF-8 sequence at p: its length in bytes (1 for a bad byte, which the
+ * grid draws as '?') and its code point. */
+static int utf8_next(const char *p, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	int len = u[0] < 0x80 ? 1 : (u[0] >> 5) == 6 ? 2 : (u[0] >> 4) == 14 ? 3
+		: (u[0] >> 3) == 30 ? 4 : 1;
+	uint32_t c = len == 1 ? u[0] : len == 2 ? u[0] & 0x1f : len == 3 ? u[0] & 0x0f : u[0] & 0x07;
+	for (int k = 1; k < len; k++) {
+		if ((u[k] & 0xc0) != 0x80) {
+			*cp = '?';
+			return 1;
+		}
+		c = (c << 6) | (u[k] & 0x3f);
+	}
+	*cp = c;
+	return len;
+}
+
+/* Writes text into r from row y0, wrapping at spaces (and between any two
+ * characters for text without them, such as Japanese), counting cells as
+ * the grid does (a wide character takes two). Returns the rows used. */
+static int draw_wrapped(struct grid *g, struct grid_rect r, int y0, enum grid_role role,
+			const char *text)
+{
+	int y = y0;
+	const char *p = text;
+	while (*p && y < r.y + r.h) {
+		const char *q = p, *last_space = NULL;
+		int cells = 0;
+		while (*q && *q != '\n') {
+			uint32_t cp;
+			int len = utf8_next(q, &cp);
+			int w = grid_cp_width(cp);
+			if (w == 0)
+				w = 1; /* drawn as '?' */
+			if (cells + w > r.w)
+				break;
+			if (cp == ' ')
+				last_space = q;
+			q += len;
+			cells += w;
+		}
+		const char *end = q;
+		if (*q && *q != '\n' && last_space && last_space > p)
+			end = last_space;
+		if (end == p && *p && *p != '\n') {
+			uint32_t cp;
+			end = p + utf8_next(p, &cp); /* a pane narrower than one character */
+		}
+		char line[1024];
+		size_t n = (size_t)(end - p) < sizeof(line) - 1 ? (size_t)(end - p) : sizeof(line) - 1;
+		memcpy(line, p, n);
+		line[n] = 0;
+		grid_text(g, r.x, y, r.w, role, line);
+		y++;
+		p = end;
+		while (*p == ' ' || *p == '\n')
+			p++;
+	}
+	return y - y0;
+}
+
+static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r)
+{
+	grid_box(g, r, frame_role(m, TUI_PANE_EXPLAIN),
+		 m->ja ? " 説明 (L: English) " : " What happened (L: 日本語) ");
+	struct grid_rect in = inner(r);
+	in.x += 1;
+	in.w -= 2;
+	if (in.w <= 0 || in.h <= 0 || !m->pos)
+		return;
+	/* switching reloads the catalogue: only when the language changes */
+	if (strcmp(explain_lang(), m->ja ? "ja" : "en") != 0)
+		explain_set_lang(m->ja ? "ja" : "en");
+
+	struct replay_frame f;
+	char err[REPLAY_ERRBUF_SIZE];
+	char text[2048];
+	size_t used = 0;
+	text[0] = 0;
+	if (!replay_frame(m->rp, m->pos, &f, err)) {
+		char esc[REPLAY_ERRBUF_SIZE * 2];
+		textesc_escape(esc, sizeof(esc), err, strlen(err), 0);
+		draw_wrapped(g, in, in.y, GRID_ROLE_ERROR, esc);
+		return;
+	}
+	char head[160];
+	char ts[32];
+	fmt_time(ts, sizeof(ts), f.ts_ns);
+	if (!f.is_segment) {
+		char esc[256];
+		textesc_escape(esc, sizeof(esc), f.note, strlen(f.note), 0);
+		snprintf(head, sizeof(head), m->ja ? "フレーム %" PRIu64 " (%s): TCP ではありません%s%s"
+						   : "Frame %" PRIu64 " (%s): not TCP%s%s",
+			 f.pkt, ts, esc[0] ? ": " : "", esc);
+		grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
+		draw_wrapped(g, in, in.y + 1, GRID_ROLE_DIM,
+			     m->ja ? "この画面は TCP の状態遷移だけを示します。n で次の TCP セグメントへ進みます。"
+				   : "Only TCP segments change TCP states. Press n to go on to the next segment.");
+		return;
+	}
+	struct replay_conn c;
+	bool have_c = replay_conn_info(m->rp, f.info.conn, &c);
+	if (in.w >= 60)
+		snprintf(head, sizeof(head), "%s %" PRIu64 " (%s), conn %" PRIu64 ": %s -> %s",
+			 m->ja ? "フレーム" : "Frame", f.pkt, ts, f.info.conn,
+			 f.info.from_endpoint ? "server" : "client",
+			 f.info.from_endpoint ? "client" : "server");
+	else
+		snprintf(head, sizeof(head), "%s %" PRIu64 ": %s -> %s",
+			 m->ja ? "フレーム" : "Frame", f.pkt,
+			 f.info.from_endpoint ? "server" : "client",
+			 f.info.from_endpoint ? "client" : "server");
+	grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
+
+	struct explain_seg es;
+	seg_of(&f, &es);
+	unsigned unsure = have_c && c.mid_stream ? EXPLAIN_MID_STREAM : 0;
+	/* the transitions this frame caused, of its own connection */
+	uint64_t conn = f.info.conn;
+	uint64_t ntr = replay_conn_transitions(m->rp, conn);
+	bool any = false;
+	for (uint64_t i = 0; i < ntr; i++) {
+		struct replay_transition t;
+		if (!replay_conn_transition(m->rp, conn, i, &t) || t.pkt > f.pkt)
+			break;
+		if (t.pkt != f.pkt)
+			continue;
+		struct explain_change ec = {
+			.endpoint = t.endpoint, .from = t.from, .to = t.to, .reason = t.reason,
+			.by_timer = t.by_timer, .has_seg = !t.by_timer, .seg = es, .unsure = unsure,
+		};
+		uint64_t saved = m->sel;
+		m->sel = conn;
+		uint64_t later = t.by_timer ? 0 : decided_by(m, &t, &f);
+		m->sel = saved;
+		if (later) {
+			ec.unsure |= EXPLAIN_DECIDED_LATER;
+			ec.decided_pkt = later;
+		}
+		if (used + 2 < sizeof(text)) {
+			if (used)
+				text[used++] = ' ';
+			used += explain_change(text + used, sizeof(text) - used, &ec);
+			if (used >= sizeof(text))
+				used = sizeof(text) - 1;
+		}
+		any = true;
+	}
+	if (!any)
+		explain_segment(text, sizeof(text), &es, unsure);
+	else if (es.marks && used + 2 < sizeof(text)) {
+		/* marks are told by explain_segment; a change already says the rest */
+		for (unsigned b = 0; b < 16; b++) {
+			if (!(es.marks & (1u << b)))
+				continue;
+			char mk[512];
+			size_t k = explain_mark(mk, sizeof(mk), (enum tracker_mark)(1u << b), &es);
+			if (k > 0 && k < sizeof(mk) && used + k + 2 < sizeof(text))
+				used += (size_t)snprintf(text + used, sizeof(text) - used, " %s", mk);
+		}
+	}
+	int rows = draw_wrapped(g, (struct grid_rect){ in.x, in.y + 1, in.w, in.h - 1 }, in.y + 1,
+				GRID_ROLE_NORMAL, text);
+	(void)rows;
+}
+
+/* TIME_WAIT countdowns of the selected connection, in capture time, with a
+ * bar: drawn on the last row of the explanation pane. */
+static void draw_timers(struct grid *g, struct tui_model *m, struct grid_rect r)
+{
+	struct replay_conn_at at;
+	if (!m->sel || !m->pos || !replay_conn_at(m->rp, m->sel, m->pos, &at))
+		return;
+	struct grid_rect in = inner(r);
+	int y = in.y + in.h - 1;
+	int x = in.x + 1;
+	int64_t now = replay_frame_time(m->rp, m->pos);
+	for (int e = 0; e < 2; e++) {
+		if (at.state[e] != TCPSTATE_TIME_WAIT || !at.time_wait_since_ns[e])
+			continue;
+		int64_t total = 2 * m->msl_ns;
+		int64_t left = total - (now - at.time_wait_since_ns[e]);
+		if (left < 0)
+			left = 0;
+		char label[96];
+		snprintf(label, sizeof(label), "%s TIME_WAIT 2xMSL: %.1f s of %.1f s left ",
+			 e ? "server" : "client", (double)left / 1e9, (double)total / 1e9);
+		grid_fill(g, (struct grid_rect){ in.x, y, in.w, 1 }, ' ', GRID_ROLE_NORMAL);
+		int w = grid_text(g, x, y, in.w - 1, e ? GRID_ROLE_SERVER : GRID_ROLE_CLIENT, label);
+		int barw = in.w - 2 - w;
+		if (barw > 30)
+			barw = 30;
+		int full = total > 0 ? (int)((double)barw * (double)left / (double)total) : 0;
+		for (int i = 0; i < barw; i++)
+			grid_put(g, x + w + i, y,
+				 grid_glyph(g, i < full ? GRID_G_BLOCK_FULL : GRID_G_BLOCK_LIGHT),
+				 e ? GRID_ROLE_SERVER : GRID_ROLE_CLIENT);
+		x += w + barw + 2;
+		if (x >= in.x + in.w)
+			break;
+	}
+}
+
+/* --- Status line, help, too small --------------------------------------------------- */
+
+static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
+{
+	grid_fill(g, r, ' ', GRID_ROLE_STATUS);
+	char left[320], ts[32] = "";
+	if (m->pos)
+		fmt_time(ts, sizeof(ts), replay_frame_time(m->rp, m->pos));
+	char frames[48];
+	if (replay_index_done(m->rp))
+		snprintf(frames, sizeof(frames), "%" PRIu64, replay_frames(m->rp));
+	else
+		snprintf(frames, sizeof(frames), "%" PRIu64 "+ (reading %d%%)", replay_frames(m->rp),
+			 (int)(replay_index_progress(m->rp) * 100));
+	char esc_title[128];
+	textesc_escape(esc_title, sizeof(esc_title), m->title, strlen(m->title), 0);
+	snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s  %s %.4gx ", esc_title, m->pos,
+		 frames, ts, m->playing ? "playing" : "paused", m->speed);
+	int x = grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
+	if (m->prompt != TUI_PROMPT_NONE) {
+		char p[128];
+		snprintf(p, sizeof(p), "%s%s_", m->prompt == TUI_PROMPT_GOTO ? "go to frame: " : "filter: ",
+			 m->input);
+		grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, p);
+		return;
+	}
+	const char *msg = m->message[0] ? m->message : NULL;
+	const char *damage = replay_damage(m->rp);
+	char buf[320];
+	if (msg) {
+		snprintf(buf, sizeof(buf), "%s", msg);
+	} else if (damage) {
+		textesc_escape(buf, sizeof(buf), damage, strlen(damage), 0);
+	} else if (m->banner) {
+		snprintf(buf, sizeof(buf), "%s", m->banner);
+	} else {
+		buf[0] = 0;
+	}
+	if (buf[0]) {
+		x += grid_text(g, x, r.y, r.w - x, damage && !msg ? GRID_ROLE_ERROR : GRID_ROLE_STATUS, buf);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, "  ");
+	}
+	static const char *const keys[][2] = {
+		{ "n/p", "step" }, { "space", "play" }, { "]", "next change" },
+		{ "Tab", "pane" }, { "?", "help" }, { "q", "quit" },
+	};
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		int need = grid_text_width(keys[i][0]) + grid_text_width(keys[i][1]) + 2;
+		if (x + need > r.w)
+			break;
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, keys[i][0]);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, " ");
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, keys[i][1]);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, " ");
+	}
+}
+
+static void draw_help(struct grid *g, struct tui_model *m)
+{
+	int w = grid_width(g), h = grid_height(g);
+	struct grid_rect r = { w / 2 - 36, 1, 72, h - 2 };
+	if (r.x < 0) {
+		r.x = 0;
+		r.w = w;
+	}
+	grid_fill(g, r, ' ', GRID_ROLE_NORMAL);
+	grid_box(g, r, GRID_ROLE_HIGHLIGHT, " Keys (any key closes this) ");
+	int y = r.y + 1;
+	struct tui_keyhelp k;
+	for (unsigned i = 0; tui_model_keyhelp(i, &k) && y < r.y + r.h - 1; i++, y++) {
+		grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, k.keys);
+		grid_text(g, r.x + 15, y, r.w - 17, GRID_ROLE_NORMAL, k.what);
+	}
+	if (y < r.y + r.h - 1)
+		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
+			  "Mouse: click a connection, a pane or a segment; the wheel scrolls.");
+	(void)m;
+}
+
+static void draw_too_small(struct grid *g)
+{
+	int w = grid_width(g), h = grid_height(g);
+	char a[64], b[64];
+	snprintf(a, sizeof(a), "terminal too small: %dx%d", w, h);
+	snprintf(b, sizeof(b), "tcpstep needs %dx%d", TUI_MIN_W, TUI_MIN_H);
+	int y = h / 2 - 1 < 0 ? 0 : h / 2 - 1;
+	int wa = grid_text_width(a), wb = grid_text_width(b);
+	grid_text(g, (w - wa) / 2 > 0 ? (w - wa) / 2 : 0, y, w, GRID_ROLE_ERROR, a);
+	grid_text(g, (w - wb) / 2 > 0 ? (w - wb) / 2 : 0, y + 1, w, GRID_ROLE_NORMAL, b);
+}
+
+void tui_view_draw(struct grid *g, struct tui_model *m, struct tui_layout *lay)
+{
+	memset(lay, 0, sizeof(*lay));
+	grid_clear(g);
+	int w = grid_width(g), h = grid_height(g);
+	if (w < TUI_MIN_W || h < TUI_MIN_H) {
+		lay->too_small = true;
+		draw_too_small(g);
+		return;
+	}
+	struct layout_sizes L = layout(w, h, m->nvisible);
+	lay->pane[TUI_PANE_CONNS] = L.conns;
+	lay->pane[TUI_PANE_LADDER] = L.ladder;
+	lay->pane[TUI_PANE_DIAGRAM] = L.diagram;
+	lay->pane[TUI_PANE_EXPLAIN] = L.explain;
+	draw_conns(g, m, L.conns, lay);
+	draw_ladder(g, m, L.ladder, lay);
+	draw_diagram(g, m, L.diagram);
+	draw_explain(g, m, L.explain);
+	draw_timers(g, m, L.explain);
+	draw_status(g, m, L.status);
+	if (m->help)
+		draw_help(g, m);
+}
+
+static bool inside(struct grid_rect r, int x, int y)
+{
+	return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+unsigned tui_view_click(struct tui_model *m, const struct tui_layout *lay, int x, int y)
+{
+	if (lay->too_small)
+		return 0;
+	if (m->help) {
+		m->help = false;
+		return TUI_HANDLED | TUI_REDRAW;
+	}
+	unsigned r = 0;
+	for (int p = 0; p < TUI_PANE_COUNT; p++)
+		if (inside(lay->pane[p], x, y) && m->pane != (enum tui_pane)p) {
+			m->pane = (enum tui_pane)p;
+			r |= TUI_HANDLED | TUI_REDRAW;
+		}
+	if (inside(lay->conn_rows, x, y)) {
+		uint64_t i = lay->conn_first + (uint64_t)(y - lay->conn_rows.y);
+		if (i < m->nvisible)
+			r |= tui_model_select_conn(m, m->visible[i]);
+	}
+	if (inside(lay->ladder_rows, x, y)) {
+		int row = y - lay->ladder_rows.y;
+		if (row >= 0 && row < 256 && lay->ladder_pkt[row])
+			r |= tui_model_goto(m, lay->ladder_pkt[row]);
+	}
+	return r;
+}
+
+unsigned tui_view_wheel(struct tui_model *m, const struct tui_layout *lay, int x, int y,
+			int dir)
+{
+	if (lay->too_small)
+		return 0;
+	if (inside(lay->pane[TUI_PANE_CONNS], x, y))
+		return tui_model_select(m, dir);
+	return tui_model_step(m, dir);
+}
