@@ -408,24 +408,28 @@ static int draw_wrapped(struct grid *g, struct grid_rect r, int y0, enum grid_ro
 	int y = y0;
 	const char *p = text;
 	while (*p && y < r.y + r.h) {
-		const char *q = p, *last_space = NULL;
+		/* a line may break at a space, and before or after a wide
+		 * (Japanese) character, so "connect()" is not cut in two */
+		const char *q = p, *brk = NULL;
 		int cells = 0;
+		bool prev_wide = false;
 		while (*q && *q != '\n') {
 			uint32_t cp;
 			int len = utf8_next(q, &cp);
 			int w = grid_cp_width(cp);
 			if (w == 0)
 				w = 1; /* drawn as '?' */
+			if (cp == ' ' || ((w == 2 || prev_wide) && q > p))
+				brk = q;
 			if (cells + w > r.w)
 				break;
-			if (cp == ' ')
-				last_space = q;
+			prev_wide = w == 2;
 			q += len;
 			cells += w;
 		}
 		const char *end = q;
-		if (*q && *q != '\n' && last_space && last_space > p)
-			end = last_space;
+		if (*q && *q != '\n' && brk && brk > p)
+			end = brk;
 		if (end == p && *p && *p != '\n') {
 			uint32_t cp;
 			end = p + utf8_next(p, &cp); /* a pane narrower than one character */
