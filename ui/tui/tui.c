@@ -32,7 +32,9 @@
 #include "tui_view.h"
 
 #define TUI_FRAME_NS 50000000LL     /* at most 20 redraws a second */
-#define TUI_INDEX_SLICE 20000       /* frames indexed per loop pass */
+#define TUI_INDEX_SLICE 20000       /* frames indexed before the screen opens */
+#define TUI_INDEX_CHUNK 2000        /* frames per indexing call in the loop */
+#define TUI_INDEX_BUDGET_NS 8000000LL /* indexing time per loop pass */
 
 static int64_t mono_ns(void)
 {
@@ -155,7 +157,11 @@ static void loop(struct tui *t)
 		/* index one slice while the file is not done */
 		bool indexing = !replay_index_done(t->m.rp);
 		if (indexing) {
-			replay_index_step(t->m.rp, TUI_INDEX_SLICE);
+			/* bounded by time, not frames: a key waits at most this long
+			 * (a 50k-frame step can take half a second on a big file) */
+			while (replay_index_step(t->m.rp, TUI_INDEX_CHUNK) &&
+			       mono_ns() - now < TUI_INDEX_BUDGET_NS)
+				;
 			if (tui_model_indexed(&t->m) & TUI_REDRAW)
 				t->dirty = true;
 			/* the status line shows the progress */
