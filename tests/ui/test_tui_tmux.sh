@@ -69,6 +69,10 @@ reject() {
 
 keys() { T send-keys -t ui "$@"; }
 
+# A session that lives for the whole test, so that killing the UI's session
+# never leaves the server empty (tmux exits then, racing the next start).
+T new-session -d -s keep -x 80 -y 24 "sleep 600"
+
 # conn_states CLIENT SERVER: the connection row shows both states.
 conn_states() {
 	expect "192\.0\.2\.3:55104 .*192\.0\.2\.2:8888 .*$1 .*$2" "connection row: client $1, server $2"
@@ -173,6 +177,24 @@ reject '─|│' "LANG=C: no box-drawing characters"
 keys n
 conn_states SYN_SENT SYN_RCVD
 finish ascii
+
+# --- A capture cut short: replayed up to the damage, and the status line says why
+head -c $(( $(stat -c %s "$pcap") - 30 )) "$pcap" > "$tmp/cut.pcap"
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 80 -y 24 "env TERM=xterm LANG=C.UTF-8 $tcpstep replay $tmp/cut.pcap; sleep 5"
+expect 'damaged: after frame 10: truncated' "a cut-short file: the status line says why"
+keys End
+expect 'pkt [0-9]+/[0-9]+ ' "a cut-short file: its frames can be reached"
+keys q
+sleep 0.3
+
+# --- An unusable TERM: a clear message, exit 2
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 80 -y 24 "sh"
+sleep 0.2
+keys "TERM=dumb $tcpstep replay $pcap; echo rc=\$?" Enter
+expect 'rc=2' "TERM=dumb: exit 2"
+expect 'TERM|terminal' "TERM=dumb: a message that names the terminal"
 
 # --- Not a terminal -------------------------------------------------------------
 "$tcpstep" replay "$pcap" >"$tmp/pipe.out" 2>&1 </dev/null

@@ -477,11 +477,11 @@ static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r
 	if (!f.is_segment) {
 		char esc[256];
 		textesc_escape(esc, sizeof(esc), f.note, strlen(f.note), 0);
-		snprintf(head, sizeof(head), m->ja ? "フレーム %" PRIu64 " (%s): TCP ではありません%s%s"
-						   : "Frame %" PRIu64 " (%s): not TCP%s%s",
-			 f.pkt, ts, esc[0] ? ": " : "", esc);
-		grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
-		draw_wrapped(g, in, in.y + 1, GRID_ROLE_DIM,
+		snprintf(head, sizeof(head), m->ja ? "フレーム %" PRIu64 ": TCP ではありません%s%s%s"
+						   : "Frame %" PRIu64 ": not TCP%s%s%s",
+			 f.pkt, esc[0] ? " (" : "", esc, esc[0] ? ")" : "");
+		int rows = draw_wrapped(g, in, in.y, GRID_ROLE_TITLE, head);
+		draw_wrapped(g, in, in.y + rows, GRID_ROLE_DIM,
 			     m->ja ? "この画面は TCP の状態遷移だけを示します。n で次の TCP セグメントへ進みます。"
 				   : "Only TCP segments change TCP states. Press n to go on to the next segment.");
 		return;
@@ -517,6 +517,9 @@ static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r
 			.endpoint = t.endpoint, .from = t.from, .to = t.to, .reason = t.reason,
 			.by_timer = t.by_timer, .has_seg = !t.by_timer, .seg = es, .unsure = unsure,
 		};
+		if (!strncmp(t.reason, "syn_not_captured", 16) ||
+		    !strcmp(t.reason, "synack_not_captured"))
+			ec.unsure |= EXPLAIN_LATE_START;
 		uint64_t saved = m->sel;
 		m->sel = conn;
 		uint64_t later = t.by_timer ? 0 : decided_by(m, &t, &f);
@@ -605,8 +608,12 @@ static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
 			 (int)(replay_index_progress(m->rp) * 100));
 	char esc_title[128];
 	textesc_escape(esc_title, sizeof(esc_title), m->title, strlen(m->title), 0);
-	snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s  %s %.4gx ", esc_title, m->pos,
-		 frames, ts, m->playing ? "playing" : "paused", m->speed);
+	/* on 80 columns a message or the damage needs the room of the time */
+	bool say_more = m->message[0] || replay_damage(m->rp) || m->prompt != TUI_PROMPT_NONE;
+	if (say_more && r.w < 100)
+		ts[0] = 0;
+	snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s%s%s %.4gx ", esc_title, m->pos,
+		 frames, ts, ts[0] ? "  " : "", m->playing ? "playing" : "paused", m->speed);
 	int x = grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
 	if (m->prompt != TUI_PROMPT_NONE) {
 		char p[128];
@@ -621,7 +628,15 @@ static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
 	if (msg) {
 		snprintf(buf, sizeof(buf), "%s", msg);
 	} else if (damage) {
-		textesc_escape(buf, sizeof(buf), damage, strlen(damage), 0);
+		/* the file's name is on the left already: "damaged: after frame
+		 * 10: truncated dump file ..." */
+		const char *why = strstr(damage, m->title);
+		why = why ? why + strlen(m->title) : damage;
+		while (*why == ':' || *why == ' ')
+			why++;
+		char esc[256];
+		textesc_escape(esc, sizeof(esc), why, strlen(why), 0);
+		snprintf(buf, sizeof(buf), "damaged: %s", esc);
 	} else if (m->banner) {
 		snprintf(buf, sizeof(buf), "%s", m->banner);
 	} else {
