@@ -307,6 +307,15 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 			    "IPv4 total length below the header length");
 	if (!rd_has(&ip, 0, ihl))
 		return fail(c, DECODE_TRUNCATED, "IPv4 options cut by the snap length");
+	/* A total length past the frame's end on the wire is a lie (a
+	 * middlebox's or a broken stack's); Wireshark takes the payload as
+	 * min(total length, bytes on the wire) and flags it ("IPv4 total
+	 * length exceeds packet length"). The result is >= ihl: the header
+	 * was captured, so it was on the wire. */
+	if (tot > wire_from(c, off)) {
+		tot = wire_from(c, off);
+		seg->ip_len_clamped = true;
+	}
 	if (ip.len < tot)
 		seg->truncated = true;
 
@@ -343,9 +352,16 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 	plen = rd_be16(&ip, 4);
 	nh = rd_u8(&ip, 6);
 	/* Payload length 0: a jumbogram (RFC 2675) or, far more often in
-	 * captures, segmentation offload: take the length from the frame. */
-	if (plen == 0)
-		plen = wire_from(c, off) > 40 ? wire_from(c, off) - 40 : 0;
+	 * captures, segmentation offload: take the length from the frame. A
+	 * payload length past the frame's end on the wire is clamped to it,
+	 * as Wireshark does ("IPv6 payload length exceeds framing length").
+	 * wire_from(c, off) >= 40: the fixed header was captured. */
+	if (plen == 0) {
+		plen = wire_from(c, off) - 40;
+	} else if (plen > wire_from(c, off) - 40) {
+		plen = wire_from(c, off) - 40;
+		seg->ip_len_clamped = true;
+	}
 	if (plen > UINT32_MAX - 80) /* keeps 40 + plen below from wrapping */
 		return fail(c, DECODE_MALFORMED, "IPv6 payload length too large");
 	if (ip.len - 40 < plen)

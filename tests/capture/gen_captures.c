@@ -21,6 +21,7 @@ struct out {
 	const uint8_t *ext; /* IPv6 extension headers on every packet */
 	size_t extlen;
 	FILE *seed;        /* fuzz seed instead of a pcap */
+	int lie;           /* added to each TCP packet's IP length field */
 };
 
 static const char *outdir;
@@ -152,6 +153,8 @@ static void seg(struct conv *c, int dir, int64_t dt_us, uint8_t flags, uint32_t 
 	}
 	if (!n)
 		die("segment too big");
+	if (c->o->lie)
+		fb_ip_lie_length(ip, n, c->o->lie);
 	put_ip(c->o, c->t, ip, n);
 }
 
@@ -450,6 +453,47 @@ static void misc(void)
 	close_out(&o);
 }
 
+/* IP length fields that lie (docs/decode.md, "Length fields that lie"):
+ * in an IPv4 and an IPv6 conversation, data segments whose IP header
+ * claims more bytes than the frame carried, as a broken middlebox or a
+ * capture of a mangled packet shows them. The payload is what the wire
+ * carried, as in Wireshark; snap length 65535, so nothing is truncated.
+ * One IPv4 total length is shorter than the headers: still malformed. */
+static void badlen(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "badlen.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49170, 70000, 80000);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	o.lie = 1000;
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	o.lie = 0;
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	o.lie = 8;
+	seg(&c, S, 100, P | A, 1, 23, REP, 2898, NULL, 0);
+	o.lie = 0;
+	seg(&c, C, 100, A, 23, 24, NULL, 2897, NULL, 0);
+	/* a total length shorter than the IP and TCP headers: malformed, no
+	 * segment, as before */
+	o.lie = -30;
+	seg(&c, C, 100, A, 23, 24, NULL, 2897, NULL, 0);
+	o.lie = 0;
+	int64_t t = c.t;
+	conv_init(&c, &o, 6, 49171, 90000, 100000);
+	c.t = t;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	o.lie = 500;
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	o.lie = 0;
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	close_out(&o);
+}
+
 /* IPv6 with extension headers (hop-by-hop, destination options) on every
  * packet. */
 static const uint8_t ext6[] = {
@@ -633,6 +677,7 @@ int main(int argc, char **argv)
 	misc();
 	snaplen();
 	options();
+	badlen();
 	cut_short();
 
 	if (argc > 2) {

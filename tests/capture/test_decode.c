@@ -418,6 +418,81 @@ static void test_payload_length_from_ip_header(void)
 	CHECK(!g.truncated);
 }
 
+/* docs/decode.md, "Length fields that lie": Wireshark's min(header's
+ * length, bytes on the wire), noted; truncated only for a snap-length cut. */
+static void test_ip_length_larger_than_frame_is_clamped(void)
+{
+	static uint8_t data[100];
+	uint8_t ip[400], fr[400];
+	struct segment g;
+	struct decode_detail d;
+
+	for (int ipv = 4; ipv <= 6; ipv += 2) {
+		struct fb_seg s = base_seg(ipv);
+		s.data = data;
+		s.len = sizeof(data);
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+		uint32_t hdrs = ipv == 4 ? 14 + 20 + 20 : 14 + 40 + 20;
+
+		/* the header claims 1000 bytes more than the frame has */
+		fb_ip_lie_length(ip, n, 1000);
+		size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, (uint32_t)fn,
+					  (uint32_t)fn, &g, &d), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK_INT_EQ(g.payload_caplen, 100);
+		CHECK(g.ip_len_clamped);
+		CHECK(!g.truncated);
+		CHECK_INT_EQ(g.seq, s.seq);
+
+		/* the same frame cut by a snap length: both */
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, hdrs + 10,
+					  (uint32_t)fn, &g, &d), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK_INT_EQ(g.payload_caplen, 10);
+		CHECK(g.ip_len_clamped);
+		CHECK(g.truncated);
+
+		/* an honest header, cut by the snap length: truncated only */
+		fb_ip_lie_length(ip, n, -1000);
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, hdrs + 10,
+					  (uint32_t)fn, &g, &d), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK(!g.ip_len_clamped);
+		CHECK(g.truncated);
+
+		/* an honest header, whole: neither */
+		CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+		CHECK(!g.ip_len_clamped);
+		CHECK(!g.truncated);
+
+		/* a length 0 (segmentation offload) is taken from the frame
+		 * without a note: nothing lied */
+		fb_ip_lie_length(ip, n, -(int)(n - (ipv == 4 ? 0 : 40)));
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK(!g.ip_len_clamped);
+
+		/* the frame on the wire ends inside the TCP header: malformed
+		 * (the header's length is not what cut it), no segment */
+		fb_ip_lie_length(ip, n, (int)(n - (ipv == 4 ? 0 : 40)));
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, hdrs - 10,
+					  hdrs - 10, &g, &d), DECODE_MALFORMED);
+	}
+
+	/* an IPv4 total length below the IP + TCP headers stays malformed */
+	struct fb_seg s = base_seg(4);
+	size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+	fb_ip_lie_length(ip, n, -(int)(n - 30));
+	size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+	CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, (uint32_t)fn, (uint32_t)fn,
+				  &g, &d), DECODE_MALFORMED);
+	CHECK(!g.ip_len_clamped);
+}
+
 static void test_ipv4_fragments_only_first_carries_tcp(void)
 {
 	struct fb_seg s = base_seg(4);
@@ -538,6 +613,7 @@ int main(void)
 	RUN(test_malformed_options);
 	RUN(test_malformed_headers);
 	RUN(test_payload_length_from_ip_header);
+	RUN(test_ip_length_larger_than_frame_is_clamped);
 	RUN(test_ipv4_fragments_only_first_carries_tcp);
 	RUN(test_ipv6_extension_headers);
 	RUN(test_icmp_errors_quoting_tcp_are_not_segments);
