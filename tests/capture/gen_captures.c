@@ -494,6 +494,49 @@ static void badlen(void)
 	close_out(&o);
 }
 
+/* Relative numbers re-based by the SYN-ACK (docs/states.md, "Per-segment
+ * analysis"), in two conversations where the server's first captured
+ * segment is not its SYN-ACK:
+ * - refused, then retried: the SYN answered by a RST-ACK with SEQ=0 (RFC
+ *   9293 3.10.7.1), the same SYN (same ISN) sent again a second later and
+ *   this time answered by a SYN-ACK; the connection reopens;
+ * - RFC 9293 figure 11, half-open connection discovery: the SYN answered
+ *   by the old connection's ACK, which the client resets; its
+ *   retransmitted SYN (same ISN) gets a SYN-ACK. */
+static void rebase(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "rebase.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49180, 5000, 0);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
+	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[1] = 7000;
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
+	seg(&c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+
+	int64_t t = c.t;
+	conv_init(&c, &o, 4, 49181, 400, 300);
+	c.t = t;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	/* the old connection's ACK: seq 300, ack 100 */
+	seg(&c, S, 100, A, 0, (uint32_t)(100 - 400), NULL, 2920, NULL, 0);
+	seg(&c, C, 100, R, (uint32_t)(100 - 400), 0, NULL, 0, NULL, 0);
+	seg(&c, C, 3000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[1] = 900000;
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	close_out(&o);
+}
+
 /* IPv6 with extension headers (hop-by-hop, destination options) on every
  * packet. */
 static const uint8_t ext6[] = {
@@ -678,6 +721,7 @@ int main(int argc, char **argv)
 	snaplen();
 	options();
 	badlen();
+	rebase();
 	cut_short();
 
 	if (argc > 2) {
