@@ -66,9 +66,12 @@ static inline struct rd rd_sub(const struct rd *b, uint32_t off, uint32_t n)
 struct dctx {
 	struct segment *seg;
 	struct decode_detail *det;
-	uint32_t wirelen;
-	uint32_t caplen;
+	/* Where the packet being decoded ends on the wire, as a frame
+	 * offset: the frame's on-wire length (never below caplen), or the
+	 * end of the outer packet inside an IP tunnel. */
+	uint32_t wire_end;
 	unsigned flags; /* DECODE_* */
+	unsigned tunnels; /* IP-in-IP headers walked through so far */
 };
 
 static enum decode_result fail(struct dctx *c, enum decode_result r,
@@ -89,6 +92,9 @@ enum {
 	IPPROTO_ICMP_ = 1,
 	IPPROTO_TCP_ = 6,
 	IPPROTO_ICMPV6_ = 58,
+	IPPROTO_IPIP_ = 4,  /* IPv4 in IP */
+	IPPROTO_IPV6_ = 41, /* IPv6 in IP */
+	MAX_TUNNELS = 4,    /* IP-in-IP headers decoded through, at most */
 	MAX_VLAN_TAGS = 8,
 	MAX_IPV6_EXT = 16,
 };
@@ -252,11 +258,35 @@ static enum decode_result decode_tcp(struct dctx *c, const struct rd *t,
 }
 
 /* Bytes on the wire from offset off of the frame on (for length-0 IP
- * headers, see below). */
+ * headers and the clamp of lying ones, see below). */
 static uint32_t wire_from(const struct dctx *c, uint32_t off)
 {
-	uint32_t wl = c->wirelen < c->caplen ? c->caplen : c->wirelen;
-	return wl > off ? wl - off : 0;
+	return c->wire_end > off ? c->wire_end - off : 0;
+}
+
+static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
+				      uint32_t off);
+static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
+				      uint32_t off);
+
+/* An IP packet inside an IP packet (RFC 2003 IPv4 in IPv4, protocol 4;
+ * RFC 4213 IPv6 in IPv4, protocol 41, as 6in4 and 6to4 use; RFC 2473 the
+ * same inside IPv6): the inner packet starts at frame offset inner and is
+ * bounded by the outer one, which ends at frame offset end (already
+ * clamped to the wire). The segment is keyed by the inner addresses;
+ * Wireshark decodes these the same way. */
+static enum decode_result decode_tunnel(struct dctx *c, const struct rd *frame,
+					uint32_t inner, uint32_t end, uint8_t proto)
+{
+	if (++c->tunnels > MAX_TUNNELS)
+		return fail(c, DECODE_MALFORMED, "too many nested IP tunnels");
+	struct rd in = { frame->p, frame->len < end ? frame->len : end };
+	c->wire_end = end;
+	memset(c->seg->src, 0, sizeof(c->seg->src));
+	memset(c->seg->dst, 0, sizeof(c->seg->dst));
+	c->det->have_addrs = false;
+	return proto == IPPROTO_IPIP_ ? decode_ipv4(c, &in, inner)
+				      : decode_ipv6(c, &in, inner);
 }
 
 /* RFC 792: types 3 (unreachable), 4 (source quench), 5 (redirect), 11
@@ -319,8 +349,14 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 	if (ip.len < tot)
 		seg->truncated = true;
 
-	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_)
-		return fail(c, DECODE_NOT_TCP, "IPv4 carrying neither TCP nor ICMP");
+	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_) {
+		if (proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_)
+			return fail(c, DECODE_NOT_TCP,
+				    "IPv4 carrying neither TCP nor ICMP");
+		if (fragoff != 0)
+			return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
+		return decode_tunnel(c, frame, off + ihl, off + tot, proto);
+	}
 	/* RFC 791: only the fragment at offset 0 holds the transport header. */
 	if (fragoff != 0)
 		return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
@@ -424,6 +460,9 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 				return fail(c, DECODE_ICMP_ERROR,
 					    "ICMPv6 error quoting a packet");
 			return fail(c, DECODE_NOT_TCP, "ICMPv6");
+		case IPPROTO_IPIP_:
+		case IPPROTO_IPV6_:
+			return decode_tunnel(c, frame, off + pos, off + 40 + plen, nh);
 		case 50:
 			return fail(c, DECODE_NOT_TCP, "IPv6 ESP (encrypted)");
 		case 59:
@@ -551,7 +590,8 @@ enum decode_result decode_frame_flags(int linktype, const uint8_t *data,
 				      struct decode_detail *detail)
 {
 	struct decode_detail dummy;
-	struct dctx c = { seg, detail ? detail : &dummy, wirelen, caplen, flags };
+	struct dctx c = { seg, detail ? detail : &dummy,
+			  wirelen < caplen ? caplen : wirelen, flags, 0 };
 	struct rd f = { data, data ? caplen : 0 };
 
 	/* Copying a zero struct compiles to a few vector moves; memset of

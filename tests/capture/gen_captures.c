@@ -22,6 +22,7 @@ struct out {
 	size_t extlen;
 	FILE *seed;        /* fuzz seed instead of a pcap */
 	int lie;           /* added to each TCP packet's IP length field */
+	int tunnel;        /* 4 or 6: each packet inside an outer IPv4 / IPv6 */
 };
 
 static const char *outdir;
@@ -73,7 +74,22 @@ static void put_frame(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
 /* Wraps an IP packet for o's link and writes it. */
 static void put_ip(struct out *o, int64_t ts, const uint8_t *ip, size_t n)
 {
-	uint8_t fr[2000];
+	uint8_t fr[2000], outer[2000];
+	if (o->tunnel) {
+		/* RFC 2003 / RFC 4213 / RFC 2473: protocol 4 for IPv4 inside,
+		 * 41 for IPv6, between two tunnel endpoints */
+		uint8_t a[16], b[16], proto = ip[0] >> 4 == 6 ? 41 : 4;
+		if (o->tunnel == 4) {
+			fb_addr4(a, 198, 51, 100, 1);
+			fb_addr4(b, 203, 0, 113, 1);
+			n = fb_ipv4(outer, sizeof(outer), a, b, proto, 0, ip, n);
+		} else {
+			fb_addr6(a, "2001:db8:ffff::1");
+			fb_addr6(b, "2001:db8:eeee::1");
+			n = fb_ipv6(outer, sizeof(outer), a, b, proto, NULL, 0, ip, n);
+		}
+		ip = outer;
+	}
 	size_t fn = o->ntags ? fb_eth_vlan(fr, sizeof(fr), o->tpid, o->ntags, ip, n)
 			     : fb_link(fr, sizeof(fr), o->lt, ip, n);
 	if (!fn)
@@ -537,6 +553,18 @@ static void rebase(void)
 	close_out(&o);
 }
 
+/* The hello exchange through an IP tunnel (outer IPv4 or IPv6, inner
+ * IPv4 or IPv6): decoded, keyed and printed by the inner packet, so the
+ * output is hello.txt's or hello6.txt's. */
+static void write_tunnel(const char *name, int outer, int inner)
+{
+	struct out o;
+	open_out(&o, name, DECODE_LINK_ETHERNET, 1, 65535, false);
+	o.tunnel = outer;
+	hello(&o, inner);
+	close_out(&o);
+}
+
 /* IPv6 with extension headers (hop-by-hop, destination options) on every
  * packet. */
 static const uint8_t ext6[] = {
@@ -722,6 +750,10 @@ int main(int argc, char **argv)
 	options();
 	badlen();
 	rebase();
+	write_tunnel("tunnel-4in4.pcap", 4, 4);
+	write_tunnel("tunnel-6in4.pcap", 4, 6);
+	write_tunnel("tunnel-4in6.pcap", 6, 4);
+	write_tunnel("tunnel-6in6.pcap", 6, 6);
 	cut_short();
 
 	if (argc > 2) {

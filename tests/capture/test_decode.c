@@ -493,6 +493,91 @@ static void test_ip_length_larger_than_frame_is_clamped(void)
 	CHECK(!g.ip_len_clamped);
 }
 
+/* Wraps ip[0..n) in an outer IPv4 (outer 4) or IPv6 (6) header, protocol
+ * 4 or 41 by the inner version; returns the new length, in out. */
+static size_t tunnel_wrap(uint8_t *out, size_t cap, int outer, const uint8_t *ip,
+			  size_t n)
+{
+	uint8_t a[16], b[16], proto = ip[0] >> 4 == 6 ? 41 : 4;
+	if (outer == 4) {
+		fb_addr4(a, 198, 51, 100, 1);
+		fb_addr4(b, 203, 0, 113, 1);
+		return fb_ipv4(out, cap, a, b, proto, 0, ip, n);
+	}
+	fb_addr6(a, "2001:db8:ffff::1");
+	fb_addr6(b, "2001:db8:eeee::1");
+	return fb_ipv6(out, cap, a, b, proto, NULL, 0, ip, n);
+}
+
+/* docs/decode.md: IPv4 and IPv6 in IPv4 and IPv6 (RFC 2003, 4213, 2473)
+ * decode to the inner segment, keyed by the inner addresses, bounded by
+ * the outer packet, nested at most 4 deep. */
+static void test_ip_tunnels_decode_the_inner_segment(void)
+{
+	uint8_t ip[600], t1[600], fr[700];
+	struct segment g;
+	struct decode_detail d;
+
+	for (int outer = 4; outer <= 6; outer += 2) {
+		for (int inner = 4; inner <= 6; inner += 2) {
+			struct fb_seg s = base_seg(inner);
+			size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+			n = tunnel_wrap(t1, sizeof(t1), outer, ip, n);
+			size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, t1, n);
+			CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+			check_common_fields(&g, &s);
+			CHECK(!g.ip_len_clamped);
+			/* the same on a raw IP link */
+			CHECK_INT_EQ(dec(DECODE_LINK_RAW, t1, n, &g), DECODE_OK);
+			check_common_fields(&g, &s);
+		}
+	}
+
+	/* the inner length claims more than the outer packet holds, while
+	 * the frame has Ethernet padding after it: clamped to the outer
+	 * packet, not to the frame */
+	struct fb_seg s = base_seg(4);
+	size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+	fb_ip_lie_length(ip, n, 100);
+	n = tunnel_wrap(t1, sizeof(t1), 4, ip, n);
+	memset(t1 + n, 0, 32); /* padding past the outer packet */
+	size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, t1, n + 32);
+	CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+	CHECK_INT_EQ(g.payload_len, 5);
+	CHECK(g.ip_len_clamped);
+
+	/* four tunnels deep is decoded, five is malformed */
+	s = base_seg(6);
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	for (int depth = 1; depth <= 5; depth++) {
+		n = tunnel_wrap(t1, sizeof(t1), depth % 2 ? 4 : 6, ip, n);
+		memcpy(ip, t1, n);
+		enum decode_result r = dec(DECODE_LINK_RAW, ip, n, &g);
+		CHECK_INT_EQ(r, depth <= 4 ? DECODE_OK : DECODE_MALFORMED);
+		if (r == DECODE_OK)
+			check_common_fields(&g, &s);
+	}
+
+	/* an ICMP error inside a tunnel is still no segment */
+	uint8_t icmp[100] = { 3, 3 };
+	s = base_seg(4);
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	memcpy(icmp + 8, ip, 28);
+	n = fb_ipv4(t1, sizeof(t1), s.dst, s.src, 1, 0, icmp, 36);
+	n = tunnel_wrap(ip, sizeof(ip), 6, t1, n);
+	CHECK_INT_EQ(decode_frame(DECODE_LINK_RAW, ip, (uint32_t)n, (uint32_t)n, &g, &d),
+		     DECODE_ICMP_ERROR);
+
+	/* a later fragment of the outer packet holds no inner header */
+	s = base_seg(6);
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	uint8_t a[16], b[16];
+	fb_addr4(a, 198, 51, 100, 1);
+	fb_addr4(b, 203, 0, 113, 1);
+	n = fb_ipv4(t1, sizeof(t1), a, b, 41, 4, ip, n);
+	CHECK_INT_EQ(dec(DECODE_LINK_RAW, t1, n, &g), DECODE_FRAGMENT);
+}
+
 static void test_ipv4_fragments_only_first_carries_tcp(void)
 {
 	struct fb_seg s = base_seg(4);
@@ -614,6 +699,7 @@ int main(void)
 	RUN(test_malformed_headers);
 	RUN(test_payload_length_from_ip_header);
 	RUN(test_ip_length_larger_than_frame_is_clamped);
+	RUN(test_ip_tunnels_decode_the_inner_segment);
 	RUN(test_ipv4_fragments_only_first_carries_tcp);
 	RUN(test_ipv6_extension_headers);
 	RUN(test_icmp_errors_quoting_tcp_are_not_segments);
