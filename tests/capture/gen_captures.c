@@ -676,6 +676,26 @@ static void cut_short(void)
 
 /* Fuzz seeds: byte 0 picks the link type (tests/fuzz/fuzz_decode.c), then
  * frames as a 2-byte big-endian length and the bytes. */
+/* Fills for fuzz seeds: the hello exchange tunnelled, or lying about its
+ * IP lengths. */
+static void hello_in_ipv4(struct out *o, int ipv)
+{
+	o->tunnel = 4;
+	hello(o, ipv);
+}
+
+static void hello_in_ipv6(struct out *o, int ipv)
+{
+	o->tunnel = 6;
+	hello(o, ipv);
+}
+
+static void hello_lying(struct out *o, int ipv)
+{
+	o->lie = 300;
+	hello(o, ipv);
+}
+
 static void seed(const char *dir, const char *name, uint8_t sel, int lt, int ntags,
 		 bool v6ext, void (*fill)(struct out *, int), int ipv)
 {
@@ -768,6 +788,11 @@ int main(int argc, char **argv)
 		seed(argv[2], "retrans-eth", 0, DECODE_LINK_ETHERNET, 0, false, retrans_fill, 4);
 		seed(argv[2], "retrans6-raw", 3, DECODE_LINK_RAW, 0, false, retrans_fill, 6);
 		seed(argv[2], "misc-eth", 0, DECODE_LINK_ETHERNET, 0, false, misc_fill, 4);
+		seed(argv[2], "hello6-in4-eth", 0, DECODE_LINK_ETHERNET, 0, false,
+		     hello_in_ipv4, 6);
+		seed(argv[2], "hello-in6-raw", 3, DECODE_LINK_RAW, 0, false, hello_in_ipv6, 4);
+		seed(argv[2], "hello6-badlen-eth", 0, DECODE_LINK_ETHERNET, 0, false,
+		     hello_lying, 6);
 	}
 	return 0;
 }
