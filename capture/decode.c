@@ -94,6 +94,7 @@ enum {
 	IPPROTO_ICMPV6_ = 58,
 	IPPROTO_IPIP_ = 4,  /* IPv4 in IP */
 	IPPROTO_IPV6_ = 41, /* IPv6 in IP */
+	IPPROTO_GRE_ = 47,
 	MAX_TUNNELS = 4,    /* IP-in-IP headers decoded through, at most */
 	MAX_VLAN_TAGS = 8,
 	MAX_IPV6_EXT = 16,
@@ -269,6 +270,55 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 				      uint32_t off);
 
+static enum decode_result decode_ethertype(struct dctx *c, const struct rd *frame,
+					   uint16_t type, uint32_t off);
+
+/* GRE (protocol 47; RFC 2784 with RFC 2890's key and sequence number, and
+ * RFC 1701's flags' checksum): version 0 without source routing, carrying
+ * IPv4, IPv6 (by EtherType, so VLAN tags too) or, as transparent Ethernet
+ * bridging (0x6558), an Ethernet frame. The GRE packet is the outer IP
+ * packet's payload, from frame offset off to end (already clamped to the
+ * wire). Enhanced GRE (version 1, PPTP) and routing are not decoded. */
+static enum decode_result decode_gre(struct dctx *c, const struct rd *frame,
+				     uint32_t off, uint32_t end)
+{
+	if (++c->tunnels > MAX_TUNNELS)
+		return fail(c, DECODE_MALFORMED, "too many nested IP tunnels");
+	struct rd in = { frame->p, frame->len < end ? frame->len : end };
+	/* what a failure reports is the inner packet's, or nothing */
+	memset(c->seg->src, 0, sizeof(c->seg->src));
+	memset(c->seg->dst, 0, sizeof(c->seg->dst));
+	c->det->have_addrs = false;
+	if (off + 4 > end)
+		return fail(c, DECODE_MALFORMED, "GRE header past the end of the IP packet");
+	if (!rd_has(&in, off, 4))
+		return fail(c, DECODE_TRUNCATED, "GRE header cut by the snap length");
+	uint16_t fl = rd_be16(&in, off), type = rd_be16(&in, off + 2);
+	if ((fl & 0x0007) != 0 || (fl & 0x4000))
+		return fail(c, DECODE_NOT_TCP, "GRE version 1 or with routing");
+	uint32_t hl = 4 + ((fl & 0x8000) ? 4 : 0) + ((fl & 0x2000) ? 4 : 0) +
+		      ((fl & 0x1000) ? 4 : 0);
+	if (off + hl > end)
+		return fail(c, DECODE_MALFORMED, "GRE header past the end of the IP packet");
+	if (!rd_has(&in, off, hl))
+		return fail(c, DECODE_TRUNCATED, "GRE header cut by the snap length");
+	off += hl;
+	if (type == 0x6558) { /* transparent Ethernet bridging */
+		if (off + 14 > end)
+			return fail(c, DECODE_MALFORMED,
+				    "GRE Ethernet header past the end of the IP packet");
+		if (!rd_has(&in, off, 14))
+			return fail(c, DECODE_TRUNCATED,
+				    "GRE Ethernet header cut by the snap length");
+		type = rd_be16(&in, off + 12);
+		off += 14;
+		if (type < 0x0600)
+			return fail(c, DECODE_NOT_IP, "not IP (802.3 LLC frame in GRE)");
+	}
+	c->wire_end = end;
+	return decode_ethertype(c, &in, type, off);
+}
+
 /* An IP packet inside an IP packet (RFC 2003 IPv4 in IPv4, protocol 4;
  * RFC 4213 IPv6 in IPv4, protocol 41, as 6in4 and 6to4 use; RFC 2473 the
  * same inside IPv6): the inner packet starts at frame offset inner and is
@@ -350,11 +400,14 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 		seg->truncated = true;
 
 	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_) {
-		if (proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_)
+		if (proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_ &&
+		    proto != IPPROTO_GRE_)
 			return fail(c, DECODE_NOT_TCP,
 				    "IPv4 carrying neither TCP nor ICMP");
 		if (fragoff != 0)
 			return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
+		if (proto == IPPROTO_GRE_)
+			return decode_gre(c, frame, off + ihl, off + tot);
 		return decode_tunnel(c, frame, off + ihl, off + tot, proto);
 	}
 	/* RFC 791: only the fragment at offset 0 holds the transport header. */
@@ -463,6 +516,8 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 		case IPPROTO_IPIP_:
 		case IPPROTO_IPV6_:
 			return decode_tunnel(c, frame, off + pos, off + 40 + plen, nh);
+		case IPPROTO_GRE_:
+			return decode_gre(c, frame, off + pos, off + 40 + plen);
 		case 50:
 			return fail(c, DECODE_NOT_TCP, "IPv6 ESP (encrypted)");
 		case 59:

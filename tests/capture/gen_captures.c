@@ -23,6 +23,7 @@ struct out {
 	FILE *seed;        /* fuzz seed instead of a pcap */
 	int lie;           /* added to each TCP packet's IP length field */
 	int tunnel;        /* 4 or 6: each packet inside an outer IPv4 / IPv6 */
+	int gre;           /* with tunnel: 1 GRE with a key, 2 GRE Ethernet */
 };
 
 static const char *outdir;
@@ -74,11 +75,35 @@ static void put_frame(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
 /* Wraps an IP packet for o's link and writes it. */
 static void put_ip(struct out *o, int64_t ts, const uint8_t *ip, size_t n)
 {
-	uint8_t fr[2000], outer[2000];
+	uint8_t fr[2000], outer[2000], gre[2000];
 	if (o->tunnel) {
 		/* RFC 2003 / RFC 4213 / RFC 2473: protocol 4 for IPv4 inside,
 		 * 41 for IPv6, between two tunnel endpoints */
 		uint8_t a[16], b[16], proto = ip[0] >> 4 == 6 ? 41 : 4;
+		if (o->gre) {
+			/* RFC 2784/2890: flags (key present), protocol type,
+			 * key; or transparent Ethernet bridging (0x6558) */
+			struct fb f;
+			uint16_t et = ip[0] >> 4 == 6 ? 0x86dd : 0x0800;
+			fb_init(&f, gre, sizeof(gre));
+			if (o->gre == 1) {
+				fb_be16(&f, 0x2000);
+				fb_be16(&f, et);
+				fb_be32(&f, 0x00001234);
+			} else {
+				static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 3 };
+				fb_be16(&f, 0);
+				fb_be16(&f, 0x6558);
+				fb_bytes(&f, macs, sizeof(macs));
+				fb_be16(&f, et);
+			}
+			fb_bytes(&f, ip, n);
+			if (f.overflow)
+				die("GRE packet too big");
+			ip = gre;
+			n = f.n;
+			proto = 47;
+		}
 		if (o->tunnel == 4) {
 			fb_addr4(a, 198, 51, 100, 1);
 			fb_addr4(b, 203, 0, 113, 1);
@@ -554,13 +579,14 @@ static void rebase(void)
 }
 
 /* The hello exchange through an IP tunnel (outer IPv4 or IPv6, inner
- * IPv4 or IPv6): decoded, keyed and printed by the inner packet, so the
+ * IPv4 or IPv6; IP-in-IP, or GRE with a key or carrying Ethernet): decoded, keyed and printed by the inner packet, so the
  * output is hello.txt's or hello6.txt's. */
-static void write_tunnel(const char *name, int outer, int inner)
+static void write_tunnel(const char *name, int outer, int inner, int gre)
 {
 	struct out o;
 	open_out(&o, name, DECODE_LINK_ETHERNET, 1, 65535, false);
 	o.tunnel = outer;
+	o.gre = gre;
 	hello(&o, inner);
 	close_out(&o);
 }
@@ -770,10 +796,12 @@ int main(int argc, char **argv)
 	options();
 	badlen();
 	rebase();
-	write_tunnel("tunnel-4in4.pcap", 4, 4);
-	write_tunnel("tunnel-6in4.pcap", 4, 6);
-	write_tunnel("tunnel-4in6.pcap", 6, 4);
-	write_tunnel("tunnel-6in6.pcap", 6, 6);
+	write_tunnel("tunnel-4in4.pcap", 4, 4, 0);
+	write_tunnel("tunnel-6in4.pcap", 4, 6, 0);
+	write_tunnel("tunnel-4in6.pcap", 6, 4, 0);
+	write_tunnel("tunnel-6in6.pcap", 6, 6, 0);
+	write_tunnel("tunnel-gre.pcap", 4, 4, 1);
+	write_tunnel("tunnel-gre-eth.pcap", 6, 6, 2);
 	cut_short();
 
 	if (argc > 2) {

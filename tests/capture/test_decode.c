@@ -578,6 +578,56 @@ static void test_ip_tunnels_decode_the_inner_segment(void)
 	CHECK_INT_EQ(dec(DECODE_LINK_RAW, t1, n, &g), DECODE_FRAGMENT);
 }
 
+/* GRE (RFC 2784, 2890): optional checksum, key and sequence fields
+ * skipped; IP or transparent Ethernet inside; version 1 and routing not
+ * decoded. */
+static void test_gre_decodes_the_inner_segment(void)
+{
+	uint8_t ip[600], g[700], o[800];
+	struct segment seg;
+	uint8_t a[16], b[16];
+	fb_addr4(a, 198, 51, 100, 1);
+	fb_addr4(b, 203, 0, 113, 1);
+
+	for (int inner = 4; inner <= 6; inner += 2) {
+		struct fb_seg s = base_seg(inner);
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+		uint16_t et = inner == 6 ? 0x86dd : 0x0800;
+		/* checksum, key and sequence number present: 16 bytes */
+		struct fb f;
+		fb_init(&f, g, sizeof(g));
+		fb_be16(&f, 0xb000);
+		fb_be16(&f, et);
+		fb_be32(&f, 0);
+		fb_be32(&f, 0x1234);
+		fb_be32(&f, 7);
+		fb_bytes(&f, ip, n);
+		size_t on = fb_ipv4(o, sizeof(o), a, b, 47, 0, g, f.n);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_OK);
+		check_common_fields(&seg, &s);
+		/* transparent Ethernet bridging, in IPv6 */
+		fb_init(&f, g, sizeof(g));
+		fb_be16(&f, 0);
+		fb_be16(&f, 0x6558);
+		for (int i = 0; i < 12; i++)
+			fb_u8(&f, 2);
+		fb_be16(&f, et);
+		fb_bytes(&f, ip, n);
+		uint8_t a6[16], b6[16];
+		fb_addr6(a6, "2001:db8:ffff::1");
+		fb_addr6(b6, "2001:db8:eeee::1");
+		on = fb_ipv6(o, sizeof(o), a6, b6, 47, NULL, 0, g, f.n);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_OK);
+		check_common_fields(&seg, &s);
+		/* version 1 (PPTP's enhanced GRE): not decoded */
+		o[40 + 1] = 1;
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_NOT_TCP);
+		/* a GRE header longer than the packet */
+		on = fb_ipv4(o, sizeof(o), a, b, 47, 0, (const uint8_t[]){ 0xb0, 0, 8, 0 }, 4);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_MALFORMED);
+	}
+}
+
 static void test_ipv4_fragments_only_first_carries_tcp(void)
 {
 	struct fb_seg s = base_seg(4);
@@ -700,6 +750,7 @@ int main(void)
 	RUN(test_payload_length_from_ip_header);
 	RUN(test_ip_length_larger_than_frame_is_clamped);
 	RUN(test_ip_tunnels_decode_the_inner_segment);
+	RUN(test_gre_decodes_the_inner_segment);
 	RUN(test_ipv4_fragments_only_first_carries_tcp);
 	RUN(test_ipv6_extension_headers);
 	RUN(test_icmp_errors_quoting_tcp_are_not_segments);

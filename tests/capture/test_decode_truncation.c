@@ -178,6 +178,24 @@ static void test_cut_at_every_length_ip_tunnels(void)
 		}
 		size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, outer, on);
 		cut_everywhere(DECODE_LINK_ETHERNET, fr, fn, 14 + 60);
+
+		/* GRE with a key, carrying transparent Ethernet */
+		/* header with key (8 bytes), then an Ethernet header (14) */
+		uint8_t gre[500];
+		memset(gre, 2, 22);
+		gre[0] = 0x20;
+		gre[1] = 0;
+		gre[2] = 0x65;
+		gre[3] = 0x58;
+		gre[20] = inner == 6 ? 0x86 : 0x08;
+		gre[21] = inner == 6 ? 0xdd : 0x00;
+		memcpy(gre + 22, ip, n);
+		fb_addr4(a, 198, 51, 100, 1);
+		fb_addr4(b, 203, 0, 113, 1);
+		on = fb_ipv4(outer, sizeof(outer), a, b, 47, 0, gre, 22 + n);
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, outer, on);
+		cut_everywhere(DECODE_LINK_ETHERNET, fr, fn,
+			       14 + 20 + 22 + (inner == 6 ? 40 : 20));
 	}
 }
 
