@@ -335,6 +335,14 @@ static enum decode_result decode_tunnel(struct dctx *c, const struct rd *frame,
 	memset(c->seg->src, 0, sizeof(c->seg->src));
 	memset(c->seg->dst, 0, sizeof(c->seg->dst));
 	c->det->have_addrs = false;
+	/* inner <= end (the outer headers fit in the outer length); the
+	 * capture may end before it, and the IP decoders want it captured */
+	if (end - inner < (proto == IPPROTO_IPIP_ ? 20u : 40u))
+		return fail(c, DECODE_MALFORMED,
+			    "tunnelled IP packet shorter than an IP header");
+	if (inner > in.len)
+		return fail(c, DECODE_TRUNCATED,
+			    "tunnelled IP header cut by the snap length");
 	return proto == IPPROTO_IPIP_ ? decode_ipv4(c, &in, inner)
 				      : decode_ipv6(c, &in, inner);
 }

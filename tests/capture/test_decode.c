@@ -1,5 +1,6 @@
 /* Decoder unit tests: hand-built frames for every link type, VLAN tags,
  * IPv6 extension headers, fragments, ICMP errors and TCP options. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -567,6 +568,33 @@ static void test_ip_tunnels_decode_the_inner_segment(void)
 	n = tunnel_wrap(ip, sizeof(ip), 6, t1, n);
 	CHECK_INT_EQ(decode_frame(DECODE_LINK_RAW, ip, (uint32_t)n, (uint32_t)n, &g, &d),
 		     DECODE_ICMP_ERROR);
+
+	/* an IPv6 outer packet with an extension header, captured only to
+	 * before the inner packet starts (a fuzzer's find): truncated, and
+	 * nothing read past the capture (its own heap block for valgrind) */
+	{
+		static const uint8_t hop[] = { 41, 0, 1, 4, 0, 0, 0, 0 };
+		struct fb_seg s6 = base_seg(6);
+		uint8_t a6[16], b6[16];
+		size_t in = fb_ip_tcp(t1, sizeof(t1), &s6);
+		fb_addr6(a6, "2001:db8:ffff::1");
+		fb_addr6(b6, "2001:db8:eeee::1");
+		n = fb_ipv6(ip, sizeof(ip), a6, b6, 0, hop, sizeof(hop), t1, in);
+		for (uint32_t cut = 40; cut <= 48 + 40; cut += 4) {
+			uint8_t *cp = malloc(cut);
+			CHECK(cp != NULL);
+			if (!cp)
+				break;
+			memcpy(cp, ip, cut);
+			CHECK_INT_EQ(decode_frame(DECODE_LINK_RAW, cp, cut, (uint32_t)n, &g, &d),
+				     DECODE_TRUNCATED);
+			free(cp);
+		}
+		/* the outer payload length ends inside the inner header */
+		ip[4] = 0;
+		ip[5] = 8 + 20;
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, ip, 40 + 8 + 20, &g), DECODE_MALFORMED);
+	}
 
 	/* a later fragment of the outer packet holds no inner header */
 	s = base_seg(6);
