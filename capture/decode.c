@@ -66,9 +66,12 @@ static inline struct rd rd_sub(const struct rd *b, uint32_t off, uint32_t n)
 struct dctx {
 	struct segment *seg;
 	struct decode_detail *det;
-	uint32_t wirelen;
-	uint32_t caplen;
+	/* Where the packet being decoded ends on the wire, as a frame
+	 * offset: the frame's on-wire length (never below caplen), or the
+	 * end of the outer packet inside an IP tunnel. */
+	uint32_t wire_end;
 	unsigned flags; /* DECODE_* */
+	unsigned tunnels; /* IP-in-IP headers walked through so far */
 };
 
 static enum decode_result fail(struct dctx *c, enum decode_result r,
@@ -89,6 +92,10 @@ enum {
 	IPPROTO_ICMP_ = 1,
 	IPPROTO_TCP_ = 6,
 	IPPROTO_ICMPV6_ = 58,
+	IPPROTO_IPIP_ = 4,  /* IPv4 in IP */
+	IPPROTO_IPV6_ = 41, /* IPv6 in IP */
+	IPPROTO_GRE_ = 47,
+	MAX_TUNNELS = 4,    /* IP-in-IP headers decoded through, at most */
 	MAX_VLAN_TAGS = 8,
 	MAX_IPV6_EXT = 16,
 };
@@ -252,11 +259,92 @@ static enum decode_result decode_tcp(struct dctx *c, const struct rd *t,
 }
 
 /* Bytes on the wire from offset off of the frame on (for length-0 IP
- * headers, see below). */
+ * headers and the clamp of lying ones, see below). */
 static uint32_t wire_from(const struct dctx *c, uint32_t off)
 {
-	uint32_t wl = c->wirelen < c->caplen ? c->caplen : c->wirelen;
-	return wl > off ? wl - off : 0;
+	return c->wire_end > off ? c->wire_end - off : 0;
+}
+
+static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
+				      uint32_t off);
+static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
+				      uint32_t off);
+
+static enum decode_result decode_ethertype(struct dctx *c, const struct rd *frame,
+					   uint16_t type, uint32_t off);
+
+/* GRE (protocol 47; RFC 2784 with RFC 2890's key and sequence number, and
+ * RFC 1701's flags' checksum): version 0 without source routing, carrying
+ * IPv4, IPv6 (by EtherType, so VLAN tags too) or, as transparent Ethernet
+ * bridging (0x6558), an Ethernet frame. The GRE packet is the outer IP
+ * packet's payload, from frame offset off to end (already clamped to the
+ * wire). Enhanced GRE (version 1, PPTP) and routing are not decoded. */
+static enum decode_result decode_gre(struct dctx *c, const struct rd *frame,
+				     uint32_t off, uint32_t end)
+{
+	if (++c->tunnels > MAX_TUNNELS)
+		return fail(c, DECODE_MALFORMED, "too many nested IP tunnels");
+	struct rd in = { frame->p, frame->len < end ? frame->len : end };
+	/* what a failure reports is the inner packet's, or nothing */
+	memset(c->seg->src, 0, sizeof(c->seg->src));
+	memset(c->seg->dst, 0, sizeof(c->seg->dst));
+	c->det->have_addrs = false;
+	if (off + 4 > end)
+		return fail(c, DECODE_MALFORMED, "GRE header past the end of the IP packet");
+	if (!rd_has(&in, off, 4))
+		return fail(c, DECODE_TRUNCATED, "GRE header cut by the snap length");
+	uint16_t fl = rd_be16(&in, off), type = rd_be16(&in, off + 2);
+	if ((fl & 0x0007) != 0 || (fl & 0x4000))
+		return fail(c, DECODE_NOT_TCP, "GRE version 1 or with routing");
+	uint32_t hl = 4 + ((fl & 0x8000) ? 4 : 0) + ((fl & 0x2000) ? 4 : 0) +
+		      ((fl & 0x1000) ? 4 : 0);
+	if (off + hl > end)
+		return fail(c, DECODE_MALFORMED, "GRE header past the end of the IP packet");
+	if (!rd_has(&in, off, hl))
+		return fail(c, DECODE_TRUNCATED, "GRE header cut by the snap length");
+	off += hl;
+	if (type == 0x6558) { /* transparent Ethernet bridging */
+		if (off + 14 > end)
+			return fail(c, DECODE_MALFORMED,
+				    "GRE Ethernet header past the end of the IP packet");
+		if (!rd_has(&in, off, 14))
+			return fail(c, DECODE_TRUNCATED,
+				    "GRE Ethernet header cut by the snap length");
+		type = rd_be16(&in, off + 12);
+		off += 14;
+		if (type < 0x0600)
+			return fail(c, DECODE_NOT_IP, "not IP (802.3 LLC frame in GRE)");
+	}
+	c->wire_end = end;
+	return decode_ethertype(c, &in, type, off);
+}
+
+/* An IP packet inside an IP packet (RFC 2003 IPv4 in IPv4, protocol 4;
+ * RFC 4213 IPv6 in IPv4, protocol 41, as 6in4 and 6to4 use; RFC 2473 the
+ * same inside IPv6): the inner packet starts at frame offset inner and is
+ * bounded by the outer one, which ends at frame offset end (already
+ * clamped to the wire). The segment is keyed by the inner addresses;
+ * Wireshark decodes these the same way. */
+static enum decode_result decode_tunnel(struct dctx *c, const struct rd *frame,
+					uint32_t inner, uint32_t end, uint8_t proto)
+{
+	if (++c->tunnels > MAX_TUNNELS)
+		return fail(c, DECODE_MALFORMED, "too many nested IP tunnels");
+	struct rd in = { frame->p, frame->len < end ? frame->len : end };
+	c->wire_end = end;
+	memset(c->seg->src, 0, sizeof(c->seg->src));
+	memset(c->seg->dst, 0, sizeof(c->seg->dst));
+	c->det->have_addrs = false;
+	/* inner <= end (the outer headers fit in the outer length); the
+	 * capture may end before it, and the IP decoders want it captured */
+	if (end - inner < (proto == IPPROTO_IPIP_ ? 20u : 40u))
+		return fail(c, DECODE_MALFORMED,
+			    "tunnelled IP packet shorter than an IP header");
+	if (inner > in.len)
+		return fail(c, DECODE_TRUNCATED,
+			    "tunnelled IP header cut by the snap length");
+	return proto == IPPROTO_IPIP_ ? decode_ipv4(c, &in, inner)
+				      : decode_ipv6(c, &in, inner);
 }
 
 /* RFC 792: types 3 (unreachable), 4 (source quench), 5 (redirect), 11
@@ -307,11 +395,29 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 			    "IPv4 total length below the header length");
 	if (!rd_has(&ip, 0, ihl))
 		return fail(c, DECODE_TRUNCATED, "IPv4 options cut by the snap length");
+	/* A total length past the frame's end on the wire is a lie (a
+	 * middlebox's or a broken stack's); Wireshark takes the payload as
+	 * min(total length, bytes on the wire) and flags it ("IPv4 total
+	 * length exceeds packet length"). The result is >= ihl: the header
+	 * was captured, so it was on the wire. */
+	if (tot > wire_from(c, off)) {
+		tot = wire_from(c, off);
+		seg->ip_len_clamped = true;
+	}
 	if (ip.len < tot)
 		seg->truncated = true;
 
-	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_)
-		return fail(c, DECODE_NOT_TCP, "IPv4 carrying neither TCP nor ICMP");
+	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_) {
+		if (proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_ &&
+		    proto != IPPROTO_GRE_)
+			return fail(c, DECODE_NOT_TCP,
+				    "IPv4 carrying neither TCP nor ICMP");
+		if (fragoff != 0)
+			return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
+		if (proto == IPPROTO_GRE_)
+			return decode_gre(c, frame, off + ihl, off + tot);
+		return decode_tunnel(c, frame, off + ihl, off + tot, proto);
+	}
 	/* RFC 791: only the fragment at offset 0 holds the transport header. */
 	if (fragoff != 0)
 		return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
@@ -343,9 +449,16 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 	plen = rd_be16(&ip, 4);
 	nh = rd_u8(&ip, 6);
 	/* Payload length 0: a jumbogram (RFC 2675) or, far more often in
-	 * captures, segmentation offload: take the length from the frame. */
-	if (plen == 0)
-		plen = wire_from(c, off) > 40 ? wire_from(c, off) - 40 : 0;
+	 * captures, segmentation offload: take the length from the frame. A
+	 * payload length past the frame's end on the wire is clamped to it,
+	 * as Wireshark does ("IPv6 payload length exceeds framing length").
+	 * wire_from(c, off) >= 40: the fixed header was captured. */
+	if (plen == 0) {
+		plen = wire_from(c, off) - 40;
+	} else if (plen > wire_from(c, off) - 40) {
+		plen = wire_from(c, off) - 40;
+		seg->ip_len_clamped = true;
+	}
 	if (plen > UINT32_MAX - 80) /* keeps 40 + plen below from wrapping */
 		return fail(c, DECODE_MALFORMED, "IPv6 payload length too large");
 	if (ip.len - 40 < plen)
@@ -408,6 +521,11 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 				return fail(c, DECODE_ICMP_ERROR,
 					    "ICMPv6 error quoting a packet");
 			return fail(c, DECODE_NOT_TCP, "ICMPv6");
+		case IPPROTO_IPIP_:
+		case IPPROTO_IPV6_:
+			return decode_tunnel(c, frame, off + pos, off + 40 + plen, nh);
+		case IPPROTO_GRE_:
+			return decode_gre(c, frame, off + pos, off + 40 + plen);
 		case 50:
 			return fail(c, DECODE_NOT_TCP, "IPv6 ESP (encrypted)");
 		case 59:
@@ -535,7 +653,8 @@ enum decode_result decode_frame_flags(int linktype, const uint8_t *data,
 				      struct decode_detail *detail)
 {
 	struct decode_detail dummy;
-	struct dctx c = { seg, detail ? detail : &dummy, wirelen, caplen, flags };
+	struct dctx c = { seg, detail ? detail : &dummy,
+			  wirelen < caplen ? caplen : wirelen, flags, 0 };
 	struct rd f = { data, data ? caplen : 0 };
 
 	/* Copying a zero struct compiles to a few vector moves; memset of

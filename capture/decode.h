@@ -55,7 +55,8 @@ bool decode_link_supported(int linktype);
 const char *decode_link_name(int linktype);
 
 /* Decodes one frame: data[0..caplen) as captured, wirelen bytes on the
- * wire. Zeroes *seg and fills every field it can; the caller sets pkt and
+ * wire; through IP-in-IP tunnels (protocols 4 and 41) and GRE (47) to
+ * the inner segment. Zeroes *seg and fills every field it can; the caller sets pkt and
  * ts_ns. detail may be NULL. The segment's payload points into data. */
 enum decode_result decode_frame(int linktype, const uint8_t *data,
 				uint32_t caplen, uint32_t wirelen,

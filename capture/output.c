@@ -431,6 +431,17 @@ static void text_options(struct sb *s, const struct segment *seg, uint32_t sack_
 		sb_ch(s, ']');
 }
 
+/* The decoder's note on a segment whose IP length field claimed more than
+ * the frame carried (seg->ip_len_clamped; docs/decode.md). */
+#define IP_LEN_NOTE_REASON "ip_length_exceeds_frame"
+
+static const char *ip_len_note(const struct segment *seg)
+{
+	return seg->ip_version == 6 ?
+		       "IPv6 payload length larger than the frame; length taken from the frame" :
+		       "IPv4 total length larger than the frame; length taken from the frame";
+}
+
 static void text_segment(struct output *o, const struct segment *seg,
 			 const struct tracker_seginfo *in)
 {
@@ -488,6 +499,10 @@ static void text_segment(struct output *o, const struct segment *seg,
 	if (in->note) { /* why a RST was ignored, in plain words */
 		sb_str(&s, " -- ");
 		sb_str(&s, in->note);
+	}
+	if (seg->ip_len_clamped) {
+		sb_str(&s, in->note ? "; " : " -- ");
+		sb_str(&s, ip_len_note(seg));
 	}
 	sb_end(o, &s);
 }
@@ -604,14 +619,23 @@ static void json_segment(struct output *o, const struct segment *seg,
 	sb_u64(&s, (in->marks & TRACKER_MARK_DUP_ACK) ? in->dup_ack_count : 0);
 	sb_str(&s, ",\"truncated\":");
 	sb_str(&s, seg->truncated ? "true" : "false");
+	sb_str(&s, ",\"ip_len_clamped\":");
+	sb_str(&s, seg->ip_len_clamped ? "true" : "false");
+	/* One note per segment: the tracker's (a RST ignored) comes first;
+	 * ip_len_clamped still says the length was clamped. */
+	const char *note = in->note, *reason = in->note_reason;
+	if (!note && seg->ip_len_clamped) {
+		note = ip_len_note(seg);
+		reason = IP_LEN_NOTE_REASON;
+	}
 	sb_str(&s, ",\"note\":");
-	if (in->note)
-		sb_json_str(&s, in->note);
+	if (note)
+		sb_json_str(&s, note);
 	else
 		sb_str(&s, "null");
 	sb_str(&s, ",\"note_reason\":");
-	if (in->note_reason)
-		sb_json_str(&s, in->note_reason);
+	if (reason)
+		sb_json_str(&s, reason);
 	else
 		sb_str(&s, "null");
 	sb_ch(&s, '}');

@@ -58,6 +58,10 @@ struct segment {
 	uint32_t payload_caplen;
 
 	bool truncated; /* cut by the snap length; fields past the cut are 0 */
+	/* The IPv4 total length or IPv6 payload length claimed more bytes
+	 * than the frame had on the wire; payload_len is what the wire
+	 * carried (Wireshark's rule, docs/decode.md). */
+	bool ip_len_clamped;
 };
 
 #endif

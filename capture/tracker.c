@@ -57,6 +57,7 @@ struct reason {
  * checks they agree). */
 static const struct reason tracker_reasons[] = {
 	{"active_open", "The application called connect(): the endpoint sent a SYN and waits for SYN-ACK."},
+	{"syn_retried", "The same SYN (same initial sequence number) was sent again after the connection was refused or reset: the connection opens again."},
 	{"listen_inferred", "A SYN arrived and this endpoint answered with SYN-ACK, so a server socket was listening on this port."},
 	{"passive_open", "The listening endpoint received a SYN, answers with SYN-ACK and waits for the ACK."},
 	{"synack_rcvd", "The SYN-ACK acknowledged our SYN: the handshake is done on this side."},
@@ -255,6 +256,7 @@ struct conn {
 	bool closed;
 	bool saw_syn, saw_synack;
 	bool first_rtt_set;
+	bool reopened; /* conn_reopen: its next SYN is the retried one */
 	uint8_t addr[2][16]; /* [0] client, [1] server */
 	int64_t syn_ts; /* the most recent SYN, for the handshake RTT */
 	int64_t first_rtt;
@@ -880,9 +882,16 @@ static inline __attribute__((always_inline)) void analyze(struct conn *c, int s,
 	/* Relative numbers: base on the ISN when the SYN is the first
 	 * segment of the direction, else one before the first seq seen so
 	 * it shows as 1; the other direction's base comes from the first ACK
-	 * if its own segments were not seen yet (Wireshark bug 1542). */
-	if (!f->base_set) {
-		f->base = (fl & TCPF_SYN) ? seq : seq - 1;
+	 * if its own segments were not seen yet (Wireshark bug 1542). A
+	 * SYN-ACK whose seq differs from a base taken earlier (from a RST-ACK
+	 * with SEQ=0 answering a SYN, RFC 9293 3.10.7.1, or from the peer's
+	 * ACK or data captured before it) sets the base, as Wireshark's
+	 * packet-tcp.c does. One test on the common path: no SYN, base set. */
+	if (!f->base_set || (fl & TCPF_SYN)) {
+		if (!f->base_set)
+			f->base = (fl & TCPF_SYN) ? seq : seq - 1;
+		else if ((fl & (TCPF_ACK | TCPF_RST)) == TCPF_ACK)
+			f->base = seq; /* no change when it is the same */
 		f->base_set = true;
 	}
 	if (!r->base_set && (fl & TCPF_ACK)) {
@@ -988,17 +997,21 @@ finished_fwd:
 	}
 
 	uint32_t nextseq = seq + len + ((fl & (TCPF_SYN | TCPF_FIN)) ? 1 : 0);
+	/* A next sequence number of 0 stays unknown, as in Wireshark (which
+	 * keeps 0 for "unknown"): what a RST-ACK with SEQ=0 answering a SYN
+	 * (RFC 9293 3.10.7.1) leaves, and that RST is outside its sender's
+	 * sequence space, so the SYN-ACK after a retried SYN is no hole. */
 	if (!f->nextseq_set || SEQ_GT(nextseq, f->nextseq)) {
 		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
 			f->nextseq = nextseq;
-			f->nextseq_set = true;
+			f->nextseq_set = nextseq != 0;
 			f->nextseq_ts = now;
 		}
 	}
 	if (!f->maxseq_set || seq == f->maxseqtobeacked) {
 		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
 			f->maxseqtobeacked = f->nextseq;
-			f->maxseq_set = true;
+			f->maxseq_set = f->nextseq != 0;
 		}
 	}
 	f->window = win;
@@ -1007,9 +1020,15 @@ finished_fwd:
 	f->lastflags = m;
 
 	/* Wireshark's ooo threshold: the handshake round trip, measured at
-	 * the client's ACK of the SYN-ACK. */
-	if (!c->first_rtt_set && c->saw_syn && c->saw_synack && s == 0 &&
-	    (fl & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_ACK) {
+	 * the client's ACK of the SYN-ACK; or, as Wireshark does, at the
+	 * first segment with ACK but no SYN after a SYN: a RST-ACK refusing
+	 * it, or the stale ACK of RFC 9293 figure 11 (then kept when the
+	 * SYN is tried again: one conversation). */
+	if (!c->first_rtt_set && c->saw_syn &&
+	    ((c->saw_synack && s == 0 &&
+	      (fl & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_ACK) ||
+	     (!c->saw_synack && s == 1 &&
+	      (fl & (TCPF_SYN | TCPF_ACK)) == TCPF_ACK))) {
 		c->first_rtt = now - c->syn_ts;
 		c->first_rtt_set = true;
 	}
@@ -1263,8 +1282,11 @@ static void handle_syn(struct tracker *t, struct conn *c, int s,
 		c->saw_syn = true;
 		c->syn_ts = ts;
 		if (S->state == TCPSTATE_CLOSED)
-			transition(t, c, s, TCPSTATE_SYN_SENT, "sent SYN",
-				   "active_open", pkt, ts, false);
+			transition(t, c, s, TCPSTATE_SYN_SENT,
+				   c->reopened ? "sent SYN again" : "sent SYN",
+				   c->reopened ? "syn_retried" : "active_open",
+				   pkt, ts, false);
+		c->reopened = false;
 		/* else: a retransmitted SYN, no change */
 		if (!S->isn_known) {
 			S->isn = seg->seq;
@@ -1549,6 +1571,46 @@ static void end_for_reuse(struct tracker *t, struct conn *c, int s,
 	conn_free(t, c);
 }
 
+/* A SYN repeating its sender's ISN on a connection that ended, without a
+ * handshake, in a RST (refused: a RST-ACK answering the SYN, RFC 9293
+ * 3.10.7.1; or the client's own RST, as in figure 11's half-open
+ * discovery): the SYN is tried again, so the connection opens again. */
+static bool reopens(const struct conn *c, int s, const struct segment *seg)
+{
+	return (seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN &&
+	       is_stale_syn(c, s, seg) && !c->sum.handshake &&
+	       (c->sum.rst[0] || c->sum.rst[1]) &&
+	       c->ep[s].state == TCPSTATE_CLOSED;
+}
+
+/* Reopens a released connection under its id: the endpoints start over
+ * (CLOSED, or LISTEN for a listener, which its socket still is), the
+ * summary counts again from this frame, and the analysis state (relative
+ * numbers, retransmissions) carries on as in Wireshark's single stream. */
+static void conn_reopen(struct tracker *t, struct conn *c,
+			const struct segment *seg)
+{
+	tw_disarm(t, &c->tw[0]);
+	c->tw[0].linger = false;
+	c->closed = false;
+	c->saw_syn = c->saw_synack = false;
+	c->reopened = true;
+	for (int e = 0; e < 2; e++) {
+		struct endpoint *ep = &c->ep[e];
+		struct flow fl = ep->fl;
+		bool listen = ep->state == TCPSTATE_LISTEN;
+		memset(ep, 0, sizeof(*ep));
+		ep->fl = fl;
+		ep->state = listen ? TCPSTATE_LISTEN : TCPSTATE_CLOSED;
+		ep->known = listen;
+		ep->passive = listen;
+	}
+	memset(&c->sum, 0, sizeof(c->sum));
+	c->sum.closed_by = -1;
+	c->sum.reset_by = -1;
+	c->sum.first_pkt = seg->pkt;
+}
+
 bool tracker_input(struct tracker *t, const struct segment *seg,
 		   struct tracker_seginfo *info)
 {
@@ -1570,7 +1632,9 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 	uint32_t h = key_hash(seg);
 	int s = 0;
 	struct conn *c = conn_find(t, seg, h, &s);
-	if (c && c->closed) {
+	if (c && c->closed && reopens(c, s, seg)) {
+		conn_reopen(t, c, seg);
+	} else if (c && c->closed) {
 		if (!is_stale_syn(c, s, seg)) {
 			if ((seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) ==
 			    TCPF_SYN) {

@@ -164,6 +164,26 @@ size_t fb_ip_tcp(uint8_t *out, size_t cap, const struct fb_seg *s)
 	return fb_ipv4(out, cap, s->src, s->dst, 6, 0, l4, n);
 }
 
+void fb_ip_lie_length(uint8_t *ip, size_t n, int delta)
+{
+	if (n >= 40 && ip[0] >> 4 == 6) {
+		uint16_t plen = (uint16_t)((ip[4] << 8 | ip[5]) + delta);
+		ip[4] = (uint8_t)(plen >> 8);
+		ip[5] = (uint8_t)plen;
+		return;
+	}
+	if (n < 20 || ip[0] >> 4 != 4)
+		return;
+	size_t ihl = (size_t)(ip[0] & 0x0f) * 4;
+	uint16_t tot = (uint16_t)((ip[2] << 8 | ip[3]) + delta);
+	ip[2] = (uint8_t)(tot >> 8);
+	ip[3] = (uint8_t)tot;
+	ip[10] = ip[11] = 0;
+	uint16_t ck = fold(sum16(0, ip, ihl < n ? ihl : n));
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+}
+
 static const uint8_t mac_a[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 static const uint8_t mac_b[6] = { 0x02, 0, 0, 0, 0, 0x03 };
 

@@ -59,6 +59,12 @@ size_t fb_ipv6(uint8_t *out, size_t cap, const uint8_t src[16], const uint8_t ds
 /* The IP packet (v4 or v6) carrying the segment. */
 size_t fb_ip_tcp(uint8_t *out, size_t cap, const struct fb_seg *s);
 
+/* Makes an IP packet's length field lie: adds delta (may be negative) to
+ * the IPv4 total length (and fixes the header checksum) or to the IPv6
+ * payload length, so the header claims more (or fewer) bytes than the
+ * frame carries. */
+void fb_ip_lie_length(uint8_t *ip, size_t n, int delta);
+
 /* Wraps an IP packet in the link header of linktype (DLT value, see
  * capture/decode.h); vlan: 0 to 2 tags (TPIDs from tpid[]). */
 size_t fb_link(uint8_t *out, size_t cap, int linktype, const uint8_t *ip, size_t iplen);

@@ -21,6 +21,9 @@ struct out {
 	const uint8_t *ext; /* IPv6 extension headers on every packet */
 	size_t extlen;
 	FILE *seed;        /* fuzz seed instead of a pcap */
+	int lie;           /* added to each TCP packet's IP length field */
+	int tunnel;        /* 4 or 6: each packet inside an outer IPv4 / IPv6 */
+	int gre;           /* with tunnel: 1 GRE with a key, 2 GRE Ethernet */
 };
 
 static const char *outdir;
@@ -72,7 +75,46 @@ static void put_frame(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
 /* Wraps an IP packet for o's link and writes it. */
 static void put_ip(struct out *o, int64_t ts, const uint8_t *ip, size_t n)
 {
-	uint8_t fr[2000];
+	uint8_t fr[2000], outer[2000], gre[2000];
+	if (o->tunnel) {
+		/* RFC 2003 / RFC 4213 / RFC 2473: protocol 4 for IPv4 inside,
+		 * 41 for IPv6, between two tunnel endpoints */
+		uint8_t a[16], b[16], proto = ip[0] >> 4 == 6 ? 41 : 4;
+		if (o->gre) {
+			/* RFC 2784/2890: flags (key present), protocol type,
+			 * key; or transparent Ethernet bridging (0x6558) */
+			struct fb f;
+			uint16_t et = ip[0] >> 4 == 6 ? 0x86dd : 0x0800;
+			fb_init(&f, gre, sizeof(gre));
+			if (o->gre == 1) {
+				fb_be16(&f, 0x2000);
+				fb_be16(&f, et);
+				fb_be32(&f, 0x00001234);
+			} else {
+				static const uint8_t macs[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 3 };
+				fb_be16(&f, 0);
+				fb_be16(&f, 0x6558);
+				fb_bytes(&f, macs, sizeof(macs));
+				fb_be16(&f, et);
+			}
+			fb_bytes(&f, ip, n);
+			if (f.overflow)
+				die("GRE packet too big");
+			ip = gre;
+			n = f.n;
+			proto = 47;
+		}
+		if (o->tunnel == 4) {
+			fb_addr4(a, 198, 51, 100, 1);
+			fb_addr4(b, 203, 0, 113, 1);
+			n = fb_ipv4(outer, sizeof(outer), a, b, proto, 0, ip, n);
+		} else {
+			fb_addr6(a, "2001:db8:ffff::1");
+			fb_addr6(b, "2001:db8:eeee::1");
+			n = fb_ipv6(outer, sizeof(outer), a, b, proto, NULL, 0, ip, n);
+		}
+		ip = outer;
+	}
 	size_t fn = o->ntags ? fb_eth_vlan(fr, sizeof(fr), o->tpid, o->ntags, ip, n)
 			     : fb_link(fr, sizeof(fr), o->lt, ip, n);
 	if (!fn)
@@ -152,6 +194,8 @@ static void seg(struct conv *c, int dir, int64_t dt_us, uint8_t flags, uint32_t 
 	}
 	if (!n)
 		die("segment too big");
+	if (c->o->lie)
+		fb_ip_lie_length(ip, n, c->o->lie);
 	put_ip(c->o, c->t, ip, n);
 }
 
@@ -450,6 +494,103 @@ static void misc(void)
 	close_out(&o);
 }
 
+/* IP length fields that lie (docs/decode.md, "Length fields that lie"):
+ * in an IPv4 and an IPv6 conversation, data segments whose IP header
+ * claims more bytes than the frame carried, as a broken middlebox or a
+ * capture of a mangled packet shows them. The payload is what the wire
+ * carried, as in Wireshark; snap length 65535, so nothing is truncated.
+ * One IPv4 total length is shorter than the headers: still malformed. */
+static void badlen(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "badlen.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49170, 70000, 80000);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	o.lie = 1000;
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	o.lie = 0;
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	o.lie = 8;
+	seg(&c, S, 100, P | A, 1, 23, REP, 2898, NULL, 0);
+	o.lie = 0;
+	seg(&c, C, 100, A, 23, 24, NULL, 2897, NULL, 0);
+	/* a total length shorter than the IP and TCP headers: malformed, no
+	 * segment, as before */
+	o.lie = -30;
+	seg(&c, C, 100, A, 23, 24, NULL, 2897, NULL, 0);
+	o.lie = 0;
+	int64_t t = c.t;
+	conv_init(&c, &o, 6, 49171, 90000, 100000);
+	c.t = t;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	o.lie = 500;
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	o.lie = 0;
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	close_out(&o);
+}
+
+/* Relative numbers re-based by the SYN-ACK (docs/states.md, "Per-segment
+ * analysis"), in two conversations where the server's first captured
+ * segment is not its SYN-ACK:
+ * - refused, then retried: the SYN answered by a RST-ACK with SEQ=0 (RFC
+ *   9293 3.10.7.1), the same SYN (same ISN) sent again a second later and
+ *   this time answered by a SYN-ACK; the connection reopens;
+ * - RFC 9293 figure 11, half-open connection discovery: the SYN answered
+ *   by the old connection's ACK, which the client resets; its
+ *   retransmitted SYN (same ISN) gets a SYN-ACK. */
+static void rebase(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "rebase.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+	conv_init(&c, &o, 4, 49180, 5000, 0);
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
+	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[1] = 7000;
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
+	seg(&c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+
+	int64_t t = c.t;
+	conv_init(&c, &o, 4, 49181, 400, 300);
+	c.t = t;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	/* the old connection's ACK: seq 300, ack 100 */
+	seg(&c, S, 100, A, 0, (uint32_t)(100 - 400), NULL, 2920, NULL, 0);
+	seg(&c, C, 100, R, (uint32_t)(100 - 400), 0, NULL, 0, NULL, 0);
+	seg(&c, C, 3000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[1] = 900000;
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	close_out(&o);
+}
+
+/* The hello exchange through an IP tunnel (outer IPv4 or IPv6, inner
+ * IPv4 or IPv6; IP-in-IP, or GRE with a key or carrying Ethernet): decoded, keyed and printed by the inner packet, so the
+ * output is hello.txt's or hello6.txt's. */
+static void write_tunnel(const char *name, int outer, int inner, int gre)
+{
+	struct out o;
+	open_out(&o, name, DECODE_LINK_ETHERNET, 1, 65535, false);
+	o.tunnel = outer;
+	o.gre = gre;
+	hello(&o, inner);
+	close_out(&o);
+}
+
 /* IPv6 with extension headers (hop-by-hop, destination options) on every
  * packet. */
 static const uint8_t ext6[] = {
@@ -561,6 +702,26 @@ static void cut_short(void)
 
 /* Fuzz seeds: byte 0 picks the link type (tests/fuzz/fuzz_decode.c), then
  * frames as a 2-byte big-endian length and the bytes. */
+/* Fills for fuzz seeds: the hello exchange tunnelled, or lying about its
+ * IP lengths. */
+static void hello_in_ipv4(struct out *o, int ipv)
+{
+	o->tunnel = 4;
+	hello(o, ipv);
+}
+
+static void hello_in_ipv6(struct out *o, int ipv)
+{
+	o->tunnel = 6;
+	hello(o, ipv);
+}
+
+static void hello_lying(struct out *o, int ipv)
+{
+	o->lie = 300;
+	hello(o, ipv);
+}
+
 static void seed(const char *dir, const char *name, uint8_t sel, int lt, int ntags,
 		 bool v6ext, void (*fill)(struct out *, int), int ipv)
 {
@@ -633,6 +794,14 @@ int main(int argc, char **argv)
 	misc();
 	snaplen();
 	options();
+	badlen();
+	rebase();
+	write_tunnel("tunnel-4in4.pcap", 4, 4, 0);
+	write_tunnel("tunnel-6in4.pcap", 4, 6, 0);
+	write_tunnel("tunnel-4in6.pcap", 6, 4, 0);
+	write_tunnel("tunnel-6in6.pcap", 6, 6, 0);
+	write_tunnel("tunnel-gre.pcap", 4, 4, 1);
+	write_tunnel("tunnel-gre-eth.pcap", 6, 6, 2);
 	cut_short();
 
 	if (argc > 2) {
@@ -647,6 +816,11 @@ int main(int argc, char **argv)
 		seed(argv[2], "retrans-eth", 0, DECODE_LINK_ETHERNET, 0, false, retrans_fill, 4);
 		seed(argv[2], "retrans6-raw", 3, DECODE_LINK_RAW, 0, false, retrans_fill, 6);
 		seed(argv[2], "misc-eth", 0, DECODE_LINK_ETHERNET, 0, false, misc_fill, 4);
+		seed(argv[2], "hello6-in4-eth", 0, DECODE_LINK_ETHERNET, 0, false,
+		     hello_in_ipv4, 6);
+		seed(argv[2], "hello-in6-raw", 3, DECODE_LINK_RAW, 0, false, hello_in_ipv6, 4);
+		seed(argv[2], "hello6-badlen-eth", 0, DECODE_LINK_ETHERNET, 0, false,
+		     hello_lying, 6);
 	}
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* Decoder unit tests: hand-built frames for every link type, VLAN tags,
  * IPv6 extension headers, fragments, ICMP errors and TCP options. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -418,6 +419,243 @@ static void test_payload_length_from_ip_header(void)
 	CHECK(!g.truncated);
 }
 
+/* docs/decode.md, "Length fields that lie": Wireshark's min(header's
+ * length, bytes on the wire), noted; truncated only for a snap-length cut. */
+static void test_ip_length_larger_than_frame_is_clamped(void)
+{
+	static uint8_t data[100];
+	uint8_t ip[400], fr[400];
+	struct segment g;
+	struct decode_detail d;
+
+	for (int ipv = 4; ipv <= 6; ipv += 2) {
+		struct fb_seg s = base_seg(ipv);
+		s.data = data;
+		s.len = sizeof(data);
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+		uint32_t hdrs = ipv == 4 ? 14 + 20 + 20 : 14 + 40 + 20;
+
+		/* the header claims 1000 bytes more than the frame has */
+		fb_ip_lie_length(ip, n, 1000);
+		size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, (uint32_t)fn,
+					  (uint32_t)fn, &g, &d), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK_INT_EQ(g.payload_caplen, 100);
+		CHECK(g.ip_len_clamped);
+		CHECK(!g.truncated);
+		CHECK_INT_EQ(g.seq, s.seq);
+
+		/* the same frame cut by a snap length: both */
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, hdrs + 10,
+					  (uint32_t)fn, &g, &d), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK_INT_EQ(g.payload_caplen, 10);
+		CHECK(g.ip_len_clamped);
+		CHECK(g.truncated);
+
+		/* an honest header, cut by the snap length: truncated only */
+		fb_ip_lie_length(ip, n, -1000);
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, hdrs + 10,
+					  (uint32_t)fn, &g, &d), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK(!g.ip_len_clamped);
+		CHECK(g.truncated);
+
+		/* an honest header, whole: neither */
+		CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+		CHECK(!g.ip_len_clamped);
+		CHECK(!g.truncated);
+
+		/* a length 0 (segmentation offload) is taken from the frame
+		 * without a note: nothing lied */
+		fb_ip_lie_length(ip, n, -(int)(n - (ipv == 4 ? 0 : 40)));
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+		CHECK_INT_EQ(g.payload_len, 100);
+		CHECK(!g.ip_len_clamped);
+
+		/* the frame on the wire ends inside the TCP header: malformed
+		 * (the header's length is not what cut it), no segment */
+		fb_ip_lie_length(ip, n, (int)(n - (ipv == 4 ? 0 : 40)));
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+		CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, hdrs - 10,
+					  hdrs - 10, &g, &d), DECODE_MALFORMED);
+	}
+
+	/* an IPv4 total length below the IP + TCP headers stays malformed */
+	struct fb_seg s = base_seg(4);
+	size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+	fb_ip_lie_length(ip, n, -(int)(n - 30));
+	size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, ip, n);
+	CHECK_INT_EQ(decode_frame(DECODE_LINK_ETHERNET, fr, (uint32_t)fn, (uint32_t)fn,
+				  &g, &d), DECODE_MALFORMED);
+	CHECK(!g.ip_len_clamped);
+}
+
+/* Wraps ip[0..n) in an outer IPv4 (outer 4) or IPv6 (6) header, protocol
+ * 4 or 41 by the inner version; returns the new length, in out. */
+static size_t tunnel_wrap(uint8_t *out, size_t cap, int outer, const uint8_t *ip,
+			  size_t n)
+{
+	uint8_t a[16], b[16], proto = ip[0] >> 4 == 6 ? 41 : 4;
+	if (outer == 4) {
+		fb_addr4(a, 198, 51, 100, 1);
+		fb_addr4(b, 203, 0, 113, 1);
+		return fb_ipv4(out, cap, a, b, proto, 0, ip, n);
+	}
+	fb_addr6(a, "2001:db8:ffff::1");
+	fb_addr6(b, "2001:db8:eeee::1");
+	return fb_ipv6(out, cap, a, b, proto, NULL, 0, ip, n);
+}
+
+/* docs/decode.md: IPv4 and IPv6 in IPv4 and IPv6 (RFC 2003, 4213, 2473)
+ * decode to the inner segment, keyed by the inner addresses, bounded by
+ * the outer packet, nested at most 4 deep. */
+static void test_ip_tunnels_decode_the_inner_segment(void)
+{
+	uint8_t ip[600], t1[600], fr[700];
+	struct segment g;
+	struct decode_detail d;
+
+	for (int outer = 4; outer <= 6; outer += 2) {
+		for (int inner = 4; inner <= 6; inner += 2) {
+			struct fb_seg s = base_seg(inner);
+			size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+			n = tunnel_wrap(t1, sizeof(t1), outer, ip, n);
+			size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, t1, n);
+			CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+			check_common_fields(&g, &s);
+			CHECK(!g.ip_len_clamped);
+			/* the same on a raw IP link */
+			CHECK_INT_EQ(dec(DECODE_LINK_RAW, t1, n, &g), DECODE_OK);
+			check_common_fields(&g, &s);
+		}
+	}
+
+	/* the inner length claims more than the outer packet holds, while
+	 * the frame has Ethernet padding after it: clamped to the outer
+	 * packet, not to the frame */
+	struct fb_seg s = base_seg(4);
+	size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+	fb_ip_lie_length(ip, n, 100);
+	n = tunnel_wrap(t1, sizeof(t1), 4, ip, n);
+	memset(t1 + n, 0, 32); /* padding past the outer packet */
+	size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, t1, n + 32);
+	CHECK_INT_EQ(dec(DECODE_LINK_ETHERNET, fr, fn, &g), DECODE_OK);
+	CHECK_INT_EQ(g.payload_len, 5);
+	CHECK(g.ip_len_clamped);
+
+	/* four tunnels deep is decoded, five is malformed */
+	s = base_seg(6);
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	for (int depth = 1; depth <= 5; depth++) {
+		n = tunnel_wrap(t1, sizeof(t1), depth % 2 ? 4 : 6, ip, n);
+		memcpy(ip, t1, n);
+		enum decode_result r = dec(DECODE_LINK_RAW, ip, n, &g);
+		CHECK_INT_EQ(r, depth <= 4 ? DECODE_OK : DECODE_MALFORMED);
+		if (r == DECODE_OK)
+			check_common_fields(&g, &s);
+	}
+
+	/* an ICMP error inside a tunnel is still no segment */
+	uint8_t icmp[100] = { 3, 3 };
+	s = base_seg(4);
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	memcpy(icmp + 8, ip, 28);
+	n = fb_ipv4(t1, sizeof(t1), s.dst, s.src, 1, 0, icmp, 36);
+	n = tunnel_wrap(ip, sizeof(ip), 6, t1, n);
+	CHECK_INT_EQ(decode_frame(DECODE_LINK_RAW, ip, (uint32_t)n, (uint32_t)n, &g, &d),
+		     DECODE_ICMP_ERROR);
+
+	/* an IPv6 outer packet with an extension header, captured only to
+	 * before the inner packet starts (a fuzzer's find): truncated, and
+	 * nothing read past the capture (its own heap block for valgrind) */
+	{
+		static const uint8_t hop[] = { 41, 0, 1, 4, 0, 0, 0, 0 };
+		struct fb_seg s6 = base_seg(6);
+		uint8_t a6[16], b6[16];
+		size_t in = fb_ip_tcp(t1, sizeof(t1), &s6);
+		fb_addr6(a6, "2001:db8:ffff::1");
+		fb_addr6(b6, "2001:db8:eeee::1");
+		n = fb_ipv6(ip, sizeof(ip), a6, b6, 0, hop, sizeof(hop), t1, in);
+		for (uint32_t cut = 40; cut <= 48 + 40; cut += 4) {
+			uint8_t *cp = malloc(cut);
+			CHECK(cp != NULL);
+			if (!cp)
+				break;
+			memcpy(cp, ip, cut);
+			CHECK_INT_EQ(decode_frame(DECODE_LINK_RAW, cp, cut, (uint32_t)n, &g, &d),
+				     DECODE_TRUNCATED);
+			free(cp);
+		}
+		/* the outer payload length ends inside the inner header */
+		ip[4] = 0;
+		ip[5] = 8 + 20;
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, ip, 40 + 8 + 20, &g), DECODE_MALFORMED);
+	}
+
+	/* a later fragment of the outer packet holds no inner header */
+	s = base_seg(6);
+	n = fb_ip_tcp(ip, sizeof(ip), &s);
+	uint8_t a[16], b[16];
+	fb_addr4(a, 198, 51, 100, 1);
+	fb_addr4(b, 203, 0, 113, 1);
+	n = fb_ipv4(t1, sizeof(t1), a, b, 41, 4, ip, n);
+	CHECK_INT_EQ(dec(DECODE_LINK_RAW, t1, n, &g), DECODE_FRAGMENT);
+}
+
+/* GRE (RFC 2784, 2890): optional checksum, key and sequence fields
+ * skipped; IP or transparent Ethernet inside; version 1 and routing not
+ * decoded. */
+static void test_gre_decodes_the_inner_segment(void)
+{
+	uint8_t ip[600], g[700], o[800];
+	struct segment seg;
+	uint8_t a[16], b[16];
+	fb_addr4(a, 198, 51, 100, 1);
+	fb_addr4(b, 203, 0, 113, 1);
+
+	for (int inner = 4; inner <= 6; inner += 2) {
+		struct fb_seg s = base_seg(inner);
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s);
+		uint16_t et = inner == 6 ? 0x86dd : 0x0800;
+		/* checksum, key and sequence number present: 16 bytes */
+		struct fb f;
+		fb_init(&f, g, sizeof(g));
+		fb_be16(&f, 0xb000);
+		fb_be16(&f, et);
+		fb_be32(&f, 0);
+		fb_be32(&f, 0x1234);
+		fb_be32(&f, 7);
+		fb_bytes(&f, ip, n);
+		size_t on = fb_ipv4(o, sizeof(o), a, b, 47, 0, g, f.n);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_OK);
+		check_common_fields(&seg, &s);
+		/* transparent Ethernet bridging, in IPv6 */
+		fb_init(&f, g, sizeof(g));
+		fb_be16(&f, 0);
+		fb_be16(&f, 0x6558);
+		for (int i = 0; i < 12; i++)
+			fb_u8(&f, 2);
+		fb_be16(&f, et);
+		fb_bytes(&f, ip, n);
+		uint8_t a6[16], b6[16];
+		fb_addr6(a6, "2001:db8:ffff::1");
+		fb_addr6(b6, "2001:db8:eeee::1");
+		on = fb_ipv6(o, sizeof(o), a6, b6, 47, NULL, 0, g, f.n);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_OK);
+		check_common_fields(&seg, &s);
+		/* version 1 (PPTP's enhanced GRE): not decoded */
+		o[40 + 1] = 1;
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_NOT_TCP);
+		/* a GRE header longer than the packet */
+		on = fb_ipv4(o, sizeof(o), a, b, 47, 0, (const uint8_t[]){ 0xb0, 0, 8, 0 }, 4);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_MALFORMED);
+	}
+}
+
 static void test_ipv4_fragments_only_first_carries_tcp(void)
 {
 	struct fb_seg s = base_seg(4);
@@ -538,6 +776,9 @@ int main(void)
 	RUN(test_malformed_options);
 	RUN(test_malformed_headers);
 	RUN(test_payload_length_from_ip_header);
+	RUN(test_ip_length_larger_than_frame_is_clamped);
+	RUN(test_ip_tunnels_decode_the_inner_segment);
+	RUN(test_gre_decodes_the_inner_segment);
 	RUN(test_ipv4_fragments_only_first_carries_tcp);
 	RUN(test_ipv6_extension_headers);
 	RUN(test_icmp_errors_quoting_tcp_are_not_segments);

@@ -158,11 +158,53 @@ static void test_cut_ipv4_with_ip_options(void)
 	cut_everywhere(DECODE_LINK_ETHERNET, fr, n, 14 + 28);
 }
 
+/* IP tunnels (IPv6 in IPv4, IPv4 in IPv6): cut in the outer header, in
+ * the inner one, in TCP. */
+static void test_cut_at_every_length_ip_tunnels(void)
+{
+	for (int inner = 4; inner <= 6; inner += 2) {
+		struct fb_seg s = make_seg(inner);
+		uint8_t ip[400], outer[500], fr[600], a[16], b[16];
+		size_t n = fb_ip_tcp(ip, sizeof(ip), &s), on;
+		uint8_t proto = inner == 6 ? 41 : 4;
+		if (inner == 6) {
+			fb_addr4(a, 198, 51, 100, 1);
+			fb_addr4(b, 203, 0, 113, 1);
+			on = fb_ipv4(outer, sizeof(outer), a, b, proto, 0, ip, n);
+		} else {
+			fb_addr6(a, "2001:db8:ffff::1");
+			fb_addr6(b, "2001:db8:eeee::1");
+			on = fb_ipv6(outer, sizeof(outer), a, b, proto, NULL, 0, ip, n);
+		}
+		size_t fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, outer, on);
+		cut_everywhere(DECODE_LINK_ETHERNET, fr, fn, 14 + 60);
+
+		/* GRE with a key, carrying transparent Ethernet */
+		/* header with key (8 bytes), then an Ethernet header (14) */
+		uint8_t gre[500];
+		memset(gre, 2, 22);
+		gre[0] = 0x20;
+		gre[1] = 0;
+		gre[2] = 0x65;
+		gre[3] = 0x58;
+		gre[20] = inner == 6 ? 0x86 : 0x08;
+		gre[21] = inner == 6 ? 0xdd : 0x00;
+		memcpy(gre + 22, ip, n);
+		fb_addr4(a, 198, 51, 100, 1);
+		fb_addr4(b, 203, 0, 113, 1);
+		on = fb_ipv4(outer, sizeof(outer), a, b, 47, 0, gre, 22 + n);
+		fn = fb_link(fr, sizeof(fr), DECODE_LINK_ETHERNET, outer, on);
+		cut_everywhere(DECODE_LINK_ETHERNET, fr, fn,
+			       14 + 20 + 22 + (inner == 6 ? 40 : 20));
+	}
+}
+
 int main(void)
 {
 	RUN(test_cut_at_every_length_each_link_type);
 	RUN(test_cut_at_every_length_qinq);
 	RUN(test_cut_at_every_length_ipv6_extensions);
 	RUN(test_cut_ipv4_with_ip_options);
+	RUN(test_cut_at_every_length_ip_tunnels);
 	CHECK_EXIT();
 }

@@ -88,8 +88,66 @@ static void test_json_escapes_and_ipv6_endpoints(void)
 		     "\"src\":\"[2001:db8::1]:49152\",\"dst\":\"[::1]:8888\",\"flags\":\"R\","
 		     "\"seq\":1,\"ack\":1,\"seq_abs\":1000,\"ack_abs\":5000,\"win\":100,\"len\":0,"
 		     "\"options\":{},\"marks\":[\"rst-ignored\"],\"dup_ack_count\":0,"
-		     "\"truncated\":false,\"note\":\"say \\\"why\\\"\\\\\\u000a\\u0001\","
+		     "\"truncated\":false,\"ip_len_clamped\":false,\"note\":\"say \\\"why\\\"\\\\\\u000a\\u0001\","
 		     "\"note_reason\":\"rst_out_of_window\"}\n");
+}
+
+/* A clamped IP length (docs/decode.md): a note of its own in both formats;
+ * after the tracker's note in text, the flag alone in JSON when the
+ * tracker has a note. */
+static void test_ip_length_clamped_note(void)
+{
+	FILE *f = open_mem();
+	struct output_config c = { .format = OUTPUT_TEXT };
+	struct output *o = output_create(f, &c);
+	struct segment s = seg4();
+	struct tracker_seginfo in = { .conn = 1, .rel_seq = 1, .rel_ack = 1 };
+
+	s.flags = TCPF_ACK;
+	s.payload_len = 3;
+	s.ip_len_clamped = true;
+	output_segment(o, &s, &in);
+	s.flags = TCPF_RST;
+	s.payload_len = 0;
+	s.ip_version = 6;
+	memset(s.src, 0, 16);
+	memset(s.dst, 0, 16);
+	s.src[15] = 1;
+	s.dst[15] = 2;
+	in.marks = TRACKER_MARK_RST_IGNORED;
+	in.note = "out of window";
+	in.note_reason = "rst_out_of_window";
+	output_segment(o, &s, &in);
+	fclose(f);
+	output_destroy(o);
+	CHECK_STR_EQ(mem,
+		     "13:02:03.456789 192.0.2.3.49152 > 192.0.2.2.8888: Flags [.], seq 1:4, ack 1, "
+		     "win 100, length 3 -- IPv4 total length larger than the frame; length taken from the frame\n"
+		     "13:02:03.456789 ::1.49152 > ::2.8888: Flags [R], seq 1, win 100, length 0 "
+		     "[rst-ignored] -- out of window; IPv6 payload length larger than the frame; "
+		     "length taken from the frame\n");
+
+	f = open_mem();
+	c.format = OUTPUT_JSON;
+	o = output_create(f, &c);
+	s = seg4();
+	s.flags = TCPF_ACK;
+	s.ip_len_clamped = true;
+	in.marks = 0;
+	in.note = NULL;
+	in.note_reason = NULL;
+	output_segment(o, &s, &in);
+	in.marks = TRACKER_MARK_RST_IGNORED;
+	in.note = "out of window";
+	in.note_reason = "rst_out_of_window";
+	output_segment(o, &s, &in);
+	fclose(f);
+	output_destroy(o);
+	CHECK(strstr(mem, "\"truncated\":false,\"ip_len_clamped\":true,"
+		     "\"note\":\"IPv4 total length larger than the frame; length taken from the frame\","
+		     "\"note_reason\":\"ip_length_exceeds_frame\"}\n") != NULL);
+	CHECK(strstr(mem, "\"ip_len_clamped\":true,\"note\":\"out of window\","
+		     "\"note_reason\":\"rst_out_of_window\"}\n") != NULL);
 }
 
 static void test_summary_mode_prints_only_connections(void)
@@ -253,6 +311,7 @@ int main(void)
 {
 	RUN(test_text_flags_none_urg_and_sack_relative);
 	RUN(test_json_escapes_and_ipv6_endpoints);
+	RUN(test_ip_length_clamped_note);
 	RUN(test_summary_mode_prints_only_connections);
 	RUN(test_numbers_of_every_length);
 	RUN(test_frame_notes_only_in_text);

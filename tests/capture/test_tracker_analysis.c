@@ -62,6 +62,58 @@ static void test_relative_numbers_mid_stream(void)
 	sim_free(&s);
 }
 
+/* docs/states.md: a SYN-ACK whose seq differs from a base taken from an
+ * earlier segment sets the base (Wireshark). Refused by a RST-ACK with
+ * SEQ=0, the SYN tried again reopens the connection and is answered. */
+static void test_synack_rebases_after_refusal(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_raw(&s, 0, SYN, 1000, 0, 0, 8192);
+	sim_raw(&s, 1, TCPF_RST | ACK, 0, 1001, 0, 0);
+	CHECK_INT_EQ(s.last.rel_seq, 1); /* base 0 - 1 */
+	CHECK_INT_EQ(s.last.rel_ack, 1);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, SYN, 1000, 0, 0, 8192);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_STR_EQ(s.log, "C CLOSED>SYN_SENT syn_retried");
+	sim_clear_log(&s);
+	sim_raw(&s, 1, SYN | ACK, 50000, 1001, 0, 8192);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	CHECK_INT_EQ(s.last.rel_ack, 1);
+	/* the RST's seq 0 was no part of the server's sequence space */
+	CHECK_INT_EQ(s.last.marks, 0);
+	CHECK_STR_EQ(s.log, "S CLOSED>LISTEN listen_inferred; S LISTEN>SYN_RCVD passive_open; "
+			    "C SYN_SENT>ESTABLISHED synack_rcvd");
+	sim_raw(&s, 0, ACK, 1001, 50001, 0, 8192);
+	CHECK_INT_EQ(s.last.rel_ack, 1);
+	CHECK_INT_EQ(s.last.marks, 0);
+	sim_raw(&s, 1, PSH | ACK, 50001, 1001, 10, 8192);
+	CHECK_INT_EQ(s.last.rel_seq, 1);
+	CHECK(!s.bad);
+	sim_free(&s);
+
+	/* the base from the peer's ACK captured before its SYN-ACK: the same
+	 * seq changes nothing, a different one re-bases */
+	sim_init(&s, 0);
+	sim_raw(&s, 0, SYN, 1000, 0, 0, 8192);
+	sim_raw(&s, 0, ACK, 1001, 70001, 0, 8192); /* server base 70000 */
+	sim_raw(&s, 1, SYN | ACK, 70000, 1001, 0, 8192);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	sim_raw(&s, 1, PSH | ACK, 70001, 1001, 10, 8192);
+	CHECK_INT_EQ(s.last.rel_seq, 1);
+	sim_free(&s);
+	sim_init(&s, 0);
+	sim_raw(&s, 0, SYN, 1000, 0, 0, 8192);
+	sim_raw(&s, 1, PSH | ACK, 80001, 1001, 10, 8192); /* base 80000 */
+	CHECK_INT_EQ(s.last.rel_seq, 1);
+	sim_raw(&s, 1, SYN | ACK, 90000, 1001, 0, 8192);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	sim_raw(&s, 0, ACK, 1001, 90001, 0, 8192);
+	CHECK_INT_EQ(s.last.rel_ack, 1);
+	sim_free(&s);
+}
+
 static void test_relative_numbers_wrap_around(void)
 {
 	struct sim s;
@@ -300,6 +352,7 @@ int main(void)
 {
 	RUN(test_relative_numbers_start_at_isn);
 	RUN(test_relative_numbers_mid_stream);
+	RUN(test_synack_rebases_after_refusal);
 	RUN(test_relative_numbers_wrap_around);
 	RUN(test_retransmission_after_timeout);
 	RUN(test_hole_dup_acks_and_fast_retransmission);

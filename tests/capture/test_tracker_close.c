@@ -474,7 +474,8 @@ static void test_stragglers_after_rst_keep_connection(void)
 }
 
 /* A new SYN on a closed (lingering) connection opens a new one at once;
- * the same SYN again (its ISN already seen) is a retransmission. */
+ * the same SYN again (its ISN already seen) after a refusal reopens the
+ * connection (docs/states.md): a retransmission, with its states. */
 static void test_syn_on_lingering_connection(void)
 {
 	struct sim s;
@@ -483,11 +484,19 @@ static void test_syn_on_lingering_connection(void)
 	sim_raw(&s, 1, TCPF_RST | ACK, 0, 1001, 0, 0); /* refused */
 	CHECK_INT_EQ(s.nsum, 1);
 	sim_clear_log(&s);
-	/* a retransmission of the refused SYN that crossed the RST */
+	/* the refused SYN tried again, same ISN: the connection reopens */
 	sim_raw(&s, 0, SYN, 1000, 0, 0, 8192);
 	CHECK_INT_EQ(s.last.conn, 1);
 	CHECK(s.last.marks & TRACKER_MARK_RETRANSMISSION);
-	CHECK_STR_EQ(s.log, "");
+	CHECK_STR_EQ(s.log, "C CLOSED>SYN_SENT syn_retried");
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+	sim_clear_log(&s);
+	/* refused again: a second summary of the same connection */
+	sim_raw(&s, 1, TCPF_RST | ACK, 0, 1001, 0, 0);
+	CHECK_STR_EQ(s.log, "C SYN_SENT>CLOSED refused");
+	CHECK_INT_EQ(s.nsum, 2);
+	CHECK_INT_EQ(s.last.conn, 1);
+	sim_clear_log(&s);
 	/* a new attempt from the same port */
 	sim_raw(&s, 0, SYN, 777777, 0, 0, 8192);
 	CHECK_INT_EQ(s.last.conn, 2);

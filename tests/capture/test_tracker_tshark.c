@@ -1,7 +1,8 @@
 /* The tracker's relative numbers and analysis marks against tshark's:
  * generated conversations (retransmissions, holes, reordering, zero
  * windows, keep-alives, duplicate ACKs, ACKs of unseen data, SYN and FIN
- * retransmissions, mid-stream starts) are written to a pcap file and fed
+ * retransmissions, mid-stream starts, SYNs refused or met by a stale ACK
+ * and tried again) are written to a pcap file and fed
  * to the tracker as segments; tshark reads the file; every frame must
  * agree. Skipped when tshark is not installed. */
 #include "check.h"
@@ -155,7 +156,24 @@ static void generate(struct gen *g, unsigned seed)
 	g->nxt[1] = rnd(&g->r, 0xffffffffu);
 	g->win[0] = g->win[1] = 65535;
 	if (seed % 3) {
-		send_next(g, 0, TCPF_SYN, 0, 0);
+		int64_t retry = 0;
+		uint32_t isn = g->nxt[0];
+		if (seed % 8 == 2) {
+			/* refused by a RST-ACK with SEQ=0 (RFC 9293 3.10.7.1),
+			 * the same SYN tried again a second later */
+			emit(g, 0, TCPF_SYN, isn, 0, 0, 65535, 0);
+			emit(g, 1, TCPF_RST | TCPF_ACK, 0, isn + 1, 0, 0, 100000);
+			retry = 1000000000;
+		} else if (seed % 8 == 5) {
+			/* RFC 9293 figure 11: the old connection's ACK, reset
+			 * by the client, which sends its SYN again */
+			emit(g, 0, TCPF_SYN, isn, 0, 0, 65535, 0);
+			emit(g, 1, TCPF_ACK, g->nxt[1] - 123456, isn - 5000, 0,
+			     65535, 100000);
+			emit(g, 0, TCPF_RST, isn - 5000, 0, 0, 0, 100000);
+			retry = 1000000000;
+		}
+		send_next(g, 0, TCPF_SYN, 0, retry);
 		if (seed % 2)
 			emit(g, 0, TCPF_SYN, g->nxt[0] - 1, 0, 0, 65535,
 			     1000000000);
