@@ -65,8 +65,13 @@ struct replay_cn {
 	uint8_t addr[2][16];
 	uint16_t port[2];
 	bool mid_stream;
-	bool have_base[2];
-	uint32_t base[2];      /* rel_seq = seq - base[sender] */
+	/* The relative-number bases: the tracker may set a direction's base
+	 * again (a SYN-ACK re-bases it, a retried SYN reopens), so each change
+	 * is kept with the frame from which it holds. Kind 2e: the base of
+	 * endpoint e's seq numbers; kind 2e+1: the base of the acks e sends.
+	 * A handful per connection. */
+	struct replay_base *bases;
+	uint32_t nbases, capbases;
 	int64_t timer_ts[2];   /* deadline of each endpoint's timer transition */
 	uint32_t first_letter[2][H_COUNT]; /* frame of each letter's first sight, 0 none */
 	uint32_t *frames;      /* its frames, ascending */
@@ -76,6 +81,12 @@ struct replay_cn {
 	uint64_t dir_bytes[2]; /* running totals, for the checkpoints */
 	struct replay_tr *log; /* sorted by pkt, stable */
 	uint64_t nlog, caplog;
+};
+
+struct replay_base {
+	uint32_t pkt;
+	uint32_t base;
+	uint8_t kind;
 };
 
 struct replay_ck {
@@ -271,6 +282,7 @@ void replay_close(struct replay *r)
 		free(r->conns[i].plen);
 		free(r->conns[i].cum);
 		free(r->conns[i].log);
+		free(r->conns[i].bases);
 	}
 	free(r->conns);
 	free(r->f_conn);
@@ -491,6 +503,36 @@ static void note_letters(struct replay_cn *c, const struct segment *s, int e, ui
 			c->first_letter[e][k] = pkt;
 }
 
+/* Records base as kind's base from frame pkt on, if it is not already. */
+static bool note_base(struct replay_cn *c, uint32_t pkt, uint8_t kind, uint32_t base)
+{
+	for (uint32_t i = c->nbases; i-- > 0;)
+		if (c->bases[i].kind == kind) {
+			if (c->bases[i].base == base)
+				return true;
+			break;
+		}
+	if (c->nbases == c->capbases) {
+		uint32_t cap = c->capbases ? c->capbases * 2 : 4;
+		void *q = realloc(c->bases, cap * sizeof(*c->bases));
+		if (!q)
+			return false;
+		c->bases = q;
+		c->capbases = cap;
+	}
+	c->bases[c->nbases++] = (struct replay_base){ pkt, base, kind };
+	return true;
+}
+
+/* kind's base at frame pkt: the last change at or before it. */
+static uint32_t base_at(const struct replay_cn *c, uint64_t pkt, uint8_t kind)
+{
+	for (uint32_t i = c->nbases; i-- > 0;)
+		if (c->bases[i].kind == kind && c->bases[i].pkt <= pkt)
+			return c->bases[i].base;
+	return 0;
+}
+
 static bool add_segment(struct replay *r, const struct segment *s,
 			const struct tracker_seginfo *info)
 {
@@ -505,15 +547,10 @@ static bool add_segment(struct replay *r, const struct segment *s,
 		c->port[e] = s->sport;
 		c->port[1 - e] = s->dport;
 	}
-	/* The tracker sets each direction's base once (tracker.c, analyze). */
-	if (!c->have_base[e]) {
-		c->base[e] = s->seq - info->rel_seq;
-		c->have_base[e] = true;
-	}
-	if (!c->have_base[1 - e] && (s->flags & TCPF_ACK)) {
-		c->base[1 - e] = s->ack - info->rel_ack;
-		c->have_base[1 - e] = true;
-	}
+	if (!note_base(c, (uint32_t)s->pkt, 2 * e, s->seq - info->rel_seq) ||
+	    ((s->flags & TCPF_ACK) &&
+	     !note_base(c, (uint32_t)s->pkt, 2 * e + 1, s->ack - info->rel_ack)))
+		return false;
 	uint64_t cap2 = c->capframes;
 	if (!grow((void **)&c->frames, &c->capframes, c->nframes + 1, sizeof(*c->frames)) ||
 	    !grow((void **)&c->plen, &cap2, c->nframes + 1, sizeof(*c->plen)))
@@ -716,8 +753,9 @@ static void rel_numbers(const struct replay *r, struct replay_frame *out)
 	int e = out->info.from_endpoint;
 	if (!c)
 		return;
-	out->info.rel_seq = out->seg.seq - c->base[e];
-	out->info.rel_ack = (out->seg.flags & TCPF_ACK) ? out->seg.ack - c->base[1 - e] : 0;
+	out->info.rel_seq = out->seg.seq - base_at(c, out->pkt, (uint8_t)(2 * e));
+	out->info.rel_ack = (out->seg.flags & TCPF_ACK)
+				    ? out->seg.ack - base_at(c, out->pkt, (uint8_t)(2 * e + 1)) : 0;
 }
 
 bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char *err)
@@ -1037,6 +1075,7 @@ uint64_t replay_memory(const struct replay *r)
 		m += c->capframes * (sizeof(*c->frames) + sizeof(*c->plen));
 		m += (c->nframes + REPLAY_BLOCK - 1) / REPLAY_BLOCK * sizeof(*c->cum);
 		m += c->caplog * sizeof(*c->log);
+		m += c->capbases * sizeof(*c->bases);
 	}
 	return m;
 }

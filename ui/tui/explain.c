@@ -193,6 +193,7 @@ static const struct reason explain_reasons[] = {
 	{"closing_acked", N_("In this simultaneous close, the FIN of {end} was acknowledged: it moves from CLOSING to TIME_WAIT and waits 2 x MSL (RFC 9293 3.6)."), NUMS_FIN_ACKED},
 	{"last_ack_acked", N_("{End} received the ACK of its FIN, the last thing it was waiting for: the side that closed second is done and moves to CLOSED (RFC 9293 3.6)."), NUMS_FIN_ACKED},
 	{"time_wait_expired", N_("{End} stayed 2 x MSL in TIME_WAIT (in capture time), long enough for any old copy of a segment to disappear from the network, and is now CLOSED (RFC 9293 3.6)."), NUMS_NONE},
+	{"syn_retried", N_("{End} sent the same SYN again, with the same initial sequence number, after its first attempt was refused or reset: the application tried connect() once more, so the connection opens again and it moves to SYN_SENT (RFC 9293 3.5)."), NUMS_NONE},
 	{"time_wait_reused", N_("A new SYN on the same addresses and ports ends the TIME_WAIT of {end} early: the pair of ports is reused for a new connection (RFC 9293 3.6.1)."), NUMS_NONE},
 	{"rst_sent", N_("{End} sent a RST: it aborts the connection (or had none), with no FIN exchange, and moves to {to} (RFC 9293 3.5.2)."), NUMS_NONE},
 	{"synack_answered_by_rst", N_("{End} answered the SYN+ACK with a bare RST instead of an ACK: it had no connection waiting (a port scan, or connect() gave up), so it closes (RFC 9293 3.5.2)."), NUMS_NONE},
