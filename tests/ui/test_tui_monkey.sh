@@ -12,6 +12,10 @@
 #   TCPSTEP_MONKEY_SECONDS=60 meson test -C build tui-monkey
 # The seed is printed; TCPSTEP_MONKEY_SEED=N reproduces a run (the same
 # keys in the same order; timing in tmux may still differ).
+# Known and open: after resizes mixed with clicks the UI sometimes keeps a
+# frame of the previous size (no "too small" at 50x55, say) until the next
+# key arrives; the test notes it and sends an unused key (F12) to check it is
+# not a hang. TCPSTEP_MONKEY_STRICT=1 makes it a failure.
 #
 # usage: test_tui_monkey.sh TCPSTEP SOURCE_ROOT [CAPTURE_DIR]
 set -u
