@@ -284,6 +284,12 @@ void term_resized(void)
 	resizeterm(ws.ws_row, ws.ws_col);
 }
 
+void term_repaint(void)
+{
+	if (term.open)
+		clearok(curscr, TRUE);
+}
+
 bool term_color(void)
 {
 	return term.open && term.color;

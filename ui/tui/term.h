@@ -66,6 +66,9 @@ void term_size(int *w, int *h);
 /* After SIGWINCH seen by the caller: asks the kernel for the size and
  * resizes curses' screen. */
 void term_resized(void);
+/* The next term_draw repaints every cell, not only the changed ones (for
+ * when the screen may not hold what curses thinks it does). */
+void term_repaint(void);
 /* Copies the whole grid (its top-left part if larger than the screen)
  * with each role's style and updates the screen; curses sends only the
  * cells that changed. Code points the locale cannot show (anything but
