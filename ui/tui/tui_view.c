@@ -166,6 +166,16 @@ static void draw_conns(struct grid *g, struct tui_model *m, struct grid_rect r,
 
 #define LADDER_MAX_ROWS 256
 
+static void state_row(struct view_ladder_row *s, const struct replay_transition *t,
+		      uint64_t pos)
+{
+	s->kind = VIEW_LADDER_STATE;
+	s->future = t->pkt > pos;
+	s->u.state.endpoint = t->endpoint;
+	s->u.state.from = t->from;
+	s->u.state.to = t->to;
+}
+
 static void draw_ladder(struct grid *g, struct tui_model *m, struct grid_rect r,
 			struct tui_layout *lay)
 {
@@ -219,7 +229,8 @@ static void draw_ladder(struct grid *g, struct tui_model *m, struct grid_rect r,
 			break;
 		ti++;
 	}
-	for (uint64_t i = first; i < nf && n < max_rows - 4 && n < want + 8; i++) {
+	uint64_t last = first;
+	for (uint64_t i = first; i < nf && n < max_rows - 4 && n < want + 8; i++, last = i) {
 		uint64_t pkt = replay_conn_frame(m->rp, m->sel, i);
 		struct replay_frame f;
 		char err[REPLAY_ERRBUF_SIZE];
@@ -250,25 +261,16 @@ static void draw_ladder(struct grid *g, struct tui_model *m, struct grid_rect r,
 			ti++;
 			if (t.pkt < pkt)
 				continue;
-			struct view_ladder_row *s = &rows[n++];
-			s->kind = VIEW_LADDER_STATE;
-			s->future = t.pkt > m->pos;
-			s->u.state.endpoint = t.endpoint;
-			s->u.state.from = t.from;
-			s->u.state.to = t.to;
+			state_row(&rows[n++], &t, m->pos);
 		}
 	}
-	/* timer transitions after the last segment (TIME_WAIT -> CLOSED) */
-	while (ti < ntr && n < max_rows) {
+	/* timer transitions after the connection's last segment (TIME_WAIT ->
+	 * CLOSED), when the window reached its end */
+	while (last >= nf && ti < ntr && n < max_rows) {
 		struct replay_transition t;
 		if (!replay_conn_transition(m->rp, m->sel, ti++, &t))
 			break;
-		struct view_ladder_row *s = &rows[n++];
-		s->kind = VIEW_LADDER_STATE;
-		s->future = t.pkt > m->pos;
-		s->u.state.endpoint = t.endpoint;
-		s->u.state.from = t.from;
-		s->u.state.to = t.to;
+		state_row(&rows[n++], &t, m->pos);
 	}
 
 	char ca[64], sa[64], lc[80], ls[80];
