@@ -321,6 +321,58 @@ static void test_filter_selects_matching_connections(void)
 	replay_close(r);
 }
 
+/* The explanation is longer than its pane at 80x24: Down in that pane
+ * scrolls it, a move of the position starts it at the top again. */
+static void test_explanation_scrolls_in_its_pane(void)
+{
+	struct replay *r = open_demo("hello");
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct tui_model m;
+	tui_model_init(&m, r, "hello", 1000000000LL);
+	tui_model_indexed(&m);
+	tui_model_goto(&m, 5);
+	char *before = render(&m, 80, 24, false);
+	CHECK(m.explain_more);
+	CHECK(before && strstr(before, "more: Tab to here") != NULL);
+	while (m.pane != TUI_PANE_EXPLAIN)
+		tui_model_key(&m, TUI_KEY_TAB);
+	tui_model_key(&m, TUI_KEY_DOWN);
+	CHECK_INT_EQ(m.explain_top, 1);
+	CHECK_INT_EQ(m.sel, 1); /* Down scrolled, it did not select */
+	char *after = render(&m, 80, 24, false);
+	CHECK(before && after && strcmp(before, after) != 0);
+	tui_model_key(&m, TUI_KEY_UP);
+	CHECK_INT_EQ(m.explain_top, 0);
+	tui_model_key(&m, TUI_KEY_DOWN);
+	tui_model_goto(&m, 6);
+	CHECK_INT_EQ(m.explain_top, 0);
+	free(before);
+	free(after);
+	tui_model_finish(&m);
+	replay_close(r);
+}
+
+static void test_japanese_refused_on_an_ascii_terminal(void)
+{
+	struct replay *r = open_demo("hello");
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct tui_model m;
+	tui_model_init(&m, r, "hello", 1000000000LL);
+	m.ascii = true;
+	tui_model_key(&m, 'L');
+	CHECK(!m.ja);
+	CHECK(strstr(m.message, "UTF-8") != NULL);
+	m.ascii = false;
+	tui_model_key(&m, 'L');
+	CHECK(m.ja);
+	tui_model_finish(&m);
+	replay_close(r);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -339,5 +391,7 @@ int main(int argc, char **argv)
 	RUN(test_golden_abort);
 	RUN(test_too_small_shows_only_the_notice);
 	RUN(test_filter_selects_matching_connections);
+	RUN(test_explanation_scrolls_in_its_pane);
+	RUN(test_japanese_refused_on_an_ascii_terminal);
 	CHECK_EXIT();
 }

@@ -118,7 +118,7 @@ expect 'not TCP|ARP' "frame 1 is explained as not TCP"
 keys n
 expect 'pkt 5/11' "n goes to the first segment (the SYN, frame 5)"
 conn_states SYN_SENT SYN_RCVD
-expect 'SYN' "the SYN in the ladder"
+expect '>  5 .*SYN seq=0' "the SYN is the current row of the ladder"
 keys n
 expect 'pkt 6/11' "n: the SYN-ACK"
 conn_states ESTABLISHED SYN_RCVD

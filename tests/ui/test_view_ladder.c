@@ -393,11 +393,11 @@ static void draw_conns(int w, int h, const char *golden, struct view_conns_out *
 	/* Roles: states by endpoint even on the selected row, the rest lit. */
 	int x = find(g, 2, "ESTABLISHED");
 	CHECK_INT_EQ(role_at(g, x, 2), GRID_ROLE_CLIENT);
-	x = find(g, 2, "ESTABLISHED ESTABLISHED");
-	CHECK_INT_EQ(role_at(g, x + 12, 2), GRID_ROLE_SERVER);
+	x = find(g, 2, "ESTABLISHED  ESTABLISHED");
+	CHECK_INT_EQ(role_at(g, x + 13, 2), GRID_ROLE_SERVER);
 	CHECK_INT_EQ(role_at(g, find(g, 2, "192.0.2.3:55106"), 2), GRID_ROLE_HIGHLIGHT);
 	CHECK_INT_EQ(role_at(g, find(g, 1, "192.0.2.3:55104"), 1), GRID_ROLE_NORMAL);
-	CHECK_INT_EQ(role_at(g, find(g, 0, "client st"), 0), GRID_ROLE_TITLE);
+	CHECK_INT_EQ(role_at(g, find(g, 0, "client state"), 0), GRID_ROLE_TITLE);
 	CHECK_INT_EQ(view_conns_row_at(out, 0), -1);
 	CHECK_INT_EQ(view_conns_row_at(out, 3), 2);
 	CHECK_INT_EQ(view_conns_row_at(out, 4), -1);
@@ -428,8 +428,8 @@ static void test_conns_narrow_cuts_addresses_not_states(void)
 	struct grid *g = grid_create(50, 5);
 	struct view_conns_out out;
 	view_conns_draw(g, (struct grid_rect){ 0, 0, 50, 5 }, &in, &out);
-	CHECK(find(g, 2, "ESTABLISHED ESTABLISHED") > 0);
-	CHECK(find(g, 1, "CLOSED      TIME_WAIT") > 0);
+	CHECK(find(g, 2, "ESTABLISHED  ESTABLISHED") > 0);
+	CHECK(find(g, 1, "CLOSED       TIME_WAIT") > 0);
 	CHECK_INT_EQ(find(g, 3, "[2001:db8::3]:40000"), -1); /* cut */
 	CHECK(find(g, 3, "[2001") > 0);
 	grid_destroy(g);

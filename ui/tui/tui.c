@@ -328,6 +328,7 @@ int tui_run(const struct tui_opts *o)
 		status = 1;
 	} else {
 		grid_set_ascii(t.g, !term_utf8());
+		t.m.ascii = !term_utf8();
 		t.dirty = true;
 		loop(&t);
 		status = t.exit_status;

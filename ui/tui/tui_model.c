@@ -126,6 +126,7 @@ unsigned tui_model_goto(struct tui_model *m, uint64_t pkt)
 	if (pkt == m->pos)
 		return TUI_HANDLED;
 	m->pos = pkt;
+	m->explain_top = 0;
 	if (m->filter[0])
 		rebuild_visible(m);
 	return TUI_HANDLED | TUI_REDRAW;
@@ -201,6 +202,7 @@ unsigned tui_model_select_conn(struct tui_model *m, uint64_t conn)
 	if (conn == m->sel)
 		return TUI_HANDLED;
 	m->sel = conn;
+	m->explain_top = 0;
 	return TUI_HANDLED | TUI_REDRAW;
 }
 
@@ -305,8 +307,24 @@ static unsigned act_next_tr(struct tui_model *m) { return tui_model_transition(m
 static unsigned act_prev_tr(struct tui_model *m) { return tui_model_transition(m, -1, false); }
 static unsigned act_next_tr_any(struct tui_model *m) { return tui_model_transition(m, 1, true); }
 static unsigned act_prev_tr_any(struct tui_model *m) { return tui_model_transition(m, -1, true); }
-static unsigned act_up(struct tui_model *m) { return tui_model_select(m, -1); }
-static unsigned act_down(struct tui_model *m) { return tui_model_select(m, 1); }
+/* Up / Down select a connection, or scroll the explanation in its pane. */
+static unsigned act_up(struct tui_model *m)
+{
+	if (m->pane != TUI_PANE_EXPLAIN)
+		return tui_model_select(m, -1);
+	if (m->explain_top > 0)
+		m->explain_top--;
+	return TUI_HANDLED | TUI_REDRAW;
+}
+
+static unsigned act_down(struct tui_model *m)
+{
+	if (m->pane != TUI_PANE_EXPLAIN)
+		return tui_model_select(m, 1);
+	if (m->explain_more)
+		m->explain_top++;
+	return TUI_HANDLED | TUI_REDRAW;
+}
 static unsigned act_pgup(struct tui_model *m) { return tui_model_select(m, -10); }
 static unsigned act_pgdn(struct tui_model *m) { return tui_model_select(m, 10); }
 
@@ -339,6 +357,10 @@ static unsigned act_future(struct tui_model *m)
 
 static unsigned act_lang(struct tui_model *m)
 {
+	if (!m->ja && m->ascii) {
+		say(m, "Japanese needs a UTF-8 terminal: LANG=C.UTF-8, or --lang ja");
+		return TUI_HANDLED | TUI_REDRAW;
+	}
 	m->ja = !m->ja;
 	return TUI_HANDLED | TUI_REDRAW;
 }
@@ -391,7 +413,7 @@ static const struct tui_action actions[] = {
 	{ '[', 0, 0, act_prev_tr, NULL, NULL },
 	{ '}', 0, 0, act_next_tr_any, "} {", "next / previous state change of any connection" },
 	{ '{', 0, 0, act_prev_tr_any, NULL, NULL },
-	{ TUI_KEY_UP, 'k', 0, act_up, "Up Down", "select a connection" },
+	{ TUI_KEY_UP, 'k', 0, act_up, "Up Down", "select a connection (in the explanation: scroll it)" },
 	{ TUI_KEY_DOWN, 'j', 0, act_down, NULL, NULL },
 	{ TUI_KEY_PGUP, 0, 0, act_pgup, "PgUp PgDn", "select ten connections up / down" },
 	{ TUI_KEY_PGDN, 0, 0, act_pgdn, NULL, NULL },

@@ -58,6 +58,9 @@ struct tui_model {
 	bool hide_future;      /* future arrows hidden (else dimmed) */
 	bool help;             /* the help screen is up */
 	bool ja;               /* Japanese explanations */
+	bool ascii;            /* the terminal shows ASCII only: no Japanese */
+	int explain_top;       /* first row of the explanation shown (scroll) */
+	bool explain_more;     /* the view found more text below (set when drawn) */
 
 	bool playing;
 	double speed;          /* capture seconds per real second */

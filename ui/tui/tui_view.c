@@ -362,20 +362,20 @@ static void seg_of(const struct replay_frame *f, struct explain_seg *s)
  * from the receiver's reply (tracker.h: a server's LISTEN -> SYN_RCVD from
  * its SYN-ACK, ESTABLISHED -> CLOSE_WAIT from the ACK of the FIN). The
  * reply is the receiver's next segment in the connection. */
-static uint64_t decided_by(const struct tui_model *m, const struct replay_transition *t,
-			   const struct replay_frame *cause)
+static uint64_t decided_by(struct replay *rp, uint64_t conn,
+			   const struct replay_transition *t, const struct replay_frame *cause)
 {
 	if (!cause->is_segment || cause->info.from_endpoint == t->endpoint)
 		return 0;
 	if (strcmp(t->reason, "passive_open") && strcmp(t->reason, "listen_inferred") &&
 	    strcmp(t->reason, "fin_rcvd"))
 		return 0;
-	uint64_t n = replay_conn_frames(m->rp, m->sel);
-	for (uint64_t i = replay_conn_frame_lower(m->rp, m->sel, t->pkt + 1); i < n; i++) {
-		uint64_t pkt = replay_conn_frame(m->rp, m->sel, i);
+	uint64_t n = replay_conn_frames(rp, conn);
+	for (uint64_t i = replay_conn_frame_lower(rp, conn, t->pkt + 1); i < n; i++) {
+		uint64_t pkt = replay_conn_frame(rp, conn, i);
 		struct replay_frame f;
 		char err[REPLAY_ERRBUF_SIZE];
-		if (replay_frame(m->rp, pkt, &f, err) && f.is_segment &&
+		if (replay_frame(rp, pkt, &f, err) && f.is_segment &&
 		    f.info.from_endpoint == t->endpoint)
 			return pkt;
 	}
@@ -404,12 +404,24 @@ static int utf8_next(const char *p, uint32_t *cp)
 /* Writes text into r from row y0, wrapping at spaces (and between any two
  * characters for text without them, such as Japanese), counting cells as
  * the grid does (a wide character takes two). Returns the rows used. */
+static int draw_wrapped_from(struct grid *g, struct grid_rect r, int y0, int skip,
+			     enum grid_role role, const char *text);
+
 static int draw_wrapped(struct grid *g, struct grid_rect r, int y0, enum grid_role role,
 			const char *text)
 {
-	int y = y0;
+	return draw_wrapped_from(g, r, y0, 0, role, text);
+}
+
+/* The same, leaving out the first skip rows of the wrapped text. Returns
+ * the rows the whole text takes from y0, drawn or not, so the caller can
+ * tell whether it all fitted. */
+static int draw_wrapped_from(struct grid *g, struct grid_rect r, int y0, int skip,
+			     enum grid_role role, const char *text)
+{
+	int y = y0 - skip;
 	const char *p = text;
-	while (*p && y < r.y + r.h) {
+	while (*p) {
 		/* a line may break at a space, and before or after a wide
 		 * (Japanese) character, so "connect()" is not cut in two */
 		const char *q = p, *brk = NULL;
@@ -440,7 +452,8 @@ static int draw_wrapped(struct grid *g, struct grid_rect r, int y0, enum grid_ro
 		size_t n = (size_t)(end - p) < sizeof(line) - 1 ? (size_t)(end - p) : sizeof(line) - 1;
 		memcpy(line, p, n);
 		line[n] = 0;
-		grid_text(g, r.x, y, r.w, role, line);
+		if (y >= y0 && y < r.y + r.h)
+			grid_text(g, r.x, y, r.w, role, line);
 		y++;
 		p = end;
 		while (*p == ' ' || *p == '\n')
@@ -449,10 +462,21 @@ static int draw_wrapped(struct grid *g, struct grid_rect r, int y0, enum grid_ro
 	return y - y0;
 }
 
+/* 1 when draw_timers will use the explanation's last row (an endpoint of
+ * the selected connection is in TIME_WAIT), else 0. */
+static int timer_rows(const struct tui_model *m)
+{
+	struct replay_conn_at at;
+	if (!m->sel || !m->pos || !replay_conn_at(m->rp, m->sel, m->pos, &at))
+		return 0;
+	return at.state[0] == TCPSTATE_TIME_WAIT || at.state[1] == TCPSTATE_TIME_WAIT;
+}
+
 static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r)
 {
 	grid_box(g, r, frame_role(m, TUI_PANE_EXPLAIN),
-		 m->ja ? " 説明 (L: English) " : " What happened (L: 日本語) ");
+		 m->ja ? " 説明 (L: English) "
+		       : grid_ascii(g) ? " What happened (L: Japanese) " : " What happened (L: 日本語) ");
 	struct grid_rect in = inner(r);
 	in.x += 1;
 	in.w -= 2;
@@ -522,10 +546,7 @@ static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r
 		if (!strncmp(t.reason, "syn_not_captured", 16) ||
 		    !strcmp(t.reason, "synack_not_captured"))
 			ec.unsure |= EXPLAIN_LATE_START;
-		uint64_t saved = m->sel;
-		m->sel = conn;
-		uint64_t later = t.by_timer ? 0 : decided_by(m, &t, &f);
-		m->sel = saved;
+		uint64_t later = t.by_timer ? 0 : decided_by(m->rp, conn, &t, &f);
 		if (later) {
 			ec.unsure |= EXPLAIN_DECIDED_LATER;
 			ec.decided_pkt = later;
@@ -552,9 +573,16 @@ static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r
 				used += (size_t)snprintf(text + used, sizeof(text) - used, " %s", mk);
 		}
 	}
-	int rows = draw_wrapped(g, (struct grid_rect){ in.x, in.y + 1, in.w, in.h - 1 }, in.y + 1,
-				GRID_ROLE_NORMAL, text);
-	(void)rows;
+	/* The text may be longer than the pane: Down / Up in this pane scroll
+	 * it (tui_model.c), and the frame says there is more. */
+	struct grid_rect tr = { in.x, in.y + 1, in.w, in.h - 1 - timer_rows(m) };
+	int rows = draw_wrapped_from(g, tr, tr.y, m->explain_top, GRID_ROLE_NORMAL, text);
+	if (m->explain_top > 0 && m->explain_top >= rows)
+		m->explain_top = rows > 0 ? rows - 1 : 0; /* keep a line in view */
+	m->explain_more = rows - m->explain_top > tr.h;
+	if (m->explain_more || m->explain_top)
+		grid_text(g, r.x + r.w - 34, r.y + r.h - 1, 32, GRID_ROLE_KEY,
+			  m->ja ? " Tab→説明, ↑↓で続き " : " more: Tab to here, then Up/Down ");
 }
 
 /* TIME_WAIT countdowns of the selected connection, in capture time, with a

@@ -7,14 +7,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#define STATE_W 11 /* "ESTABLISHED" */
+#define STATE_W 12 /* "ESTABLISHED", and the title "client state" */
 
 enum col { C_ID, C_CLIENT, C_SERVER, C_CSTATE, C_SSTATE, C_SEGS, C_CBYTES,
 	   C_SBYTES, C_ENDED, C_HISTORY, C_COUNT };
 
 static const char *const col_title[C_COUNT] = {
-	"id", "client", "server", "client st", "server st", "segs",
-	"c->s B", "s->c B", "ended", "history",
+	"id", "client", "server", "client state", "server state", "segs",
+	"bytes c->s", "bytes s->c", "ended", "history",
 };
 
 static unsigned col_bit(enum col c)
@@ -49,7 +49,7 @@ static void choose(const struct view_conns_in *in, int w, int width[C_COUNT])
 {
 	int want[C_COUNT] = {
 		[C_ID] = 4, [C_CSTATE] = STATE_W, [C_SSTATE] = STATE_W,
-		[C_SEGS] = 6, [C_CBYTES] = 9, [C_SBYTES] = 9,
+		[C_SEGS] = 6, [C_CBYTES] = 10, [C_SBYTES] = 10,
 	};
 	want[C_CLIENT] = max_text(in, offsetof(struct view_conns_row, client), 15, 47);
 	want[C_SERVER] = max_text(in, offsetof(struct view_conns_row, server), 15, 47);
