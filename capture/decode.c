@@ -400,8 +400,9 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 	 * min(total length, bytes on the wire) and flags it ("IPv4 total
 	 * length exceeds packet length"). The result is >= ihl: the header
 	 * was captured, so it was on the wire. */
-	if (tot > wire_from(c, off)) {
-		tot = wire_from(c, off);
+	uint32_t on_wire = wire_from(c, off);
+	if (tot > on_wire) {
+		tot = on_wire;
 		seg->ip_len_clamped = true;
 	}
 	if (ip.len < tot)
@@ -453,10 +454,11 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 	 * payload length past the frame's end on the wire is clamped to it,
 	 * as Wireshark does ("IPv6 payload length exceeds framing length").
 	 * wire_from(c, off) >= 40: the fixed header was captured. */
+	uint32_t room = wire_from(c, off) - 40;
 	if (plen == 0) {
-		plen = wire_from(c, off) - 40;
-	} else if (plen > wire_from(c, off) - 40) {
-		plen = wire_from(c, off) - 40;
+		plen = room;
+	} else if (plen > room) {
+		plen = room;
 		seg->ip_len_clamped = true;
 	}
 	if (plen > UINT32_MAX - 80) /* keeps 40 + plen below from wrapping */
