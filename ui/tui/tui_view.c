@@ -710,6 +710,12 @@ static void draw_help(struct grid *g, struct tui_model *m)
 	if (y < r.y + r.h - 1)
 		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
 			  "Mouse: click a connection, a pane or a segment; the wheel scrolls.");
+	if (y < r.y + r.h - 1)
+		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
+			  "history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST (client");
+	if (y < r.y + r.h - 1)
+		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
+			  "  in capitals, server in small letters; each letter once a side)");
 	(void)m;
 }
 
