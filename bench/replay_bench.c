@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "decode.h"
-#include "decode_cmd.h"
+#include "cmd_decode.h"
 #include "replay.h"
 #include "source.h"
 #include "tracker.h"
@@ -164,7 +164,7 @@ static double time_summary(const char *path)
 	if (!freopen("/dev/null", "w", stdout))
 		return -1;
 	double t0 = now_s();
-	int rc = decode_cmd_main(3, argv);
+	int rc = cmd_decode_main(3, argv);
 	fflush(stdout);
 	double t = now_s() - t0;
 	dup2(saved, STDOUT_FILENO);

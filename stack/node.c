@@ -9,7 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apps.h"
 #include "appfmt.h"
 #include "ctlmsg.h"
 #include "frame.h"
@@ -47,7 +46,7 @@ struct node {
 	struct vclock clock;
 	struct tapif *tap;
 	struct truestate *ts;
-	struct apps *apps;
+	struct apps *app;       /* cfg.app_start's state, or NULL */
 	struct vclock_timers timers; /* lwIP's, with causes around them */
 	const char *ambient;         /* cause of what lwIP does right now */
 	unsigned last_conns;
@@ -1155,9 +1154,10 @@ int node_run(struct node *n)
 	emit_clock(n);
 	n->ambient = NULL;
 	tapif_begin(n->tap);
-	n->apps = apps_start(n, n->cfg.app);
+	if (n->cfg.app_start)
+		n->app = n->cfg.app_start(n, n->cfg.app);
 	tapif_end(n->tap);
-	if (!n->apps) {
+	if (n->cfg.app_start && !n->app) {
 		node_error(n, "out-of-memory", "cannot start the app");
 		return 1;
 	}
@@ -1211,7 +1211,8 @@ void node_destroy(struct node *n)
 	if (!n)
 		return;
 	n->ctl_gone = true; /* no events after `ok quit` */
-	apps_destroy(n->apps);
+	if (n->cfg.app_stop && n->app)
+		n->cfg.app_stop(n->app);
 	/* manual connections: free their state, leave lwIP no callbacks into
 	 * it (netif_remove below aborts the pcbs) */
 	for (unsigned i = 0; i < NODE_MAX_CONNS; i++) {

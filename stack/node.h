@@ -27,6 +27,9 @@ enum node_server_mode {
 	NODE_SERVER_CONCURRENT, /* the article's final version */
 };
 
+struct node;
+struct apps;
+
 struct node_config {
 	const char *name;
 	uint32_t ip, netmask, gw; /* host order */
@@ -44,6 +47,13 @@ struct node_config {
 	uint32_t connect_ip;       /* client: server to connect to */
 	uint16_t connect_port;
 	uint32_t connect_retry_ms; /* client: retry while refused, this long */
+	/* The app (stack/apps.h), started by node_run and stopped by
+	 * node_destroy: hooks, so that the node knows no app and the apps
+	 * call only the node (no circle between the two files). start returns
+	 * the app's state, NULL only when out of memory; both NULL: no app
+	 * (the manual mode needs none). */
+	struct apps *(*app_start)(struct node *n, enum node_app app);
+	void (*app_stop)(struct apps *app);
 };
 
 struct node;

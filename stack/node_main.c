@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apps.h"
 #include "ctlmsg.h"
 #include "node.h"
 #include "port.h"
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
 	};
 	struct node_config cfg = {
 		.control_fd = 3,
+		.app_start = apps_start,
+		.app_stop = apps_destroy,
 		.frame_fd = -1,
 		.msl_ms = 2000,
 		.speed = 1.0,

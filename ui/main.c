@@ -4,20 +4,20 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "decode_cmd.h"
-#include "demo_cmd.h"
-#include "live_cmd.h"
-#include "play_cmd.h"
-#include "replay_cmd.h"
+#include "cmd_decode.h"
+#include "cmd_demo.h"
+#include "cmd_live.h"
+#include "cmd_play.h"
+#include "cmd_replay.h"
 
 static const struct command commands[] = {
-	{ "demo", "run a classroom demo between two lwIP nodes (hello)", demo_cmd_main },
-	{ "live", "lwIP server + a kernel peer command in a private namespace", live_cmd_main },
-	{ "play", "drive two lwIP nodes with socket calls from a script", play_cmd_main },
+	{ "demo", "run a classroom demo between two lwIP nodes (hello)", cmd_demo_main },
+	{ "live", "lwIP server + a kernel peer command in a private namespace", cmd_live_main },
+	{ "play", "drive two lwIP nodes with socket calls from a script", cmd_play_main },
 	{ "replay", "replay a capture in the terminal UI: states, ladder, explanations",
-	  replay_cmd_main },
+	  cmd_replay_main },
 	{ "decode", "decode a capture (file or live): segments and inferred TCP states",
-	  decode_cmd_main },
+	  cmd_decode_main },
 	{ NULL, NULL, NULL },
 };
 
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		/* On a terminal, the UI; elsewhere (scripts, pipes) the usage. */
 		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return replay_cmd_default();
+			return cmd_replay_default();
 		usage(stderr);
 		return 2;
 	}

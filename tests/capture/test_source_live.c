@@ -114,7 +114,7 @@ static void test_live_loopback_sees_handshake_with_filter(void)
 
 /* "any" gives Linux cooked v2, whose header carries the interface index,
  * so an `ifindex` filter compiles and picks loopback's frames (the
- * session's capture, ui/wiretap.c, depends on both). */
+ * session's capture, session/wiretap.c, depends on both). */
 static void test_live_any_is_cooked_v2_with_ifindex(void)
 {
 	char err[SOURCE_ERRBUF_SIZE], filter[64];

@@ -1,4 +1,4 @@
-/* The headless line of an inferred state change (ui/wiretap.h) is
+/* The headless line of an inferred state change (session/wiretap.h) is
  * `tcpstep decode`'s state line with "wire " in front, so the two never
  * drift apart: checked against capture/output.c on the same events. */
 #define _GNU_SOURCE /* open_memstream */

@@ -1,8 +1,8 @@
 /* `tcpstep demo`: classroom scenarios between two lwIP nodes. */
-#ifndef TCPSTEP_DEMO_CMD_H
-#define TCPSTEP_DEMO_CMD_H
+#ifndef TCPSTEP_CMD_DEMO_H
+#define TCPSTEP_CMD_DEMO_H
 
 /* Entry point (see commands.h). */
-int demo_cmd_main(int argc, char **argv);
+int cmd_demo_main(int argc, char **argv);
 
 #endif

@@ -5,7 +5,7 @@
  * output. A file is read to its end; a live interface is polled (with a
  * signalfd, so Ctrl-C ends the capture cleanly: summaries printed, the
  * recording flushed, drop counts reported). */
-#include "decode_cmd.h"
+#include "cmd_decode.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -283,7 +283,7 @@ static int run_live(struct decode_run *r)
 	return rc;
 }
 
-int decode_cmd_main(int argc, char **argv)
+int cmd_decode_main(int argc, char **argv)
 {
 	struct decode_run r;
 	struct tap_config tc;

@@ -4,7 +4,7 @@
  * tested. The script's node commands are the control protocol's
  * (docs/control-protocol.md), sent as written; a few directives of its own
  * wait for events or run a kernel peer. */
-#include "play_cmd.h"
+#include "cmd_play.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -390,7 +390,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	return rc;
 }
 
-int play_cmd_main(int argc, char **argv)
+int cmd_play_main(int argc, char **argv)
 {
 	static const char *const nodes[] = { "server", "client", NULL };
 	struct headless_opts o;

@@ -1,7 +1,7 @@
 /* tcpstep replay FILE|- [--filter EXPR] [--msl S] [--conn N] [--at PKT]
  *                [--lang en|ja]
  * Options are checked here; the UI is ui/tui/tui.c. */
-#include "replay_cmd.h"
+#include "cmd_replay.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -40,7 +40,7 @@ static int bad(const char *msg)
 	return 2;
 }
 
-int replay_cmd_main(int argc, char **argv)
+int cmd_replay_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "filter", required_argument, NULL, 'f' },
@@ -118,7 +118,7 @@ static bool find_hello(char *buf, size_t size)
 	return false;
 }
 
-int replay_cmd_default(void)
+int cmd_replay_default(void)
 {
 	char path[4096];
 	if (!find_hello(path, sizeof(path))) {

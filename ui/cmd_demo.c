@@ -1,7 +1,7 @@
 /* `tcpstep demo hello`: the article's exchange between the lwIP server
  * (192.0.2.2:8888) and the lwIP client (192.0.2.3), printed as events; exits
  * once both apps have finished and every TIME_WAIT has ended. */
-#include "demo_cmd.h"
+#include "cmd_demo.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -96,7 +96,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	return cs || ss ? 1 : 0;
 }
 
-int demo_cmd_main(int argc, char **argv)
+int cmd_demo_main(int argc, char **argv)
 {
 	static const char *const nodes[] = { "server", "client", NULL };
 	struct headless_opts o;

@@ -4,7 +4,7 @@
  * client connecting to a kernel server that COMMAND starts. Exits with
  * COMMAND's status, or 1 if the client never connected. */
 #define _GNU_SOURCE /* pipe2 */
-#include "live_cmd.h"
+#include "cmd_live.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -342,7 +342,7 @@ timeout:
 	return 124;
 }
 
-int live_cmd_main(int argc, char **argv)
+int cmd_live_main(int argc, char **argv)
 {
 	static const char *const nodes[] = { "server", "client", NULL };
 	struct headless_opts o;

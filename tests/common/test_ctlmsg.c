@@ -1,4 +1,4 @@
-/* The control protocol codec (stack/ctlmsg.c), including malformed input. */
+/* The control protocol codec (common/ctlmsg.c), including malformed input. */
 #include "../check.h"
 #include "ctlmsg.h"
 

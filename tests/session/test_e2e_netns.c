@@ -1,4 +1,4 @@
-/* Root tests of the session network (ui/netns.c): the namespace, bridge and
+/* Root tests of the session network (session/netns.c): the namespace, bridge and
  * TAP exist inside and nothing in the host namespace; the kernel stays
  * silent on the wire; everything is gone after netns_destroy; stale
  * namespaces of dead sessions are removed and live ones are not. */

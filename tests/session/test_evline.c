@@ -1,4 +1,4 @@
-/* Unit tests of the controller's event lines (ui/evline.c): the headless
+/* Unit tests of the controller's event lines (session/evline.c): the headless
  * text of each node event, and malformed events rejected with a reason. */
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* The controller's side of a live session: spawns tcpstep-node processes
  * inside the session namespace with their control socket as fd 3, reads
  * their events and prints them, and tears everything down in order.
- * Protocol: docs/control-protocol.md; codec: stack/ctlmsg.h. */
+ * Protocol: docs/control-protocol.md; codec: common/ctlmsg.h. */
 #define _GNU_SOURCE /* signalfd, close_range, pipe2 */
 #include "session.h"
 

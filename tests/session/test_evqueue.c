@@ -1,4 +1,4 @@
-/* Unit tests of the headless output's merge queue (ui/evqueue.c): lines
+/* Unit tests of the headless output's merge queue (session/evqueue.c): lines
  * of several sources come out by stamp whatever order they arrive in, ties
  * by source and then arrival, nothing at or past the horizon, and
  * everything when flushed at the end. */
