@@ -1,6 +1,6 @@
 /* The replay engine: one pass over a capture builds an index from which the
  * UI can show any frame and every connection's state at any frame, forward,
- * back or by jump, without decoding the file again (DESIGN.md, "The UI";
+ * back or by jump, without decoding the file again (docs/ui.md;
  * issue "The ncurses UI, part 1").
  *
  * What the index keeps (sized for 10M frames and 400k connections):

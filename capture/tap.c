@@ -96,6 +96,11 @@ void tap_advance(struct tap *t, int64_t now_ns)
 	drain(t);
 }
 
+int64_t tap_next_deadline(const struct tap *t)
+{
+	return tracker_next_deadline(t->trk);
+}
+
 void tap_finish(struct tap *t)
 {
 	/* One connection at a time: the event queue stays short. */

@@ -63,6 +63,8 @@ bool tap_frame(struct tap *t, const struct source_frame *f, char *errbuf);
 /* Lets capture time pass without a frame (live: the wall clock), so a
  * TIME_WAIT can end on screen while the wire is quiet. */
 void tap_advance(struct tap *t, int64_t now_ns);
+/* When the tracker's next timer is due (capture time, ns; INT64_MAX: none). */
+int64_t tap_next_deadline(const struct tap *t);
 
 /* End of input: every open connection's summary is emitted. */
 void tap_finish(struct tap *t);

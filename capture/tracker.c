@@ -808,6 +808,14 @@ void tracker_advance(struct tracker *t, int64_t now_ns)
 		advance(t, now_ns);
 }
 
+int64_t tracker_next_deadline(const struct tracker *t)
+{
+	if (!t)
+		return INT64_MAX;
+	return t->timers[0].first < t->timers[1].first ? t->timers[0].first
+							: t->timers[1].first;
+}
+
 static void resolve_fin_in(struct tracker *t, struct conn *c, int e);
 
 bool tracker_finish_step(struct tracker *t)

@@ -122,6 +122,10 @@ void tracker_destroy(struct tracker *t); /* NULL is fine */
 /* Fires timers (TIME_WAIT expiry) due at or before now_ns. */
 void tracker_advance(struct tracker *t, int64_t now_ns);
 
+/* When the next timer is due (capture time, ns; INT64_MAX when none): a
+ * live caller sleeps until then instead of polling tracker_advance. */
+int64_t tracker_next_deadline(const struct tracker *t);
+
 /* Feeds one segment; fills *info (may be NULL). Returns false only when
  * memory ran out (the segment was not tracked; info->conn is 0). */
 bool tracker_input(struct tracker *t, const struct segment *seg,

@@ -263,6 +263,67 @@ int ctlmsg_parse_decimal(const char *s, double min, double max, double *out)
 	return 0;
 }
 
+int ctlmsg_parse_seconds(const char *s, int64_t min_ns, int64_t max_ns,
+			 int64_t *out_ns)
+{
+	int64_t whole = 0, frac = 0, scale = 1000000000;
+	int nfrac = 0;
+	bool dot = false, digits = false;
+
+	if (!s)
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p == '.' && !dot) {
+			dot = true;
+		} else if (*p >= '0' && *p <= '9') {
+			digits = true;
+			if (dot) {
+				if (++nfrac > 9)
+					return -1;
+				scale /= 10;
+				frac += (*p - '0') * scale;
+			} else {
+				/* Beyond any range a caller has: not a time. */
+				if (whole > INT64_MAX / 1000000000 / 10)
+					return -1;
+				whole = whole * 10 + (*p - '0');
+			}
+		} else {
+			return -1;
+		}
+	}
+	if (!digits || whole > (INT64_MAX - frac) / 1000000000)
+		return -1;
+	int64_t ns = whole * 1000000000 + frac;
+	if (ns < min_ns || ns > max_ns)
+		return -1;
+	*out_ns = ns;
+	return 0;
+}
+
+void ctlmsg_format_seconds(char buf[CTLMSG_SECONDS_MAX], int64_t ns)
+{
+	int64_t whole = ns / 1000000000, frac = ns % 1000000000;
+	int n;
+
+	if (ns < 0) {
+		snprintf(buf, CTLMSG_SECONDS_MAX, "0");
+		return;
+	}
+	n = snprintf(buf, CTLMSG_SECONDS_MAX, "%lld", (long long)whole);
+	if (frac) {
+		n += snprintf(buf + n, (size_t)(CTLMSG_SECONDS_MAX - n),
+			      ".%09lld", (long long)frac);
+		while (buf[n - 1] == '0')
+			buf[--n] = '\0';
+	}
+}
+
+int ctlmsg_parse_msl(const char *s, int64_t *out_ns)
+{
+	return ctlmsg_parse_seconds(s, 1, CTLMSG_MSL_MAX_NS, out_ns);
+}
+
 /* Parses one dotted-quad part (1-3 digits, 0..255) at *p; advances *p. */
 static int parse_octet(const char **p, unsigned *out)
 {

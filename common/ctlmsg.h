@@ -106,6 +106,25 @@ int ctlmsg_parse_uint(const char *s, uint64_t max, uint64_t *out);
  * Returns 0 and sets *out, or -1. */
 int ctlmsg_parse_decimal(const char *s, double min, double max, double *out);
 
+/* Seconds in ctlmsg_parse_decimal's grammar ("2", "0.5", "0.001": digits,
+ * an optional '.' and at most 9 fraction digits) into nanoseconds, exactly
+ * and without floating point, so neither the locale (LC_NUMERIC's comma)
+ * nor rounding can change it; -1 if s is not such a number or not within
+ * [min_ns, max_ns]. */
+int ctlmsg_parse_seconds(const char *s, int64_t min_ns, int64_t max_ns,
+			 int64_t *out_ns);
+
+/* ns (>= 0) as the shortest such decimal ("0.5", "2", "0.000000001") into
+ * buf, which holds at least CTLMSG_SECONDS_MAX bytes. */
+#define CTLMSG_SECONDS_MAX 32
+void ctlmsg_format_seconds(char buf[CTLMSG_SECONDS_MAX], int64_t ns);
+
+/* The maximum segment lifetime, as every --msl takes it (tcpstep decode,
+ * replay, demo, live, play and tcpstep-node): more than 0, at most a day.
+ * One parser, so they all accept the same text. */
+#define CTLMSG_MSL_MAX_NS (86400LL * 1000000000LL)
+int ctlmsg_parse_msl(const char *s, int64_t *out_ns);
+
 /* Dotted-quad IPv4 "a.b.c.d", each part 0..255 in decimal without leading
  * zeros (so "010" is not silently octal). *addr is in host byte order
  * (192.0.2.2 is 0xc0000202). Returns 0, or -1. */

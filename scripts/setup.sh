@@ -24,10 +24,13 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # scripts/test-summary.py (run.sh calls it directly) and the root tests'
 # load test; tcpdump reads the root tests' recordings; gettext's msgfmt
 # builds po/ja.po (Japanese needs no generated locale: ui/tui/explain.c
-# falls back to C.UTF-8, which libc-bin always has).
+# falls back to C.UTF-8, which libc-bin always has); locales gives
+# localedef, with which tests/common/locale_comma.sh builds a comma-decimal
+# locale of its own (de_DE) to show no --msl is read with the locale's
+# decimal point.
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev
   dpkg-dev xz-utils patch iproute2 netcat-openbsd curl tshark tmux procps
-  clang libclang-rt-dev util-linux python3 tcpdump valgrind gettext"
+  clang libclang-rt-dev util-linux python3 tcpdump valgrind gettext locales"
 if [ "${1:-}" = bench ]; then
   packages="$packages tcpdump tcptrace"
 fi

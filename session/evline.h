@@ -1,46 +1,23 @@
-/* One event line from a node (docs/control-protocol.md): parsed, checked,
- * and turned into its headless text. No I/O, so it is unit-tested without
- * a node or a terminal. */
+/* One event line from a node (docs/control-protocol.md "Events"), parsed
+ * and checked into a typed session event (event.h). No I/O, so it is
+ * unit-tested without a node. Formatting is the sinks' (ui/headless_sink.c). */
 #ifndef TCPSTEP_EVLINE_H
 #define TCPSTEP_EVLINE_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "ctlmsg.h"
-#include "tcpstate.h"
+#include "event.h"
 
-/* Decoded text is at most a line; escaped, each byte may take 4. */
-#define EVLINE_TEXT_MAX (CTLMSG_LINE_MAX * 4 + 64)
+/* Room for an event's decoded text: at most a line. */
+#define EVLINE_TEXT_MAX (CTLMSG_LINE_MAX + 1)
 
-enum evline_kind {
-	EVLINE_OTHER,     /* valid, nothing to print (held, clock, conns, new
-			   * events this controller does not know yet) */
-	EVLINE_HELLO,
-	EVLINE_OUT,       /* app output: text is the line */
-	EVLINE_STATE,     /* true state change: text is the headless line */
-	EVLINE_PLAY,      /* playground connection event: text is the line */
-	EVLINE_CONN,      /* id (and listener) */
-	EVLINE_APP_DONE,  /* status */
-	EVLINE_OK,
-	EVLINE_ERROR,     /* text is "KEY: message" (or "KEY") */
-};
-
-struct evline {
-	enum evline_kind kind;
-	char local[32], remote[32];   /* STATE; "0.0.0.0:0" for "-" */
-	enum tcpstate from, to;       /* STATE */
-	int status;                   /* APP_DONE */
-	char id[16];                  /* CONN */
-	char verb[16];                /* OK: the command answered */
-	bool listener;                /* CONN */
-	char text[EVLINE_TEXT_MAX];   /* terminal-safe (textesc_escape) */
-};
-
-/* Parses the event line[0..len) that node `node` sent (line is split in
- * place). Returns 0, or -1 for a malformed event with *why saying what is
- * wrong (a static string). */
-int evline_parse(struct evline *ev, const char *node, char *line, size_t len,
-		 const char **why);
+/* Parses line[0..len) (split in place; without its stamp) into ev: kind,
+ * fields and text (decoded into text[EVLINE_TEXT_MAX], which ev->text then
+ * points to). The caller fills stamp, node, node_name and raw. Returns 0;
+ * or -1 for a malformed line, with ev->kind SESSION_EV_NODE_MALFORMED and
+ * ev->text saying what is wrong (a static string). */
+int evline_parse(struct session_event *ev, char *line, size_t len,
+		 char text[EVLINE_TEXT_MAX]);
 
 #endif

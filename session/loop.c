@@ -31,6 +31,11 @@ struct loop_timer {
 	struct loop_timer *next;
 };
 
+struct loop_hook {
+	loop_hook_fn *fn;
+	void *user;
+};
+
 struct loop {
 	int epfd;
 	struct loop_fd *fds;
@@ -40,8 +45,8 @@ struct loop {
 	uint64_t pass;
 	bool stop;
 	bool in_timers;     /* firing: removals only mark */
-	loop_hook_fn *before_sleep;
-	void *before_sleep_user;
+	struct loop_hook hooks[LOOP_HOOKS_MAX];
+	int nhooks;
 	uint64_t wakeups;
 };
 
@@ -205,10 +210,30 @@ bool loop_del_timer(struct loop *l, long long id)
 	return false;
 }
 
-void loop_set_before_sleep(struct loop *l, loop_hook_fn *fn, void *user)
+bool loop_add_hook(struct loop *l, loop_hook_fn *fn, void *user)
 {
-	l->before_sleep = fn;
-	l->before_sleep_user = user;
+	if (!fn || l->nhooks == LOOP_HOOKS_MAX)
+		return false;
+	l->hooks[l->nhooks].fn = fn;
+	l->hooks[l->nhooks].user = user;
+	l->nhooks++;
+	return true;
+}
+
+void loop_del_hook(struct loop *l, loop_hook_fn *fn, void *user)
+{
+	for (int i = 0; i < l->nhooks; i++)
+		if (l->hooks[i].fn == fn && l->hooks[i].user == user) {
+			memmove(&l->hooks[i], &l->hooks[i + 1],
+				(size_t)(l->nhooks - i - 1) * sizeof l->hooks[0]);
+			l->nhooks--;
+			return;
+		}
+}
+
+uint64_t loop_pass(const struct loop *l)
+{
+	return l->pass;
 }
 
 /* The first live timer (removed ones may linger until the pass ends). */
@@ -273,8 +298,13 @@ int loop_once(struct loop *l, int64_t max_wait_ns)
 	int timeout_ms, n, ran = 0;
 
 	l->pass++;
-	if (l->before_sleep)
-		l->before_sleep(l, l->before_sleep_user);
+	/* A hook may remove itself: walk a copy. */
+	int nh = l->nhooks;
+	struct loop_hook hooks[LOOP_HOOKS_MAX];
+
+	memcpy(hooks, l->hooks, sizeof hooks);
+	for (int i = 0; i < nh; i++)
+		hooks[i].fn(l, hooks[i].user);
 	t = first_timer(l);
 	if (t) {
 		uint64_t now = ctlmsg_now_ns();

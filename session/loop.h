@@ -1,7 +1,7 @@
 /* One event loop for the controller, in the shape of Redis's ae.c: file
  * descriptors with read/write interest and one-shot or repeating timers on
  * the monotonic clock (ctlmsg_now_ns, the clock of the event stamps), each
- * with a callback and a `void *user`; a before-sleep hook; loop_run until
+ * with a callback and a `void *user`; before-sleep hooks; loop_run until
  * loop_stop. The session, the wire tap, a kernel peer's pipe, a play
  * script and the terminal all register here, and the loop sleeps until an
  * fd is ready or the next timer is due: nothing polls in slices. Signals
@@ -56,8 +56,16 @@ long long loop_add_timer(struct loop *l, int64_t delay_ns, loop_timer_fn *fn,
 /* False if there is no such timer (fired and done, or removed). */
 bool loop_del_timer(struct loop *l, long long id);
 
-/* Called before every sleep (after the pass's callbacks). NULL: none. */
-void loop_set_before_sleep(struct loop *l, loop_hook_fn *fn, void *user);
+/* Called before every sleep, in the order added (the session arms its
+ * timers there, a UI redraws). At most LOOP_HOOKS_MAX; false when full. */
+#define LOOP_HOOKS_MAX 8
+bool loop_add_hook(struct loop *l, loop_hook_fn *fn, void *user);
+/* Removes the hook added with the same fn and user (harmless if none). */
+void loop_del_hook(struct loop *l, loop_hook_fn *fn, void *user);
+
+/* The number of the pass running (or last run): a callback that reads
+ * several fds at once does it once a pass. */
+uint64_t loop_pass(const struct loop *l);
 
 /* One pass: waits until an fd is ready, a timer is due, or max_wait_ns
  * has passed (-1: no limit of its own; 0: do not sleep), then runs the

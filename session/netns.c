@@ -9,6 +9,7 @@
 #include "netns.h"
 
 #include "errbuf.h"
+#include "textesc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -38,7 +39,8 @@ struct netns {
 };
 
 
-const char *netns_privilege_hint(void)
+/* What an unprivileged user needs when namespaces are refused. */
+static const char *netns_privilege_hint(void)
 {
 	return "a live session needs CAP_NET_ADMIN: run tcpstep as root (sudo), "
 	       "or allow unprivileged user namespaces (sysctl "
@@ -152,7 +154,7 @@ static int run_capture(const struct netns *ns, char *const argv[],
 bool netns_run(const struct netns *ns, char *const argv[], char *err,
 	       size_t errsize)
 {
-	char cmd[256], out[512];
+	char cmd[256], out[512], esc[sizeof out * 4];
 	size_t got;
 	int status = run_capture(ns, argv, false, out, sizeof out, err, errsize);
 
@@ -164,12 +166,15 @@ bool netns_run(const struct netns *ns, char *const argv[], char *err,
 	got = strlen(out);
 	while (got && (out[got - 1] == '\n' || out[got - 1] == ' '))
 		out[--got] = '\0';
+	/* One line: its lines joined, anything else unprintable escaped
+	 * (the one escaper, textesc). */
 	for (size_t i = 0; i < got; i++)
-		if (out[i] == '\n' || (unsigned char)out[i] < 0x20)
+		if (out[i] == '\n')
 			out[i] = ' ';
+	textesc_escape(esc, sizeof esc, out, got, 0);
 	if (WIFEXITED(status))
 		errbuf_set(err, errsize, "'%s' failed (exit %d)%s%s", cmd,
-		       WEXITSTATUS(status), got ? ": " : "", out);
+		       WEXITSTATUS(status), got ? ": " : "", esc);
 	else
 		errbuf_set(err, errsize, "'%s' killed by signal %d", cmd,
 		       WIFSIGNALED(status) ? WTERMSIG(status) : 0);

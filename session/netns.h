@@ -80,7 +80,4 @@ int netns_call_inside(const struct netns *ns, int (*fn)(void *user),
 int netns_remove_stale(void (*err_cb)(const char *msg, void *user),
 		       void *user);
 
-/* Explains what an unprivileged user needs when namespaces are refused. */
-const char *netns_privilege_hint(void);
-
 #endif

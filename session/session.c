@@ -1,6 +1,7 @@
-/* The controller's side of a live session: spawns tcpstep-node processes
- * inside the session namespace with their control socket as fd 3, reads
- * their events and prints them, and tears everything down in order.
+/* The controller's side of a live session (session.h): spawns tcpstep-node
+ * processes inside the session namespace with their control socket as fd 3,
+ * reads their events and the wire's, orders them and hands them to the
+ * sinks, and tears everything down in order.
  * Protocol: docs/control-protocol.md; codec: common/ctlmsg.h. */
 #define _GNU_SOURCE /* signalfd, close_range, pipe2 */
 #include "session.h"
@@ -10,10 +11,9 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/stat.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -30,38 +30,34 @@
 #include "textesc.h"
 #include "wiretap.h"
 
-#define SESSION_MAX_NODES 4
 /* How long a node gets to say hello, and to exit after `quit`. */
 #define SESSION_HELLO_MS 5000
 #define SESSION_QUIT_MS 2000
 
-/* Ordering (docs/control-protocol.md "Ordering"). A node's line may be
- * printed once a complete read of every source began after its stamp; the
- * capture's lines need a little more (SESSION_WIRE_HOLD_NS, see
- * release_lines). */
+/* Ordering (docs/control-protocol.md "Ordering"). A node's event may be
+ * handed on once a complete read of every source began after its stamp; the
+ * capture's need a little more (SESSION_WIRE_HOLD_NS, see held_back). */
 #define SESSION_WIRE_HOLD_NS (10 * 1000000ULL)
-/* Read rounds per pass at most, and bytes per node per round: a flood
+/* Read rounds per collect at most, and bytes per node per round: a flood
  * cannot keep the loop from signals; what is left waits for the next pass
  * (and a round cut short moves no horizon). */
 #define SESSION_ROUNDS_MAX 8
 #define SESSION_READ_BUDGET (256 * 1024)
-/* How long session_wait may go on printing what it has read before it
- * returns (lines still held back: see settle). */
-#define SESSION_SETTLE_EXTRA_MS 20
+/* How long session_wait may go on handing on what it has read before it
+ * returns (events still held back: see settle). */
+#define SESSION_SETTLE_EXTRA_NS (20 * 1000000ULL)
 /* Sources of the merge queue: node indexes, then the others. */
 #define SESSION_SOURCE_WIRE SESSION_MAX_NODES
-#define SESSION_SOURCE_OTHER (SESSION_MAX_NODES + 1)
+#define SESSION_SOURCE_PEER (SESSION_MAX_NODES + 1)
 
-/* What an epoll event is about (epoll_event.data.u32). */
-#define EPOLL_TAG_SIGNAL 0u
-#define EPOLL_TAG_WIRE 1u
-#define EPOLL_TAG_NODE 2u /* + node index */
-#define EPOLL_TAG_OUT 0xffffffffu /* the events' reader went away */
+#define MS_NS 1000000ULL
 
-struct conn {
-	char local[32];
-	char remote[32];
-	enum tcpstate state;
+/* A command sent and not yet answered (answers come in order). */
+struct pending {
+	char verb[16];
+	session_done_fn *done;
+	void *user;
+	struct pending *next;
 };
 
 struct node {
@@ -74,56 +70,144 @@ struct node {
 	int fd;                 /* control socket, -1 once closed */
 	struct ctlmsg_reader rd;
 	uint64_t read_ns;       /* when the bytes being split were read */
-	uint64_t last_stamp;    /* of its newest queued line */
+	uint64_t last_stamp;    /* of its newest queued event */
 	bool hello;
 	bool app_done;
-	bool app_done_read;     /* its app-done is read (maybe not yet printed) */
 	int app_status;
 	bool quitting;          /* we sent quit (or are tearing down) */
+	bool died;
+	int exit_status;
+	uint32_t held, nconns_reported;
+	bool clock_known, running, has_next;
+	double speed;
+	uint64_t vtime_ms, next_ms;
 	/* Connections it reported, until they reach CLOSED. */
-	struct conn *conns;
+	struct session_conn_info *conns;
 	size_t nconns, capconns;
 	/* Every state it entered, in order, for session_consume_state. */
 	enum tcpstate *log;
 	size_t nlog, caplog, cursor;
 	/* Ids of the newest connection and listener it reported (`conn`). */
 	char last_conn[24], last_listener[24];
-	struct evline ev;       /* the event being handled */
-	/* The answer to the command in flight (verb `asked`): 0 none yet,
-	 * 1 ok, -1 error. */
-	int answer;
-	char asked[16];
+	struct pending *pending, **pending_tail;
 };
 
 struct session {
 	struct session_config cfg;
+	struct loop *loop;
+	bool own_loop;
 	struct netns *ns;
 	int sigfd;
-	int epfd;               /* signals, pcap and node sockets */
 	sigset_t oldmask;
 	struct sigaction oldpipe;
 	struct node nodes[SESSION_MAX_NODES];
 	int nnodes;
+	uint64_t wanted;        /* kinds some sink wants */
 	pid_t cmd_pid;          /* 0: none or reaped; also its process group */
 	bool cmd_done;
 	int cmd_tty;            /* the terminal the peer was given, or -1 */
 	struct sigaction oldttou;
 	int cmd_status;         /* exit code (128 + signal if killed) */
-	struct wiretap *wire;   /* the wire: recording and inferred states, or NULL */
+	int peer_fd;            /* the peer's stdout when captured, or -1 */
+	char peer_buf[1024];
+	size_t peer_len;
+	uint64_t peer_stamp;    /* of its newest queued line */
+	struct wiretap *wire;   /* the wire: recording and inference, or NULL */
 	bool wire_failed;       /* its capture or recording failed (and was said) */
-	struct evqueue *q;      /* read, not yet printed (in stamp order) */
-	uint64_t horizon;       /* lines stamped before this may be printed */
+	struct evqueue *q;      /* read, not yet handed on (in stamp order) */
+	uint64_t horizon;       /* events stamped before this may be handed on */
 	int64_t real_minus_mono; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
-	uint64_t last_wire_stamp; /* of the capture's newest queued line */
+	uint64_t last_wire_stamp; /* of the capture's newest queued event */
+	uint64_t collected_pass; /* the loop pass of the last collect */
+	long long wake_timer;   /* see arm_wake: 0 when none */
+	uint64_t wake_at;
 	int stop_status;        /* see session_stop_status */
 	char node_path[PATH_MAX];
+	/* An event's decoded text while it is being built. */
+	char text[EVLINE_TEXT_MAX];
 };
 
+/* --- Events out ------------------------------------------------------------- */
 
-/* The stamps' clock (ctlmsg_now_ns) in milliseconds. */
-static long long now_ms(void)
+static bool wanted(const struct session *s, enum session_event_kind kind)
 {
-	return (long long)(ctlmsg_now_ns() / 1000000);
+	return s->wanted & SESSION_EV_BIT(kind);
+}
+
+static void deliver(struct session *s, const struct session_event *ev)
+{
+	for (int i = 0; i < s->cfg.nsinks; i++) {
+		const struct session_sink *k = &s->cfg.sinks[i];
+
+		if (!k->kinds || (k->kinds & SESSION_EV_BIT(ev->kind)))
+			k->event(ev, k->user);
+	}
+}
+
+static void notice(struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Something the session has to say (what was a line on stderr): handed on
+ * at once, not in stamp order. */
+static void notice(struct session *s, const char *fmt, ...)
+{
+	struct session_event ev = { .kind = SESSION_EV_NOTICE, .node = -1,
+				    .node_name = "" };
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	ev.stamp_ns = ctlmsg_now_ns();
+	ev.text = buf;
+	ev.text_len = n < 0 ? 0 : (size_t)n < sizeof buf ? (size_t)n
+							  : sizeof buf - 1;
+	deliver(s, &ev);
+}
+
+/* Queued as the event struct, then its text, then its raw line (the
+ * pointers are set again when it comes out). */
+static void queue_event(struct session *s, int source,
+			const struct session_event *ev)
+{
+	size_t len = sizeof *ev + ev->text_len + 1 + ev->raw_len + 1;
+	char *blob = malloc(len);
+	struct session_event copy = *ev;
+
+	if (!blob) {
+		notice(s, "out of memory, an event was dropped");
+		return;
+	}
+	copy.text = copy.raw = copy.node_name = NULL;
+	memcpy(blob, &copy, sizeof copy);
+	memcpy(blob + sizeof copy, ev->text, ev->text_len);
+	blob[sizeof copy + ev->text_len] = '\0';
+	if (ev->raw_len)
+		memcpy(blob + sizeof copy + ev->text_len + 1, ev->raw,
+		       ev->raw_len);
+	blob[len - 1] = '\0';
+	if (!evqueue_push(s->q, ev->stamp_ns, source, blob, len))
+		notice(s, "out of memory, an event was dropped");
+	free(blob);
+}
+
+/* Hands on (in stamp order) every queued event stamped before horizon. */
+static void release(struct session *s, uint64_t horizon)
+{
+	struct evqueue_item it;
+
+	while (evqueue_pop(s->q, horizon, &it)) {
+		struct session_event ev;
+
+		memcpy(&ev, it.line, sizeof ev);
+		ev.text = it.line + sizeof ev;
+		ev.raw = ev.raw_len ? ev.text + ev.text_len + 1 : NULL;
+		ev.node_name = ev.node >= 0 && ev.node < s->nnodes
+			       ? s->nodes[ev.node].name : "";
+		deliver(s, &ev);
+	}
 }
 
 /* --- Finding the node executable (see the contract: $TCPSTEP_NODE, then next
@@ -166,42 +250,13 @@ static bool find_node(char *dst, size_t size, char *err, size_t errsize)
 	return false;
 }
 
-/* --- Output ------------------------------------------------------------------ */
-
-static bool shown(const struct session *s, const struct node *n)
-{
-	return !s->cfg.only || strcmp(s->cfg.only, n->name) == 0;
-}
-
-static void stop(struct session *s, int status)
+void session_stop(struct session *s, int status)
 {
 	if (!s->stop_status)
 		s->stop_status = status;
 }
 
-static void print_line(struct session *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void print_line(struct session *s, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(s->cfg.out, fmt, ap);
-	va_end(ap);
-	fputc('\n', s->cfg.out);
-	fflush(s->cfg.out);
-	/* Nobody reads any more (tcpstep ... | head): end the session the
-	 * way SIGPIPE would have, quietly. */
-	if (ferror(s->cfg.out) && !s->stop_status) {
-		if (errno != EPIPE)
-			fprintf(stderr, "tcpstep: writing events: %s\n",
-				strerror(errno));
-		stop(s, errno == EPIPE ? 128 + SIGPIPE : 1);
-	}
-}
-
-/* --- Node bookkeeping ----------------------------------------------------- */
+/* --- The node model: updated as each event is read ------------------------ */
 
 static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
@@ -221,34 +276,134 @@ static bool grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return true;
 }
 
+static struct session_conn_info *find_conn(struct node *n, const char *local,
+					   const char *remote)
+{
+	for (size_t i = 0; i < n->nconns; i++)
+		if (!strcmp(n->conns[i].local, local) &&
+		    !strcmp(n->conns[i].remote, remote))
+			return &n->conns[i];
+	return NULL;
+}
+
+static struct session_conn_info *add_conn(struct node *n, const char *local,
+					  const char *remote)
+{
+	struct session_conn_info *c;
+
+	if (!grow((void **)&n->conns, &n->capconns, n->nconns + 1,
+		  sizeof *n->conns))
+		return NULL;
+	c = &n->conns[n->nconns++];
+	memset(c, 0, sizeof *c);
+	snprintf(c->local, sizeof c->local, "%s", local);
+	snprintf(c->remote, sizeof c->remote, "%s", remote);
+	c->state = TCPSTATE_CLOSED;
+	return c;
+}
+
 static void note_state(struct node *n, const char *local, const char *remote,
 		       enum tcpstate to)
 {
-	size_t i;
+	struct session_conn_info *c = find_conn(n, local, remote);
 
 	if (grow((void **)&n->log, &n->caplog, n->nlog + 1, sizeof *n->log))
 		n->log[n->nlog++] = to;
-	for (i = 0; i < n->nconns; i++)
-		if (!strcmp(n->conns[i].local, local) &&
-		    !strcmp(n->conns[i].remote, remote))
-			break;
 	if (to == TCPSTATE_CLOSED) {
-		if (i < n->nconns)
-			n->conns[i] = n->conns[--n->nconns];
+		if (c)
+			*c = n->conns[--n->nconns];
 		return;
 	}
-	if (i == n->nconns) {
-		if (!grow((void **)&n->conns, &n->capconns, n->nconns + 1,
-			  sizeof *n->conns))
-			return;
-		n->nconns++;
-		snprintf(n->conns[i].local, sizeof n->conns[i].local, "%s",
-			 local);
-		snprintf(n->conns[i].remote, sizeof n->conns[i].remote, "%s",
-			 remote);
-	}
-	n->conns[i].state = to;
+	if (!c)
+		c = add_conn(n, local, remote);
+	if (c)
+		c->state = to;
 }
+
+/* The answer to the oldest command in flight. An `ok` names its verb, so
+ * one that does not match answers nothing (it is reported, not taken for
+ * another's); an `error` names none and answers the oldest. */
+static void answer(struct node *n, const struct session_event *ev)
+{
+	struct pending *p = n->pending;
+
+	if (!p || (ev->u.answer.ok && strcmp(p->verb, ev->u.answer.verb)))
+		return;
+	n->pending = p->next;
+	if (!n->pending)
+		n->pending_tail = &n->pending;
+	if (p->done)
+		p->done(n->s, n->index, ev->u.answer.ok, ev->u.answer.key,
+			ev->u.answer.ok ? "" : ev->text, p->user);
+	free(p);
+}
+
+/* Every command in flight fails: the node has gone. */
+static void fail_pending(struct node *n)
+{
+	while (n->pending) {
+		struct pending *p = n->pending;
+
+		n->pending = p->next;
+		if (p->done)
+			p->done(n->s, n->index, false, "node-gone",
+				"the node has gone", p->user);
+		free(p);
+	}
+	n->pending_tail = &n->pending;
+}
+
+static void update_model(struct node *n, const struct session_event *ev)
+{
+	switch (ev->kind) {
+	case SESSION_EV_NODE_STARTED:
+		n->hello = true;
+		break;
+	case SESSION_EV_NODE_STATE:
+		note_state(n, ev->u.state.local, ev->u.state.remote,
+			   ev->u.state.to);
+		break;
+	case SESSION_EV_CONN: {
+		struct session_conn_info *c =
+			find_conn(n, ev->u.conn.local, ev->u.conn.remote);
+
+		snprintf(ev->u.conn.listener ? n->last_listener : n->last_conn,
+			 sizeof n->last_conn, "%u", ev->u.conn.id);
+		if (!c)
+			c = add_conn(n, ev->u.conn.local, ev->u.conn.remote);
+		if (c) {
+			c->id = ev->u.conn.id;
+			c->listener = ev->u.conn.listener;
+		}
+		break;
+	}
+	case SESSION_EV_CONNS:
+		n->nconns_reported = ev->u.count;
+		break;
+	case SESSION_EV_HELD:
+		n->held = ev->u.count;
+		break;
+	case SESSION_EV_CLOCK:
+		n->clock_known = true;
+		n->running = ev->u.clock.running;
+		n->speed = ev->u.clock.speed;
+		n->vtime_ms = ev->vtime_ms;
+		n->has_next = ev->u.clock.has_next;
+		n->next_ms = ev->u.clock.next_ms;
+		break;
+	case SESSION_EV_APP_DONE:
+		n->app_done = true;
+		n->app_status = ev->u.status;
+		break;
+	case SESSION_EV_ANSWER:
+		answer(n, ev);
+		break;
+	default:
+		break;
+	}
+}
+
+/* --- Reading the nodes ----------------------------------------------------- */
 
 static void node_complain(struct node *n, const char *what, const char *line,
 			  size_t len)
@@ -257,62 +412,19 @@ static void node_complain(struct node *n, const char *what, const char *line,
 
 	/* Enough of the line to recognise it. */
 	size_t need = textesc_escape(esc, sizeof esc, line, len, 0);
-	fprintf(stderr, "tcpstep: %s: %s: %s%s\n", n->name, what, esc,
-		need >= sizeof esc ? "..." : "");
+	notice(n->s, "%s: %s: %s%s", n->name, what, esc,
+	       need >= sizeof esc ? "..." : "");
 }
 
-static void handle_event(struct node *n, const struct evline *ev)
-{
-	struct session *s = n->s;
-	bool print = !s->cfg.raw && shown(s, n);
-
-	switch (ev->kind) {
-	case EVLINE_OUT:
-	case EVLINE_PLAY:
-		if (print && s->cfg.show_app)
-			print_line(s, "%s", ev->text);
-		break;
-	case EVLINE_STATE:
-		note_state(n, ev->local, ev->remote, ev->to);
-		if (print && s->cfg.show_states)
-			print_line(s, "%s", ev->text);
-		break;
-	case EVLINE_HELLO:
-		n->hello = true;
-		break;
-	case EVLINE_APP_DONE:
-		n->app_done = true;
-		n->app_status = ev->status;
-		break;
-	case EVLINE_OK:
-		/* Only the answer to the command in flight: a late answer to
-		 * one that timed out must not answer the next. (An `error`
-		 * names no verb, so it cannot be told apart this way.) */
-		if (!strcmp(ev->verb, n->asked))
-			n->answer = 1;
-		break;
-	case EVLINE_ERROR:
-		n->answer = -1;
-		if (!s->cfg.raw)
-			fprintf(stderr, "tcpstep: %s: error %s\n", n->name,
-				ev->text);
-		break;
-	case EVLINE_CONN:
-		snprintf(ev->listener ? n->last_listener : n->last_conn,
-			 sizeof n->last_conn, "%s", ev->id);
-		break;
-	case EVLINE_OTHER:
-		/* held, clock, conns: state for the UI; --raw shows them. */
-		break;
-	}
-}
-
-/* A node's line as it is read: stamped and queued (nothing is handled or
- * printed before its turn, see release_lines). */
+/* A node's line as it is read: stamped, parsed, the model updated, and
+ * queued to be handed on in its turn. */
 static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 		    size_t len)
 {
 	struct node *n = user;
+	struct session *s = n->s;
+	struct session_event ev = { .node = n->index, .node_name = n->name };
+	char raw[CTLMSG_LINE_MAX + 1];
 	uint64_t stamp = 0;
 	int r;
 
@@ -334,126 +446,29 @@ static void on_line(void *user, enum ctlmsg_line_status st, char *line,
 	if (stamp < n->last_stamp)
 		stamp = n->last_stamp;
 	n->last_stamp = stamp;
-	/* Whether the node may go away is known at once, not when the line
-	 * is printed. */
-	if (len >= 9 && !memcmp(line, "app-done ", 9))
-		n->app_done_read = true;
-	if (!evqueue_push(n->s->q, stamp, n->index, line, len))
-		node_complain(n, "out of memory, event dropped", line, len);
+	memcpy(raw, line, len);
+	raw[len] = '\0';
+	ev.stamp_ns = stamp;
+	ev.raw = raw;
+	ev.raw_len = len;
+	evline_parse(&ev, line, len, s->text);
+	update_model(n, &ev);
+	if (wanted(s, ev.kind))
+		queue_event(s, n->index, &ev);
 }
-
-/* A node's line when its turn comes: bookkeeping, then the headless text. */
-static void release_node_line(struct node *n, char *line, size_t len)
-{
-	char copy[CTLMSG_LINE_MAX + 1];
-	/* Big (4 x a line, escaped): one per node, not on the stack. */
-	struct evline *ev = &n->ev;
-	const char *why;
-
-	memcpy(copy, line, len + 1);
-	if (n->s->cfg.raw && shown(n->s, n)) {
-		textesc_escape(ev->text, sizeof ev->text, line, len, 0);
-		print_line(n->s, "%s %s", n->name, ev->text);
-	}
-	if (evline_parse(ev, n->name, line, len, &why) < 0) {
-		char what[160];
-
-		snprintf(what, sizeof what, "malformed event (%s)", why);
-		node_complain(n, what, copy, len);
-		return;
-	}
-	handle_event(n, ev);
-}
-
-/* A line of another source (the capture, session_emit): printed as is. */
-static void queue_line(struct session *s, uint64_t stamp, int source,
-		       const char *line)
-{
-	if (!evqueue_push(s->q, stamp, source, line, strlen(line)))
-		fprintf(stderr, "tcpstep: out of memory, a line was dropped\n");
-}
-
-/* Prints (and handles) every queued line stamped before `horizon`, in
- * stamp order. */
-static void release_lines(struct session *s, uint64_t horizon)
-{
-	struct evqueue_item it;
-
-	while (evqueue_pop(s->q, horizon, &it)) {
-		if (it.source >= 0 && it.source < s->nnodes)
-			release_node_line(&s->nodes[it.source], it.line, it.len);
-		else
-			print_line(s, "%s", it.line);
-	}
-}
-
-/* --- Processes ------------------------------------------------------------ */
-
-static const char *node_state_text(int status, char *buf, size_t size)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, size, "stopped");
-	return buf;
-}
-
 
 static void close_node_fd(struct node *n)
 {
 	if (n->fd >= 0) {
+		loop_del_fd(n->s->loop, n->fd);
 		close(n->fd);
 		n->fd = -1;
 	}
 }
 
-static void reap(struct session *s)
-{
-	for (;;) {
-		int status;
-		char why[96];
-		pid_t pid = waitpid(-1, &status, WNOHANG);
-
-		if (pid <= 0)
-			return;
-		if (pid == s->cmd_pid) {
-			/* Take the terminal back from the peer's job. */
-			if (s->cmd_tty >= 0)
-				tcsetpgrp(s->cmd_tty, getpgrp());
-			s->cmd_tty = -1;
-			s->cmd_pid = 0;
-			s->cmd_done = true;
-			s->cmd_status = WIFEXITED(status) ? WEXITSTATUS(status)
-				      : 128 + WTERMSIG(status);
-			continue;
-		}
-		for (int i = 0; i < s->nnodes; i++) {
-			struct node *n = &s->nodes[i];
-
-			if (n->pid != pid)
-				continue;
-			n->pid = 0;
-			/* A node whose app finished may exit on its own (the
-			 * server's "once" mode); anything else is a death. */
-			if (!n->quitting &&
-			    !(n->app_done_read && WIFEXITED(status) &&
-			      WEXITSTATUS(status) == 0)) {
-				fprintf(stderr,
-					"tcpstep: node %s %s; ending the session\n",
-					n->name,
-					node_state_text(status, why, sizeof why));
-				stop(s, 1);
-			}
-		}
-	}
-}
-
 /* Reads everything node n has written so far (until the socket would
- * block), queueing its lines. False when the read budget ran out first
- * (more may be waiting: the round was not complete). */
+ * block). False when the read budget ran out first (more may be waiting:
+ * the round was not complete). */
 static bool drain_node(struct session *s, struct node *n)
 {
 	char buf[16384];
@@ -475,40 +490,199 @@ static bool drain_node(struct session *s, struct node *n)
 		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return true;
 		if (r < 0)
-			fprintf(stderr, "tcpstep: node %s: control socket: %s\n",
-				n->name, strerror(errno));
+			notice(s, "node %s: control socket: %s", n->name,
+			       strerror(errno));
 		else if (ctlmsg_reader_pending(&n->rd))
-			fprintf(stderr, "tcpstep: node %s: its last event was cut "
-				"off (%zu bytes without a newline, dropped)\n",
-				n->name, ctlmsg_reader_pending(&n->rd));
+			notice(s, "node %s: its last event was cut off (%zu bytes "
+			       "without a newline, dropped)", n->name,
+			       ctlmsg_reader_pending(&n->rd));
 		close_node_fd(n);
-		if (!n->quitting && !n->app_done_read) {
-			fprintf(stderr,
-				"tcpstep: node %s closed its control socket; "
-				"ending the session\n", n->name);
-			stop(s, 1);
+		fail_pending(n);
+		if (!n->quitting && !n->app_done) {
+			notice(s, "node %s closed its control socket; ending the "
+			       "session", n->name);
+			session_stop(s, 1);
 		}
 	}
 	return true;
 }
 
-static void handle_signals(struct session *s)
-{
-	struct signalfd_siginfo si;
+/* --- The kernel peer's output ---------------------------------------------- */
 
-	while (read(s->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
-		if (si.ssi_signo == SIGCHLD) {
-			reap(s);
-		} else if (!s->stop_status) {
-			fprintf(stderr, "tcpstep: %s, cleaning up\n",
-				strsignal((int)si.ssi_signo));
-			stop(s, 128 + (int)si.ssi_signo);
+/* peer_buf[0..len) as one event, stamped when read; dropped from the
+ * buffer with `skip` bytes more (its newline). */
+static void peer_line(struct session *s, size_t len, size_t skip)
+{
+	struct session_event ev = { .kind = SESSION_EV_PEER_OUT, .node = -1,
+				    .node_name = "", .text = s->peer_buf,
+				    .text_len = len };
+	uint64_t now = ctlmsg_now_ns();
+
+	ev.stamp_ns = now > s->peer_stamp ? now : s->peer_stamp;
+	s->peer_stamp = ev.stamp_ns;
+	if (wanted(s, ev.kind))
+		queue_event(s, SESSION_SOURCE_PEER, &ev);
+	memmove(s->peer_buf, s->peer_buf + len + skip, s->peer_len - len - skip);
+	s->peer_len -= len + skip;
+}
+
+static void close_peer(struct session *s)
+{
+	if (s->peer_fd < 0)
+		return;
+	if (s->peer_len)
+		peer_line(s, s->peer_len, 0);
+	loop_del_fd(s->loop, s->peer_fd);
+	close(s->peer_fd);
+	s->peer_fd = -1;
+}
+
+/* Reads what the peer has written: its complete lines, and at its end the
+ * last partial one too. */
+static void drain_peer(struct session *s)
+{
+	while (s->peer_fd >= 0) {
+		ssize_t r = read(s->peer_fd, s->peer_buf + s->peer_len,
+				 sizeof s->peer_buf - s->peer_len);
+		char *nl;
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0)
+			s->peer_len += (size_t)r;
+		while ((nl = memchr(s->peer_buf, '\n', s->peer_len)) != NULL)
+			peer_line(s, (size_t)(nl - s->peer_buf), 1);
+		if (s->peer_len == sizeof s->peer_buf)
+			peer_line(s, s->peer_len, 0); /* a very long line */
+		if (r == 0 || (r < 0 && errno != EAGAIN)) {
+			close_peer(s);
+			break;
+		}
+		if (r < 0)
+			break;
+	}
+}
+
+/* --- Processes ------------------------------------------------------------ */
+
+static const char *exit_text(int status, char *buf, size_t size)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, size, "exited with status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, size, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, size, "stopped");
+	return buf;
+}
+
+static void node_died(struct session *s, struct node *n, int status)
+{
+	struct session_event ev = { .kind = SESSION_EV_NODE_DIED,
+				    .node = n->index, .node_name = n->name };
+	char why[96];
+
+	n->died = true;
+	ev.stamp_ns = ctlmsg_now_ns();
+	ev.u.status = status;
+	ev.text = exit_text(status, why, sizeof why);
+	ev.text_len = strlen(why);
+	/* At once, like a notice: the session ends. */
+	deliver(s, &ev);
+	session_stop(s, 1);
+}
+
+static void reap(struct session *s)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid <= 0)
+			return;
+		if (pid == s->cmd_pid) {
+			/* Take the terminal back from the peer's job. */
+			if (s->cmd_tty >= 0)
+				tcsetpgrp(s->cmd_tty, getpgrp());
+			s->cmd_tty = -1;
+			s->cmd_pid = 0;
+			s->cmd_done = true;
+			s->cmd_status = WIFEXITED(status) ? WEXITSTATUS(status)
+				      : 128 + WTERMSIG(status);
+			continue;
+		}
+		for (int i = 0; i < s->nnodes; i++) {
+			struct node *n = &s->nodes[i];
+
+			if (n->pid != pid)
+				continue;
+			n->pid = 0;
+			n->exit_status = status;
+			/* A node whose app finished may exit on its own (the
+			 * server's "once" mode); anything else is a death. */
+			if (!n->quitting &&
+			    !(n->app_done && WIFEXITED(status) &&
+			      WEXITSTATUS(status) == 0))
+				node_died(s, n, status);
 		}
 	}
 }
 
-/* Reads what the wire tap has captured. A failed recording or a lost capture ends
- * the session: the user asked for the file. */
+/* --- The wire --------------------------------------------------------------- */
+
+/* A frame's capture time (CLOCK_REALTIME ns) as a stamp: nothing was
+ * captured in the future (a wall clock set back would say so, and hold the
+ * event back for as long), and the capture's events stay in the order the
+ * tracker made them (a segment moves both ends, in one order) whatever the
+ * clocks' jitter. */
+static uint64_t wire_stamp(struct session *s, int64_t realtime_ns)
+{
+	int64_t m = realtime_ns - s->real_minus_mono;
+	uint64_t stamp = m > 0 ? (uint64_t)m : 0, now = ctlmsg_now_ns();
+
+	if (stamp > now)
+		stamp = now;
+	if (stamp < s->last_wire_stamp)
+		stamp = s->last_wire_stamp;
+	s->last_wire_stamp = stamp;
+	return stamp;
+}
+
+static void on_wire_segment(const struct segment *seg,
+			    const struct tracker_seginfo *info, void *user)
+{
+	struct session *s = user;
+	struct session_event ev = { .kind = SESSION_EV_WIRE_SEGMENT,
+				    .node = -1, .node_name = "", .text = "" };
+
+	if (!wanted(s, ev.kind))
+		return;
+	ev.stamp_ns = wire_stamp(s, seg->ts_ns);
+	ev.u.wire_seg.seg = *seg;
+	ev.u.wire_seg.seg.payload = NULL;
+	ev.u.wire_seg.info = *info;
+	/* The note's strings are static (tracker.h). */
+	queue_event(s, SESSION_SOURCE_WIRE, &ev);
+}
+
+static void on_wire_state(const struct tracker_event *tev, uint64_t last_pkt,
+			  void *user)
+{
+	struct session *s = user;
+	struct session_event ev = { .kind = SESSION_EV_WIRE_STATE, .node = -1,
+				    .node_name = "", .text = "" };
+
+	if (!wanted(s, ev.kind))
+		return;
+	ev.stamp_ns = wire_stamp(s, tev->ts_ns);
+	ev.u.wire_state.ev = *tev;
+	ev.u.wire_state.last_pkt = last_pkt;
+	queue_event(s, SESSION_SOURCE_WIRE, &ev);
+}
+
+/* Reads what the wire tap has captured. A failed recording or a lost capture
+ * ends the session: the user asked for the file. */
 static void drain_wire(struct session *s)
 {
 	char err[600];
@@ -518,46 +692,18 @@ static void drain_wire(struct session *s)
 	if (wiretap_poll(s->wire, err, sizeof err))
 		return;
 	s->wire_failed = true;
-	/* Said even when the session is already ending: wiretap_close does
-	 * not repeat a failure wiretap_poll has returned. */
 	if (s->stop_status) {
-		fprintf(stderr, "tcpstep: %s\n", err);
+		notice(s, "%s", err);
 		return;
 	}
-	fprintf(stderr, "tcpstep: %s; ending the session\n", err);
-	stop(s, 1);
-}
-
-/* An inferred state change (wiretap.h): printed beside the nodes' true
- * ones unless filtered out (--no-states, --no-wire, --only NODE, --raw),
- * in its place by its capture time. */
-static void on_wire_state(const char *line, const struct tracker_event *ev,
-			  void *user)
-{
-	struct session *s = user;
-
-	if (s->cfg.raw || !s->cfg.show_states || !s->cfg.show_wire ||
-	    (s->cfg.only && strcmp(s->cfg.only, "wire")))
-		return;
-	uint64_t stamp = session_mono_from_realtime(s, ev->ts_ns);
-	uint64_t now = ctlmsg_now_ns();
-
-	/* Nothing was captured in the future (a wall clock set back would
-	 * say so, and hold the line back for as long). The tracker's lines
-	 * stay in the order it made them (a segment moves both ends, in one
-	 * order) whatever the clocks' jitter. */
-	if (stamp > now)
-		stamp = now;
-	if (stamp < s->last_wire_stamp)
-		stamp = s->last_wire_stamp;
-	s->last_wire_stamp = stamp;
-	queue_line(s, stamp, SESSION_SOURCE_WIRE, line);
+	notice(s, "%s; ending the session", err);
+	session_stop(s, 1);
 }
 
 /* CLOCK_REALTIME - CLOCK_MONOTONIC, for the capture's stamps (wall time).
  * It moves only when the wall clock is set or slewed (NTP: at most 500
  * ppm), so a change under SESSION_CLOCK_JITTER_NS is the measurement's
- * own noise and is ignored: one frame's lines convert alike. */
+ * own noise and is ignored: one frame's events convert alike. */
 #define SESSION_CLOCK_JITTER_NS 2000
 static int64_t measure_real_minus_mono(void)
 {
@@ -592,22 +738,24 @@ static uint64_t held_back(const struct session *s)
 	 * (wiretap.h), so a reaction is never read before the frame that
 	 * caused it. But a frame's stamp is taken a little before it is
 	 * readable in the capture's ring, and it is converted from
-	 * CLOCK_REALTIME (sync_clocks, to 2 us): holding every line back
-	 * 10 ms keeps a wire line among the nodes' lines by its stamp even
-	 * then. Nodes alone need no such margin. */
+	 * CLOCK_REALTIME (sync_clocks, to 2 us): holding every event back
+	 * 10 ms keeps a wire event among the nodes' by its stamp even then.
+	 * Nodes alone need no such margin. */
 	return s->wire ? SESSION_WIRE_HOLD_NS : 0;
 }
 
-/* Reads every source once, completely if it can, and prints what that
- * makes safe to print. Returns how many lines it read.
+/* --- The rounds ------------------------------------------------------------- */
+
+/* Reads every source once, completely if it can, and hands on what that
+ * makes safe. Returns how many events it read.
  *
  * Why this gives causal order (docs/control-protocol.md "Ordering"): a
  * node writes a step's events (blocking, so they are in our socket
  * buffer) before that step's frames leave, and the peer stamps its
- * reaction after it received the frame. So if a line L is stamped at T, any
- * line that led to it was already readable at T. A round that began after
- * T (t0 > T) and read every socket until it would block has read them
- * all; printing in stamp order then puts them before L. */
+ * reaction after it received the frame. So if an event E is stamped at T,
+ * any event that led to it was already readable at T. A round that began
+ * after T (t0 > T) and read every socket until it would block has read
+ * them all; handing on in stamp order then puts them before E. */
 static size_t read_round(struct session *s)
 {
 	size_t before = evqueue_len(s->q);
@@ -618,125 +766,143 @@ static size_t read_round(struct session *s)
 	drain_wire(s);
 	/* A TIME_WAIT the tracker ends on its own is stamped with its
 	 * deadline: fire what is due before this round's horizon, so it is
-	 * queued before anything it precedes is printed. */
+	 * queued before anything it precedes is handed on. */
 	if (s->wire)
 		wiretap_advance(s->wire, (int64_t)(t0 - held_back(s)) +
 				s->real_minus_mono);
 	for (int i = 0; i < s->nnodes; i++)
 		if (!drain_node(s, &s->nodes[i]))
 			complete = false;
+	drain_peer(s);
 	if (complete && t0 > held_back(s) && t0 - held_back(s) > s->horizon)
 		s->horizon = t0 - held_back(s);
 	/* nothing was taken out since `before` */
 	size_t got = evqueue_len(s->q) - before;
 
-	release_lines(s, s->horizon);
+	release(s, s->horizon);
 	return got;
 }
 
 /* Reads rounds until one reads nothing new (everything read before it is
- * then printed, apart from what the capture's margin still holds back). */
+ * then handed on, apart from what the capture's margin still holds back). */
 static void collect(struct session *s)
 {
+	s->collected_pass = loop_pass(s->loop);
 	for (int i = 0; i < SESSION_ROUNDS_MAX; i++)
 		if (read_round(s) == 0)
 			break;
 }
 
-/* One pass: waits up to timeout_ms for something to happen (or for a
- * held-back line to come of age), reads everything, prints what is safe. */
-static void pass(struct session *s, int timeout_ms)
+/* Any of the session's fds is ready: read them all, once a pass (the order
+ * comes from the stamps, not from which fd became ready first). */
+static void on_ready(struct loop *l, int fd, unsigned mask, void *user)
 {
-	struct epoll_event ev[SESSION_MAX_NODES + 3];
-	bool sig = false;
-	uint64_t oldest;
-	int n;
+	struct session *s = user;
 
-	if (evqueue_oldest(s->q, &oldest)) {
-		uint64_t due = oldest + held_back(s) + 1, now = ctlmsg_now_ns();
-		uint64_t ms = due > now ? (due - now + 999999) / 1000000 : 0;
+	(void)l;
+	(void)fd;
+	(void)mask;
+	if (s->collected_pass != loop_pass(s->loop))
+		collect(s);
+}
 
-		if (timeout_ms < 0 || ms < (uint64_t)timeout_ms)
-			timeout_ms = (int)ms;
-	}
-	n = epoll_wait(s->epfd, ev, SESSION_MAX_NODES + 3, timeout_ms);
-	if (n < 0) {
-		if (errno != EINTR)
-			fprintf(stderr, "tcpstep: epoll_wait: %s\n", strerror(errno));
-		n = 0;
-	}
-	for (int i = 0; i < n; i++) {
-		uint32_t tag = ev[i].data.u32;
+static void on_signal(struct loop *l, int fd, unsigned mask, void *user)
+{
+	struct session *s = user;
+	struct signalfd_siginfo si;
 
-		if (tag == EPOLL_TAG_SIGNAL) {
-			sig = true;
-		} else if (tag == EPOLL_TAG_OUT) {
-			/* Level-triggered EPOLLERR would wake every pass of
-			 * the teardown: stop watching once it has said it. */
-			epoll_ctl(s->epfd, EPOLL_CTL_DEL, fileno(s->cfg.out),
-				  NULL);
-			stop(s, 128 + SIGPIPE);
+	(void)l;
+	(void)mask;
+	/* Nodes before signals: events written before a node died are read
+	 * before its death is reported. */
+	collect(s);
+	while (read(fd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGCHLD) {
+			reap(s);
+		} else if (!s->stop_status) {
+			notice(s, "%s, cleaning up", strsignal((int)si.ssi_signo));
+			session_stop(s, 128 + (int)si.ssi_signo);
 		}
 	}
-	/* Every source, whichever woke us: the order comes from the stamps,
-	 * not from which socket became readable first. Nodes before signals:
-	 * events written before a node died are read before its death is
-	 * reported. */
+}
+
+static int64_t on_wake(struct loop *l, long long id, void *user)
+{
+	struct session *s = user;
+
+	(void)l;
+	(void)id;
+	s->wake_timer = 0;
 	collect(s);
-	if (sig)
-		handle_signals(s);
+	return LOOP_TIMER_DONE;
 }
 
-static bool watch(struct session *s, int fd, uint32_t tag, char *err,
-		  size_t errsize)
+/* Before the loop sleeps: a timer for the next moment something is due
+ * without any fd becoming ready (a held-back event comes of age, the
+ * tracker's TIME_WAIT ends, the wire falls quiet). So nothing polls. */
+static void arm_wake(struct loop *l, void *user)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+	struct session *s = user;
+	uint64_t due = UINT64_MAX, oldest, now = ctlmsg_now_ns();
 
-	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		errbuf_set(err, errsize, "epoll_ctl: %s", strerror(errno));
-		return false;
+	(void)l;
+	if (evqueue_oldest(s->q, &oldest))
+		due = oldest + held_back(s) + 1;
+	if (s->wire && !s->wire_failed) {
+		int64_t t[2] = { wiretap_next_deadline(s->wire),
+				 wiretap_quiet_deadline(s->wire) };
+
+		for (int i = 0; i < 2; i++) {
+			int64_t m;
+
+			if (t[i] == INT64_MAX)
+				continue;
+			m = t[i] - s->real_minus_mono + (int64_t)held_back(s) + 1;
+			if (m < (int64_t)now)
+				m = (int64_t)now;
+			if ((uint64_t)m < due)
+				due = (uint64_t)m;
+		}
 	}
-	return true;
+	if (s->wake_timer && s->wake_at == due)
+		return;
+	if (s->wake_timer)
+		loop_del_timer(s->loop, s->wake_timer);
+	s->wake_timer = 0;
+	if (due == UINT64_MAX)
+		return;
+	s->wake_at = due;
+	s->wake_timer = loop_add_timer(s->loop, due > now ? (int64_t)(due - now)
+							  : 0, on_wake, s);
+	if (s->wake_timer < 0)
+		s->wake_timer = 0;
 }
 
-/* A pipe's write end reports EPOLLERR once its reader has gone (tcpstep
- * ... | head): without this, a session whose events have all been written
- * would never learn it, and would wait for its peer command forever. Files
- * cannot be watched (EPERM) and need not be. */
-static void watch_reader(struct session *s)
-{
-	struct epoll_event ev = { .events = 0, .data.u32 = EPOLL_TAG_OUT };
-	struct stat st;
-	int fd = fileno(s->cfg.out);
-
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
-/* Before session_wait returns: print what has been read, as far as the
- * order allows (a line the capture's margin still holds back may wait a
- * few ms; one that cannot be printed yet stays for the next wait, or the
- * end). So a caller that goes on to something else (a script's next line,
- * a blocking read of its input) leaves nothing read unprinted behind. */
+/* Before session_wait returns: hand on what has been read, as far as the
+ * order allows (an event the capture's margin still holds back may wait a
+ * few ms; one that cannot go yet stays for the next wait, or the end). So
+ * a caller that goes on to something else (a script's next line) leaves
+ * nothing read behind. */
 static void settle(struct session *s)
 {
-	long long end = now_ms() + (long long)(held_back(s) / 1000000) +
-			SESSION_SETTLE_EXTRA_MS;
+	uint64_t end = ctlmsg_now_ns() + held_back(s) + SESSION_SETTLE_EXTRA_NS;
 
 	collect(s);
-	while (evqueue_len(s->q) > 0 && now_ms() < end)
-		pass(s, (int)(end - now_ms()));
+	while (evqueue_len(s->q) > 0 && ctlmsg_now_ns() < end)
+		loop_once(s->loop, (int64_t)(end - ctlmsg_now_ns()));
 }
 
 enum session_wait session_wait(struct session *s,
 			       bool (*pred)(struct session *s, void *user),
 			       void *user, int timeout_ms)
 {
-	long long end = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	uint64_t end = timeout_ms < 0 ? UINT64_MAX
+			: ctlmsg_now_ns() + (uint64_t)timeout_ms * MS_NS;
 	enum session_wait w;
 
+	collect(s);
 	for (;;) {
-		int left = -1;
+		uint64_t now;
 
 		if (pred && pred(s, user)) {
 			w = SESSION_WAIT_DONE;
@@ -744,33 +910,18 @@ enum session_wait session_wait(struct session *s,
 		}
 		if (s->stop_status)
 			return SESSION_WAIT_STOPPED;
-		if (end >= 0) {
-			long long l = end - now_ms();
-			if (l <= 0) {
-				w = SESSION_WAIT_TIMEOUT;
-				break;
-			}
-			left = l > INT_MAX ? INT_MAX : (int)l;
+		now = ctlmsg_now_ns();
+		if (now >= end) {
+			w = SESSION_WAIT_TIMEOUT;
+			break;
 		}
-		/* Wake at least every 100 ms to re-check the predicate. */
-		pass(s, left < 0 || left > 100 ? 100 : left);
+		loop_once(s->loop, end == UINT64_MAX ? -1 : (int64_t)(end - now));
 	}
 	settle(s);
 	return w;
 }
 
-void session_emit(struct session *s, uint64_t stamp_ns, const char *line)
-{
-	queue_line(s, stamp_ns, SESSION_SOURCE_OTHER, line);
-}
-
-uint64_t session_mono_from_realtime(const struct session *s,
-				    int64_t realtime_ns)
-{
-	int64_t m = realtime_ns - s->real_minus_mono;
-
-	return m > 0 ? (uint64_t)m : 0;
-}
+/* --- Commands ----------------------------------------------------------------- */
 
 static bool send_line(struct node *n, const char *line)
 {
@@ -784,40 +935,198 @@ static bool send_line(struct node *n, const char *line)
 	return ctlmsg_write_all(n->fd, buf, len + 1) == 0;
 }
 
+bool session_send(struct session *s, int node, const char *line,
+		  session_done_fn *done, void *user, char *err,
+		  size_t errsize)
+{
+	struct node *n;
+	struct pending *p;
+
+	if (node < 0 || node >= s->nnodes) {
+		errbuf_set(err, errsize, "no such node");
+		return false;
+	}
+	n = &s->nodes[node];
+	if (strlen(line) + 1 > CTLMSG_LINE_MAX) {
+		errbuf_set(err, errsize, "command too long for the protocol");
+		return false;
+	}
+	p = calloc(1, sizeof *p);
+	if (!p) {
+		errbuf_set(err, errsize, "out of memory");
+		return false;
+	}
+	snprintf(p->verb, sizeof p->verb, "%.*s", (int)strcspn(line, " "), line);
+	p->done = done;
+	p->user = user;
+	if (!send_line(n, line)) {
+		errbuf_set(err, errsize, "cannot send to node %s: %s", n->name,
+		       n->fd < 0 ? "it has gone" : strerror(errno));
+		free(p);
+		return false;
+	}
+	*n->pending_tail = p;
+	n->pending_tail = &p->next;
+	return true;
+}
+
+bool session_listen(struct session *s, int node, uint16_t port,
+		    session_done_fn *done, void *user, char *err, size_t errsize)
+{
+	char line[32];
+
+	snprintf(line, sizeof line, "listen %u", (unsigned)port);
+	return session_send(s, node, line, done, user, err, errsize);
+}
+
+bool session_connect(struct session *s, int node, const char *ip,
+		     uint16_t port, session_done_fn *done, void *user,
+		     char *err, size_t errsize)
+{
+	char line[64];
+	uint32_t a;
+
+	/* Network safety: only the session network. */
+	if (ctlmsg_parse_ipv4(ip, &a) < 0 || !ctlmsg_addr_on_test_net(a)) {
+		errbuf_set(err, errsize, "%s is not on the session network "
+			   "192.0.2.0/24", ip);
+		return false;
+	}
+	snprintf(line, sizeof line, "connect %s:%u", ip, (unsigned)port);
+	return session_send(s, node, line, done, user, err, errsize);
+}
+
+bool session_write(struct session *s, int node, uint32_t id, const void *text,
+		   size_t len, session_done_fn *done, void *user, char *err,
+		   size_t errsize)
+{
+	struct ctlmsg_out o;
+
+	ctlmsg_out_init(&o, "send");
+	ctlmsg_out_wordf(&o, "%u", id);
+	ctlmsg_out_text(&o, text, len);
+	if (ctlmsg_out_end(&o) < 0) {
+		errbuf_set(err, errsize, "text too long for one command");
+		return false;
+	}
+	o.buf[o.len - 1] = '\0'; /* session_send adds the newline */
+	return session_send(s, node, o.buf, done, user, err, errsize);
+}
+
+bool session_conn_op(struct session *s, int node, uint32_t id,
+		     enum session_conn_op op, session_done_fn *done, void *user,
+		     char *err, size_t errsize)
+{
+	static const char *const verbs[] = { "shutdown", "close", "abort" };
+	char line[48];
+
+	if ((unsigned)op > SESSION_ABORT) {
+		errbuf_set(err, errsize, "no such operation");
+		return false;
+	}
+	snprintf(line, sizeof line, "%s %u", verbs[op], id);
+	return session_send(s, node, line, done, user, err, errsize);
+}
+
+bool session_clock_op(struct session *s, int node, enum session_clock_op op,
+		      session_done_fn *done, void *user, char *err,
+		      size_t errsize)
+{
+	static const char *const verbs[] = { "run", "pause", "step", "advance",
+					     "drop-next-in" };
+
+	if ((unsigned)op > SESSION_DROP_NEXT) {
+		errbuf_set(err, errsize, "no such operation");
+		return false;
+	}
+	return session_send(s, node, verbs[op], done, user, err, errsize);
+}
+
+bool session_speed(struct session *s, int node, double factor,
+		   session_done_fn *done, void *user, char *err,
+		   size_t errsize)
+{
+	char line[48];
+
+	if (!(factor >= 0.1 && factor <= 100)) {
+		errbuf_set(err, errsize, "speed wants 0.1 to 100");
+		return false;
+	}
+	/* The protocol's decimal has a '.', whatever LC_NUMERIC says. */
+	int64_t milli = (int64_t)(factor * 1000 + 0.5);
+	snprintf(line, sizeof line, "speed %lld.%03lld", (long long)(milli / 1000),
+		 (long long)(milli % 1000));
+	return session_send(s, node, line, done, user, err, errsize);
+}
+
+struct blocking {
+	bool answered, ok, gone;
+};
+
+static void blocking_done(struct session *s, int node, bool ok,
+			  const char *key, const char *text, void *user)
+{
+	struct blocking *b = user;
+
+	(void)s;
+	(void)node;
+	(void)text;
+	b->answered = true;
+	b->ok = ok;
+	b->gone = !ok && !strcmp(key, "node-gone");
+}
+
 static bool got_answer(struct session *s, void *user)
 {
-	return ((struct node *)user)->answer != 0 || ((struct node *)user)->fd < 0;
+	(void)s;
+	return ((struct blocking *)user)->answered;
+}
+
+/* A blocking command whose wait ended first leaves its completion behind
+ * in the queue of the node's answers: it must not write into a caller's
+ * stack frame that is gone, so it points at this. */
+static void forgotten_done(struct session *s, int node, bool ok,
+			   const char *key, const char *text, void *user)
+{
+	(void)s;
+	(void)node;
+	(void)ok;
+	(void)key;
+	(void)text;
+	(void)user;
+}
+
+static void forget(struct session *s, int node, struct blocking *b)
+{
+	for (struct pending *p = s->nodes[node].pending; p; p = p->next)
+		if (p->user == b) {
+			p->done = forgotten_done;
+			p->user = NULL;
+		}
 }
 
 int session_command(struct session *s, int node, const char *line,
 		    int timeout_ms, char *err, size_t errsize)
 {
-	struct node *n;
+	struct blocking b = { 0 };
 
-	if (node < 0 || node >= s->nnodes) {
-		errbuf_set(err, errsize, "no such node");
+	if (!session_send(s, node, line, blocking_done, &b, err, errsize))
 		return -1;
-	}
-	n = &s->nodes[node];
-	n->answer = 0;
-	snprintf(n->asked, sizeof n->asked, "%.*s", (int)strcspn(line, " "),
-		 line);
-	if (!send_line(n, line)) {
-		errbuf_set(err, errsize, "cannot send to node %s: %s", n->name,
-		       n->fd < 0 ? "it has gone" : strerror(errno));
-		return -1;
-	}
-	switch (session_wait(s, got_answer, n, timeout_ms)) {
+	switch (session_wait(s, got_answer, &b, timeout_ms)) {
 	case SESSION_WAIT_DONE:
-		if (n->answer)
-			return n->answer > 0 ? 1 : 0;
-		errbuf_set(err, errsize, "node %s has gone", n->name);
+		if (b.ok)
+			return 1;
+		if (!b.gone)
+			return 0;
+		errbuf_set(err, errsize, "node %s has gone", s->nodes[node].name);
 		return -1;
 	case SESSION_WAIT_TIMEOUT:
+		forget(s, node, &b);
 		errbuf_set(err, errsize, "node %s did not answer '%s' within %d ms",
-		       n->name, line, timeout_ms);
+		       s->nodes[node].name, line, timeout_ms);
 		return -1;
 	default:
+		forget(s, node, &b);
 		errbuf_set(err, errsize, "session stopped");
 		return -1;
 	}
@@ -827,22 +1136,17 @@ int session_command(struct session *s, int node, const char *line,
 
 static void stale_msg(const char *msg, void *user)
 {
-	fprintf(stderr, "tcpstep: removing a stale namespace: %s\n", msg);
-}
-
-/* The tracker's MSL is the nodes': --msl, or the node's default (2 s). */
-static int64_t session_msl_ns(const struct session_config *cfg)
-{
-	double msl = cfg->msl ? strtod(cfg->msl, NULL) : 2.0;
-
-	return (int64_t)(msl * 1e9 + 0.5);
+	notice(user, "removing a stale namespace: %s", msg);
 }
 
 static bool start_wire(struct session *s, char *err, size_t errsize)
 {
 	struct wiretap_config wc = {
 		.write_path = s->cfg.pcap_path,
-		.msl_ns = session_msl_ns(&s->cfg),
+		/* The tracker's MSL is the nodes': --msl, or the node's
+		 * default (2 s). */
+		.msl_ns = s->cfg.msl_ns ? s->cfg.msl_ns : 2000000000LL,
+		.on_segment = on_wire_segment,
 		.on_state = on_wire_state,
 		.user = s,
 	};
@@ -850,15 +1154,15 @@ static bool start_wire(struct session *s, char *err, size_t errsize)
 
 	s->wire = wiretap_open(s->ns, &wc, werr, sizeof werr);
 	if (s->wire)
-		return watch(s, wiretap_fd(s->wire), EPOLL_TAG_WIRE, err,
-			     errsize);
-	/* The recording was asked for; the inferred lines are a bonus the
-	 * session can run without. */
+		return loop_add_fd(s->loop, wiretap_fd(s->wire), LOOP_READ,
+				   on_ready, s, err, errsize);
+	/* The recording was asked for; the inference is a bonus the session
+	 * can run without. */
 	if (s->cfg.pcap_path) {
 		errbuf_set(err, errsize, "%s", werr);
 		return false;
 	}
-	fprintf(stderr, "tcpstep: %s; inferred states are not shown\n", werr);
+	notice(s, "%s; inferred states are not shown", werr);
 	return true;
 }
 
@@ -874,18 +1178,36 @@ struct session *session_create(const struct session_config *cfg, char *err,
 		return NULL;
 	}
 	s->cfg = *cfg;
+	if (s->cfg.nsinks < 0 || s->cfg.nsinks > SESSION_MAX_SINKS)
+		s->cfg.nsinks = 0;
+	for (int i = 0; i < s->cfg.nsinks; i++)
+		s->wanted |= s->cfg.sinks[i].kinds ? s->cfg.sinks[i].kinds
+						   : ~0ull;
 	s->sigfd = -1;
-	s->epfd = -1;
 	s->cmd_tty = -1;
+	s->peer_fd = -1;
 	s->real_minus_mono = measure_real_minus_mono();
+	for (int i = 0; i < SESSION_MAX_NODES; i++)
+		s->nodes[i].fd = -1;
 	s->q = evqueue_create();
-	if (!s->q) {
-		errbuf_set(err, errsize, "out of memory");
+	s->loop = cfg->loop;
+	if (!s->loop) {
+		s->loop = loop_create(err, errsize);
+		s->own_loop = true;
+	}
+	if (!s->q || !s->loop) {
+		if (!s->q)
+			errbuf_set(err, errsize, "out of memory");
+		evqueue_destroy(s->q);
+		if (s->own_loop)
+			loop_destroy(s->loop);
 		free(s);
 		return NULL;
 	}
 	if (!find_node(s->node_path, sizeof s->node_path, err, errsize)) {
 		evqueue_destroy(s->q);
+		if (s->own_loop)
+			loop_destroy(s->loop);
 		free(s);
 		return NULL;
 	}
@@ -905,15 +1227,11 @@ struct session *session_create(const struct session_config *cfg, char *err,
 		errbuf_set(err, errsize, "signalfd: %s", strerror(errno));
 		goto fail;
 	}
-	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->epfd < 0) {
-		errbuf_set(err, errsize, "epoll_create1: %s", strerror(errno));
+	if (!loop_add_fd(s->loop, s->sigfd, LOOP_READ, on_signal, s, err,
+			 errsize))
 		goto fail;
-	}
-	if (!watch(s, s->sigfd, EPOLL_TAG_SIGNAL, err, errsize))
-		goto fail;
-	watch_reader(s);
-	netns_remove_stale(stale_msg, NULL);
+	loop_add_hook(s->loop, arm_wake, s);
+	netns_remove_stale(stale_msg, s);
 	s->ns = netns_create(err, errsize);
 	if (!s->ns)
 		goto fail;
@@ -925,15 +1243,21 @@ fail:
 	return NULL;
 }
 
+struct loop *session_loop(const struct session *s)
+{
+	return s->loop;
+}
+
 static bool said_hello(struct session *s, void *user)
 {
 	struct node *n = user;
 
+	(void)s;
 	return n->hello;
 }
 
 /* Distinct per-node seeds from one --seed (splitmix64's finaliser): two
- * lwIP hosts seeded alike pick the same ISN and local port (DESIGN.md).
+ * lwIP hosts seeded alike pick the same ISN and local port (docs/node.md).
  * Kept below 2^32 so any node-side seed type holds it. */
 static uint64_t node_seed(uint64_t seed, int index)
 {
@@ -949,7 +1273,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		       const char *const extra[], char *err, size_t errsize)
 {
 	struct node *n;
-	char ipcidr[24], seed[24];
+	char ipcidr[24], seed[24], msl[CTLMSG_SECONDS_MAX];
 	const char *argv[40];
 	int argc = 0, sv[2], tapfd;
 	pid_t pid;
@@ -964,6 +1288,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	n->s = s;
 	n->index = s->nnodes;
 	n->fd = -1;
+	n->pending_tail = &n->pending;
 	snprintf(n->name, sizeof n->name, "%s", name);
 	snprintf(n->tap, sizeof n->tap, "tap-%s", name);
 	snprintf(n->ip, sizeof n->ip, "%s", ip);
@@ -994,9 +1319,10 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		argv[argc++] = "--seed";
 		argv[argc++] = seed;
 	}
-	if (s->cfg.msl) {
+	if (s->cfg.msl_ns) {
+		ctlmsg_format_seconds(msl, s->cfg.msl_ns);
 		argv[argc++] = "--msl";
-		argv[argc++] = s->cfg.msl;
+		argv[argc++] = msl;
 	}
 	for (int i = 0; extra && extra[i] && argc < 39; i++)
 		argv[argc++] = extra[i];
@@ -1034,6 +1360,8 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 
 		if (ctl < 0 || tap < 0 || dup2(ctl, 3) < 0 || dup2(tap, 4) < 0)
 			_exit(127);
+		/* The child's own last words, on the stderr it inherited
+		 * (there is no other channel before exec). */
 		if (netns_enter(s->ns) < 0) {
 			dprintf(2, "tcpstep: cannot enter the namespace: %s\n",
 				strerror(errno));
@@ -1050,8 +1378,7 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	n->fd = sv[0];
 	n->pid = pid;
 	s->nnodes++;
-	if (!watch(s, n->fd, EPOLL_TAG_NODE + (uint32_t)n->index, err,
-		   errsize))
+	if (!loop_add_fd(s->loop, n->fd, LOOP_READ, on_ready, s, err, errsize))
 		return -1;
 	switch (session_wait(s, said_hello, n, SESSION_HELLO_MS)) {
 	case SESSION_WAIT_DONE:
@@ -1066,16 +1393,24 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 	}
 }
 
-bool session_start_command(struct session *s, const char *command, char *err,
-			   size_t errsize)
+bool session_start_command(struct session *s, const char *command,
+			   bool capture_output, char *err, size_t errsize)
 {
-	pid_t pid;
-
+	int pfd[2] = { -1, -1 };
 	int tty = -1;
+	pid_t pid;
 
 	if (s->cmd_pid) {
 		errbuf_set(err, errsize, "a command is already running");
 		return false;
+	}
+	if (capture_output) {
+		if (s->peer_fd >= 0)
+			close_peer(s);
+		if (pipe2(pfd, O_CLOEXEC) < 0) {
+			errbuf_set(err, errsize, "pipe: %s", strerror(errno));
+			return false;
+		}
 	}
 	/* The peer runs as its own job. When tcpstep is the terminal's
 	 * foreground job, the peer becomes it, as a shell would do, so an
@@ -1087,6 +1422,10 @@ bool session_start_command(struct session *s, const char *command, char *err,
 	pid = fork();
 	if (pid < 0) {
 		errbuf_set(err, errsize, "fork: %s", strerror(errno));
+		if (pfd[0] >= 0) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return false;
 	}
 	if (pid == 0) {
@@ -1097,6 +1436,8 @@ bool session_start_command(struct session *s, const char *command, char *err,
 		sigaction(SIGTTOU, &s->oldttou, NULL);
 		sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 		sigaction(SIGPIPE, &s->oldpipe, NULL);
+		if (pfd[1] >= 0 && dup2(pfd[1], STDOUT_FILENO) < 0)
+			_exit(127);
 		if (netns_enter(s->ns) < 0) {
 			dprintf(2, "tcpstep: cannot enter the namespace: %s\n",
 				strerror(errno));
@@ -1114,11 +1455,24 @@ bool session_start_command(struct session *s, const char *command, char *err,
 	s->cmd_tty = tty;
 	s->cmd_pid = pid;
 	s->cmd_done = false;
+	if (capture_output) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFL, O_NONBLOCK);
+		s->peer_fd = pfd[0];
+		s->peer_len = 0;
+		if (!loop_add_fd(s->loop, s->peer_fd, LOOP_READ, on_ready, s,
+				 err, errsize)) {
+			close(s->peer_fd);
+			s->peer_fd = -1;
+			return false;
+		}
+	}
 	return true;
 }
 
 static bool all_gone(struct session *s, void *user)
 {
+	(void)user;
 	for (int i = 0; i < s->nnodes; i++)
 		if (s->nodes[i].pid)
 			return false;
@@ -1134,12 +1488,30 @@ static void kill_all(struct session *s, int sig)
 		kill(-s->cmd_pid, sig);
 }
 
+/* The loop by hand until done(s, user) or the deadline (session_wait
+ * returns at once once the session is stopped). */
+static void run_until(struct session *s,
+		      bool (*done)(struct session *s, void *user), void *user,
+		      uint64_t end)
+{
+	while (!done(s, user) && ctlmsg_now_ns() < end)
+		loop_once(s->loop, (int64_t)(end - ctlmsg_now_ns()));
+}
+
+static bool node_hung_up(struct session *s, void *user)
+{
+	const struct node *n = user;
+
+	(void)s;
+	return n->fd < 0 || !n->pid;
+}
+
 void session_destroy(struct session *s)
 {
 	if (!s)
 		return;
-	if (s->sigfd >= 0 && s->epfd >= 0) {
-		long long end = now_ms() + SESSION_QUIT_MS;
+	if (s->sigfd >= 0) {
+		uint64_t end = ctlmsg_now_ns() + SESSION_QUIT_MS * MS_NS;
 
 		/* Ask nicely, then insist. The loop keeps reaping. One node
 		 * at a time, until it hung up: their last lines (`ok quit`)
@@ -1153,28 +1525,26 @@ void session_destroy(struct session *s)
 			n->quitting = true;
 			if (!send_line(n, "quit"))
 				continue;
-			while (n->fd >= 0 && n->pid && now_ms() < end)
-				pass(s, 50);
+			run_until(s, node_hung_up, n, end);
 		}
-		/* session_wait returns at once once stopped: loop by hand. */
-		while (!all_gone(s, NULL) && now_ms() < end)
-			pass(s, 50);
+		run_until(s, all_gone, NULL, end);
 		/* COMMAND's own children (a shell's pipeline) and anything
 		 * else started inside get the same chance to exit. */
 		if (s->ns && netns_signal_all(s->ns, SIGTERM) > 0)
 			usleep(100 * 1000);
 		if (!all_gone(s, NULL)) {
 			kill_all(s, SIGKILL);
-			end = now_ms() + SESSION_QUIT_MS;
-			while (!all_gone(s, NULL) && now_ms() < end)
-				pass(s, 50);
+			run_until(s, all_gone, NULL,
+				  ctlmsg_now_ns() + SESSION_QUIT_MS * MS_NS);
 		}
 	}
 	/* What the nodes wrote before they went (they have, or were
-	 * killed), then the capture's last frames: everything is read, so
-	 * everything may be printed, in order. */
+	 * killed), the peer's last output, then the capture's last frames:
+	 * everything is read, so everything may be handed on, in order. */
 	for (int i = 0; i < s->nnodes; i++)
 		drain_node(s, &s->nodes[i]);
+	drain_peer(s);
+	close_peer(s);
 	if (s->wire) {
 		char err[600];
 		unsigned long long lost;
@@ -1182,29 +1552,36 @@ void session_destroy(struct session *s)
 		drain_wire(s);
 		lost = wiretap_dropped(s->wire);
 		if (lost && s->cfg.pcap_path)
-			fprintf(stderr, "tcpstep: the recording %s misses %llu "
-				"frames (the capture buffer overflowed)\n",
-				s->cfg.pcap_path, lost);
+			notice(s, "the recording %s misses %llu frames (the "
+			       "capture buffer overflowed)", s->cfg.pcap_path,
+			       lost);
 		else if (lost)
-			fprintf(stderr, "tcpstep: the capture of the wire missed %llu "
-				"frames (its buffer overflowed); the inferred "
-				"states may be wrong\n", lost);
+			notice(s, "the capture of the wire missed %llu frames (its "
+			       "buffer overflowed); the inferred states may be "
+			       "wrong", lost);
+		loop_del_fd(s->loop, wiretap_fd(s->wire));
 		if (!wiretap_close(s->wire, err, sizeof err))
-			fprintf(stderr, "tcpstep: %s\n", err);
+			notice(s, "%s", err);
 		s->wire = NULL;
 	}
-	release_lines(s, UINT64_MAX);
+	release(s, UINT64_MAX);
 	for (int i = 0; i < s->nnodes; i++) {
 		close_node_fd(&s->nodes[i]);
+		fail_pending(&s->nodes[i]);
 		free(s->nodes[i].conns);
 		free(s->nodes[i].log);
 	}
+	if (s->wake_timer)
+		loop_del_timer(s->loop, s->wake_timer);
+	loop_del_hook(s->loop, arm_wake, s);
 	evqueue_destroy(s->q);
 	netns_destroy(s->ns);
-	if (s->sigfd >= 0)
+	if (s->sigfd >= 0) {
+		loop_del_fd(s->loop, s->sigfd);
 		close(s->sigfd);
-	if (s->epfd >= 0)
-		close(s->epfd);
+	}
+	if (s->own_loop)
+		loop_destroy(s->loop);
 	if (s->cmd_tty >= 0)
 		tcsetpgrp(s->cmd_tty, getpgrp());
 	sigaction(SIGPIPE, &s->oldpipe, NULL);
@@ -1212,6 +1589,8 @@ void session_destroy(struct session *s)
 	sigprocmask(SIG_SETMASK, &s->oldmask, NULL);
 	free(s);
 }
+
+/* --- The model, read ------------------------------------------------------------ */
 
 bool session_wire_quiet(const struct session *s)
 {
@@ -1221,6 +1600,41 @@ bool session_wire_quiet(const struct session *s)
 int session_stop_status(const struct session *s)
 {
 	return s->stop_status > 0 ? s->stop_status : 0;
+}
+
+int session_node_count(const struct session *s)
+{
+	return s->nnodes;
+}
+
+bool session_node_info(const struct session *s, int node,
+		       struct session_node_info *out)
+{
+	const struct node *n;
+
+	if (node < 0 || node >= s->nnodes)
+		return false;
+	n = &s->nodes[node];
+	memset(out, 0, sizeof *out);
+	out->name = n->name;
+	out->ip = n->ip;
+	out->started = n->hello;
+	out->alive = n->pid != 0;
+	out->died = n->died;
+	out->exit_status = n->exit_status;
+	out->app_done = n->app_done;
+	out->app_status = n->app_status;
+	out->held = n->held;
+	out->conns = n->nconns_reported;
+	out->clock_known = n->clock_known;
+	out->running = n->running;
+	out->speed = n->speed;
+	out->vtime_ms = n->vtime_ms;
+	out->has_next = n->has_next;
+	out->next_ms = n->next_ms;
+	out->nconns = n->nconns;
+	out->conn = n->conns;
+	return true;
 }
 
 bool session_node_listening(const struct session *s, int node)
@@ -1245,7 +1659,8 @@ bool session_node_quiet(const struct session *s, int node)
 		return true;
 	n = &s->nodes[node];
 	for (size_t i = 0; i < n->nconns; i++)
-		if (n->conns[i].state != TCPSTATE_LISTEN)
+		if (n->conns[i].state != TCPSTATE_LISTEN &&
+		    n->conns[i].state != TCPSTATE_CLOSED)
 			return false;
 	return true;
 }

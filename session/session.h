@@ -1,20 +1,32 @@
-/* A live session: the private network (netns.h), the lwIP nodes running in
- * it, an optional kernel peer command, an optional pcap recording of the wire,
- * and the loop that reads the nodes' events (docs/control-protocol.md) and
- * prints them as headless text.
+/* A live session as an engine: the private network (netns.h), the lwIP
+ * nodes running in it, an optional kernel peer command, an optional pcap
+ * recording of the wire, and the connection tracker's inference from it.
+ * It reads the nodes' protocol lines and the captured frames, turns them
+ * into typed events (event.h), keeps its model of each node up to date as
+ * they are read, and hands them, in causal order (docs/control-protocol.md
+ * "Ordering"), to its sinks. It prints nothing: ui/headless_sink.c turns
+ * the events into the headless text, the TUI into its model.
  *
- * One thread. Signals (SIGINT, SIGTERM, SIGHUP, SIGCHLD) arrive through a
- * signalfd in the same poll loop, so an interrupt or a dying node is handled
- * in order: the session stops, and session_destroy removes every process,
- * TAP, bridge and namespace it made. */
+ * One thread, one loop (loop.h): the session's fds (node sockets, the
+ * capture, its signalfd, the kernel peer's output) are registered on it,
+ * beside whatever the front end registers (a script, the terminal).
+ * Signals (SIGINT, SIGTERM, SIGHUP, SIGCHLD) arrive through a signalfd, so
+ * an interrupt or a dying node is handled in order: the session stops, and
+ * session_destroy removes every process, TAP, bridge and namespace it made.
+ *
+ * Commands go in through asynchronous calls (session_send and the typed
+ * ones below) whose completion comes back through a callback, so a UI key
+ * never blocks the loop; session_command and session_wait are the blocking
+ * helpers the scripts use, built on them. */
 #ifndef TCPSTEP_SESSION_H
 #define TCPSTEP_SESSION_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "event.h"
+#include "loop.h"
 #include "tcpstate.h"
 
 struct session;
@@ -24,28 +36,34 @@ struct session;
 #define SESSION_CLIENT_IP "192.0.2.3"
 #define SESSION_KERNEL_IP "192.0.2.1"
 
+#define SESSION_MAX_NODES 4
+#define SESSION_MAX_SINKS 4
+
 struct session_config {
-	FILE *out;              /* headless event lines */
-	const char *only;       /* print only this node's events (NULL: all) */
-	bool show_states;       /* print true state changes */
-	bool show_app;          /* print app output lines */
-	bool show_wire;         /* print the states inferred from the wire (wiretap.h) */
-	bool raw;               /* print every event as "NODE <protocol line>" */
-	const char *pcap_path;  /* record the wire to this pcap file (NULL: no),
-				 * through capture/recorder (wiretap.h) */
+	/* Where the events go, in order (SESSION_MAX_SINKS at most). */
+	struct session_sink sinks[SESSION_MAX_SINKS];
+	int nsinks;
+	/* The loop to register on (NULL: the session makes its own; see
+	 * session_loop). A loop given here outlives the session. */
+	struct loop *loop;
+	const char *pcap_path;  /* record the wire to this pcap file (NULL: no) */
 	bool has_seed;
 	uint64_t seed;          /* nodes get distinct seeds derived from it */
-	const char *msl;        /* seconds as given (checked), NULL: default */
+	int64_t msl_ns;         /* ctlmsg_parse_msl; 0: the node's default (2 s) */
 };
 
 /* Removes stale namespaces, creates the namespace and bridge, starts the
- * recording and takes over SIGINT/SIGTERM/SIGHUP/SIGCHLD. NULL + err on
- * failure (nothing left behind). */
+ * capture (and the recording) and takes over SIGINT/SIGTERM/SIGHUP/SIGCHLD.
+ * NULL + err on failure (nothing left behind). */
 struct session *session_create(const struct session_config *cfg, char *err,
 			       size_t errsize);
 
-/* Stops everything and removes what the session made. NULL is harmless. */
+/* Stops everything and removes what the session made, handing the sinks
+ * every event still queued. NULL is harmless. */
 void session_destroy(struct session *s);
+
+/* The loop the session is registered on. */
+struct loop *session_loop(const struct session *s);
 
 /* Starts node `name` (at most 8 bytes, [a-z]) with address ip (a.b.c.d, on
  * 192.0.2.0/24) on a new TAP "tap-<name>". extra is a NULL-terminated list of
@@ -54,14 +72,71 @@ void session_destroy(struct session *s);
 int session_spawn_node(struct session *s, const char *name, const char *ip,
 		       const char *const extra[], char *err, size_t errsize);
 
-/* Runs `/bin/sh -c command` inside the namespace as the kernel peer; its
- * stdout and stderr are the session's. */
-bool session_start_command(struct session *s, const char *command, char *err,
-			   size_t errsize);
+/* Runs `/bin/sh -c command` inside the namespace as the kernel peer (one at
+ * a time). Its stderr (and stdin) are the session's; its stdout too,
+ * unless capture_output: then each line it writes is a SESSION_EV_PEER_OUT
+ * event, in its place among the others (stamped when read). */
+bool session_start_command(struct session *s, const char *command,
+			   bool capture_output, char *err, size_t errsize);
 
-/* Runs the loop until pred(s, user) is true (checked after every pass),
- * timeout_ms passes (-1: never), or the session stops (signal, a node or
- * the control link died). */
+/* --- Commands ---------------------------------------------------------------
+ * Sent at once; the completion is called when the node answers (ok is the
+ * answer's, key and text an error's, "" otherwise), or with ok false and
+ * key "node-gone" if it dies first. It may be NULL. Returns false (with err)
+ * when the command could not be sent; the completion is then not called. */
+typedef void session_done_fn(struct session *s, int node, bool ok,
+			     const char *key, const char *text, void *user);
+
+/* One command line of the protocol (docs/control-protocol.md "Commands"),
+ * without '\n'. */
+bool session_send(struct session *s, int node, const char *line,
+		  session_done_fn *done, void *user, char *err,
+		  size_t errsize);
+
+/* The socket playground and the clock, typed. id: the connection's id (the
+ * node's `conn` event). text: any bytes (percent-encoded on the way). */
+bool session_listen(struct session *s, int node, uint16_t port,
+		    session_done_fn *done, void *user, char *err, size_t errsize);
+bool session_connect(struct session *s, int node, const char *ip,
+		     uint16_t port, session_done_fn *done, void *user,
+		     char *err, size_t errsize);
+bool session_write(struct session *s, int node, uint32_t id, const void *text,
+		   size_t len, session_done_fn *done, void *user, char *err,
+		   size_t errsize);
+enum session_conn_op {
+	SESSION_SHUTDOWN, /* shutdown(write): FIN, the half-close */
+	SESSION_CLOSE,    /* close: FIN (RST if data was not read) */
+	SESSION_ABORT,    /* abort (SO_LINGER 0): RST, no TIME_WAIT */
+};
+bool session_conn_op(struct session *s, int node, uint32_t id,
+		     enum session_conn_op op, session_done_fn *done, void *user,
+		     char *err, size_t errsize);
+enum session_clock_op {
+	SESSION_RUN,       /* the clock runs; held frames go */
+	SESSION_PAUSE,     /* the clock stops; outgoing frames are held */
+	SESSION_STEP,      /* release the oldest held frame */
+	SESSION_ADVANCE,   /* fire the next timer (paused) */
+	SESSION_DROP_NEXT, /* drop the next frame arriving at the node */
+};
+bool session_clock_op(struct session *s, int node, enum session_clock_op op,
+		      session_done_fn *done, void *user, char *err,
+		      size_t errsize);
+/* Clock speed factor, 0.1 to 100. */
+bool session_speed(struct session *s, int node, double factor,
+		   session_done_fn *done, void *user, char *err,
+		   size_t errsize);
+
+/* Blocking: session_send, then the loop runs until the answer comes, up to
+ * timeout_ms. Returns 1 for ok, 0 for error, -1 if no answer came (stopped
+ * or timeout; err says which). */
+int session_command(struct session *s, int node, const char *line,
+		    int timeout_ms, char *err, size_t errsize);
+
+/* Runs the loop until pred(s, user) is true (checked after every pass:
+ * events change it as they are read), timeout_ms passes (-1: never), or
+ * the session stops (signal, a node or the control link died). Before it
+ * returns, the events read so far are handed to the sinks as far as the
+ * order allows. */
 enum session_wait {
 	SESSION_WAIT_DONE,
 	SESSION_WAIT_TIMEOUT,
@@ -71,31 +146,49 @@ enum session_wait session_wait(struct session *s,
 			       bool (*pred)(struct session *s, void *user),
 			       void *user, int timeout_ms);
 
-/* Adds a line from another source than the nodes to the headless output,
- * in its place: stamp_ns is the CLOCK_MONOTONIC time (ns) it happened. It
- * is printed as is (terminal-safe text, no newline), merged with the
- * nodes' events by stamp (docs/control-protocol.md "Ordering"), once
- * everything stamped before it has been read. The capture's inferred
- * lines come in this way. */
-void session_emit(struct session *s, uint64_t stamp_ns, const char *line);
-
-/* A CLOCK_REALTIME time (ns; pcap's frame stamps) as CLOCK_MONOTONIC ns,
- * for session_emit (the offset is measured on every read of the loop). */
-uint64_t session_mono_from_realtime(const struct session *s,
-				    int64_t realtime_ns);
-
-/* Sends one command line (protocol syntax, without '\n') to a node and waits
- * up to timeout_ms for its `ok`/`error` answer. Returns 1 for ok, 0 for
- * error (the error event is printed like any other), -1 if no answer came
- * (stopped or timeout; err says which). */
-int session_command(struct session *s, int node, const char *line,
-		    int timeout_ms, char *err, size_t errsize);
+/* Ends the session with this status (as a signal would: 128 + N), e.g. when
+ * the front end's output has gone. The first status given stays. */
+void session_stop(struct session *s, int status);
 
 /* Why the session stopped: 128 + signal for an interrupt, 1 for a node that
- * died, 0 if it has not stopped. A message was already printed on stderr. */
+ * died, 0 if it has not stopped. A notice event has said why. */
 int session_stop_status(const struct session *s);
 
-/* What the loop has learnt. */
+/* --- The model, as the events read so far make it ----------------------- */
+
+struct session_conn_info {
+	uint32_t id;            /* 0 until the node's `conn` event names it */
+	char local[SESSION_ADDR_MAX], remote[SESSION_ADDR_MAX];
+	enum tcpstate state;    /* its true state (never CLOSED: then it is gone) */
+	bool listener;
+};
+
+struct session_node_info {
+	const char *name;
+	const char *ip;
+	bool started;           /* said hello */
+	bool alive;             /* its process runs */
+	bool died;              /* ended unexpectedly (exit_status says how) */
+	int exit_status;        /* waitpid status, once it ended */
+	bool app_done;
+	int app_status;
+	uint32_t held;          /* frames held while paused */
+	uint32_t conns;         /* connections (neither LISTEN nor CLOSED) */
+	bool clock_known;
+	bool running;
+	double speed;
+	uint64_t vtime_ms;      /* its clock when it last said */
+	bool has_next;
+	uint64_t next_ms;       /* its next timer deadline */
+	size_t nconns;          /* entries in conn (listeners included) */
+	const struct session_conn_info *conn;
+};
+
+int session_node_count(const struct session *s);
+/* false if there is no such node. */
+bool session_node_info(const struct session *s, int node,
+		       struct session_node_info *out);
+
 bool session_node_listening(const struct session *s, int node);
 bool session_node_app_done(const struct session *s, int node, int *status);
 /* True when the node has no connection other than listeners left (every

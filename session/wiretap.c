@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "netns.h"
-#include "output.h"
 #include "recorder.h"
 #include "source.h"
 #include "tap.h"
@@ -34,16 +33,6 @@ struct wiretap {
 	bool rec_failed;         /* wiretap_poll has returned the recording's failure */
 };
 
-void wiretap_format_state(char *buf, size_t size,
-			  const struct tracker_event *ev, uint64_t last_pkt)
-{
-	char text[WIRETAP_LINE_MAX];
-
-	/* decode's own text (output.c), marked as the wire's */
-	output_format_state(text, sizeof text, ev, last_pkt);
-	snprintf(buf, size, "wire %s", text);
-}
-
 static void on_segment(const struct segment *seg,
 		       const struct tracker_seginfo *info, void *user)
 {
@@ -52,21 +41,20 @@ static void on_segment(const struct segment *seg,
 	w->last_seg_pkt = seg->pkt;
 	if (info->conn > w->conns_seen)
 		w->conns_seen = info->conn;
+	if (w->cfg.on_segment)
+		w->cfg.on_segment(seg, info, w->cfg.user);
 }
 
 static void on_event(const struct tracker_event *ev, void *user)
 {
 	struct wiretap *w = user;
-	char line[WIRETAP_LINE_MAX];
 
 	if (ev->type == TRACKER_EV_CONN) {
 		w->conns_released++;
 		return;
 	}
-	if (ev->type != TRACKER_EV_STATE || !w->cfg.on_state)
-		return;
-	wiretap_format_state(line, sizeof line, ev, w->last_seg_pkt);
-	w->cfg.on_state(line, ev, w->cfg.user);
+	if (ev->type == TRACKER_EV_STATE && w->cfg.on_state)
+		w->cfg.on_state(ev, w->last_seg_pkt, w->cfg.user);
 }
 
 struct open_job {
@@ -205,6 +193,20 @@ bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
 	       now_ns - w->last_frame_ns > 2 * msl + 1000000000LL;
 }
 
+int64_t wiretap_next_deadline(const struct wiretap *w)
+{
+	return tap_next_deadline(w->tap);
+}
+
+int64_t wiretap_quiet_deadline(const struct wiretap *w)
+{
+	int64_t msl = w->cfg.msl_ns > 0 ? w->cfg.msl_ns : 60000000000LL;
+
+	if (w->conns_released >= w->conns_seen)
+		return INT64_MAX;
+	return w->last_frame_ns + 2 * msl + 1000000000LL + 1;
+}
+
 unsigned long long wiretap_dropped(struct wiretap *w)
 {
 	struct source_stats st;
@@ -226,10 +228,11 @@ bool wiretap_close(struct wiretap *w, char *err, size_t errsize)
 	 * twice; one in this last poll is, through recorder_close. */
 	bool reported = w->rec_failed;
 
-	/* The last frames (a final ACK) may have arrived since the last pass. */
-	if (!w->failed)
-		wiretap_poll(w, e, sizeof e);
-	if (w->rec && !recorder_close(w->rec, e) && !reported) {
+	/* The last frames (a final ACK) may have arrived since the last
+	 * pass; a failure reading them is said, not dropped. */
+	if (!w->failed && !wiretap_poll(w, err, errsize))
+		ok = false;
+	if (w->rec && !recorder_close(w->rec, e) && !reported && ok) {
 		snprintf(err, errsize, "recording: %s", e);
 		ok = false;
 	}

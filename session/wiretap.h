@@ -1,14 +1,9 @@
 /* The session's wire tap: libpcap inside the session's namespace (capture/
  * source.h), every frame recorded to a pcap file when asked (capture/
  * recorder.h, the one recorder), and decoded and fed to the connection
- * tracker (capture/tap.h), whose inferred state changes come out as text
- * lines for the headless output:
- *
- *   wire conn 1 192.0.2.3:49153 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)
- *
- * that is `tcpstep decode`'s state line with "wire " in front, so a reader
- * (or a script) tells the inference from the nodes' true lines, which
- * start with the node's name.
+ * tracker (capture/tap.h), whose segments and inferred state changes come
+ * out through callbacks, typed (the session makes them events; the headless
+ * text of a state change is ui/headless_sink.c's).
  *
  * Where it captures: each frame once, where it enters the bridge, that is
  * on the namespace's "any" device, inbound on a node's TAP or outbound on
@@ -25,10 +20,11 @@
  * the capture's order is the order the frames were sent, and a reply is
  * always after its cause.
  *
- * It plugs into the session's poll loop: wiretap_fd to watch,
- * wiretap_poll when it is readable (and before node events are handled, so
- * a segment is shown before the receiver's reaction to it), wiretap_advance
- * every pass so a TIME_WAIT ends on time while the wire is quiet. */
+ * It plugs into the session's loop: wiretap_fd to watch, wiretap_poll when
+ * it is readable (and before node events are handled, so a segment is shown
+ * before the receiver's reaction to it), wiretap_advance every pass and a
+ * timer for wiretap_next_deadline, so a TIME_WAIT ends on time while the
+ * wire is quiet. */
 #ifndef TCPSTEP_WIRETAP_H
 #define TCPSTEP_WIRETAP_H
 
@@ -41,17 +37,17 @@
 struct netns;
 struct wiretap;
 
-/* "wire " + decode's line: "wire conn N ip:port FROM -> TO (cause)", the
- * cause ending " in frame P" when the change was decided by a later segment
- * (P numbers the frames of the capture from 1, as in the --write file). */
-#define WIRETAP_LINE_MAX 256
-
 struct wiretap_config {
 	const char *write_path; /* record the frames here as pcap (NULL: do not) */
 	int64_t msl_ns;         /* the tracker's TIME_WAIT = 2 x this */
-	/* Called for every inferred state change, in capture order, with the
-	 * line (no newline) and the event. May be NULL. */
-	void (*on_state)(const char *line, const struct tracker_event *ev,
+	/* Called for every TCP segment (after the tracker saw it) and every
+	 * inferred state change (a TRACKER_EV_STATE event, with the frame
+	 * number of the newest segment seen then: decode's text names the
+	 * cause's frame when it differs), in capture order. Either may be
+	 * NULL. */
+	void (*on_segment)(const struct segment *seg,
+			   const struct tracker_seginfo *info, void *user);
+	void (*on_state)(const struct tracker_event *ev, uint64_t last_pkt,
 			 void *user);
 	void *user;
 };
@@ -83,20 +79,20 @@ void wiretap_advance(struct wiretap *w, int64_t now_ns);
  * wait forever. */
 bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
 
+/* When wiretap_advance has something to do (the tracker's next timer), and
+ * when wiretap_quiet becomes true by silence alone: capture time (ns), or
+ * INT64_MAX for never / already. */
+int64_t wiretap_next_deadline(const struct wiretap *w);
+int64_t wiretap_quiet_deadline(const struct wiretap *w);
+
 /* Frames the kernel dropped before the capture read them (its buffer
  * overflowed): the recording misses them and the inference may be wrong. */
 unsigned long long wiretap_dropped(struct wiretap *w);
 
 /* Reads what is still captured, closes the recording (flushed) and the
- * capture. False if the recording lost anything wiretap_poll has not
- * already reported (reason in err). NULL is harmless. */
+ * capture. False if that last read failed, or the recording lost anything
+ * wiretap_poll has not already reported (reason in err). NULL is
+ * harmless. */
 bool wiretap_close(struct wiretap *w, char *err, size_t errsize);
-
-/* The headless line of one inferred state change (a TRACKER_EV_STATE
- * event) into buf, last_pkt being the frame of the newest segment seen
- * (as decode's text names the cause's frame when it differs); pure, for
- * the tests. */
-void wiretap_format_state(char *buf, size_t size,
-			  const struct tracker_event *ev, uint64_t last_pkt);
 
 #endif

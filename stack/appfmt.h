@@ -1,4 +1,4 @@
-/* The article's app output, byte for byte (shared/seeds/README.md): the
+/* The article's app output, byte for byte (docs/control-protocol.md "Apps"): the
  * texts the Go server and client print, formatted without lwIP so they are
  * unit-tested on their own (tests/stack/test_apps_format.c).
  *

@@ -1,4 +1,4 @@
-/* The article's server and client (shared/seeds/000_*.txt) as lwIP raw-API
+/* The article's server and client (docs/control-protocol.md "Apps") as lwIP raw-API
  * apps, in the shape of lwIP's src/apps/lwiperf/lwiperf.c: one state struct
  * per connection handed to callbacks with tcp_arg, one close path, the pcb
  * forgotten in the error callback (lwIP has freed it), and output through the

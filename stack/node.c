@@ -398,17 +398,20 @@ void node_tcp_detach(struct tcp_pcb *pcb)
 
 err_t node_tcp_close(struct node *n, struct tcp_pcb *pcb)
 {
+	err_t err;
+
 	api_begin(n);
 	node_tcp_detach(pcb);
-	if (tcp_close(pcb) == ERR_OK) {
-		sync_states(n, "close() called");
-		return ERR_OK;
-	}
-	/* lwiperf.c: if closing fails (no memory for the FIN), abort */
-	tcp_abort(pcb);
-	sync_states(n, "close() failed, aborted");
-	node_error(n, "close-failed", "tcp_close failed (out of memory); sent RST instead");
-	return ERR_ABRT;
+	/* No abort fallback (lwiperf.c has one for older lwIP): lwIP
+	 * 2.1.3's tcp_close does not fail for a valid pcb. Without memory
+	 * for the FIN it sets TF_CLOSEPEND, returns ERR_OK and sends the FIN
+	 * from tcp_tmr later (tcp_close_shutdown_fin), and an abort here
+	 * would free a pcb lwIP still closes. */
+	err = tcp_close(pcb);
+	sync_states(n, "close() called");
+	if (err != ERR_OK)
+		node_error(n, "close-failed", node_err_str(err));
+	return err;
 }
 
 void node_tcp_abort(struct node *n, struct tcp_pcb *pcb)

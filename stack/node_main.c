@@ -116,6 +116,7 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		uint64_t v;
 		double f;
+		int64_t msl_ns;
 		unsigned prefix;
 
 		switch (c) {
@@ -170,10 +171,10 @@ int main(int argc, char **argv)
 			/* the range of `tcpstep decode --msl`; lwIP counts
 			 * TIME_WAIT in 500 ms ticks (TCP_SLOW_INTERVAL) of a
 			 * millisecond TCP_MSL, so under 1 ms is 1 ms */
-			if (ctlmsg_parse_decimal(optarg, 0, 86400, &f) < 0 || f <= 0)
+			if (ctlmsg_parse_msl(optarg, &msl_ns) < 0)
 				return bad("--msl", optarg,
 					   "expected seconds, more than 0 and at most 86400");
-			cfg.msl_ms = (unsigned long)(f * 1000 + 0.5);
+			cfg.msl_ms = (unsigned long)((msl_ns + 500000) / 1000000);
 			if (cfg.msl_ms == 0)
 				cfg.msl_ms = 1;
 			break;

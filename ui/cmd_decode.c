@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "ctlmsg.h"
 #include "decode.h"
 #include "output.h"
 #include "recorder.h"
@@ -29,7 +30,7 @@
 struct decode_opts {
 	const char *file, *iface, *filter, *write;
 	bool json, summary, absolute;
-	double msl_s;
+	int64_t msl_ns;
 	unsigned long long count; /* 0: no limit */
 };
 
@@ -95,7 +96,7 @@ static int parse_args(int argc, char **argv, struct decode_opts *o)
 	char *end;
 
 	memset(o, 0, sizeof(*o));
-	o->msl_s = 60;
+	o->msl_ns = 60000000000LL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:f:c:w:h", longopts, NULL)) != -1) {
@@ -107,10 +108,7 @@ static int parse_args(int argc, char **argv, struct decode_opts *o)
 		case 'a': o->absolute = true; break;
 		case 'w': o->write = optarg; break;
 		case 'm':
-			errno = 0;
-			o->msl_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(o->msl_s) ||
-			    o->msl_s <= 0 || o->msl_s > 86400) {
+			if (ctlmsg_parse_msl(optarg, &o->msl_ns) < 0) {
 				errmsg("--msl wants seconds, more than 0 and at most 86400");
 				return 2;
 			}
@@ -336,7 +334,7 @@ int cmd_decode_main(int argc, char **argv)
 	}
 	memset(&tc, 0, sizeof(tc));
 	tc.linktype = r.linktype;
-	tc.msl_ns = (int64_t)llround(r.opt.msl_s * 1e9);
+	tc.msl_ns = r.opt.msl_ns;
 	/* --summary prints the connection summaries and nothing else. */
 	tc.summaries_only = r.opt.summary;
 	tc.out = r.out;

@@ -23,7 +23,7 @@ static void usage(FILE *f)
 		"another (192.0.2.3) in a private network namespace, and prints one event per\n"
 		"line: the apps' output exactly as they print it, and every true TCP state\n"
 		"change as '<node> <local> <remote> <FROM> -> <TO> (<cause>)'; beside them,\n"
-		"the states inferred from the capture of the wire (br0) as\n"
+		"the states inferred from the capture of the wire as\n"
 		"'wire conn <N> <ip:port> <FROM> -> <TO> (<cause>)'. Exits 0 once\n"
 		"both apps have finished and TIME_WAIT has ended; 1 if an app failed or a\n"
 		"node died; 128+N on signal N. Needs root or unprivileged user namespaces.\n"
@@ -66,7 +66,6 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 				      d->server_mode, "--port", "8888", NULL };
 	const char *client_args[] = { "--app", "client", "--connect",
 				      SESSION_SERVER_IP ":8888", NULL };
-	int limit = o->timeout_s ? o->timeout_s * 1000 : -1;
 	int cs = 0, ss = 0;
 	enum session_wait w;
 
@@ -74,7 +73,11 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 				   server_args);
 	if (d->server < 0)
 		return 1;
-	w = session_wait(s, server_listening, d, 5000);
+	/* --timeout bounds the whole run (headless_run counts from its
+	 * start), every wait included. */
+	w = session_wait(s, server_listening, d, headless_budget(o, 5000));
+	if (w == SESSION_WAIT_TIMEOUT && headless_expired(o))
+		return timed_out(o, "the server is not listening yet");
 	if (w == SESSION_WAIT_TIMEOUT) {
 		fprintf(stderr, "tcpstep demo hello: the server did not listen "
 			"within 5 s\n");
@@ -86,7 +89,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 				   client_args);
 	if (d->client < 0)
 		return 1;
-	w = session_wait(s, finished, d, limit);
+	w = session_wait(s, finished, d, headless_budget(o, -1));
 	if (w == SESSION_WAIT_TIMEOUT)
 		return timed_out(o, "not finished");
 	if (w != SESSION_WAIT_DONE)

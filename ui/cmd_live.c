@@ -3,11 +3,9 @@
  * (curl, nc, the article's Go programs...), and with --client-to the lwIP
  * client connecting to a kernel server that COMMAND starts. Exits with
  * COMMAND's status, or 1 if the client never connected. */
-#define _GNU_SOURCE /* pipe2 */
 #include "cmd_live.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +13,6 @@
 
 #include "ctlmsg.h"
 #include "headless.h"
-#include "textesc.h"
 
 /* How long the client keeps retrying while the kernel server is not yet
  * listening (the issue's 5 s). */
@@ -27,139 +24,23 @@
  * client is judged. */
 #define LIVE_CLIENT_GRACE_MS 500
 
-/* How often the kernel peer's output is looked at while waiting: the
- * session loop wakes for node events and signals, not for this pipe. */
-#define LIVE_PEER_POLL_MS 20
-
 struct live {
 	const char *command;
 	const char *client_to;
 	const char *server_mode;
 	bool wait_closed;
 	int server, client;
-	struct headless_opts *o;
-	struct session *s;
-	/* --timeout: one deadline for the whole run (CLOCK_MONOTONIC ms),
-	 * -1 for none. */
-	long long deadline;
-	/* The kernel peer's stdout, read here and printed as "kernel LINE"
-	 * events: -1 once it has ended. */
-	int peer_fd;
-	char peer_buf[1024];
-	size_t peer_len;
+	struct headless_opts *o;  /* --timeout bounds the whole run */
 };
 
-/* Hands peer_buf[0..len) to the session as one "kernel" line, escaped (it
- * may carry anything a server sent), and drops it from the buffer. The line
- * goes through the session's stamp-ordered queue like every other event, so
- * it cannot jump ahead of node or wire lines that happened before it; its
- * stamp is when it was read (at most LIVE_PEER_POLL_MS after it was
- * written). */
-static void peer_line(struct live *l, size_t len, size_t skip)
-{
-	const struct session_config *c = &l->o->cfg;
-	char line[sizeof "kernel " + sizeof l->peer_buf * 4];
-
-	if (!c->only && (c->show_app || c->raw)) {
-		memcpy(line, "kernel ", 7);
-		textesc_escape(line + 7, sizeof line - 7, l->peer_buf, len, 0);
-		session_emit(l->s, ctlmsg_now_ns(), line);
-	}
-	memmove(l->peer_buf, l->peer_buf + len + skip,
-		l->peer_len - len - skip);
-	l->peer_len -= len + skip;
-}
-
-/* Reads what the peer has written and prints its complete lines; at its
- * end (or with flush) the last partial line too. */
-static void pump_peer(struct live *l, bool flush)
-{
-	while (l->peer_fd >= 0) {
-		ssize_t r = read(l->peer_fd, l->peer_buf + l->peer_len,
-				 sizeof l->peer_buf - l->peer_len);
-		char *nl;
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r > 0)
-			l->peer_len += (size_t)r;
-		while ((nl = memchr(l->peer_buf, '\n', l->peer_len)) != NULL)
-			peer_line(l, (size_t)(nl - l->peer_buf), 1);
-		if (l->peer_len == sizeof l->peer_buf)
-			peer_line(l, l->peer_len, 0); /* a very long line */
-		if (r == 0 || (r < 0 && errno != EAGAIN)) {
-			close(l->peer_fd);
-			l->peer_fd = -1;
-			flush = true;
-		}
-		if (r <= 0)
-			break;
-	}
-	if (flush && l->peer_len)
-		peer_line(l, l->peer_len, 0);
-}
-
-/* Starts COMMAND with its stdout on a pipe to us (stdin and stderr stay
- * tcpstep's, so an interactive peer still gets the keyboard and shows its
- * prompt): the child inherits fd 1, which is the pipe while it starts. */
-static bool start_peer(struct session *s, struct live *l, char *err,
-		       size_t errsize)
-{
-	int pfd[2], saved;
-	bool ok;
-
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		snprintf(err, errsize, "pipe: %s", strerror(errno));
-		return false;
-	}
-	fflush(stdout);
-	saved = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-	if (saved < 0 || dup2(pfd[1], STDOUT_FILENO) < 0) {
-		snprintf(err, errsize, "dup: %s", strerror(errno));
-		if (saved >= 0)
-			close(saved);
-		close(pfd[0]);
-		close(pfd[1]);
-		return false;
-	}
-	ok = session_start_command(s, l->command, err, errsize);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	close(pfd[1]);
-	if (!ok) {
-		close(pfd[0]);
-		return false;
-	}
-	fcntl(pfd[0], F_SETFL, O_NONBLOCK);
-	l->peer_fd = pfd[0];
-	return true;
-}
-
-/* session_wait in short slices, printing the peer's output in between,
- * up to ms (-1: none) and the --timeout deadline. */
+/* session_wait up to ms (-1: none) and what --timeout leaves. COMMAND's
+ * standard output comes in as the session's kernel-peer events, printed
+ * as "kernel LINE" among the others by stamp. */
 static enum session_wait live_wait(struct session *s, struct live *l,
 				   bool (*pred)(struct session *, void *),
 				   int ms)
 {
-	long long end = ms < 0 ? -1 : headless_now_ms() + ms;
-
-	if (l->deadline >= 0 && (end < 0 || end > l->deadline))
-		end = l->deadline;
-	for (;;) {
-		long long left = end < 0 ? LIVE_PEER_POLL_MS : end - headless_now_ms();
-		enum session_wait w;
-
-		pump_peer(l, false);
-		if (left < 0)
-			left = 0;
-		w = session_wait(s, pred, l, left > LIVE_PEER_POLL_MS
-					     ? LIVE_PEER_POLL_MS : (int)left);
-		if (w != SESSION_WAIT_TIMEOUT ||
-		    (end >= 0 && headless_now_ms() >= end)) {
-			pump_peer(l, false);
-			return w;
-		}
-	}
+	return session_wait(s, pred, l, headless_budget(l->o, ms));
 }
 
 /* The lwIP client ended without its exchange (it could not connect). */
@@ -272,22 +153,20 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	const char *what = "the server is not listening yet";
 
 	l->o = o;
-	l->s = s;
-	l->deadline = headless_deadline(o);
 	l->server = headless_spawn(s, "live", "server", SESSION_SERVER_IP,
 				   server_args);
 	if (l->server < 0)
 		return 1;
 	w = live_wait(s, l, server_listening, 5000);
 	if (w != SESSION_WAIT_DONE) {
-		if (w == SESSION_WAIT_TIMEOUT && headless_expired(l->deadline))
+		if (w == SESSION_WAIT_TIMEOUT && headless_expired(o))
 			goto timeout;
 		if (w == SESSION_WAIT_TIMEOUT)
 			fprintf(stderr, "tcpstep live: the server did not "
 				"listen within 5 s\n");
 		return 1;
 	}
-	if (!start_peer(s, l, err, sizeof err)) {
+	if (!session_start_command(s, l->command, true, err, sizeof err)) {
 		fprintf(stderr, "tcpstep live: %s\n", err);
 		return 1;
 	}
@@ -305,7 +184,6 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		return 1;
 	if (!session_command_done(s, &status)) {
 		/* The client gave up first: nothing will connect any more. */
-		pump_peer(l, true);
 		return client_failure(l);
 	}
 	/* Whether the client connected: its events may still be on their
@@ -313,7 +191,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	if (l->client >= 0 && !client_settled(s, l)) {
 		what = "waiting for the lwIP client's events";
 		w = live_wait(s, l, client_settled, LIVE_CLIENT_GRACE_MS);
-		if (w == SESSION_WAIT_TIMEOUT && headless_expired(l->deadline))
+		if (w == SESSION_WAIT_TIMEOUT && headless_expired(o))
 			goto timeout;
 		if (w != SESSION_WAIT_DONE && w != SESSION_WAIT_TIMEOUT)
 			return 1;
@@ -325,7 +203,6 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	 * never connected: its retries are not a connection to watch end). */
 	what = "connections still open";
 	w = live_wait(s, l, all_quiet, l->wait_closed && !no_client ? -1 : 300);
-	pump_peer(l, true);
 	if (w == SESSION_WAIT_TIMEOUT && l->wait_closed && !no_client)
 		goto timeout;
 	if (client_failed(s, l)) {
@@ -336,7 +213,6 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 		return client_never_connected(l, status);
 	return status;
 timeout:
-	pump_peer(l, true);
 	fprintf(stderr, "tcpstep live: gave up after %d s (--timeout): %s\n",
 		o->timeout_s, what);
 	return 124;
@@ -346,9 +222,7 @@ int cmd_live_main(int argc, char **argv)
 {
 	static const char *const nodes[] = { "server", "client", NULL };
 	struct headless_opts o;
-	struct live l = { .server_mode = "concurrent", .client = -1,
-			  .peer_fd = -1 };
-	int rc;
+	struct live l = { .server_mode = "concurrent", .client = -1 };
 
 	headless_init(&o);
 	for (int i = 1; i < argc; i++) {
@@ -424,8 +298,5 @@ int cmd_live_main(int argc, char **argv)
 	}
 	if (!headless_check(&o, "live", nodes))
 		return 2;
-	rc = headless_run(&o, "live", run, &l);
-	if (l.peer_fd >= 0)
-		close(l.peer_fd);
-	return rc;
+	return headless_run(&o, "live", run, &l);
 }

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,10 +38,15 @@ struct play {
 	size_t len;             /* bytes in buf */
 	size_t used;            /* of which the line returned last */
 	bool eof;
-	/* --timeout: one deadline for the whole script (CLOCK_MONOTONIC ms),
-	 * -1 for none; every wait below is cut short by it. */
-	long long deadline;
-	const struct headless_opts *o;  /* --timeout, for messages */
+	/* --timeout: one deadline for the whole run, headless_run's; every
+	 * wait below is cut short by it (headless_budget). */
+	const struct headless_opts *o;
+	/* While the next line is awaited, the script's fd is watched on the
+	 * session's loop (only then: a readable fd watched during a `sleep`
+	 * line would wake the loop at once, over and over): ready when a read
+	 * will not block (it has data, or has ended). A regular file cannot
+	 * be watched, and is always ready. */
+	bool watched, ready;
 };
 
 static void usage(FILE *f)
@@ -75,22 +79,6 @@ static void usage(FILE *f)
 		"  --script FILE       the script ('-' for stdin, the default)\n"
 		"  --paused            start both nodes paused (clock stopped, frames held)\n"
 		"%s", headless_help);
-}
-
-/* ms (-1: no limit of its own) cut to what --timeout leaves; 0 once it has
- * passed. */
-static int budget(const struct play *p, int ms)
-{
-	long long left;
-
-	if (p->deadline < 0)
-		return ms;
-	left = p->deadline - headless_now_ms();
-	if (left < 0)
-		left = 0;
-	if (left > INT_MAX)
-		left = INT_MAX;
-	return ms < 0 || ms > left ? (int)left : ms;
 }
 
 static int timed_out(const struct play *p)
@@ -188,9 +176,9 @@ static int node_command(struct session *s, struct play *p, int node,
 		bad(p, "%s", "a node command is missing");
 		return 1;
 	}
-	if (session_command(s, node, line, budget(p, PLAY_DEFAULT_WAIT_MS),
+	if (session_command(s, node, line, headless_budget(p->o, PLAY_DEFAULT_WAIT_MS),
 			    err, sizeof err) < 0) {
-		if (headless_expired(p->deadline))
+		if (headless_expired(p->o))
 			return timed_out(p);
 		bad(p, "%s", err);
 		return 1;
@@ -215,7 +203,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 	if (!*line || *line == '#')
 		return 0;
 	if (!strncmp(line, "exec ", 5)) {
-		if (!session_start_command(s, line + 5, err, sizeof err)) {
+		if (!session_start_command(s, line + 5, false, err, sizeof err)) {
 			bad(p, "%s", err);
 			return 1;
 		}
@@ -234,8 +222,8 @@ static int do_line(struct session *s, struct play *p, char *line)
 		}
 		if (!parse_ms(p, a, &ms))
 			return 1;
-		session_wait(s, NULL, NULL, budget(p, ms));
-		return headless_expired(p->deadline) ? timed_out(p) : 0;
+		session_wait(s, NULL, NULL, headless_budget(p->o, ms));
+		return headless_expired(p->o) ? timed_out(p) : 0;
 	}
 	if (!strcmp(verb, "wait")) {
 		struct state_wait w;
@@ -256,9 +244,9 @@ static int do_line(struct session *s, struct play *p, char *line)
 		}
 		if (!parse_ms(p, c, &ms))
 			return 1;
-		if (session_wait(s, entered, &w, budget(p, ms)) ==
+		if (session_wait(s, entered, &w, headless_budget(p->o, ms)) ==
 		    SESSION_WAIT_TIMEOUT) {
-			if (headless_expired(p->deadline))
+			if (headless_expired(p->o))
 				return timed_out(p);
 			fprintf(stderr, "tcpstep play: %s:%ld: %s did not enter "
 				"%s within %d ms\n", p->name, p->lineno, a, b, ms);
@@ -273,9 +261,9 @@ static int do_line(struct session *s, struct play *p, char *line)
 		}
 		if (!parse_ms(p, a, &ms))
 			return 1;
-		if (session_wait(s, command_done, NULL, budget(p, ms)) ==
+		if (session_wait(s, command_done, NULL, headless_budget(p->o, ms)) ==
 		    SESSION_WAIT_TIMEOUT) {
-			if (headless_expired(p->deadline))
+			if (headless_expired(p->o))
 				return timed_out(p);
 			fprintf(stderr, "tcpstep play: %s:%ld: the kernel peer "
 				"still runs after %d ms\n", p->name, p->lineno,
@@ -289,16 +277,24 @@ static int do_line(struct session *s, struct play *p, char *line)
 	return 1;
 }
 
-/* True when a read(2) of the script will not block: it has data, or has
- * ended. The session loop calls this after each of its passes (at least
- * every 100 ms), so events keep being printed and signals handled while a
- * pipe or a terminal has nothing to say. */
+static void on_script(struct loop *l, int fd, unsigned mask, void *user)
+{
+	struct play *p = user;
+
+	(void)l;
+	(void)fd;
+	(void)mask;
+	p->ready = true;
+}
+
+/* True when a read(2) of the script will not block: the loop said so (it
+ * sleeps until then, handing on events and signals meanwhile). */
 static bool input_ready(struct session *s, void *user)
 {
-	struct pollfd pfd = { .fd = ((struct play *)user)->fd,
-			      .events = POLLIN };
+	struct play *p = user;
 
-	return poll(&pfd, 1, 0) != 0;
+	(void)s;
+	return !p->watched || p->ready;
 }
 
 /* The next script line in *line (NUL-terminated, without its '\n'); false
@@ -337,7 +333,14 @@ static bool next_line(struct session *s, struct play *p, char **line,
 			*status = 0;
 			return false;
 		}
-		switch (session_wait(s, input_ready, p, budget(p, -1))) {
+		p->ready = false;
+		p->watched = loop_add_fd(session_loop(s), p->fd, LOOP_READ,
+					 on_script, p, NULL, 0);
+		enum session_wait w = session_wait(s, input_ready, p,
+						   headless_budget(p->o, -1));
+		if (p->watched)
+			loop_del_fd(session_loop(s), p->fd);
+		switch (w) {
 		case SESSION_WAIT_DONE:
 			break;
 		case SESSION_WAIT_TIMEOUT:
@@ -370,9 +373,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	char *line;
 	int rc;
 
-	/* Counted from the start: spawning the nodes is part of it. */
 	p->o = o;
-	p->deadline = headless_deadline(o);
 	if (p->paused)
 		server_args[2] = client_args[2] = "--paused";
 	p->server = headless_spawn(s, "play", "server", SESSION_SERVER_IP,

@@ -57,17 +57,13 @@ int cmd_replay_main(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
 		uint64_t n;
-		double d;
 		switch (c) {
 		case 'f':
 			o.filter = optarg;
 			break;
 		case 'm':
 			/* locale-independent: the UI runs under setlocale(LC_ALL, "") */
-			if (ctlmsg_parse_decimal(optarg, 0, 86400, &d) != 0 || d <= 0)
-				return bad("--msl wants seconds, more than 0 and at most 86400");
-			o.msl_ns = (int64_t)llround(d * 1e9);
-			if (o.msl_ns <= 0)
+			if (ctlmsg_parse_msl(optarg, &o.msl_ns) != 0)
 				return bad("--msl wants seconds, more than 0 and at most 86400");
 			break;
 		case 'c':

@@ -4,6 +4,7 @@
 #include "ctlmsg.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,18 @@ const char headless_help[] =
 	"  --no-app           do not print app output lines\n"
 	"  --raw              print every control event as 'NODE <protocol line>'\n"
 	"                     (docs/control-protocol.md; without the stamp) instead\n"
-	"  --write FILE       record every frame crossing br0 to FILE (pcap, flushed\n"
-	"                     as it goes and on exit or Ctrl-C); --pcap is the same\n"
+	"  --write FILE       record every frame on the session's wire to FILE\n"
+	"                     (pcap, flushed as it goes and on exit or Ctrl-C);\n"
+	"                     --pcap is the same\n"
 	"  --timeout S        give up after S seconds (exit 124), 1..86400\n";
 
 void headless_init(struct headless_opts *o)
 {
 	memset(o, 0, sizeof *o);
-	o->cfg.out = stdout;
-	o->cfg.show_states = true;
-	o->cfg.show_app = true;
-	o->cfg.show_wire = true;
+	o->filter.show_states = true;
+	o->filter.show_app = true;
+	o->filter.show_wire = true;
+	o->deadline = UINT64_MAX;
 }
 
 bool headless_parse_uint(const char *s, unsigned long long min,
@@ -71,19 +73,19 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 	if (!strcmp(a, "--headless"))
 		return 1;
 	if (!strcmp(a, "--no-states")) {
-		o->cfg.show_states = false;
+		o->filter.show_states = false;
 		return 1;
 	}
 	if (!strcmp(a, "--no-app")) {
-		o->cfg.show_app = false;
+		o->filter.show_app = false;
 		return 1;
 	}
 	if (!strcmp(a, "--no-wire")) {
-		o->cfg.show_wire = false;
+		o->filter.show_wire = false;
 		return 1;
 	}
 	if (!strcmp(a, "--raw")) {
-		o->cfg.raw = true;
+		o->filter.raw = true;
 		return 1;
 	}
 	if (strcmp(a, "--seed") && strcmp(a, "--msl") && strcmp(a, "--only") &&
@@ -101,17 +103,14 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 		o->cfg.has_seed = true;
 		o->cfg.seed = n;
 	} else if (!strcmp(a, "--msl")) {
-		double d;
-
-		/* The range `tcpstep decode --msl` takes; the node keeps
-		 * milliseconds, at least 1. */
-		if (ctlmsg_parse_decimal(v, 0, 86400, &d) < 0 || d <= 0) {
+		/* Parsed once, into ns, as `tcpstep decode --msl` does; the
+		 * node keeps milliseconds, at least 1. */
+		if (ctlmsg_parse_msl(v, &o->cfg.msl_ns) < 0) {
 			fprintf(stderr, "tcpstep %s: --msl wants seconds, more "
 				"than 0 and at most 86400 (such as 2 or 0.5), not "
 				"'%s'\n", cmd, v);
 			return -1;
 		}
-		o->cfg.msl = v;
 	} else if (!strcmp(a, "--timeout")) {
 		if (!headless_parse_uint(v, 1, 86400, &n)) {
 			fprintf(stderr, "tcpstep %s: --timeout wants seconds "
@@ -120,7 +119,7 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 		}
 		o->timeout_s = (int)n;
 	} else if (!strcmp(a, "--only")) {
-		o->cfg.only = v;
+		o->filter.only = v;
 	} else {
 		if (!*v) {
 			fprintf(stderr, "tcpstep %s: %s wants a file name\n",
@@ -142,17 +141,17 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 bool headless_check(const struct headless_opts *o, const char *cmd,
 		    const char *const nodes[])
 {
-	if (o->cfg.only) {
+	if (o->filter.only) {
 		/* The wire is not a node, but its lines can be picked too. */
-		if (!strcmp(o->cfg.only, "wire"))
+		if (!strcmp(o->filter.only, "wire"))
 			return true;
 		for (int i = 0; nodes[i]; i++)
-			if (!strcmp(nodes[i], o->cfg.only))
+			if (!strcmp(nodes[i], o->filter.only))
 				return true;
 		fprintf(stderr, "tcpstep %s: --only wants one of:", cmd);
 		for (int i = 0; nodes[i]; i++)
 			fprintf(stderr, " %s", nodes[i]);
-		fprintf(stderr, " wire (not '%s')\n", o->cfg.only);
+		fprintf(stderr, " wire (not '%s')\n", o->filter.only);
 		return false;
 	}
 	return true;
@@ -180,19 +179,21 @@ bool headless_server_mode(const char *cmd, const char *v)
 	return false;
 }
 
-long long headless_now_ms(void)
+int headless_budget(const struct headless_opts *o, int ms)
 {
-	return (long long)(ctlmsg_now_ns() / 1000000);
+	uint64_t now = ctlmsg_now_ns(), left;
+
+	if (o->deadline == UINT64_MAX)
+		return ms;
+	left = o->deadline > now ? (o->deadline - now + 999999) / 1000000 : 0;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	return ms < 0 || (uint64_t)ms > left ? (int)left : ms;
 }
 
-long long headless_deadline(const struct headless_opts *o)
+bool headless_expired(const struct headless_opts *o)
 {
-	return o->timeout_s ? headless_now_ms() + o->timeout_s * 1000LL : -1;
-}
-
-bool headless_expired(long long deadline)
-{
-	return deadline >= 0 && headless_now_ms() >= deadline;
+	return o->deadline != UINT64_MAX && ctlmsg_now_ns() >= o->deadline;
 }
 
 int headless_run(struct headless_opts *o, const char *cmd,
@@ -200,18 +201,26 @@ int headless_run(struct headless_opts *o, const char *cmd,
 			   void *user),
 		 void *user)
 {
+	struct headless_sink sink;
 	char err[1024];
 	struct session *s;
 	int rc;
 
+	if (o->timeout_s)
+		o->deadline = ctlmsg_now_ns() +
+			      (uint64_t)o->timeout_s * 1000000000ULL;
 	/* Lines reach a pipe as they happen, interleaved correctly with the
 	 * kernel peer's own output. */
-	setvbuf(o->cfg.out, NULL, _IOLBF, 0);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	headless_sink_init(&sink, stdout, stderr, &o->filter);
+	o->cfg.sinks[0] = headless_sink_get(&sink);
+	o->cfg.nsinks = 1;
 	s = session_create(&o->cfg, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "tcpstep %s: %s\n", cmd, err);
 		return 1;
 	}
+	headless_sink_attach(&sink, s);
 	rc = fn(s, o, user);
 	if (session_stop_status(s))
 		rc = session_stop_status(s);

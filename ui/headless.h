@@ -4,12 +4,17 @@
 #define TCPSTEP_HEADLESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "headless_sink.h"
 #include "session.h"
 
 struct headless_opts {
 	struct session_config cfg;
+	struct headless_filter filter;
 	int timeout_s;          /* 0: none */
+	uint64_t deadline;      /* --timeout's end (ctlmsg_now_ns), set by
+				 * headless_run; UINT64_MAX for none */
 };
 
 /* Fills defaults (everything shown, output on stdout). */
@@ -45,19 +50,17 @@ int headless_spawn(struct session *s, const char *cmd, const char *name,
  * concurrent); prints why not. */
 bool headless_server_mode(const char *cmd, const char *v);
 
-/* CLOCK_MONOTONIC in milliseconds (ctlmsg_now_ns, the clock of the
- * event stamps). */
-long long headless_now_ms(void);
+/* ms (-1: no limit of its own) cut to what --timeout leaves of the whole
+ * run; 0 once it has passed. */
+int headless_budget(const struct headless_opts *o, int ms);
 
-/* The --timeout deadline counted from now (headless_now_ms), -1 for none. */
-long long headless_deadline(const struct headless_opts *o);
+/* Whether --timeout has passed. */
+bool headless_expired(const struct headless_opts *o);
 
-/* Whether deadline (-1: none) has passed. */
-bool headless_expired(long long deadline);
-
-/* Runs fn with a session made from o, destroys it, and returns fn's exit
- * status (or the stop status, or 1 if the session could not start, with the
- * reason printed). */
+/* Runs fn with a session made from o, its events printed by the headless
+ * sink, destroys it, and returns fn's exit status (or the stop status, or 1
+ * if the session could not start, with the reason printed). --timeout
+ * counts from here: it bounds the whole run. */
 int headless_run(struct headless_opts *o, const char *cmd,
 		 int (*fn)(struct session *s, struct headless_opts *o,
 			   void *user),

@@ -351,11 +351,16 @@ static void test_run_stop_and_hook(void)
 	struct loop *l = new_loop();
 
 	hooks = 0;
-	loop_set_before_sleep(l, hook, NULL);
+	CHECK(loop_add_hook(l, hook, NULL));
 	loop_add_timer(l, 30 * MS, timer_stop, NULL);
 	loop_run(l);
 	CHECK(loop_stopped(l));
 	CHECK(hooks >= 1);
+	/* Removed: not called again. */
+	loop_del_hook(l, hook, NULL);
+	hooks = 0;
+	loop_once(l, 0);
+	CHECK_INT_EQ(hooks, 0);
 	loop_destroy(l);
 }
 

@@ -1,5 +1,5 @@
 /* The article apps' text (stack/appfmt.c), compared with the Go programs'
- * output as the article shows it (shared/seeds/000_*.txt), with tcpstep's
+ * output as the article shows it (docs/control-protocol.md "Apps"), with tcpstep's
  * addresses in place of 127.0.0.1. */
 #include "../check.h"
 #include "appfmt.h"

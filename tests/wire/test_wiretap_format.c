@@ -1,4 +1,4 @@
-/* The headless line of an inferred state change (session/wiretap.h) is
+/* The headless line of an inferred state change (ui/headless_sink.h) is
  * `tcpstep decode`'s state line with "wire " in front, so the two never
  * drift apart: checked against capture/output.c on the same events. */
 #define _GNU_SOURCE /* open_memstream */
@@ -9,7 +9,7 @@
 #include "check.h"
 #include "output.h"
 #include "tracker.h"
-#include "wiretap.h"
+#include "headless_sink.h"
 
 static struct tracker_event state_event(int endpoint, enum tcpstate from,
 					enum tcpstate to, const char *cause)
@@ -67,9 +67,9 @@ static void test_client_line(void)
 {
 	struct tracker_event ev = state_event(0, TCPSTATE_SYN_SENT,
 					      TCPSTATE_ESTABLISHED, "rcvd SYN-ACK");
-	char line[WIRETAP_LINE_MAX];
+	char line[HEADLESS_LINE_MAX];
 
-	wiretap_format_state(line, sizeof line, &ev, 7);
+	headless_format_wire_state(line, sizeof line, &ev, 7);
 	CHECK_STR_EQ(line, "wire conn 12 192.0.2.3:49153 SYN_SENT -> ESTABLISHED (rcvd SYN-ACK)");
 }
 
@@ -77,11 +77,11 @@ static void test_server_line(void)
 {
 	struct tracker_event ev = state_event(1, TCPSTATE_TIME_WAIT,
 					      TCPSTATE_CLOSED, "2MSL timer");
-	char line[WIRETAP_LINE_MAX];
+	char line[HEADLESS_LINE_MAX];
 
 	ev.u.state.by_timer = true;
 	/* A timer names no frame, whatever came last. */
-	wiretap_format_state(line, sizeof line, &ev, 9);
+	headless_format_wire_state(line, sizeof line, &ev, 9);
 	CHECK_STR_EQ(line, "wire conn 12 192.0.2.2:8888 TIME_WAIT -> CLOSED (2MSL timer)");
 }
 
@@ -91,9 +91,9 @@ static void test_decided_later_names_frame(void)
 {
 	struct tracker_event ev = state_event(0, TCPSTATE_ESTABLISHED,
 					      TCPSTATE_CLOSE_WAIT, "rcvd FIN");
-	char line[WIRETAP_LINE_MAX];
+	char line[HEADLESS_LINE_MAX];
 
-	wiretap_format_state(line, sizeof line, &ev, 9);
+	headless_format_wire_state(line, sizeof line, &ev, 9);
 	CHECK_STR_EQ(line, "wire conn 12 192.0.2.3:49153 ESTABLISHED -> CLOSE_WAIT (rcvd FIN in frame 7)");
 }
 
@@ -108,12 +108,12 @@ static void test_same_as_decode(void)
 		for (size_t i = 0; i + 1 < sizeof st / sizeof st[0]; i++) {
 			struct tracker_event ev = state_event(e, st[i], st[i + 1],
 							      "rcvd FIN");
-			char mine[WIRETAP_LINE_MAX], want[WIRETAP_LINE_MAX + 8],
-			     dec[WIRETAP_LINE_MAX];
+			char mine[HEADLESS_LINE_MAX], want[HEADLESS_LINE_MAX + 8],
+			     dec[HEADLESS_LINE_MAX];
 
 			/* Caused by the last segment, and decided later. */
 			for (uint64_t last = 7; last <= 8; last++) {
-				wiretap_format_state(mine, sizeof mine, &ev, last);
+				headless_format_wire_state(mine, sizeof mine, &ev, last);
 				decode_line(dec, sizeof dec, &ev, last);
 				snprintf(want, sizeof want, "wire %s", dec);
 				CHECK_STR_EQ(mine, want);
@@ -125,7 +125,7 @@ static void test_ipv6_and_short_buffer(void)
 {
 	struct tracker_event ev = state_event(0, TCPSTATE_CLOSED,
 					      TCPSTATE_SYN_SENT, "sent SYN");
-	char line[WIRETAP_LINE_MAX], small[16];
+	char line[HEADLESS_LINE_MAX], small[16];
 
 	ev.ip_version = 6;
 	memset(ev.addr[0], 0, 16);
@@ -134,10 +134,10 @@ static void test_ipv6_and_short_buffer(void)
 	ev.addr[0][2] = 0x0d;
 	ev.addr[0][3] = 0xb8;
 	ev.addr[0][15] = 1;
-	wiretap_format_state(line, sizeof line, &ev, 7);
+	headless_format_wire_state(line, sizeof line, &ev, 7);
 	CHECK_STR_EQ(line, "wire conn 12 [2001:db8::1]:49153 CLOSED -> SYN_SENT (sent SYN)");
 	/* Cut, never overrun. */
-	wiretap_format_state(small, sizeof small, &ev, 7);
+	headless_format_wire_state(small, sizeof small, &ev, 7);
 	CHECK_STR_EQ(small, "wire conn 12 [2");
 }
 

@@ -1,4 +1,4 @@
-/* The off-screen cell grid every TUI view draws into (DESIGN.md, "The UI").
+/* The off-screen cell grid every TUI view draws into (docs/ui.md).
  * A view never calls curses: it writes cells (one printable code point of
  * known width and a style role) into a grid; a backend copies the grid to
  * the terminal (term.c, the only file that includes curses) or renders it as
