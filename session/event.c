@@ -1,0 +1,30 @@
+/* Names of the session's event kinds (event.h). */
+#include "event.h"
+
+const char *session_event_kind_name(enum session_event_kind kind)
+{
+	static const char *const names[SESSION_EV_KINDS] = {
+		[SESSION_EV_NODE_STARTED] = "node-started",
+		[SESSION_EV_NODE_DIED] = "node-died",
+		[SESSION_EV_NODE_STATE] = "node-state",
+		[SESSION_EV_APP_OUT] = "app-out",
+		[SESSION_EV_PLAY] = "play",
+		[SESSION_EV_CONN] = "conn",
+		[SESSION_EV_CONNS] = "conns",
+		[SESSION_EV_HELD] = "held",
+		[SESSION_EV_DROPPED] = "dropped",
+		[SESSION_EV_FIRED] = "fired",
+		[SESSION_EV_CLOCK] = "clock",
+		[SESSION_EV_APP_DONE] = "app-done",
+		[SESSION_EV_ANSWER] = "answer",
+		[SESSION_EV_NODE_OTHER] = "node-other",
+		[SESSION_EV_NODE_MALFORMED] = "node-malformed",
+		[SESSION_EV_PEER_OUT] = "peer-out",
+		[SESSION_EV_WIRE_SEGMENT] = "wire-segment",
+		[SESSION_EV_WIRE_STATE] = "wire-state",
+		[SESSION_EV_NOTICE] = "notice",
+	};
+
+	return (unsigned)kind < SESSION_EV_KINDS && names[kind] ? names[kind]
+								: "?";
+}
