@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errbuf.h"
 #include "netns.h"
 #include "recorder.h"
 #include "source.h"
@@ -101,7 +102,7 @@ struct wiretap *wiretap_open(const struct netns *ns,
 	char rerr[SOURCE_ERRBUF_SIZE];
 
 	if (!w) {
-		snprintf(err, errsize, "out of memory");
+		errbuf_set(err, errsize, "out of memory");
 		return NULL;
 	}
 	w->cfg = *cfg;
@@ -109,7 +110,7 @@ struct wiretap *wiretap_open(const struct netns *ns,
 	job.err[0] = '\0';
 	if (netns_call_inside(ns, open_inside, &job, err, errsize) < 0) {
 		if (job.err[0])
-			snprintf(err, errsize, "capture on %s", job.err);
+			errbuf_set(err, errsize, "capture on %s", job.err);
 		goto fail;
 	}
 	/* Nodes and kernel peers are forked later: keep the capture ours. */
@@ -118,7 +119,7 @@ struct wiretap *wiretap_open(const struct netns *ns,
 		w->rec = recorder_open(cfg->write_path, source_linktype(w->src),
 				       source_snaplen(w->src), rerr);
 		if (!w->rec) {
-			snprintf(err, errsize, "cannot record: %s", rerr);
+			errbuf_set(err, errsize, "cannot record: %s", rerr);
 			goto fail;
 		}
 	}
@@ -131,7 +132,7 @@ struct wiretap *wiretap_open(const struct netns *ns,
 	tc.user = w;
 	w->tap = tap_create(&tc);
 	if (!w->tap) {
-		snprintf(err, errsize, "out of memory");
+		errbuf_set(err, errsize, "out of memory");
 		goto fail;
 	}
 	return w;
@@ -161,20 +162,20 @@ bool wiretap_poll(struct wiretap *w, char *err, size_t errsize)
 			break;
 		if (st != SOURCE_FRAME) {
 			w->failed = true;
-			snprintf(err, errsize, "capture on %s",
+			errbuf_set(err, errsize, "capture on %s",
 				 st == SOURCE_ERROR ? e : "any: ended");
 			return false;
 		}
 		w->last_frame_ns = f.ts_ns;
 		if (!tap_frame(w->tap, &f, e)) {
 			w->failed = w->rec_failed = true;
-			snprintf(err, errsize, "recording: %s", e);
+			errbuf_set(err, errsize, "recording: %s", e);
 			return false;
 		}
 	}
 	if (w->rec && !recorder_flush(w->rec, e)) {
 		w->failed = w->rec_failed = true;
-		snprintf(err, errsize, "recording: %s", e);
+		errbuf_set(err, errsize, "recording: %s", e);
 		return false;
 	}
 	return true;
@@ -233,7 +234,7 @@ bool wiretap_close(struct wiretap *w, char *err, size_t errsize)
 	if (!w->failed && !wiretap_poll(w, err, errsize))
 		ok = false;
 	if (w->rec && !recorder_close(w->rec, e) && !reported && ok) {
-		snprintf(err, errsize, "recording: %s", e);
+		errbuf_set(err, errsize, "recording: %s", e);
 		ok = false;
 	}
 	tap_destroy(w->tap);

@@ -5,7 +5,9 @@
    ui -> capture; stack -> common. A file may include headers of its own
    room and of the rooms its room may enter, nothing else.
 2. Only ui/ includes curses; only ui/ writes to stdout (program entry
-   points that print their own --help, *_main.c, excepted).
+   points that print their own --help, *_main.c, excepted); the session
+   engine (session/) writes to stderr neither: it says what it has to say
+   as events.
 3. No subcommand (*_cmd.c, cmd_*.c) outside ui/.
 4. No circle between files: the graph "module A includes module B's
    header" (a module is foo.c + foo.h) has no cycle.
@@ -24,6 +26,7 @@ ROOMS = {
     "ui": {"session", "capture", "common"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
+STDERR = re.compile(r'\bstderr\b')
 STDOUT = re.compile(r'\bstdout\b|(?<![a-z_])printf\s*\(|(?<![a-z_])puts\s*\(|\bputchar\s*\(')
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 STRING = re.compile(r'"(\\.|[^"\\\n])*"')
@@ -73,6 +76,8 @@ def main():
         if room != "ui" and rel.endswith(".c") and not rel.endswith("_main.c"):
             if STDOUT.search(code):
                 bad.append(f"{rel}: writes to stdout (only ui/ prints)")
+        if room == "session" and STDERR.search(code):
+            bad.append(f"{rel}: writes to stderr (the session speaks in events)")
         b = os.path.basename(rel)
         if room != "ui" and (b.startswith("cmd_") or b.endswith("_cmd.c")):
             bad.append(f"{rel}: a subcommand outside ui/")
