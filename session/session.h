@@ -80,6 +80,8 @@ bool session_start_command(struct session *s, const char *command,
 			   bool capture_output, char *err, size_t errsize);
 
 /* --- Commands ---------------------------------------------------------------
+ * The playground's and the clock's API for a front end that must not block
+ * (the live TUI); the headless commands use the blocking session_command.
  * Sent at once; the completion is called when the node answers (ok is the
  * answer's, key and text an error's, "" otherwise), or with ok false and
  * key "node-gone" if it dies first. It may be NULL. Returns false (with err)

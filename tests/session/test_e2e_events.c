@@ -316,6 +316,22 @@ static void test_typed_commands(void)
 					sizeof err), 0);
 	CHECK_INT_EQ(session_spawn_node(r.s, "client", "192.0.2.3", manual, err,
 					sizeof err), 1);
+	CHECK_INT_EQ(session_node_count(r.s), 2);
+	/* The speed, with the protocol's '.' */
+	memset(&d, 0, sizeof d);
+	CHECK(session_speed(r.s, 0, 2.5, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	{
+		struct session_node_info info;
+
+		CHECK(session_node_info(r.s, 0, &info));
+		CHECK(info.speed == 2.5);
+	}
+	CHECK(!session_speed(r.s, 0, 1000, on_done, &d, err, sizeof err));
+	/* The raw command line, as scripts send it. */
+	memset(&d, 0, sizeof d);
+	CHECK(session_send(r.s, 0, "speed 1", on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
 	memset(&d, 0, sizeof d);
 	CHECK(session_listen(r.s, 0, 8888, on_done, &d, err, sizeof err));
 	CHECK(wait_done(r.s, &d) && d.ok);

@@ -40,6 +40,12 @@ static void test_msl_is_parsed_without_the_locale(void)
 	CHECK_INT_EQ(ctlmsg_parse_msl("", &ns), -1);
 	CHECK_INT_EQ(ctlmsg_parse_msl(".", &ns), -1);
 	CHECK_INT_EQ(ctlmsg_parse_msl("99999999999999999999", &ns), -1);
+	/* any range */
+	CHECK_INT_EQ(ctlmsg_parse_seconds("1.5", 0, 2000000000, &ns), 0);
+	CHECK_INT_EQ(ns, 1500000000);
+	CHECK_INT_EQ(ctlmsg_parse_seconds("2.5", 0, 2000000000, &ns), -1);
+	CHECK_INT_EQ(ctlmsg_parse_seconds("0", 0, 1, &ns), 0);
+	CHECK_INT_EQ(ns, 0);
 	/* what the session hands a node as --msl */
 	ctlmsg_format_seconds(buf, 500000000);
 	CHECK_STR_EQ(buf, "0.5");
