@@ -12,8 +12,10 @@
 #include "appfmt.h"
 #include "ctlmsg.h"
 #include "frame.h"
+#include "lwip/priv/tcp_priv.h"
 #include "lwip/init.h"
 #include "lwip/timeouts.h"
+#include "pcbtimers.h"
 #include "port.h"
 #include "tapif.h"
 #include "truestate.h"
@@ -64,6 +66,14 @@ struct node {
 	unsigned next_id;
 	unsigned app_timeouts; /* armed node_timers */
 	unsigned long visible_events; /* state, held, out, ... (for advance) */
+	/* The timers last reported per pcb (`timers` events). */
+	struct pcb_timers_seen {
+		const struct tcp_pcb *pcb;
+		uint32_t local_ip, remote_ip;
+		uint16_t local_port, remote_port;
+		struct pcbtimers t;
+	} timers_seen[NODE_MAX_CONNS];
+	unsigned ntimers_seen;
 };
 
 /* --- Events ---------------------------------------------------------------- */
@@ -187,8 +197,78 @@ static void on_state_change(void *user, const struct truestate_change *c)
 				n->conns[i].pcb = NULL;
 }
 
+static const char *timer_name(void (*handler)(void *), void *arg);
+
+static void timers_word(struct ctlmsg_out *o, int64_t deadline)
+{
+	if (deadline == PCBTIMERS_NONE)
+		ctlmsg_out_word(o, "-");
+	else
+		ctlmsg_out_wordf(o, "%lld", (long long)deadline);
+}
+
+/* `timers T LOCAL REMOTE RTO RTX PERSIST KEEPALIVE DELACK TIMEWAIT` for every
+ * active or TIME_WAIT pcb whose timers changed since they were last said
+ * (deadlines in node ms, docs/control-protocol.md). Not while lwIP's TCP
+ * timer is between its calls (inside tcp_tmr, where the counters are half
+ * updated): the walk after it says them. */
+static void emit_timers(struct node *n)
+{
+	struct tcp_pcb *lists[2] = { tcp_active_pcbs, tcp_tw_pcbs };
+	struct pcb_timers_seen seen[NODE_MAX_CONNS];
+	unsigned nseen = 0;
+	uint64_t slow, fast;
+
+	if (!port_next_slow_tick(timer_name, &slow) ||
+	    !port_next_tcp_tick(timer_name, &fast))
+		return;
+	for (int l = 0; l < 2; l++)
+		for (struct tcp_pcb *pcb = lists[l]; pcb && nseen < NODE_MAX_CONNS;
+		     pcb = pcb->next) {
+			struct pcb_timers_seen *now = &seen[nseen++], *before = NULL;
+
+			now->pcb = pcb;
+			now->local_ip = lwip_ntohl(ip4_addr_get_u32(&pcb->local_ip));
+			now->remote_ip = lwip_ntohl(ip4_addr_get_u32(&pcb->remote_ip));
+			now->local_port = pcb->local_port;
+			now->remote_port = pcb->remote_port;
+			pcbtimers_read(pcb, slow, fast, &now->t);
+			for (unsigned i = 0; i < n->ntimers_seen; i++) {
+				struct pcb_timers_seen *b = &n->timers_seen[i];
+
+				if (b->pcb == pcb && b->local_ip == now->local_ip &&
+				    b->remote_ip == now->remote_ip &&
+				    b->local_port == now->local_port &&
+				    b->remote_port == now->remote_port)
+					before = b;
+			}
+			if (before && pcbtimers_equal(&before->t, &now->t))
+				continue;
+
+			struct ctlmsg_out o;
+			char a[CTLMSG_ADDRPORT_MAX], b[CTLMSG_ADDRPORT_MAX];
+
+			ctlmsg_format_addrport(a, now->local_ip, now->local_port);
+			ctlmsg_format_addrport(b, now->remote_ip, now->remote_port);
+			ctlmsg_out_init_event(&o, "timers");
+			ctlmsg_out_wordf(&o, "%llu",
+					 (unsigned long long)vclock_now(&n->clock));
+			ctlmsg_out_word(&o, a);
+			ctlmsg_out_word(&o, b);
+			ctlmsg_out_wordf(&o, "%u", (unsigned)now->t.rto_ms);
+			timers_word(&o, now->t.rtx);
+			timers_word(&o, now->t.persist);
+			timers_word(&o, now->t.keepalive);
+			timers_word(&o, now->t.delack);
+			timers_word(&o, now->t.timewait);
+			emit(n, &o);
+		}
+	memcpy(n->timers_seen, seen, nseen * sizeof seen[0]);
+	n->ntimers_seen = nseen;
+}
+
 /* Walks the pcb lists (skipping `gone`, see truestate_sync_gone) and
- * reports changes with this cause. */
+ * reports changes with this cause, then the timers that changed. */
 static void sync_states_gone(struct node *n, const char *cause, const void *gone)
 {
 	truestate_sync_gone(n->ts, cause, gone);
@@ -201,6 +281,7 @@ static void sync_states_gone(struct node *n, const char *cause, const void *gone
 		ctlmsg_out_wordf(&o, "%u", conns);
 		emit(n, &o);
 	}
+	emit_timers(n);
 }
 
 static void sync_states(struct node *n, const char *cause)
@@ -520,7 +601,7 @@ static void timers_fire(void *user)
 
 	n->ambient = TRUESTATE_CAUSE_TIMER;
 	tapif_begin(n->tap);
-	sys_check_timeouts();
+	port_check_timeouts(timer_name);
 	sync_states(n, TRUESTATE_CAUSE_TIMER);
 	tapif_end(n->tap);
 	n->ambient = saved;

@@ -103,7 +103,7 @@ static bool lwip_next_deadline(void *user, uint64_t *deadline_ms)
 static void lwip_fire(void *user)
 {
 	(void)user;
-	sys_check_timeouts();
+	port_check_timeouts(NULL);
 }
 
 const struct vclock_timers port_lwip_timers = {
@@ -111,6 +111,59 @@ const struct vclock_timers port_lwip_timers = {
 	.fire = lwip_fire,
 	.user = NULL,
 };
+
+/* lwIP's tcp_timer starts at 0 and tcp_tmr runs tcp_slowtmr when
+ * ++tcp_timer is odd: its first call is a slow one. */
+static bool port_tcp_next_is_slow = true;
+
+/* The TCP timer's entry: timeouts.c's static tcpip_tcp_timer, known as the
+ * one pending timeout that is neither a cyclic timer (ARP) nor an app's. */
+static bool tcp_timer_deadline(port_timer_name_fn app_name_fn,
+			       uint64_t *deadline_ms)
+{
+	uint64_t now = port_clock ? vclock_now(port_clock) : 0;
+
+	for (struct sys_timeo *t = *sys_timeouts_get_next_timeout(); t;
+	     t = t->next) {
+		if (t->h == lwip_cyclic_timer ||
+		    (app_name_fn && app_name_fn(t->h, t->arg)))
+			continue;
+		/* t->time is sys_now()'s u32 (wraps after 49 days of node
+		 * time): the distance from now is what counts. */
+		*deadline_ms = now + (uint32_t)(t->time - (uint32_t)now);
+		if ((int32_t)(t->time - (uint32_t)now) < 0)
+			*deadline_ms = now;
+		return true;
+	}
+	return false;
+}
+
+void port_check_timeouts(port_timer_name_fn app_name_fn)
+{
+	uint64_t due, now = port_clock ? vclock_now(port_clock) : 0;
+	bool tcp_due = tcp_timer_deadline(app_name_fn, &due) && due <= now;
+	u32_t ticks = tcp_ticks;
+
+	sys_check_timeouts();
+	if (tcp_ticks != ticks)
+		port_tcp_next_is_slow = false;
+	else if (tcp_due)
+		port_tcp_next_is_slow = true;
+}
+
+bool port_next_tcp_tick(port_timer_name_fn app_name_fn, uint64_t *deadline_ms)
+{
+	return tcp_timer_deadline(app_name_fn, deadline_ms);
+}
+
+bool port_next_slow_tick(port_timer_name_fn app_name_fn, uint64_t *deadline_ms)
+{
+	if (!tcp_timer_deadline(app_name_fn, deadline_ms))
+		return false;
+	if (!port_tcp_next_is_slow)
+		*deadline_ms += TCP_TMR_INTERVAL;
+	return true;
+}
 
 const char *port_next_timer_name(port_timer_name_fn app_name_fn)
 {

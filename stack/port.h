@@ -32,4 +32,19 @@ extern const struct vclock_timers port_lwip_timers;
 typedef const char *(*port_timer_name_fn)(void (*handler)(void *), void *arg);
 const char *port_next_timer_name(port_timer_name_fn app_name_fn);
 
+/* sys_check_timeouts(), watching which calls of lwIP's TCP timer also run
+ * tcp_slowtmr (every other one: tcp.c tcp_tmr, `++tcp_timer & 1`; the
+ * counter is static there, so it is followed from outside: a call that
+ * moved tcp_ticks was a slow one). Every firing of lwIP's timers must go
+ * through here (port_lwip_timers.fire does). */
+void port_check_timeouts(port_timer_name_fn app_name_fn);
+
+/* When tcp_slowtmr runs next (absolute node time, ms): the TCP timer's next
+ * deadline, or the one after it. False while the TCP timer is not armed
+ * (no active or TIME_WAIT pcb). The RTO, persist, keep-alive and TIME_WAIT
+ * counters all tick there (stack/pcbtimers.h). */
+bool port_next_slow_tick(port_timer_name_fn app_name_fn, uint64_t *deadline_ms);
+/* When the TCP timer fires next (tcp_fasttmr: delayed ACKs). */
+bool port_next_tcp_tick(port_timer_name_fn app_name_fn, uint64_t *deadline_ms);
+
 #endif
