@@ -15,6 +15,7 @@ const char *session_event_kind_name(enum session_event_kind kind)
 		[SESSION_EV_DROPPED] = "dropped",
 		[SESSION_EV_FIRED] = "fired",
 		[SESSION_EV_CLOCK] = "clock",
+		[SESSION_EV_TIMERS] = "timers",
 		[SESSION_EV_APP_DONE] = "app-done",
 		[SESSION_EV_ANSWER] = "answer",
 		[SESSION_EV_NODE_OTHER] = "node-other",

@@ -33,6 +33,7 @@ enum session_event_kind {
 	SESSION_EV_DROPPED,       /* drop-next-in dropped a frame: text = what */
 	SESSION_EV_FIRED,         /* advance fired a timer: text = name, u.count */
 	SESSION_EV_CLOCK,         /* the node's clock: u.clock */
+	SESSION_EV_TIMERS,        /* a connection's TCP timers: u.timers */
 	SESSION_EV_APP_DONE,      /* the app finished: u.status */
 	SESSION_EV_ANSWER,        /* ok VERB / error KEY TEXT: u.answer, text */
 	SESSION_EV_NODE_OTHER,    /* a valid line this controller does not know */
@@ -94,6 +95,12 @@ struct session_event {
 			bool has_next;
 			uint64_t next_ms; /* next timer deadline, node time */
 		} clock;
+		struct session_timers {
+			char local[SESSION_ADDR_MAX], remote[SESSION_ADDR_MAX];
+			uint32_t rto_ms;
+			/* deadlines in node time (ms); -1: not armed */
+			int64_t rtx, persist, keepalive, delack, timewait;
+		} timers;
 		int status;         /* APP_DONE; NODE_DIED: the waitpid status */
 		struct {
 			bool ok;

@@ -116,6 +116,39 @@ static int parse_clock(struct session_event *ev, char **w, int nw)
 	return 0;
 }
 
+/* A deadline word: node ms, or "-" (not armed). */
+static int deadline_word(const char *w, int64_t *out)
+{
+	uint64_t v;
+
+	if (!strcmp(w, "-")) {
+		*out = -1;
+		return 0;
+	}
+	if (ctlmsg_parse_uint(w, INT64_MAX, &v) < 0)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+/* timers T LOCAL REMOTE RTO RTX PERSIST KEEPALIVE DELACK TIMEWAIT */
+static int parse_timers(struct session_event *ev, char **w, int nw)
+{
+	struct session_timers *t = &ev->u.timers;
+
+	if (nw != 10 || time_word(w[1], &ev->vtime_ms) < 0 ||
+	    addr_word(t->local, w[2]) < 0 || addr_word(t->remote, w[3]) < 0 ||
+	    u32_word(w[4], &t->rto_ms) < 0 || deadline_word(w[5], &t->rtx) < 0 ||
+	    deadline_word(w[6], &t->persist) < 0 ||
+	    deadline_word(w[7], &t->keepalive) < 0 ||
+	    deadline_word(w[8], &t->delack) < 0 ||
+	    deadline_word(w[9], &t->timewait) < 0)
+		BAD("timers wants T LOCAL REMOTE RTO RTX PERSIST KEEPALIVE "
+		    "DELACK TIMEWAIT");
+	ev->kind = SESSION_EV_TIMERS;
+	return 0;
+}
+
 static int parse_other(struct session_event *ev, char **w, int nw, char *text)
 {
 	if (!strcmp(w[0], "hello")) {
@@ -155,6 +188,8 @@ static int parse_other(struct session_event *ev, char **w, int nw, char *text)
 		ev->kind = SESSION_EV_FIRED;
 	} else if (!strcmp(w[0], "clock")) {
 		return parse_clock(ev, w, nw);
+	} else if (!strcmp(w[0], "timers")) {
+		return parse_timers(ev, w, nw);
 	} else if (!strcmp(w[0], "ok")) {
 		if (nw != 2 || strlen(w[1]) >= sizeof ev->u.answer.verb)
 			BAD("ok wants the VERB it answers");

@@ -380,6 +380,16 @@ static void update_model(struct node *n, const struct session_event *ev)
 	case SESSION_EV_CONNS:
 		n->nconns_reported = ev->u.count;
 		break;
+	case SESSION_EV_TIMERS: {
+		struct session_conn_info *c =
+			find_conn(n, ev->u.timers.local, ev->u.timers.remote);
+
+		if (c) {
+			c->timers_known = true;
+			c->timers = ev->u.timers;
+		}
+		break;
+	}
 	case SESSION_EV_HELD:
 		n->held = ev->u.count;
 		break;

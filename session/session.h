@@ -161,8 +161,11 @@ int session_stop_status(const struct session *s);
 struct session_conn_info {
 	uint32_t id;            /* 0 until the node's `conn` event names it */
 	char local[SESSION_ADDR_MAX], remote[SESSION_ADDR_MAX];
-	enum tcpstate state;    /* its true state (never CLOSED: then it is gone) */
+	enum tcpstate state;    /* its true state (CLOSED only until its first
+				 * state event: then it is gone) */
 	bool listener;
+	bool timers_known;
+	struct session_timers timers; /* its last `timers` event */
 };
 
 struct session_node_info {

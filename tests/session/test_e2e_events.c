@@ -177,6 +177,8 @@ static void test_hello_exchange_events(void)
 	CHECK_INT_EQ(count(SESSION_EV_APP_DONE, 1), 1);
 	CHECK(count(SESSION_EV_WIRE_STATE, -1) >= 8);
 	CHECK(count(SESSION_EV_WIRE_SEGMENT, -1) >= 7);
+	CHECK(count(SESSION_EV_TIMERS, 1) >= 1);
+	CHECK(count(SESSION_EV_TIMERS, 0) >= 1);
 	CHECK_INT_EQ(count(SESSION_EV_NODE_DIED, -2), 0);
 	CHECK_INT_EQ(count(SESSION_EV_NODE_MALFORMED, -2), 0);
 
@@ -398,6 +400,23 @@ static void test_typed_commands(void)
 			      sizeof err));
 	CHECK(wait_done(r.s, &d) && d.ok);
 	CHECK(wait_state(r.s, 1, TCPSTATE_TIME_WAIT));
+	/* The model has the client's TIME_WAIT deadline: 2 x MSL (1 s) on,
+	 * to within a slow tick. */
+	CHECK(session_wait(r.s, NULL, NULL, 100) == SESSION_WAIT_TIMEOUT);
+	{
+		struct session_node_info info;
+		bool found = false;
+
+		CHECK(session_node_info(r.s, 1, &info));
+		for (size_t i = 0; i < info.nconns; i++)
+			if (info.conn[i].state == TCPSTATE_TIME_WAIT) {
+				found = true;
+				CHECK(info.conn[i].timers_known);
+				CHECK(info.conn[i].timers.timewait >= 1000);
+				CHECK_INT_EQ(info.conn[i].timers.rtx, -1);
+			}
+		CHECK(found);
+	}
 	/* An id that does not exist: an error, not a crash. */
 	memset(&d, 0, sizeof d);
 	CHECK(session_conn_op(r.s, 0, 999, SESSION_ABORT, on_done, &d, err,

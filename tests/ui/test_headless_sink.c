@@ -158,6 +158,17 @@ static void test_answers_and_quiet_events(void)
 	CHECK_INT_EQ(parse("fired 9000 server%201%20s%20wait 4", NULL), 0);
 	CHECK_STR_EQ(ev.e.text, "server 1 s wait");
 	CHECK_INT_EQ(ev.e.u.count, 4);
+	CHECK_INT_EQ(parse("timers 78 192.0.2.2:8888 192.0.2.3:5000 3000 2978 "
+			   "- - 178 -", NULL), 0);
+	CHECK_INT_EQ(ev.kind, SESSION_EV_TIMERS);
+	CHECK_INT_EQ(ev.e.vtime_ms, 78);
+	CHECK_STR_EQ(ev.e.u.timers.remote, "192.0.2.3:5000");
+	CHECK_INT_EQ(ev.e.u.timers.rto_ms, 3000);
+	CHECK_INT_EQ(ev.e.u.timers.rtx, 2978);
+	CHECK_INT_EQ(ev.e.u.timers.persist, -1);
+	CHECK_INT_EQ(ev.e.u.timers.delack, 178);
+	CHECK_INT_EQ(ev.e.u.timers.timewait, -1);
+	CHECK(!headless_format(line_out, sizeof line_out, &ev.e, false));
 	CHECK_INT_EQ(parse("dropped 12 SYN", NULL), 0);
 	CHECK_INT_EQ(ev.kind, SESSION_EV_DROPPED);
 	CHECK_STR_EQ(ev.e.text, "SYN");
@@ -210,6 +221,9 @@ static void test_malformed_events_rejected_with_reason(void)
 		"fired x tcp",
 		"dropped 1",
 		"hello server",
+		"timers 1 192.0.2.2:8888 192.0.2.3:5000 3000 - - - -",
+		"timers 1 192.0.2.2:8888 192.0.2.3:5000 x - - - - -",
+		"timers 1 192.0.2.2:8888 192.0.2.3:5000 3000 soon - - - -",
 	};
 
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
