@@ -78,6 +78,11 @@ struct node {
 	bool died;
 	int exit_status;
 	uint32_t held, nconns_reported;
+	/* When each frame still held was held (the stamps of the `held`
+	 * events that counted it), oldest first: the order in which steps
+	 * release them, and which node holds the oldest of all. */
+	uint64_t *held_at;
+	size_t nheld_at, capheld_at;
 	bool clock_known, running, has_next;
 	double speed;
 	uint64_t vtime_ms, next_ms;
@@ -391,6 +396,23 @@ static void update_model(struct node *n, const struct session_event *ev)
 		break;
 	}
 	case SESSION_EV_HELD:
+		if (ev->u.count > n->held) {
+			size_t more = ev->u.count - n->held;
+
+			if (grow((void **)&n->held_at, &n->capheld_at,
+				 n->nheld_at + more, sizeof *n->held_at))
+				while (more--)
+					n->held_at[n->nheld_at++] = ev->stamp_ns;
+		} else {
+			/* released oldest first (a step, or all at `run`) */
+			size_t gone = n->held - ev->u.count;
+
+			if (gone > n->nheld_at)
+				gone = n->nheld_at;
+			memmove(n->held_at, n->held_at + gone,
+				(n->nheld_at - gone) * sizeof *n->held_at);
+			n->nheld_at -= gone;
+		}
 		n->held = ev->u.count;
 		break;
 	case SESSION_EV_CLOCK:
@@ -1052,6 +1074,34 @@ bool session_clock_op(struct session *s, int node, enum session_clock_op op,
 	return session_send(s, node, verbs[op], done, user, err, errsize);
 }
 
+int session_oldest_held(const struct session *s)
+{
+	int best = -1;
+
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct node *n = &s->nodes[i];
+
+		if (n->nheld_at && n->fd >= 0 &&
+		    (best < 0 || n->held_at[0] < s->nodes[best].held_at[0]))
+			best = i;
+	}
+	return best;
+}
+
+int session_step_oldest(struct session *s, session_done_fn *done, void *user,
+			char *err, size_t errsize)
+{
+	int node = session_oldest_held(s);
+
+	if (node < 0) {
+		errbuf_set(err, errsize, "no node holds a segment");
+		return -1;
+	}
+	if (!session_clock_op(s, node, SESSION_STEP, done, user, err, errsize))
+		return -1;
+	return node;
+}
+
 bool session_speed(struct session *s, int node, double factor,
 		   session_done_fn *done, void *user, char *err,
 		   size_t errsize)
@@ -1580,6 +1630,7 @@ void session_destroy(struct session *s)
 		fail_pending(&s->nodes[i]);
 		free(s->nodes[i].conns);
 		free(s->nodes[i].log);
+		free(s->nodes[i].held_at);
 	}
 	if (s->wake_timer)
 		loop_del_timer(s->loop, s->wake_timer);

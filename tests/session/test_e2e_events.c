@@ -359,19 +359,39 @@ static void test_typed_commands(void)
 		CHECK_INT_EQ(info.held, 1);
 		CHECK(info.clock_known && !info.running);
 	}
+	/* The whole exchange, one segment a step: the server is paused too,
+	 * so its SYN-ACK waits at it and is then the oldest held of all. */
 	memset(&d, 0, sizeof d);
-	CHECK(session_clock_op(r.s, 1, SESSION_STEP, on_done, &d, err,
+	CHECK(session_clock_op(r.s, 0, SESSION_PAUSE, on_done, &d, err,
 			       sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	CHECK_INT_EQ(session_oldest_held(r.s), 1);
+	memset(&d, 0, sizeof d);
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), 1);
 	CHECK(wait_done(r.s, &d) && d.ok);
 	CHECK(wait_state(r.s, 0, TCPSTATE_SYN_RCVD));
-	/* The SYN-ACK is processed at once though the client is paused; its
-	 * ACK is held in turn: a second step sends it. */
-	CHECK(wait_state(r.s, 1, TCPSTATE_ESTABLISHED));
+	CHECK(session_wait(r.s, NULL, NULL, 200) == SESSION_WAIT_TIMEOUT);
+	CHECK_INT_EQ(session_oldest_held(r.s), 0);
+	CHECK(!session_node_entered(r.s, 1, TCPSTATE_ESTABLISHED));
 	memset(&d, 0, sizeof d);
-	CHECK(session_clock_op(r.s, 1, SESSION_STEP, on_done, &d, err,
-			       sizeof err));
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), 0);
+	CHECK(wait_done(r.s, &d) && d.ok);
+	/* The SYN-ACK is processed at once though the client is paused; its
+	 * ACK is held in turn: the next step sends it. */
+	CHECK(wait_state(r.s, 1, TCPSTATE_ESTABLISHED));
+	CHECK(session_wait(r.s, NULL, NULL, 200) == SESSION_WAIT_TIMEOUT);
+	CHECK_INT_EQ(session_oldest_held(r.s), 1);
+	memset(&d, 0, sizeof d);
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), 1);
 	CHECK(wait_done(r.s, &d) && d.ok);
 	CHECK(wait_state(r.s, 0, TCPSTATE_ESTABLISHED));
+	CHECK(session_wait(r.s, NULL, NULL, 200) == SESSION_WAIT_TIMEOUT);
+	CHECK_INT_EQ(session_oldest_held(r.s), -1);
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), -1);
+	memset(&d, 0, sizeof d);
+	CHECK(session_clock_op(r.s, 0, SESSION_RUN, on_done, &d, err,
+			       sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
 	/* Nothing held: an error, with its key. */
 	memset(&d, 0, sizeof d);
 	CHECK(session_clock_op(r.s, 1, SESSION_STEP, on_done, &d, err,
