@@ -519,6 +519,52 @@ int64_t pcapng_tell(const struct pcapng *ng)
 	return ng->base + (int64_t)ng->pos;
 }
 
+/* The section a file offset is in: the last one starting before it. */
+static uint32_t section_at(const struct pcapng *ng, int64_t off)
+{
+	for (uint32_t k = ng->nsecs; k-- > 0;)
+		if (ng->secs[k].start < off)
+			return k;
+	return 0;
+}
+
+static bool read_at(struct pcapng *ng, int64_t off, uint8_t *b, size_t n)
+{
+	return fseeko(ng->fp, (off_t)off, SEEK_SET) == 0 && fread(b, 1, n, ng->fp) == n;
+}
+
+/* What a simple packet block at offset would get read in order: the time
+ * of the last packet before it. Found by walking back over the blocks by
+ * their trailing lengths (which pcapng has for this), at most 1024 of them;
+ * 0 past that or before any packet. Only for offsets already read, whose
+ * sections and interfaces are known. */
+static int64_t time_before(struct pcapng *ng, int64_t offset)
+{
+	int64_t pos = offset;
+
+	for (int steps = 0; steps < 1024 && ng->nsecs && pos > ng->secs[0].start; steps++) {
+		const struct section *sec = &ng->secs[section_at(ng, pos)];
+		uint8_t b[28];
+		if (!read_at(ng, pos - 4, b, 4))
+			return 0;
+		uint32_t len = rd32(b, sec->le);
+		if (len < 12 || len % 4 || (int64_t)len > pos - sec->start)
+			return 0;
+		pos -= len;
+		if (!read_at(ng, pos, b, len >= 28 ? 28 : 8))
+			return 0;
+		uint32_t type = rd32(b, sec->le);
+		if ((type != BT_EPB && type != BT_OPB) || len < 32)
+			continue;
+		uint32_t id = type == BT_EPB ? rd32(b + 8, sec->le) : rd16(b + 8, sec->le);
+		if (id >= sec->nifs)
+			return 0;
+		uint64_t t = (uint64_t)rd32(b + 12, sec->le) << 32 | rd32(b + 16, sec->le);
+		return to_ns(&ng->ifs[sec->first_if + id], t);
+	}
+	return 0;
+}
+
 bool pcapng_seek(struct pcapng *ng, int64_t offset, char *errbuf)
 {
 	int64_t to = offset <= ng->scanned_end ? offset : ng->scanned_end;
@@ -533,12 +579,32 @@ bool pcapng_seek(struct pcapng *ng, int64_t offset, char *errbuf)
 	ng->base = to;
 	ng->pos = ng->len = 0;
 	ng->read_failed = false;
-	/* The section that offset is in: the last one starting before it. */
-	for (uint32_t k = ng->nsecs; k-- > 0;)
-		if (ng->secs[k].start < to || k == 0) {
-			ng->cur = k;
-			break;
+	ng->cur = section_at(ng, to);
+	ng->last_ts = time_before(ng, to);
+	/* A block read before starts there: a section header we know, or a
+	 * block whose trailing length agrees with its length. */
+	if (to < ng->scanned_end) {
+		uint8_t b[8];
+		bool le = ng->secs[ng->cur].le, ok = false;
+		if (read_at(ng, to, b, 8) && rd32(b, le) == BT_SHB) {
+			ok = ng->secs[section_at(ng, to + 1)].start == to;
+		} else {
+			uint32_t len = rd32(b + 4, le);
+			ok = len >= 12 && len % 4 == 0 && to + len <= ng->scanned_end &&
+			     read_at(ng, to + len - 4, b, 4) && rd32(b, le) == len;
 		}
+		if (!ok) {
+			snprintf(errbuf, PCAPNG_ERRBUF_SIZE, "cannot seek to offset %lld: not "
+				 "the start of a block", (long long)offset);
+			return false;
+		}
+	}
+	clearerr(ng->fp);
+	if (fseeko(ng->fp, (off_t)to, SEEK_SET) != 0) {
+		snprintf(errbuf, PCAPNG_ERRBUF_SIZE, "cannot seek to offset %lld: %s",
+			 (long long)offset, strerror(errno));
+		return false;
+	}
 	/* Past what was read: read the headers and interfaces on the way. */
 	while (pcapng_tell(ng) < offset) {
 		struct pcapng_frame f;

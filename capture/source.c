@@ -176,11 +176,13 @@ static void pcap_open_error(struct source *s, const char *perr, char *errbuf)
 {
 	unsigned long long want, got;
 
+	/* libpcap's "got" counts the header's bytes after the magic number */
 	if (sscanf(perr, "truncated dump file; tried to read %llu file header bytes, "
 		   "only got %llu", &want, &got) == 2)
 		snprintf(errbuf, SOURCE_ERRBUF_SIZE,
-			 "%s: the file ends inside its pcap header (%llu of %llu bytes): "
-			 "it was cut short; copy or capture it again", s->name, got, want);
+			 "%s: the file ends inside its pcap header (%llu of its %llu "
+			 "bytes): it was cut short; copy or capture it again", s->name,
+			 got + 4, want);
 	else if (strstr(perr, "unknown file format"))
 		snprintf(errbuf, SOURCE_ERRBUF_SIZE,
 			 "%s: not a capture file (unknown file format): it begins with "
