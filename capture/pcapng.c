@@ -83,6 +83,7 @@ struct pcapng {
 	uint32_t nifs, capifs;
 	int64_t scanned_end;  /* blocks ending at or before it were handled */
 	int64_t last_ts;      /* for simple packet blocks, which have none */
+	int64_t first_timed_end; /* end of the first packet with a time; -1 */
 
 	int first_linktype;
 	uint32_t first_snaplen;
@@ -210,7 +211,8 @@ static int64_t to_ns(const struct iface *i, uint64_t t)
 		uint64_t frac = e >= 64 ? t : t & ((UINT64_C(1) << e) - 1);
 		/* frac < 2^e, and frac * 10^9 must fit in 64 bits. */
 		unsigned drop = e > 34 ? e - 34 : 0;
-		ns = sec * 1000000000u + (((frac >> drop) * 1000000000u) >> (e - drop));
+		ns = sec * 1000000000u +
+		     (drop >= 64 ? 0 : ((frac >> drop) * 1000000000u) >> (e - drop));
 	}
 	ns += (uint64_t)i->offset_s * 1000000000u;
 	return (int64_t)ns;
@@ -419,6 +421,13 @@ static enum pcapng_status step(struct pcapng *ng, struct pcapng_frame *f, bool *
 		return short_read(ng, err, type == BT_SHB ? "a section header"
 				  : packet ? "a packet block" : "a block");
 	p = ng->buf + ng->pos;
+	/* The trailing copy of the length, which lets a reader walk back;
+	 * Wireshark checks it too. */
+	if (rd32(p + total - 4, le) != total)
+		return damaged(err, "a block at offset %llu says it is %llu bytes long at "
+			       "its start and %llu at its end", (unsigned long long)off,
+			       (unsigned long long)total,
+			       (unsigned long long)rd32(p + total - 4, le));
 	const uint8_t *body = p + 8;
 	uint32_t n = total - 12;
 	bool known = off + (int64_t)total <= ng->scanned_end;
@@ -436,6 +445,8 @@ static enum pcapng_status step(struct pcapng *ng, struct pcapng_frame *f, bool *
 	} else if (packet) {
 		st = read_packet(ng, type, body, n, f, err);
 		*is_packet = st == PCAPNG_FRAME;
+		if (*is_packet && type != BT_SPB && ng->first_timed_end < 0)
+			ng->first_timed_end = off + (int64_t)total;
 	}
 	if (st != PCAPNG_FRAME)
 		return st;
@@ -457,6 +468,7 @@ struct pcapng *pcapng_open(FILE *fp, const uint8_t *prefix, size_t nprefix, char
 	ng->fp = fp;
 	ng->cap = READ_CHUNK;
 	ng->first_linktype = -1;
+	ng->first_timed_end = -1;
 	if (nprefix > ng->cap)
 		nprefix = ng->cap;
 	if (nprefix)
@@ -534,15 +546,18 @@ static bool read_at(struct pcapng *ng, int64_t off, uint8_t *b, size_t n)
 }
 
 /* What a simple packet block at offset would get read in order: the time
- * of the last packet before it. Found by walking back over the blocks by
- * their trailing lengths (which pcapng has for this), at most 1024 of them;
- * 0 past that or before any packet. Only for offsets already read, whose
- * sections and interfaces are known. */
+ * of the last packet with one before it (0 if none). Found by walking back
+ * over the blocks by their trailing lengths (which pcapng has for this), at
+ * most 65536 of them (0 past that: a file of 786 KB of blocks without a
+ * time stamp between two that have one). Only for offsets already read,
+ * whose sections and interfaces are known. */
 static int64_t time_before(struct pcapng *ng, int64_t offset)
 {
 	int64_t pos = offset;
 
-	for (int steps = 0; steps < 1024 && ng->nsecs && pos > ng->secs[0].start; steps++) {
+	if (ng->first_timed_end < 0 || offset < ng->first_timed_end)
+		return 0; /* no packet with a time before it: no walk */
+	for (int steps = 0; steps < 65536 && ng->nsecs && pos > ng->secs[0].start; steps++) {
 		const struct section *sec = &ng->secs[section_at(ng, pos)];
 		uint8_t b[28];
 		if (!read_at(ng, pos - 4, b, 4))
