@@ -293,12 +293,16 @@ struct source *source_open_file(const char *path, const char *filter, char *errb
 		if (s->iobuf)
 			setvbuf(fp, s->iobuf, _IOFBF, SOURCE_FILE_BUFFER);
 	}
+	/* Standard input may be a file read from somewhere in its middle:
+	 * only a stream read from its start is rewound (pcapng offsets are
+	 * from the start); any other gets its first bytes handed back. */
+	off_t at = ftello(fp);
 	if (!read_magic(s, fp, magic, &nmagic, errbuf)) {
 		if (fp != stdin)
 			fclose(fp);
 		return fail_open(s);
 	}
-	bool rewound = fseeko(fp, 0, SEEK_SET) == 0;
+	bool rewound = at == 0 && fseeko(fp, 0, SEEK_SET) == 0;
 	if (pcapng_is_magic(magic)) {
 		if (!open_pcapng(s, fp, magic, rewound, filter, errbuf))
 			return fail_open(s);
