@@ -82,9 +82,10 @@ enum source_status source_next(struct source *s, struct source_frame *frame,
 
 /* Files only: calls fn for each frame that passes the filter, to the end
  * of the file or until fn returns false. The same frames, numbers and
- * errors as source_next, through libpcap's own loop (pcap_loop), which
- * saves pcap_next_ex's set-up of a one-frame read: about 60 instructions
- * a frame, 4% of `decode --summary`. frame->data is valid during the call.
+ * errors as source_next, through libpcap's own loop (pcap_loop) for a pcap
+ * file, which saves pcap_next_ex's set-up of a one-frame read: about 60
+ * instructions a frame, 4% of `decode --summary`; a pcapng file's reader
+ * has no such set-up. frame->data is valid during the call.
  * Returns SOURCE_EOF at the end, SOURCE_FRAME when fn stopped it (a later
  * call goes on with the next frame), SOURCE_ERROR (errbuf) when the file
  * is cut short or unreadable, or the source is live. */
