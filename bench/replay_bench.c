@@ -104,7 +104,7 @@ static void ref_build(const char *path, struct ref *x)
 		}
 		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
 		x->nframes = fr.pkt;
-		enum decode_result dr = decode_frame(source_linktype(s), fr.data, fr.caplen,
+		enum decode_result dr = decode_frame(fr.linktype, fr.data, fr.caplen,
 						     fr.wirelen, &seg, NULL);
 		seg.pkt = fr.pkt;
 		seg.ts_ns = fr.ts_ns;

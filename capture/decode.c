@@ -698,6 +698,7 @@ enum decode_result decode_frame_flags(int linktype, const uint8_t *data,
 	case DECODE_LINK_LOOP:
 		return decode_bsd_loopback(&c, &f, false);
 	default:
-		return fail(&c, DECODE_UNSUPPORTED_LINK, "unsupported link type");
+		return fail(&c, DECODE_UNSUPPORTED_LINK,
+			    "a link type tcpstep does not decode: skipped");
 	}
 }

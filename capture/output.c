@@ -883,7 +883,10 @@ void output_frame_note(struct output *o, uint64_t pkt, int64_t ts_ns,
 
 	if (o->cfg.summary || o->cfg.format != OUTPUT_TEXT)
 		return;
-	if (r != DECODE_MALFORMED && r != DECODE_TRUNCATED && r != DECODE_ICMP_ERROR)
+	/* A frame of a link type not decoded is noted too: in a pcapng file
+	 * of several interfaces, the others' frames still are. */
+	if (r != DECODE_MALFORMED && r != DECODE_TRUNCATED && r != DECODE_ICMP_ERROR &&
+	    r != DECODE_UNSUPPORTED_LINK)
 		return;
 	s.n = 0;
 	sb_time(&s, ts_ns);

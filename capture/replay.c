@@ -98,7 +98,6 @@ struct replay {
 	char path[64];      /* what the sources open ("/dev/fd/N" for a spool) */
 	int spool_fd;       /* -1 unless standard input was spooled */
 	struct source *ix, *rd;
-	int linktype;
 	struct tracker *trk;
 	bool done;
 	char damage[REPLAY_ERRBUF_SIZE];
@@ -238,7 +237,6 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 		replay_close(r);
 		return NULL;
 	}
-	r->linktype = source_linktype(r->ix);
 	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0 };
 	r->trk = tracker_create(&tc);
 	if (!r->trk || !grow((void **)&r->conns, &r->capconns, 1, sizeof(*r->conns))) {
@@ -610,7 +608,7 @@ static bool index_frame(const struct source_frame *f, void *user)
 	 * skips the others' options, as `decode --summary` does; the marks
 	 * are those of `decode --json` (test_replay feeds the tracker fully
 	 * decoded segments and compares). replay_frame decodes everything. */
-	enum decode_result dr = decode_frame_flags(r->linktype, f->data, f->caplen,
+	enum decode_result dr = decode_frame_flags(f->linktype, f->data, f->caplen,
 						   f->wirelen, DECODE_SYN_OPTIONS_ONLY,
 						   &seg, NULL);
 	seg.pkt = f->pkt;
@@ -783,12 +781,15 @@ bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char
 		return false;
 	}
 	if (st != SOURCE_FRAME || f.pkt != pkt) {
-		/* The filter hid it (it was indexed as a number only). */
-		snprintf(out->note, sizeof(out->note), "hidden by the filter");
+		/* The filter hid it, or a pcapng record that is no packet has
+		 * the number (it was indexed as a number only). */
+		snprintf(out->note, sizeof(out->note), "%s",
+			 r->filter ? "hidden by the filter"
+				   : "not a packet (a pcapng record Wireshark numbers)");
 		return true;
 	}
 	struct decode_detail d;
-	enum decode_result dr = decode_frame(r->linktype, f.data, f.caplen, f.wirelen,
+	enum decode_result dr = decode_frame(f.linktype, f.data, f.caplen, f.wirelen,
 					     &out->seg, &d);
 	out->seg.pkt = pkt;
 	out->seg.ts_ns = f.ts_ns;

@@ -8,8 +8,13 @@ them, tcpstep decodes the first alone), ICMP errors (tshark dissects the
 quoted TCP header; tcpstep rightly does not), and TCP headers shorter
 than 20 bytes (tshark shows a bogus header; tcpstep reports it malformed).
 
-usage: compare_tshark.py TCPSTEP CAPTURE...      (exit 77 without tshark)
+With --times, each segment's time stamp must be tshark's too, to the
+microsecond tcpstep prints (frame.time_epoch, truncated); a frame without
+one in tshark (a pcapng simple packet block) is left out of that check.
+
+usage: compare_tshark.py [--times] TCPSTEP CAPTURE...   (exit 77 without tshark)
 """
+from decimal import Decimal
 import json
 import shutil
 import subprocess
@@ -17,7 +22,7 @@ import sys
 
 
 def tshark_rows(path):
-    fields = ["frame.number", "tcp.seq", "tcp.ack", "tcp.flags", "tcp.len",
+    fields = ["frame.number", "frame.time_epoch", "tcp.seq", "tcp.ack", "tcp.flags", "tcp.len",
               "tcp.hdr_len", "icmp.type", "icmpv6.type", "ip.flags.mf",
               "ip.frag_offset", "ipv6.fraghdr.offset", "ipv6.fraghdr.more"]
     cmd = ["tshark", "-n", "-r", path, "-T", "fields", "-E", "separator=\t",
@@ -29,7 +34,7 @@ def tshark_rows(path):
     for f in fields:
         cmd += ["-e", f]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-    rows, skipped = {}, {}
+    rows, skipped, times = {}, {}, {}
     for line in out.splitlines():
         v = dict(zip(fields, line.split("\t")))
         frame = int(v["frame.number"])
@@ -48,7 +53,9 @@ def tshark_rows(path):
             continue
         rows[frame] = (int(v["tcp.seq"]), int(v["tcp.ack"] or 0),
                        int(v["tcp.flags"], 16) & 0xff, int(v["tcp.len"]))
-    return rows, skipped
+        if v["frame.time_epoch"]:
+            times[frame] = int(Decimal(v["frame.time_epoch"]) * 1000000)
+    return rows, skipped, times
 
 
 FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, ".": 0x10,
@@ -58,27 +65,34 @@ FLAG_BITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, ".": 0x10,
 def tcpstep_rows(tcpstep, path):
     out = subprocess.run([tcpstep, "decode", "--json", path], check=True,
                          capture_output=True, text=True).stdout
-    rows = {}
+    rows, times = {}, {}
     for line in out.splitlines():
         o = json.loads(line)
         if o["type"] != "segment":
             continue
         flags = 0 if o["flags"] == "none" else sum(FLAG_BITS[c] for c in o["flags"])
         rows[o["pkt"]] = (o["seq"], o["ack"], flags, o["len"])
-    return rows
+        # the raw text of "ts" (a float would round it)
+        ts = line.split('"ts":', 1)[1].split(",", 1)[0]
+        times[o["pkt"]] = int(Decimal(ts) * 1000000)
+    return rows, times
 
 
 def main():
-    if len(sys.argv) < 3:
+    argv = sys.argv[1:]
+    check_times = bool(argv) and argv[0] == "--times"
+    if check_times:
+        argv = argv[1:]
+    if len(argv) < 2:
         print(__doc__)
         return 2
     if not shutil.which("tshark"):
         print("SKIP: tshark is not installed (apt-get install tshark)")
         return 77
-    tcpstep, failures, compared = sys.argv[1], 0, 0
-    for path in sys.argv[2:]:
-        want, skipped = tshark_rows(path)
-        got = tcpstep_rows(tcpstep, path)
+    tcpstep, failures, compared = argv[0], 0, 0
+    for path in argv[1:]:
+        want, skipped, want_t = tshark_rows(path)
+        got, got_t = tcpstep_rows(tcpstep, path)
         for frame in skipped:
             got.pop(frame, None)
         name = path.rsplit("/", 1)[-1]
@@ -88,6 +102,10 @@ def main():
                 failures += 1
                 print(f"FAIL {name} frame {frame}: tshark (seq, ack, flags, len) = {w}, "
                       f"tcpstep = {g}")
+            elif check_times and frame in want_t and want_t[frame] != got_t.get(frame):
+                failures += 1
+                print(f"FAIL {name} frame {frame}: tshark time {want_t[frame]} us, "
+                      f"tcpstep {got_t.get(frame)} us")
         compared += len(want)
         print(f"ok   {name}: {len(want)} segments"
               + (f", left out {dict(sorted(skipped.items()))}" if skipped else ""))

@@ -24,6 +24,33 @@ struct out {
 	int lie;           /* added to each TCP packet's IP length field */
 	int tunnel;        /* 4 or 6: each packet inside an outer IPv4 / IPv6 */
 	int gre;           /* with tunnel: 1 GRE with a key, 2 GRE Ethernet */
+	/* A pcapng file of several interfaces: frame i goes where route[i]
+	 * says, in the link type of its interface. */
+	struct fb_ng *ng;
+	const struct ng_if *ifs;
+	const struct ng_route *route;
+	size_t iroute;
+	int64_t t_shift;   /* ns added to every time stamp */
+};
+
+/* An interface of such a file: the link type to build (DLT) and the
+ * file's number for it, snap length, if_tsresol (-1: none) and
+ * if_tsoffset (seconds). */
+struct ng_if {
+	int dlt, file_lt;
+	uint32_t snaplen;
+	int tsresol;
+	int64_t offset_s;
+};
+
+/* Where one frame goes: 'e' enhanced, 'o' obsolete, 's' simple packet
+ * block, on interface ifid; before it, what: 0 nothing, 'u' a frame on
+ * interface 3 (a link type tcpstep does not decode), 'b' blocks the
+ * reader skips, 'i' interfaces 2 and 3 (described mid-section). */
+struct ng_route {
+	char block;
+	uint32_t ifid;
+	char before;
 };
 
 static const char *outdir;
@@ -61,8 +88,59 @@ static void close_out(struct out *o)
 		die("write failed");
 }
 
+/* ns since the epoch in an interface's units (if_tsresol), less its
+ * offset. */
+static uint64_t ng_units(const struct ng_if *i, int64_t ts)
+{
+	uint64_t ns = (uint64_t)(ts - i->offset_s * 1000000000LL);
+	if (i->tsresol < 0)
+		return ns / 1000;
+	int e = i->tsresol & 0x7f;
+	if (i->tsresol & 0x80)
+		return (ns / 1000000000u << e) + ((ns % 1000000000u) << e) / 1000000000u;
+	uint64_t d = 1;
+	for (int k = e; k < 9; k++)
+		d *= 10;
+	return ns / d;
+}
+
+static void ng_put(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
+{
+	const struct ng_route *r = &o->route[o->iroute++];
+	if (r->before == 'i') {
+		for (int k = 2; k < 4; k++)
+			fb_ng_interface(o->ng, o->ifs[k].file_lt, o->ifs[k].snaplen,
+					o->ifs[k].tsresol, o->ifs[k].offset_s);
+	} else if (r->before == 'u') {
+		static const uint8_t junk[24] = "not a frame tcpstep rea";
+		fb_ng_packet(o->ng, false, 3, ng_units(&o->ifs[3], ts - 50000), junk,
+			     sizeof(junk), sizeof(junk));
+	} else if (r->before == 'b') {
+		/* a name resolution block (an IPv4 record, the end record), an
+		 * interface statistics block and a custom block */
+		static const uint8_t nrb_le[16] = { 1, 0, 8, 0, 192, 0, 2, 2, 's', 'r', 'v', 0 };
+		static const uint8_t nrb_be[16] = { 0, 1, 0, 8, 192, 0, 2, 2, 's', 'r', 'v', 0 };
+		const uint8_t *nrb = o->ng->be ? nrb_be : nrb_le;
+		static const uint8_t isb[16] = { 0 };
+		static const uint8_t cb[8] = { 0, 0, 0x7e, 0x57, 'x', 'y', 'z', 0 };
+		fb_ng_block(o->ng, 4, nrb, 16);
+		fb_ng_block(o->ng, 5, isb, sizeof(isb));
+		fb_ng_block(o->ng, 0x00000BAD, cb, sizeof(cb));
+	}
+	if (r->block == 's')
+		fb_ng_simple(o->ng, fr, n);
+	else
+		fb_ng_packet(o->ng, r->block == 'o', r->ifid, ng_units(&o->ifs[r->ifid], ts),
+			     fr, n, n);
+}
+
 static void put_frame(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
 {
+	ts += o->t_shift;
+	if (o->ng) {
+		ng_put(o, ts, fr, n);
+		return;
+	}
 	if (o->seed) {
 		uint8_t l[2] = { (uint8_t)(n >> 8), (uint8_t)n };
 		fwrite(l, 1, 2, o->seed);
@@ -115,8 +193,10 @@ static void put_ip(struct out *o, int64_t ts, const uint8_t *ip, size_t n)
 		}
 		ip = outer;
 	}
+	int lt = o->ng ? o->ifs[o->route[o->iroute].block == 's' ? 0
+				: o->route[o->iroute].ifid].dlt : o->lt;
 	size_t fn = o->ntags ? fb_eth_vlan(fr, sizeof(fr), o->tpid, o->ntags, ip, n)
-			     : fb_link(fr, sizeof(fr), o->lt, ip, n);
+			     : fb_link(fr, sizeof(fr), lt, ip, n);
 	if (!fn)
 		die("frame too big");
 	put_frame(o, ts, fr, fn);
@@ -666,6 +746,92 @@ static void options(void)
 	close_out(&o);
 }
 
+/* A pcapng file libpcap refuses: a capture on several interfaces of
+ * different link types (docs/decode.md, "pcapng files"). Section 1,
+ * little-endian: the hello exchange across Ethernet (microseconds), raw IP
+ * (nanoseconds) and Linux cooked v2 (2^-20 s, with an if_tsoffset), an
+ * obsolete packet block, two interfaces described mid-section, blocks to
+ * skip, and a frame on a fourth interface of a link type tcpstep does not
+ * decode (USER0). Section 2, big-endian, 10 s later: the hello exchange over
+ * IPv6 across Linux cooked v2, Ethernet (explicit microseconds, an offset)
+ * and raw IPv6 (100 ns units), in simple, enhanced and obsolete blocks. */
+static void mixed_link(void)
+{
+	static const struct ng_if s1[] = {
+		{ DECODE_LINK_ETHERNET, 1, 65535, -1, 0 },
+		{ DECODE_LINK_RAW, 101, 65535, 9, 0 },
+		{ DECODE_LINK_SLL2, 276, 65535, 0x94, 1767268000 },
+		{ 147, 147, 65535, -1, 0 },
+	};
+	static const struct ng_route r1[] = {
+		{ 'e', 0, 0 }, { 'e', 1, 'i' }, { 'e', 2, 'u' }, { 'o', 0, 0 },
+		{ 'e', 1, 'b' }, { 'e', 2, 0 }, { 'e', 0, 0 }, { 'o', 1, 0 },
+		{ 'e', 2, 'u' }, { 'e', 0, 0 },
+	};
+	static const struct ng_if s2[] = {
+		{ DECODE_LINK_SLL2, 276, 65535, -1, 0 },
+		{ DECODE_LINK_ETHERNET, 1, 65535, 6, 3600 },
+		{ DECODE_LINK_IPV6, 229, 65535, 7, 0 },
+	};
+	static const struct ng_route r2[] = {
+		{ 's', 0, 0 }, { 'e', 1, 0 }, { 'e', 2, 'b' }, { 'o', 0, 0 },
+		{ 'e', 1, 0 }, { 's', 0, 0 }, { 'e', 2, 0 }, { 'e', 1, 0 },
+		{ 'o', 0, 0 }, { 'e', 2, 0 },
+	};
+	struct fb_ng w;
+	struct out o;
+
+	if (!fb_ng_open(&w, path("mixed-link.pcapng")))
+		die("mixed-link.pcapng");
+	memset(&o, 0, sizeof(o));
+	o.ng = &w;
+	fb_ng_section(&w, false);
+	for (int k = 0; k < 2; k++)
+		fb_ng_interface(&w, s1[k].file_lt, s1[k].snaplen, s1[k].tsresol, s1[k].offset_s);
+	o.ifs = s1;
+	o.route = r1;
+	hello(&o, 4);
+	fb_ng_section(&w, true);
+	for (int k = 0; k < 3; k++)
+		fb_ng_interface(&w, s2[k].file_lt, s2[k].snaplen, s2[k].tsresol, s2[k].offset_s);
+	o.ifs = s2;
+	o.route = r2;
+	o.iroute = 0;
+	o.t_shift = 10000000000LL;
+	hello(&o, 6);
+	if (!fb_ng_close(&w))
+		die("mixed-link.pcapng");
+}
+
+/* Copies of hello.pcapng: cut in the middle of its 8th block (the 6th
+ * packet), and with its 6th block's length impossible (13). */
+static void damaged_pcapng(void)
+{
+	char src[4096];
+	snprintf(src, sizeof(src), "%s/hello.pcapng", outdir);
+	FILE *in = fopen(src, "rb");
+	if (!in)
+		die("hello.pcapng");
+	uint8_t buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	size_t off = 0, at[10];
+	for (int b = 0; b < 10 && off + 8 <= n; b++) {
+		uint32_t len;
+		at[b] = off;
+		memcpy(&len, buf + off + 4, 4); /* written in host order */
+		off += len;
+	}
+	FILE *out = fopen(path("cut-short.pcapng"), "wb");
+	if (!out || fwrite(buf, 1, at[7] + 20, out) != at[7] + 20 || fclose(out))
+		die("cut-short.pcapng");
+	uint32_t bad = 13;
+	memcpy(buf + at[5] + 4, &bad, 4);
+	out = fopen(path("damaged.pcapng"), "wb");
+	if (!out || fwrite(buf, 1, n, out) != n || fclose(out))
+		die("damaged.pcapng");
+}
+
 /* A copy of hello.pcap cut in the middle of its 7th record. */
 static void cut_short(void)
 {
@@ -803,6 +969,8 @@ int main(int argc, char **argv)
 	write_tunnel("tunnel-gre.pcap", 4, 4, 1);
 	write_tunnel("tunnel-gre-eth.pcap", 6, 6, 2);
 	cut_short();
+	mixed_link();
+	damaged_pcapng();
 
 	if (argc > 2) {
 		mkdir(argv[2], 0777);

@@ -182,7 +182,7 @@ finish ascii
 head -c $(( $(stat -c %s "$pcap") - 30 )) "$pcap" > "$tmp/cut.pcap"
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 80 -y 24 "env TERM=xterm LANG=C.UTF-8 $tcpstep replay $tmp/cut.pcap; sleep 5"
-expect 'damaged: after frame 10: truncated' "a cut-short file: the status line says why"
+expect 'damaged: cut short after frame 10' "a cut-short file: the status line says why"
 keys End
 expect 'pkt [0-9]+/[0-9]+ ' "a cut-short file: its frames can be reached"
 keys q

@@ -658,8 +658,8 @@ static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
 	if (msg) {
 		snprintf(buf, sizeof(buf), "%s", msg);
 	} else if (damage) {
-		/* the file's name is on the left already: "damaged: after frame
-		 * 10: truncated dump file ..." */
+		/* the file's name is on the left already: "damaged: cut short after frame
+		 * 10 (truncated dump file ...)" */
 		const char *why = strstr(damage, m->title);
 		why = why ? why + strlen(m->title) : damage;
 		while (*why == ':' || *why == ' ')
