@@ -638,6 +638,12 @@ static void json_segment(struct output *o, const struct segment *seg,
 		sb_json_str(&s, reason);
 	else
 		sb_str(&s, "null");
+	if (in->syn_pkt) { /* this SYN-ACK took a SYN given to an older connection */
+		sb_str(&s, ",\"syn_pkt\":");
+		sb_u64(&s, in->syn_pkt);
+		sb_str(&s, ",\"syn_conn\":");
+		sb_u64(&s, in->syn_conn);
+	}
 	sb_ch(&s, '}');
 	sb_end(o, &s);
 }
@@ -749,6 +755,8 @@ static const char *ending(const struct tracker_conn_summary *c)
 	bool closed1 = c->final_state[1] == TCPSTATE_CLOSED ||
 		       c->final_state[1] == TCPSTATE_TIME_WAIT;
 
+	if (c->superseded)
+		return "superseded by a new handshake";
 	if (c->reset_by >= 0) {
 		if (!c->handshake && c->syn[0] && c->reset_by == 1 && !c->synack[1])
 			return "refused (SYN answered by RST)";

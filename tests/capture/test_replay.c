@@ -119,6 +119,13 @@ static bool expect_build(const char *path, struct expect *x)
 		e->note_reason = info.note_reason;
 		if (info.conn > x->nconns)
 			x->nconns = info.conn;
+		/* A SYN-ACK that took a SYN given to an older connection: that
+		 * SYN and its retransmissions are the new one's client's. */
+		for (uint64_t p = info.syn_pkt; info.syn_pkt && p < fr.pkt; p++)
+			if (x->f[p].seg && x->f[p].conn == info.syn_conn) {
+				x->f[p].conn = info.conn;
+				x->f[p].endpoint = 0;
+			}
 		drain(t, x);
 	}
 	x->damaged = st == SOURCE_ERROR;
@@ -299,7 +306,7 @@ static const char *gen_names[] = {
 	"hello.pcap", "hello.pcapng", "hello-sll2.pcap", "hello6.pcap", "halfclose.pcap",
 	"abort.pcap", "refused.pcap", "simclose.pcap", "simopen.pcap", "retrans.pcap",
 	"midstream.pcap", "reuse.pcap", "misc.pcap", "snaplen.pcap", "options.pcap",
-	"reordered.pcap",
+	"reordered.pcap", "rebase.pcap", "newsyn.pcap",
 };
 
 static const char *demo_names[] = {
