@@ -1092,21 +1092,25 @@ finished_fwd:
 	}
 
 	uint32_t nextseq = seq + len + ((fl & (TCPF_SYN | TCPF_FIN)) ? 1 : 0);
-	/* A next sequence number of 0 stays unknown, as in Wireshark (which
-	 * keeps 0 for "unknown"): what a RST-ACK with SEQ=0 answering a SYN
-	 * (RFC 9293 3.10.7.1) leaves, and that RST is outside its sender's
-	 * sequence space, so the SYN-ACK after a retried SYN is no hole. */
+	/* A RST-ACK with SEQ=0, the answer to a segment without ACK (RFC
+	 * 9293 3.10.7.1), is outside its sender's sequence space: it leaves
+	 * the next sequence number unknown, so the SYN-ACK after a retried
+	 * SYN is no hole. (Wireshark gets the same by keeping 0 for
+	 * "unknown"; here a real next sequence number of 0, after a
+	 * wraparound, stays known.) */
+	bool seqless = (fl & (TCPF_RST | TCPF_ACK)) == (TCPF_RST | TCPF_ACK) &&
+		       seq == 0 && len == 0;
 	if (!f->nextseq_set || SEQ_GT(nextseq, f->nextseq)) {
 		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
 			f->nextseq = nextseq;
-			f->nextseq_set = nextseq != 0;
+			f->nextseq_set = !seqless;
 			f->nextseq_ts = now;
 		}
 	}
 	if (!f->maxseq_set || seq == f->maxseqtobeacked) {
 		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
 			f->maxseqtobeacked = f->nextseq;
-			f->maxseq_set = f->nextseq != 0;
+			f->maxseq_set = f->nextseq_set;
 		}
 	}
 	f->window = win;
