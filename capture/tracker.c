@@ -629,6 +629,18 @@ static void flow_init(struct flow *f)
 	f->wscale = -1;
 }
 
+/* The summary counts from s on: the connection's first segment, or the
+ * SYN that reopens it (conn_reopen). A first segment that is not a bare
+ * SYN means the capture began after the connection opened. */
+static void sum_start(struct conn_sum *m, const struct segment *s)
+{
+	memset(m, 0, sizeof(*m));
+	m->closed_by = -1;
+	m->reset_by = -1;
+	m->first_pkt = s->pkt;
+	m->mid_stream = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN;
+}
+
 static struct conn *conn_new(struct tracker *t, const struct segment *s,
 			     uint32_t h, int *side)
 {
@@ -654,11 +666,7 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 		flow_init(&c->ep[e].fl);
 		c->tw[e].ep = (uint8_t)e;
 	}
-	c->sum.closed_by = -1;
-	c->sum.reset_by = -1;
-	c->sum.first_pkt = s->pkt;
-	c->sum.mid_stream = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) !=
-			    TCPF_SYN;
+	sum_start(&c->sum, s);
 	struct conn **b = &t->buckets[h & (t->nbuckets - 1)];
 	c->hnext = *b;
 	*b = c;
@@ -1704,10 +1712,7 @@ static void conn_reopen(struct tracker *t, struct conn *c,
 		ep->known = listen;
 		ep->passive = listen;
 	}
-	memset(&c->sum, 0, sizeof(c->sum));
-	c->sum.closed_by = -1;
-	c->sum.reset_by = -1;
-	c->sum.first_pkt = seg->pkt;
+	sum_start(&c->sum, seg); /* a bare SYN: not mid-stream */
 }
 
 /* Feeds seg, sent by endpoint s, to the open connection c. */
