@@ -532,6 +532,11 @@ static void badlen(void)
 	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
 	o.lie = 0;
 	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	/* both notes on one segment: a RST outside the window whose
+	 * payload length lies too */
+	o.lie = 40;
+	seg(&c, S, 100, R, 50000, 0, NULL, 0, NULL, 0);
+	o.lie = 0;
 	close_out(&o);
 }
 
