@@ -540,6 +540,31 @@ static void badlen(void)
 	close_out(&o);
 }
 
+/* After the client's SYN, 100 us apart: the SYN-ACK, the ACK, the
+ * greeting and the server's ACK of it. */
+static void answer_and_greeting(struct conv *c)
+{
+	seg(c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+}
+
+/* The same with the client's SYN first. */
+static void handshake_and_greeting(struct conv *c)
+{
+	seg(c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	answer_and_greeting(c);
+}
+
+/* Then the client closes, 100 us apart: FIN, the server's FIN, ACK. */
+static void client_closes(struct conv *c)
+{
+	seg(c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
+	seg(c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
+	seg(c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+}
+
 /* Relative numbers re-based by the SYN-ACK (docs/states.md, "Per-segment
  * analysis"), in two conversations where the server's first captured
  * segment is not its SYN-ACK:
@@ -559,13 +584,8 @@ static void rebase(void)
 	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
 	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	c.isn[1] = 7000;
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
-	seg(&c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+	answer_and_greeting(&c);
+	client_closes(&c);
 
 	int64_t t = c.t;
 	conv_init(&c, &o, 4, 49181, 400, 300);
@@ -576,10 +596,7 @@ static void rebase(void)
 	seg(&c, C, 100, R, (uint32_t)(100 - 400), 0, NULL, 0, NULL, 0);
 	seg(&c, C, 3000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	c.isn[1] = 900000;
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	answer_and_greeting(&c);
 	close_out(&o);
 }
 
@@ -624,31 +641,18 @@ static void newsyn(void)
 	open_out(&o, "newsyn.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
 
 	conv_init(&c, &o, 4, 49200, 1000, 2000);
-	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	handshake_and_greeting(&c);
 	c.isn[0] = 3000000;
 	c.isn[1] = 4000000;
 	seg(&c, C, 5000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
-	seg(&c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+	answer_and_greeting(&c);
+	client_closes(&c);
 
 	int64_t t = c.t;
 	conv_init(&c, &o, 4, 49201, 5000, 6000);
 	c.t = t;
-	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	handshake_and_greeting(&c);
 	/* the client restarted: new ISN 7000; the server's challenge ACK
 	 * carries the old numbers, the client's RST takes its ack as seq */
 	seg(&c, C, 5000000, SY, 7000 - 5000, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
