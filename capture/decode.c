@@ -419,23 +419,21 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 	if (ip.len < tot)
 		seg->truncated = true;
 
-	bool tunnel = proto == IPPROTO_IPIP_ || proto == IPPROTO_IPV6_ ||
-		      proto == IPPROTO_GRE_;
-	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_ && !tunnel)
+	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_ &&
+	    proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_ && proto != IPPROTO_GRE_)
 		return fail(c, DECODE_NOT_TCP, "IPv4 carrying neither TCP nor ICMP");
 	/* RFC 791: only the fragment at offset 0 holds the transport header
 	 * (or the tunnelled packet's). */
 	if (fragoff != 0)
 		return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
-	if (proto == IPPROTO_GRE_)
-		return decode_gre(c, frame, off + ihl, off + tot);
-	if (tunnel)
-		return decode_tunnel(c, frame, off + ihl, off + tot, proto);
-
 	struct rd l4 = rd_sub(&ip, ihl, tot - ihl);
+	if (proto == IPPROTO_TCP_) /* first: the common case */
+		return decode_tcp(c, &l4, tot - ihl);
 	if (proto == IPPROTO_ICMP_)
 		return decode_icmp4(c, &l4);
-	return decode_tcp(c, &l4, tot - ihl);
+	if (proto == IPPROTO_GRE_)
+		return decode_gre(c, frame, off + ihl, off + tot);
+	return decode_tunnel(c, frame, off + ihl, off + tot, proto);
 }
 
 /* RFC 8200 section 4: walk the extension headers to the upper layer. */

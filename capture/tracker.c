@@ -1715,9 +1715,12 @@ static void conn_reopen(struct tracker *t, struct conn *c,
 	sum_start(&c->sum, seg); /* a bare SYN: not mid-stream */
 }
 
-/* Feeds seg, sent by endpoint s, to the open connection c. */
-static void conn_input(struct tracker *t, struct conn *c, int s,
-		       const struct segment *seg, struct tracker_seginfo *info)
+/* Feeds seg, sent by endpoint s, to the open connection c. Inlined: it
+ * is most of tracker_input, run for every segment (supersede's copy runs
+ * once per superseded connection). */
+static inline __attribute__((always_inline)) void
+conn_input(struct tracker *t, struct conn *c, int s, const struct segment *seg,
+	   struct tracker_seginfo *info)
 {
 	info->conn = c->id;
 	info->from_endpoint = s;
@@ -1865,7 +1868,7 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 			c = supersede(t, c, h, info);
 			if (!c)
 				return false;
-			s = conn_side(c, seg);
+			s = 1; /* the new one's client sent the SYN it answers */
 		} else {
 			pending_stays(t, c);
 		}
