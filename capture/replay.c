@@ -625,8 +625,8 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	unsigned dup = info->dup_ack_count > FM_DUP_MAX ? FM_DUP_MAX : info->dup_ack_count;
 	unsigned note = 0;
 	if (info->note_reason) {
-		/* A handful of keys (today three RST ones); an eighth would
-		 * be shown without its note. */
+		/* A handful of keys (today three RST ones and syn_new_isn);
+		 * an eighth would be shown without its note. */
 		while (note < r->nnotes && r->notes[note] != info->note_reason)
 			note++;
 		if (note == r->nnotes && note < FM_NOTE_MASK)
@@ -980,7 +980,7 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 			if (!why)
 				continue;
 			if (!strcmp(why, "superseded")) {
-				out->ended = "superseded by a new handshake";
+				out->ended = "superseded"; /* by a new handshake */
 				break;
 			}
 			if (!strcmp(why, "rst_sent")) {

@@ -578,6 +578,32 @@ static void test_history_ended_and_time_wait(void)
 	CHECK(strncmp(a.ended, "reset by ", 9) == 0);
 	CHECK(strchr(a.history, 'R') || strchr(a.history, 'r'));
 	replay_close(r);
+
+	/* newsyn.pcap: conn 1 (frames 1-5) superseded at the SYN of frame 6,
+	 * which, with its retransmission (7), opens conn 2 */
+	path_of(p, sizeof(p), capdir, "newsyn.pcap");
+	r = open_all(p, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(replay_conn_at(r, 1, 5, &a));
+	CHECK_STR_EQ(a.ended, "");
+	CHECK_INT_EQ(a.state[0], TCPSTATE_ESTABLISHED);
+	CHECK(replay_conn_at(r, 1, 6, &a));
+	CHECK_STR_EQ(a.ended, "superseded");
+	CHECK_INT_EQ(a.state[0], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(a.state[1], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(a.segments, 5);
+	CHECK_STR_EQ(a.history, "ShADa"); /* not the new SYN */
+	struct replay_conn ci;
+	CHECK(replay_conn_info(r, 2, &ci));
+	CHECK_INT_EQ(ci.first_pkt, 6);
+	CHECK_INT_EQ(replay_conn_frame(r, 2, 1), 7);
+	CHECK(replay_conn_at(r, 2, 7, &a));
+	CHECK_INT_EQ(a.state[0], TCPSTATE_SYN_SENT);
+	CHECK_STR_EQ(a.history, "S");
+	CHECK_INT_EQ(a.segments, 2);
+	replay_close(r);
 }
 
 static void test_out_of_range_frames_rejected(void)
