@@ -1811,8 +1811,7 @@ static struct conn *supersede(struct tracker *t, struct conn *old, uint32_t h,
 			   "superseded by a new handshake", "superseded",
 			   p.syn.pkt, p.syn.ts_ns, false);
 	}
-	info->syn_pkt = p.syn.pkt;
-	info->syn_conn = old->id;
+	uint64_t old_id = old->id;
 	old->sum.superseded = true;
 	conn_release(t, old, t->last_pkt, t->last_ts);
 	conn_free(t, old);
@@ -1821,6 +1820,8 @@ static struct conn *supersede(struct tracker *t, struct conn *old, uint32_t h,
 	struct conn *c = conn_new(t, &p.syn, h, &s);
 	if (!c)
 		return NULL;
+	info->syn_pkt = p.syn.pkt;
+	info->syn_conn = old_id;
 	struct tracker_seginfo scratch;
 	memset(&scratch, 0, sizeof(scratch));
 	conn_input(t, c, s, &p.syn, &scratch);
