@@ -531,24 +531,14 @@ static uint32_t base_at(const struct replay_cn *c, uint64_t pkt, uint8_t kind)
 	return 0;
 }
 
-static bool add_segment(struct replay *r, const struct segment *s,
-			const struct tracker_seginfo *info)
+static struct replay_cn *cn_mut(struct replay *r, uint64_t conn)
 {
-	struct replay_cn *c = conn_get(r, info->conn);
-	if (!c)
-		return false;
-	int e = info->from_endpoint ? 1 : 0;
-	if (c->nframes == 0) {
-		c->ip_version = s->ip_version;
-		memcpy(c->addr[e], s->src, 16);
-		memcpy(c->addr[1 - e], s->dst, 16);
-		c->port[e] = s->sport;
-		c->port[1 - e] = s->dport;
-	}
-	if (!note_base(c, (uint32_t)s->pkt, 2 * e, s->seq - info->rel_seq) ||
-	    ((s->flags & TCPF_ACK) &&
-	     !note_base(c, (uint32_t)s->pkt, 2 * e + 1, s->ack - info->rel_ack)))
-		return false;
+	return conn >= 1 && conn <= r->nconns ? &r->conns[conn] : NULL;
+}
+
+/* Appends frame pkt, plen payload bytes sent by endpoint e, to c. */
+static bool append_frame(struct replay_cn *c, uint32_t pkt, uint32_t plen, int e)
+{
 	uint64_t cap2 = c->capframes;
 	if (!grow((void **)&c->frames, &c->capframes, c->nframes + 1, sizeof(*c->frames)) ||
 	    !grow((void **)&c->plen, &cap2, c->nframes + 1, sizeof(*c->plen)))
@@ -563,17 +553,78 @@ static bool add_segment(struct replay *r, const struct segment *s,
 		c->cum[k][0] = c->dir_bytes[0];
 		c->cum[k][1] = c->dir_bytes[1];
 	}
-	c->frames[c->nframes] = (uint32_t)s->pkt;
-	c->plen[c->nframes] = s->payload_len;
+	c->frames[c->nframes] = pkt;
+	c->plen[c->nframes] = plen;
 	c->nframes++;
-	c->dir_bytes[e] += s->payload_len;
+	c->dir_bytes[e] += plen;
+	return true;
+}
+
+/* The SYN-ACK s proved that the SYN in frame info->syn_pkt (and its
+ * retransmissions), given to connection info->syn_conn when it was seen,
+ * opened info->conn (tracker.h): those frames, the last of syn_conn's,
+ * move to c as its client's, numbered from that SYN's ISN. */
+static bool move_syns(struct replay *r, struct replay_cn *c, const struct segment *s,
+		      const struct tracker_seginfo *info)
+{
+	struct replay_cn *from = cn_mut(r, info->syn_conn);
+	if (!from || from == c)
+		return true;
+	uint64_t k = from->nframes;
+	while (k > 0 && from->frames[k - 1] >= info->syn_pkt)
+		k--;
+	c->ip_version = s->ip_version;
+	memcpy(c->addr[1], s->src, 16);
+	memcpy(c->addr[0], s->dst, 16);
+	c->port[1] = s->sport;
+	c->port[0] = s->dport;
+	for (uint64_t i = k; i < from->nframes; i++) {
+		uint32_t pkt = from->frames[i];
+		int e = (r->f_marks[pkt] & FM_ENDPOINT) ? 1 : 0;
+		from->dir_bytes[e] -= from->plen[i];
+		if (from->first_letter[e][H_SYN] == pkt)
+			from->first_letter[e][H_SYN] = 0;
+		if (!append_frame(c, pkt, from->plen[i], 0))
+			return false;
+		if (!c->first_letter[0][H_SYN])
+			c->first_letter[0][H_SYN] = pkt;
+		r->f_conn[pkt] = (uint32_t)info->conn;
+		r->f_marks[pkt] &= ~(uint32_t)FM_ENDPOINT;
+	}
+	from->nframes = k;
+	/* the SYN-ACK acknowledges the client's ISN + 1: rel_ack is from it */
+	return note_base(c, (uint32_t)info->syn_pkt, 0, s->ack - info->rel_ack);
+}
+
+static bool add_segment(struct replay *r, const struct segment *s,
+			const struct tracker_seginfo *info)
+{
+	struct replay_cn *c = conn_get(r, info->conn);
+	if (!c)
+		return false;
+	int e = info->from_endpoint ? 1 : 0;
+	if (info->syn_pkt && !move_syns(r, c, s, info))
+		return false;
+	if (c->nframes == 0) {
+		c->ip_version = s->ip_version;
+		memcpy(c->addr[e], s->src, 16);
+		memcpy(c->addr[1 - e], s->dst, 16);
+		c->port[e] = s->sport;
+		c->port[1 - e] = s->dport;
+	}
+	if (!note_base(c, (uint32_t)s->pkt, 2 * e, s->seq - info->rel_seq) ||
+	    ((s->flags & TCPF_ACK) &&
+	     !note_base(c, (uint32_t)s->pkt, 2 * e + 1, s->ack - info->rel_ack)))
+		return false;
+	if (!append_frame(c, (uint32_t)s->pkt, s->payload_len, e))
+		return false;
 	note_letters(c, s, e, (uint32_t)s->pkt);
 
 	unsigned dup = info->dup_ack_count > FM_DUP_MAX ? FM_DUP_MAX : info->dup_ack_count;
 	unsigned note = 0;
 	if (info->note_reason) {
-		/* A handful of keys (today three RST ones); an eighth would
-		 * be shown without its note. */
+		/* A handful of keys (today three RST ones and syn_new_isn);
+		 * an eighth would be shown without its note. */
 		while (note < r->nnotes && r->notes[note] != info->note_reason)
 			note++;
 		if (note == r->nnotes && note < FM_NOTE_MASK)
@@ -929,6 +980,10 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 			int e = c->log[i].ep_timer & 1;
 			if (!why)
 				continue;
+			if (!strcmp(why, "superseded")) {
+				out->ended = "superseded"; /* by a new handshake */
+				break;
+			}
 			if (!strcmp(why, "rst_sent")) {
 				out->ended = e ? "reset by server" : "reset by client";
 				break;

@@ -87,7 +87,10 @@ struct replay_frame {
 	bool is_segment;            /* a TCP segment the tracker took */
 	struct segment seg;         /* valid when is_segment (payload: see below) */
 	/* conn, endpoint, rel seq/ack, marks, dup count (saturated at 262143),
-	 * note and note_reason: what tracker_input gave for this segment. */
+	 * note and note_reason: what tracker_input gave for this segment,
+	 * except that a SYN a later SYN-ACK proved opened a new connection
+	 * (tracker_seginfo.syn_pkt) is that connection's client's, as the
+	 * index moved it; syn_pkt and syn_conn are 0 here. */
 	struct tracker_seginfo info;
 	/* Up to 256 captured payload bytes, owned by the replay, valid until the
 	 * next replay_frame call; seg.payload and seg.payload_caplen point at

@@ -612,7 +612,37 @@ static void badlen(void)
 	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
 	o.lie = 0;
 	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	/* both notes on one segment: a RST outside the window whose
+	 * payload length lies too */
+	o.lie = 40;
+	seg(&c, S, 100, R, 50000, 0, NULL, 0, NULL, 0);
+	o.lie = 0;
 	close_out(&o);
+}
+
+/* After the client's SYN, 100 us apart: the SYN-ACK, the ACK, the
+ * greeting and the server's ACK of it. */
+static void answer_and_greeting(struct conv *c)
+{
+	seg(c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+}
+
+/* The same with the client's SYN first. */
+static void handshake_and_greeting(struct conv *c)
+{
+	seg(c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	answer_and_greeting(c);
+}
+
+/* Then the client closes, 100 us apart: FIN, the server's FIN, ACK. */
+static void client_closes(struct conv *c)
+{
+	seg(c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
+	seg(c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
+	seg(c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
 }
 
 /* Relative numbers re-based by the SYN-ACK (docs/states.md, "Per-segment
@@ -634,13 +664,8 @@ static void rebase(void)
 	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
 	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	c.isn[1] = 7000;
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
-	seg(&c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+	answer_and_greeting(&c);
+	client_closes(&c);
 
 	int64_t t = c.t;
 	conv_init(&c, &o, 4, 49181, 400, 300);
@@ -651,8 +676,81 @@ static void rebase(void)
 	seg(&c, C, 100, R, (uint32_t)(100 - 400), 0, NULL, 0, NULL, 0);
 	seg(&c, C, 3000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	c.isn[1] = 900000;
+	answer_and_greeting(&c);
+	close_out(&o);
+}
+
+/* A SYN with a TCP header longer than its IP payload: data offset 15
+ * (60 bytes) in a 20-byte segment. Malformed: no segment, nothing starts. */
+static void seg_syn_header_too_long(struct conv *c, int64_t dt_us, uint32_t seq)
+{
+	struct fb_seg s;
+	uint8_t l4[64], ip[128];
+
+	memset(&s, 0, sizeof(s));
+	s.ipv = c->ipv;
+	memcpy(s.src, c->a[C], 16);
+	memcpy(s.dst, c->a[S], 16);
+	s.sport = c->port[C];
+	s.dport = c->port[S];
+	s.seq = seq;
+	s.flags = SY;
+	s.win = 2920;
+	size_t n = fb_tcp(l4, sizeof(l4), &s);
+	l4[12] = 0xf0;
+	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 6, 0, l4, n);
+	if (!n)
+		die("segment too big");
+	c->t += dt_us * 1000;
+	put_ip(c->o, c->t, ip, n);
+}
+
+/* A new handshake on ports whose connection never closed (docs/states.md):
+ * - 49200: the connection is left open (the client restarted); a SYN with
+ *   a new ISN, sent twice, is answered by a SYN-ACK acknowledging it: a
+ *   new connection, the old one superseded; it then closes normally;
+ * - 49201: RFC 9293 figure 11 on an established connection: the SYN with
+ *   a new ISN is answered by the old connection's ACK (a challenge ACK),
+ *   the client resets it, and its retried SYN is answered;
+ * - 49202: a SYN with a new ISN whose TCP header is longer than its IP
+ *   payload is malformed and starts nothing: the old connection goes on. */
+static void newsyn(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "newsyn.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+
+	conv_init(&c, &o, 4, 49200, 1000, 2000);
+	handshake_and_greeting(&c);
+	c.isn[0] = 3000000;
+	c.isn[1] = 4000000;
+	seg(&c, C, 5000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	answer_and_greeting(&c);
+	client_closes(&c);
+
+	int64_t t = c.t;
+	conv_init(&c, &o, 4, 49201, 5000, 6000);
+	c.t = t;
+	handshake_and_greeting(&c);
+	/* the client restarted: new ISN 7000; the server's challenge ACK
+	 * carries the old numbers, the client's RST takes its ack as seq */
+	seg(&c, C, 5000000, SY, 7000 - 5000, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, R, 23, 0, NULL, 0, NULL, 0);
+	seg(&c, C, 1000000, SY, 7000 - 5000, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[0] = 7000;
+	c.isn[1] = 8000;
 	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+
+	t = c.t;
+	conv_init(&c, &o, 4, 49202, 9000, 10000);
+	c.t = t;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg_syn_header_too_long(&c, 1000000, 11000);
 	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
 	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
 	close_out(&o);
@@ -962,6 +1060,7 @@ int main(int argc, char **argv)
 	options();
 	badlen();
 	rebase();
+	newsyn();
 	write_tunnel("tunnel-4in4.pcap", 4, 4, 0);
 	write_tunnel("tunnel-6in4.pcap", 4, 6, 0);
 	write_tunnel("tunnel-4in6.pcap", 6, 4, 0);

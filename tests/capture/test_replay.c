@@ -121,6 +121,13 @@ static bool expect_build(const char *path, struct expect *x)
 		e->note_reason = info.note_reason;
 		if (info.conn > x->nconns)
 			x->nconns = info.conn;
+		/* A SYN-ACK that took a SYN given to an older connection: that
+		 * SYN and its retransmissions are the new one's client's. */
+		for (uint64_t p = info.syn_pkt; info.syn_pkt && p < fr.pkt; p++)
+			if (x->f[p].seg && x->f[p].conn == info.syn_conn) {
+				x->f[p].conn = info.conn;
+				x->f[p].endpoint = 0;
+			}
 		drain(t, x);
 	}
 	x->damaged = st == SOURCE_ERROR;
@@ -301,7 +308,7 @@ static const char *gen_names[] = {
 	"hello.pcap", "hello.pcapng", "hello-sll2.pcap", "hello6.pcap", "halfclose.pcap",
 	"abort.pcap", "refused.pcap", "simclose.pcap", "simopen.pcap", "retrans.pcap",
 	"midstream.pcap", "reuse.pcap", "misc.pcap", "snaplen.pcap", "options.pcap",
-	"reordered.pcap", "mixed-link.pcapng",
+	"reordered.pcap", "mixed-link.pcapng", "rebase.pcap", "newsyn.pcap",
 };
 
 static const char *demo_names[] = {
@@ -608,6 +615,32 @@ static void test_history_ended_and_time_wait(void)
 	CHECK(replay_conn_at(r, 1, replay_frames(r), &a));
 	CHECK(strncmp(a.ended, "reset by ", 9) == 0);
 	CHECK(strchr(a.history, 'R') || strchr(a.history, 'r'));
+	replay_close(r);
+
+	/* newsyn.pcap: conn 1 (frames 1-5) superseded at the SYN of frame 6,
+	 * which, with its retransmission (7), opens conn 2 */
+	path_of(p, sizeof(p), capdir, "newsyn.pcap");
+	r = open_all(p, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(replay_conn_at(r, 1, 5, &a));
+	CHECK_STR_EQ(a.ended, "");
+	CHECK_INT_EQ(a.state[0], TCPSTATE_ESTABLISHED);
+	CHECK(replay_conn_at(r, 1, 6, &a));
+	CHECK_STR_EQ(a.ended, "superseded");
+	CHECK_INT_EQ(a.state[0], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(a.state[1], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(a.segments, 5);
+	CHECK_STR_EQ(a.history, "ShADa"); /* not the new SYN */
+	struct replay_conn ci;
+	CHECK(replay_conn_info(r, 2, &ci));
+	CHECK_INT_EQ(ci.first_pkt, 6);
+	CHECK_INT_EQ(replay_conn_frame(r, 2, 1), 7);
+	CHECK(replay_conn_at(r, 2, 7, &a));
+	CHECK_INT_EQ(a.state[0], TCPSTATE_SYN_SENT);
+	CHECK_STR_EQ(a.history, "S");
+	CHECK_INT_EQ(a.segments, 2);
 	replay_close(r);
 }
 
