@@ -132,6 +132,19 @@ int session_oldest_held(const struct session *s);
 int session_step_oldest(struct session *s, session_done_fn *done, void *user,
 			char *err, size_t errsize);
 
+/* The classroom clock: every node paused or running at once (one
+ * completion, when all have answered; node -1). */
+bool session_clock_all(struct session *s, bool run, session_done_fn *done,
+		       void *user, char *err, size_t errsize);
+/* The next timer of any node, the nodes' clocks in step: every node must be
+ * paused; the one whose next deadline is nearest (from its own clock)
+ * advances to it and fires it, every other node's clock moves on by as
+ * much (`advance-to`), firing what falls due on the way. Returns the node
+ * whose timer fired (its `fired` event names the timer), or -1 with err.
+ * The completion names that node. */
+int session_advance_all(struct session *s, session_done_fn *done, void *user,
+			char *err, size_t errsize);
+
 /* Clock speed factor, 0.1 to 100. */
 bool session_speed(struct session *s, int node, double factor,
 		   session_done_fn *done, void *user, char *err,

@@ -451,6 +451,79 @@ static void test_typed_commands(void)
 	free(r.text);
 }
 
+/* The classroom clock: both nodes paused at once; the next timer of any
+ * node fired with the clocks in step, deadline after deadline, until the
+ * client's SYN (held at it, never released) is sent again, exactly at the
+ * deadline its timers event gave. */
+static void test_classroom_clock(void)
+{
+	static const char *const manual[] = { "--app", "manual", NULL };
+	struct session_node_info a0, a1, b0, b1;
+	struct run r;
+	struct done d;
+	char err[512];
+	int64_t rtx = -1;
+	int steps = 0;
+
+	if (!start(&r)) {
+		CHECK(0);
+		return;
+	}
+	CHECK_INT_EQ(session_spawn_node(r.s, "server", "192.0.2.2", manual, err,
+					sizeof err), 0);
+	CHECK_INT_EQ(session_spawn_node(r.s, "client", "192.0.2.3", manual, err,
+					sizeof err), 1);
+	memset(&d, 0, sizeof d);
+	CHECK(session_listen(r.s, 0, 8888, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	/* running: advance refuses */
+	CHECK_INT_EQ(session_advance_all(r.s, on_done, &d, err, sizeof err), -1);
+	CHECK(strstr(err, "not paused") != NULL);
+	memset(&d, 0, sizeof d);
+	CHECK(session_clock_all(r.s, false, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	memset(&d, 0, sizeof d);
+	CHECK(session_connect(r.s, 1, "192.0.2.2", 8888, on_done, &d, err,
+			      sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	CHECK(wait_state(r.s, 1, TCPSTATE_SYN_SENT));
+	CHECK(session_wait(r.s, NULL, NULL, 100) == SESSION_WAIT_TIMEOUT);
+	CHECK(session_node_info(r.s, 1, &a1));
+	for (size_t i = 0; i < a1.nconns; i++)
+		if (a1.conn[i].timers_known)
+			rtx = a1.conn[i].timers.rtx;
+	CHECK(rtx > 0);
+	while (steps < 100) {
+		struct session_node_info n1;
+
+		CHECK(session_node_info(r.s, 0, &a0));
+		CHECK(session_node_info(r.s, 1, &a1));
+		memset(&d, 0, sizeof d);
+		CHECK(session_advance_all(r.s, on_done, &d, err, sizeof err) >= 0);
+		CHECK(wait_done(r.s, &d) && d.ok);
+		CHECK(session_wait(r.s, NULL, NULL, 20) == SESSION_WAIT_TIMEOUT);
+		CHECK(session_node_info(r.s, 0, &b0));
+		CHECK(session_node_info(r.s, 1, &b1));
+		/* in step: both clocks moved on by as much */
+		CHECK_INT_EQ(b0.vtime_ms - a0.vtime_ms, b1.vtime_ms - a1.vtime_ms);
+		CHECK(b1.vtime_ms > a1.vtime_ms);
+		steps++;
+		CHECK(session_node_info(r.s, 1, &n1));
+		if (n1.held >= 2)
+			break;
+	}
+	CHECK(b1.held >= 2);
+	CHECK_INT_EQ((int64_t)b1.vtime_ms, rtx);
+	CHECK(steps > 5);
+	memset(&d, 0, sizeof d);
+	CHECK(session_clock_all(r.s, true, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	CHECK(wait_state(r.s, 1, TCPSTATE_ESTABLISHED));
+	finish(&r);
+	CHECK(count(SESSION_EV_FIRED, 1) >= 1);
+	free(r.text);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -458,5 +531,6 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_hello_exchange_events);
 	RUN(test_typed_commands);
+	RUN(test_classroom_clock);
 	CHECK_EXIT();
 }
