@@ -890,6 +890,12 @@ static void arm_wake(struct loop *l, void *user)
 			if (t[i] == INT64_MAX)
 				continue;
 			m = t[i] - s->real_minus_mono + (int64_t)held_back(s) + 1;
+			/* The wire fell quiet by silence once already: that
+			 * wakes nobody again (a timer at once, every pass,
+			 * would spin). A tracker timer past due is fired by
+			 * the next round, which moves its deadline on. */
+			if (i == 1 && m <= (int64_t)now)
+				continue;
 			if (m < (int64_t)now)
 				m = (int64_t)now;
 			if ((uint64_t)m < due)

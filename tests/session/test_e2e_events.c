@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -250,6 +251,15 @@ struct done {
 	char key[32];
 };
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static void on_done(struct session *s, int node, bool ok, const char *key,
 		    const char *text, void *user)
 {
@@ -409,6 +419,19 @@ static void test_typed_commands(void)
 	CHECK(session_write(r.s, 1, cid, "hi\n", 3, on_done, &d, err,
 			    sizeof err));
 	CHECK(wait_done(r.s, &d) && d.ok);
+	/* An open connection, silent for longer than 2 x MSL + 1 s (the wire
+	 * falls quiet by silence then): the loop sleeps; it does not spin. */
+	{
+		uint64_t w0 = loop_wakeups(session_loop(r.s));
+		double c0 = cpu_seconds();
+
+		CHECK(session_wait(r.s, NULL, NULL, 3000) == SESSION_WAIT_TIMEOUT);
+		fprintf(stderr, "3 s idle: %llu wake-ups, %.3f s CPU\n",
+			(unsigned long long)(loop_wakeups(session_loop(r.s)) - w0),
+			cpu_seconds() - c0);
+		CHECK(loop_wakeups(session_loop(r.s)) - w0 < 200);
+		CHECK(cpu_seconds() - c0 < 0.3);
+	}
 	/* half-close, then the server closes: the client ends in TIME_WAIT */
 	memset(&d, 0, sizeof d);
 	CHECK(session_conn_op(r.s, 1, cid, SESSION_SHUTDOWN, on_done, &d, err,
