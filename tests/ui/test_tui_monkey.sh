@@ -129,7 +129,7 @@ for pcap in "${picked[@]}"; do
 	T kill-session -t ui 2>/dev/null
 	T new-session -d -s ui -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 sh"
 	T set-option -t ui status off >/dev/null
-	sleep 0.2
+	wait_for '^[$#]' || fail "$name: no shell prompt"
 	keys "stty -a > $tmp/$name.before; $tcpstep replay $pcap; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
 	if ! wait_for 'pkt [0-9]'; then
 		fail "$name: the UI did not start on $pcap"

@@ -57,14 +57,18 @@ expect() {
 	fi
 }
 
-# reject REGEX WHAT: after a moment, the screen does not show REGEX.
+# reject REGEX WHAT: the screen soon no longer shows REGEX (a redraw has
+# removed it; waiting for that, not for a fixed time).
 reject() {
-	sleep 0.3
-	if screen | grep -Eq -- "$1"; then
-		fail "$2: /$1/ is on the screen"
-	else
-		echo "ok   $2"
-	fi
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if ! screen | grep -Eq -- "$1"; then
+			echo "ok   $2"
+			return
+		fi
+		sleep 0.05
+	done
+	fail "$2: /$1/ is on the screen"
 }
 
 keys() { T send-keys -t ui "$@"; }
@@ -86,7 +90,7 @@ start() {
 	T kill-session -t ui 2>/dev/null
 	T new-session -d -s ui -x 80 -y 24 "env $* sh"
 	T set-option -t ui status off >/dev/null
-	sleep 0.2
+	wait_for '^[$#]' || fail "$name: no shell prompt"
 	keys "stty -a > $tmp/$name.before; $tcpstep replay $pcap $EXTRA; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
 }
 
@@ -186,12 +190,15 @@ expect 'damaged: cut short after frame 10' "a cut-short file: the status line sa
 keys End
 expect 'pkt [0-9]+/[0-9]+ ' "a cut-short file: its frames can be reached"
 keys q
-sleep 0.3
+for ((i = 0; i < 100; i++)); do
+	[ "$(T display-message -p -t ui '#{pane_current_command}')" = tcpstep ] || break
+	sleep 0.05
+done
 
 # --- An unusable TERM: a clear message, exit 2
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 80 -y 24 "sh"
-sleep 0.2
+wait_for '^[$#]' || fail "TERM=dumb: no shell prompt"
 keys "TERM=dumb $tcpstep replay $pcap; echo rc=\$?" Enter
 expect 'rc=2' "TERM=dumb: exit 2"
 expect 'TERM|terminal' "TERM=dumb: a message that names the terminal"
