@@ -152,8 +152,18 @@ keys '?'
 expect 'Keys \(any key closes this\)' "? shows the help"
 keys Escape
 reject 'Keys \(any key closes this\)' "any key closes the help"
+# A click as a person makes it: the press read first, its release on its
+# own a moment later (SGR mouse reports, as xterm sends them), on the status
+# line, where a click does nothing. The release must not leave the UI
+# waiting for more input (ncurses did, in a blocking read, when the release
+# was not in the mouse mask): the resize right after it is drawn.
+sgr() { keys -l $'\e'"[<$1;$(($2 + 1));$(($3 + 1))$4"; }
+sgr 0 2 23 M
+sleep 0.3
+sgr 0 2 23 m
+sleep 0.3
 T resize-window -t ui -x 60 -y 20
-expect 'terminal too small' "60x20: the too-small notice"
+expect 'terminal too small' "60x20 after a click's lone release: the too-small notice"
 reject 'Connections' "60x20: nothing else drawn"
 T resize-window -t ui -x 80 -y 24
 expect 'Connections' "back to 80x24: the screen again"
