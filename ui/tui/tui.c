@@ -142,6 +142,7 @@ static void redraw(struct tui *t)
 	if (w != grid_width(t->g) || h != grid_height(t->g))
 		grid_resize(t->g, w, h);
 	tui_view_draw(t->g, &t->m, &t->lay);
+	tui_model_viewed(&t->m, &t->lay.view);
 	term_draw(t->g);
 	t->last_draw = mono_ns();
 	t->dirty = false;
