@@ -190,6 +190,51 @@ static void test_every_legal_transition_has_a_lit_arc_in_full(void)
 	CHECK_INT_EQ(legal, 28);
 }
 
+/* The tall layout (the 80x24 screen's) has an arc of its own for every
+ * legal transition but those its caption tells alone: CLOSE or RST into
+ * CLOSED (all but LAST_ACK's and TIME_WAIT's ways out), SYN_RCVD back to
+ * LISTEN, the mid-stream join. Those light nothing above the caption. */
+static void test_tall_layout_draws_all_but_the_captioned_arcs(void)
+{
+	enum { W = 38, H = 15, CAPTION = 13 };
+	static unsigned char lit[TCPSTATE_COUNT * TCPSTATE_COUNT][W * CAPTION];
+	int nlit = 0;
+	for (int f = 0; f < TCPSTATE_COUNT; f++) {
+		for (int t = 0; t < TCPSTATE_COUNT; t++) {
+			enum tcpstate from = (enum tcpstate)f, to = (enum tcpstate)t;
+			if (!tracker_transition_legal(from, to))
+				continue;
+			bool captioned = (to == TCPSTATE_CLOSED && from != TCPSTATE_LAST_ACK &&
+					  from != TCPSTATE_TIME_WAIT) ||
+					 (from == TCPSTATE_SYN_RCVD && to == TCPSTATE_LISTEN) ||
+					 (from == TCPSTATE_CLOSED && to == TCPSTATE_ESTABLISHED);
+			struct view_diagram_input in = input(TCPSTATE_LISTEN, TCPSTATE_LISTEN);
+			in.have_last = true;
+			in.last_from = from;
+			in.last_to = to;
+			struct grid *g = drawn(W, H, false, &in);
+			int n = 0;
+			unsigned char *cells = lit[nlit];
+			for (int i = 0; i < W * CAPTION; i++) {
+				cells[i] = grid_get(g, i % W, i / W).role == GRID_ROLE_ARC;
+				n += cells[i];
+			}
+			if (captioned != (n == 0)) {
+				fprintf(stderr, "tall: %s -> %s lights %d cells\n",
+					tcpstate_to_str(from), tcpstate_to_str(to), n);
+				check_failures++;
+			}
+			if (n) {
+				for (int k = 0; k < nlit; k++)
+					CHECK(memcmp(lit[k], cells, sizeof(lit[k])) != 0);
+				nlit++;
+			}
+			grid_destroy(g);
+		}
+	}
+	CHECK_INT_EQ(nlit, 18);
+}
+
 /* Finds "[NAME]" on the screen; the cell of the '['. */
 static bool find_state(const struct grid *g, enum tcpstate s, int *fx, int *fy)
 {
@@ -369,6 +414,7 @@ int main(int argc, char **argv)
 	RUN(test_layout_is_chosen_by_size);
 	RUN(test_every_state_appears_in_every_diagram_layout);
 	RUN(test_every_legal_transition_has_a_lit_arc_in_full);
+	RUN(test_tall_layout_draws_all_but_the_captioned_arcs);
 	RUN(test_lit_states_carry_their_endpoints_roles);
 	RUN(test_compact_layouts_caption_the_last_transition);
 	RUN(test_both_closed_names_are_lit);
