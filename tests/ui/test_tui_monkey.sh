@@ -121,6 +121,11 @@ for ((i = 0; i < 3; i++)); do
 done
 per=$(( (seconds + ${#picked[@]} - 1) / ${#picked[@]} ))
 
+# A session that lives for the whole test, so that killing the UI's session
+# never leaves the server empty: tmux exits then, and a new session started
+# at that moment goes down with it ("no server running").
+T new-session -d -s keep -x 80 -y 24 "sleep 600"
+
 run=0
 for pcap in "${picked[@]}"; do
 	run=$((run + 1))
