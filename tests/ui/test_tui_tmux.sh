@@ -205,6 +205,53 @@ for ((i = 0; i < 100; i++)); do
 	sleep 0.05
 done
 
+# --- Resized and back while the UI cannot read its signals (stopped; not
+# under an interactive shell, whose job control would take the terminal
+# back): it gets one SIGWINCH for both, with the size it already had, while
+# tmux has cut its screen to 60x20 meanwhile. It must repaint every cell.
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $tcpstep replay $pcap --at 7; sleep 5"
+T set-option -t ui status off >/dev/null
+expect 'pkt 7/11' "the UI for the resize while stopped"
+ui_pid=
+for p in /proc/[0-9]*; do
+	[ "$(cat "$p/comm" 2>/dev/null)" = tcpstep ] &&
+		[ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$(T display-message -p -t ui '#{pane_pid}')" ] &&
+		ui_pid=${p#/proc/}
+done
+tty_size() { stty -F "$(T display-message -p -t ui '#{pane_tty}')" size; }
+# until_size ROWS COLS: the pane's tty has that size (tmux sets it up to
+# 250 ms after the resize)
+until_size() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(tty_size)" = "$1 $2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+if [ -z "$ui_pid" ]; then
+	fail "resize while stopped: no tcpstep process under the pane"
+else
+	whole=$(screen)
+	kill -STOP "$ui_pid"
+	T resize-window -t ui -x 60 -y 20
+	until_size 20 60 || fail "resize while stopped: the tty never became 60x20"
+	T resize-window -t ui -x 80 -y 24
+	until_size 24 80 || fail "resize while stopped: the tty never came back to 80x24"
+	kill -CONT "$ui_pid"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen)" = "$whole" ] && break
+		sleep 0.05
+	done
+	if [ "$(screen)" = "$whole" ]; then
+		echo "ok   resized and back while stopped: the screen is whole again"
+	else
+		fail "resized and back while stopped: the screen differs from before"
+	fi
+fi
+keys q
+
 # --- An unusable TERM: a clear message, exit 2
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 80 -y 24 "sh"
