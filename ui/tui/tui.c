@@ -32,7 +32,6 @@
 #include "tui_view.h"
 
 #define TUI_FRAME_NS 50000000LL     /* at most 20 redraws a second */
-#define TUI_SETTLE_NS 200000000LL  /* full repaint this long after a resize */
 #define TUI_INDEX_SLICE 20000       /* frames indexed before the screen opens */
 #define TUI_INDEX_CHUNK 2000        /* frames per indexing call in the loop */
 #define TUI_INDEX_BUDGET_NS 8000000LL /* indexing time per loop pass */
@@ -80,10 +79,6 @@ struct tui {
 	int sfd;
 	bool dirty;
 	int64_t last_draw, next_play;
-	/* After a resize, a second full repaint once the size has settled:
-	 * a burst of resizes mixed with mouse input could leave a stale frame
-	 * on the screen until the next key (the monkey test saw it). */
-	int64_t settle_at; /* 0: none due */
 	int exit_status;
 	bool quit;
 };
@@ -96,9 +91,9 @@ static void handle_key(struct tui *t, const struct term_key *k)
 		if (k->ch == 'c') /* ^C when the terminal sends it as a key */
 			t->quit = true;
 		return;
-	case TERM_KEY_RESIZE:
+	case TERM_KEY_RESIZE: /* not sent while SIGWINCH is read here; kept for safety */
+		term_resized();
 		t->dirty = true;
-		t->settle_at = mono_ns() + TUI_SETTLE_NS;
 		return;
 	case TERM_KEY_CLICK:
 		r = tui_view_click(&t->m, &t->lay, k->x, k->y);
@@ -131,9 +126,8 @@ static void handle_signals(struct tui *t)
 	struct signalfd_siginfo si;
 	while (read(t->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGWINCH) {
-			term_resized();
+			term_resized(); /* the size now, and a full repaint */
 			t->dirty = true;
-			t->settle_at = mono_ns() + TUI_SETTLE_NS;
 		} else {
 			t->quit = true;
 			t->exit_status = 128 + (int)si.ssi_signo;
@@ -144,11 +138,11 @@ static void handle_signals(struct tui *t)
 static void redraw(struct tui *t)
 {
 	int w, h;
-	term_resized(); /* the kernel's size, whatever signals were missed */
 	term_size(&w, &h);
 	if (w != grid_width(t->g) || h != grid_height(t->g))
 		grid_resize(t->g, w, h);
 	tui_view_draw(t->g, &t->m, &t->lay);
+	tui_model_viewed(&t->m, &t->lay.view);
 	term_draw(t->g);
 	t->last_draw = mono_ns();
 	t->dirty = false;
@@ -182,12 +176,6 @@ static void loop(struct tui *t)
 			int64_t d = tui_model_play_delay_ns(&t->m);
 			t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
 		}
-		if (t->settle_at && now >= t->settle_at) {
-			t->settle_at = 0;
-			term_repaint();
-			t->dirty = true;
-			t->last_draw = 0;
-		}
 		if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
 			redraw(t);
 
@@ -196,10 +184,6 @@ static void loop(struct tui *t)
 			wake = 0;
 		if (t->dirty) {
 			int64_t d = t->last_draw + TUI_FRAME_NS - now;
-			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
-		}
-		if (t->settle_at) {
-			int64_t d = t->settle_at - now;
 			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
 		}
 		if (t->m.playing) {
