@@ -1,13 +1,14 @@
 /* The replay UI's loop. See tui.h.
  *
- * One poll loop over the terminal and a signalfd (SIGINT, SIGTERM, SIGHUP,
- * SIGWINCH are blocked and read there, so no handler ever runs curses code).
- * Each pass: read every pending key, index one slice of the capture if it is
- * not done (so a big file never freezes the screen), move the play position
- * when due, and redraw once if anything changed and 50 ms have passed since
- * the last redraw. The loop sleeps in poll until a key, a signal, the next
- * play step or the redraw deadline; it never polls in slices when idle.
- * (The session engine's loop, when it lands, takes the same three inputs.) */
+ * The session engine's loop (session/loop.c), with the terminal and a
+ * signalfd registered on it (SIGINT, SIGTERM, SIGHUP, SIGWINCH are blocked
+ * and read there, so no handler ever runs curses code); a live session
+ * registers its own fds on the same loop. Before each sleep: index one
+ * slice of the capture if it is not done (so a big file never freezes the
+ * screen), move the play position when due, and redraw once if anything
+ * changed and 50 ms have passed since the last redraw; then one timer for
+ * the next of those moments. The loop sleeps until a key, a signal or that
+ * timer; it never polls in slices when idle. */
 #define _GNU_SOURCE
 #include "tui.h"
 
@@ -25,6 +26,7 @@
 
 #include "explain.h"
 #include "grid.h"
+#include "loop.h"
 #include "replay.h"
 #include "term.h"
 #include "textesc.h"
@@ -81,6 +83,8 @@ struct tui {
 	int64_t last_draw, next_play;
 	int exit_status;
 	bool quit;
+	struct loop *loop;
+	long long wake;         /* the timer armed for the next tick, 0: none */
 };
 
 static void handle_key(struct tui *t, const struct term_key *k)
@@ -148,67 +152,125 @@ static void redraw(struct tui *t)
 	t->dirty = false;
 }
 
-static void loop(struct tui *t)
+static void on_signals(struct loop *l, int fd, unsigned mask, void *user)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = term_fd(), .events = POLLIN },
-		{ .fd = t->sfd, .events = POLLIN },
-	};
-	while (!t->quit) {
-		int64_t now = mono_ns();
-		/* index one slice while the file is not done */
-		bool indexing = !replay_index_done(t->m.rp);
-		if (indexing) {
-			/* bounded by time, not frames: a key waits at most this long
-			 * (a 50k-frame step can take half a second on a big file) */
-			while (replay_index_step(t->m.rp, TUI_INDEX_CHUNK) &&
-			       mono_ns() - now < TUI_INDEX_BUDGET_NS)
-				;
-			if (tui_model_indexed(&t->m) & TUI_REDRAW)
-				t->dirty = true;
-			/* the status line shows the progress */
-			if (now - t->last_draw >= 200000000LL)
-				t->dirty = true;
-		}
-		if (t->m.playing && now >= t->next_play) {
-			if (tui_model_play_tick(&t->m) & TUI_REDRAW)
-				t->dirty = true;
-			int64_t d = tui_model_play_delay_ns(&t->m);
-			t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
-		}
-		if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
-			redraw(t);
+	struct tui *t = user;
 
-		int64_t wake = -1; /* ns from now; -1 forever */
-		if (indexing || !replay_index_done(t->m.rp))
-			wake = 0;
-		if (t->dirty) {
-			int64_t d = t->last_draw + TUI_FRAME_NS - now;
-			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
-		}
-		if (t->m.playing) {
-			int64_t d = t->next_play - now;
-			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
-		}
-		int timeout = wake < 0 ? -1 : (int)((wake + 999999) / 1000000);
-		int n = poll(pfd, 2, timeout);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0 && (pfd[1].revents & POLLIN))
-			handle_signals(t);
-		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			struct term_key k;
-			int got = 0;
-			while (!t->quit && term_read_key(&k)) {
-				handle_key(t, &k);
-				got++;
-			}
-			if (!got && (pfd[0].revents & (POLLHUP | POLLERR))) {
-				t->quit = true; /* the terminal went away */
-				t->exit_status = 1;
-			}
+	(void)l;
+	(void)fd;
+	(void)mask;
+	handle_signals(t);
+}
+
+static void on_term(struct loop *l, int fd, unsigned mask, void *user)
+{
+	struct tui *t = user;
+	struct term_key k;
+	int got = 0;
+
+	(void)l;
+	(void)fd;
+	(void)mask;
+	while (!t->quit && term_read_key(&k)) {
+		handle_key(t, &k);
+		got++;
+	}
+	/* Nothing read: an event ncurses keeps for itself (a mouse button
+	 * the UI ignores), or the terminal went away, which only a hang-up
+	 * or an error on the fd tells apart. */
+	if (!got && !t->quit) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) {
+			t->quit = true;
+			t->exit_status = 1;
 		}
 	}
+}
+
+static int64_t on_wake(struct loop *l, long long id, void *user)
+{
+	struct tui *t = user;
+
+	(void)l;
+	(void)id;
+	t->wake = 0;
+	return LOOP_TIMER_DONE; /* the next pass's tick does the work */
+}
+
+/* Before every sleep: index, play, redraw when due; then a timer for the
+ * next moment one of them is due. */
+static void tick(struct loop *l, void *user)
+{
+	struct tui *t = user;
+	int64_t now = mono_ns();
+
+	if (t->quit) {
+		loop_stop(l);
+		return;
+	}
+	/* index one slice while the file is not done */
+	bool indexing = !replay_index_done(t->m.rp);
+	if (indexing) {
+		/* bounded by time, not frames: a key waits at most this long
+		 * (a 50k-frame step can take half a second on a big file) */
+		while (replay_index_step(t->m.rp, TUI_INDEX_CHUNK) &&
+		       mono_ns() - now < TUI_INDEX_BUDGET_NS)
+			;
+		if (tui_model_indexed(&t->m) & TUI_REDRAW)
+			t->dirty = true;
+		/* the status line shows the progress */
+		if (now - t->last_draw >= 200000000LL)
+			t->dirty = true;
+	}
+	if (t->m.playing && now >= t->next_play) {
+		if (tui_model_play_tick(&t->m) & TUI_REDRAW)
+			t->dirty = true;
+		int64_t d = tui_model_play_delay_ns(&t->m);
+		t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
+	}
+	if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
+		redraw(t);
+
+	int64_t wake = -1; /* ns from now; -1 forever */
+	if (indexing || !replay_index_done(t->m.rp))
+		wake = 0;
+	if (t->dirty) {
+		int64_t d = t->last_draw + TUI_FRAME_NS - now;
+		wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
+	}
+	if (t->m.playing) {
+		int64_t d = t->next_play - now;
+		wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
+	}
+	if (t->wake)
+		loop_del_timer(l, t->wake);
+	t->wake = 0;
+	if (wake >= 0) {
+		t->wake = loop_add_timer(l, wake, on_wake, t);
+		if (t->wake < 0)
+			t->wake = 0;
+	}
+}
+
+static bool run_loop(struct tui *t, char *err, size_t errsize)
+{
+	t->loop = loop_create(err, errsize);
+	if (!t->loop)
+		return false;
+	if (!loop_add_fd(t->loop, term_fd(), LOOP_READ, on_term, t, err,
+			 errsize) ||
+	    !loop_add_fd(t->loop, t->sfd, LOOP_READ, on_signals, t, err,
+			 errsize) ||
+	    !loop_add_hook(t->loop, tick, t)) {
+		loop_destroy(t->loop);
+		t->loop = NULL;
+		return false;
+	}
+	loop_run(t->loop);
+	loop_destroy(t->loop);
+	t->loop = NULL;
+	return true;
 }
 
 static bool env_says_utf8(void)
@@ -314,8 +376,13 @@ int tui_run(const struct tui_opts *o)
 		grid_set_ascii(t.g, !term_utf8());
 		t.m.ascii = !term_utf8();
 		t.dirty = true;
-		loop(&t);
-		status = t.exit_status;
+		if (run_loop(&t, terr, sizeof terr)) {
+			status = t.exit_status;
+		} else {
+			term_close();
+			errmsg("replay", terr);
+			status = 1;
+		}
 	}
 	term_close();
 	grid_destroy(t.g);
