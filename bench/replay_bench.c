@@ -185,7 +185,7 @@ int main(int argc, char **argv)
 		seeks = 1;
 
 	double t_sum = time_summary(path);
-	struct replay_config cfg = { NULL, 0 };
+	struct replay_config cfg = { .filter = NULL };
 	double t0 = now_s();
 	struct replay *r = replay_open(path, &cfg, err);
 	if (!r) {

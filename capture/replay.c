@@ -100,6 +100,7 @@ struct replay {
 	struct source *ix, *rd;
 	struct tracker *trk;
 	bool done;
+	bool follow, follow_ended, at_end;
 	char damage[REPLAY_ERRBUF_SIZE];
 	bool have_damage;
 	int64_t file_size;
@@ -237,6 +238,7 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 		replay_close(r);
 		return NULL;
 	}
+	r->follow = cfg && cfg->follow;
 	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0 };
 	r->trk = tracker_create(&tc);
 	if (!r->trk || !grow((void **)&r->conns, &r->capconns, 1, sizeof(*r->conns))) {
@@ -738,8 +740,21 @@ bool replay_index_step(struct replay *r, uint64_t max_frames)
 		r->done = true;
 		return false;
 	}
+	r->at_end = false;
 	if (st == SOURCE_FRAME && !r->have_damage)
 		return true;
+	if (st == SOURCE_EOF && r->follow && !r->follow_ended) {
+		/* Nothing more yet: clear the end of file where it stopped, so
+		 * the next step reads what the writer adds. */
+		struct source_stats ss;
+		int64_t off = source_tell(r->ix);
+
+		source_get_stats(r->ix, &ss);
+		r->at_end = true;
+		if (off >= 0 && source_seek(r->ix, off, ss.frames, serr))
+			return false;
+		st = SOURCE_ERROR;
+	}
 	if (st == SOURCE_ERROR)
 		set_damage(r, serr);
 	finish(r);
@@ -747,6 +762,10 @@ bool replay_index_step(struct replay *r, uint64_t max_frames)
 }
 
 bool replay_index_done(const struct replay *r) { return r->done; }
+
+void replay_follow_end(struct replay *r) { r->follow_ended = true; }
+
+bool replay_at_end(const struct replay *r) { return r->at_end || r->done; }
 
 double replay_index_progress(const struct replay *r)
 {

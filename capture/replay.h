@@ -53,6 +53,11 @@ struct replay;
 struct replay_config {
 	const char *filter; /* BPF, tcpdump syntax; NULL or "" for every frame */
 	int64_t msl_ns;     /* as tracker_config.msl_ns */
+	/* A file still being written (a live session's recording, flushed as
+	 * frames come): its end only means "nothing more yet", and a later
+	 * replay_index_step picks up what was added; indexing ends at the end
+	 * of file after replay_follow_end. */
+	bool follow;
 };
 
 /* Opens path ("-": standard input, read to its end into a private,
@@ -68,6 +73,10 @@ void replay_close(struct replay *r); /* NULL is fine */
  * before the damage stays usable). */
 bool replay_index_step(struct replay *r, uint64_t max_frames);
 bool replay_index_done(const struct replay *r);
+/* follow: the writer has finished; the next end of file ends indexing. */
+void replay_follow_end(struct replay *r);
+/* follow: whether the last step stopped at the end of what is written. */
+bool replay_at_end(const struct replay *r);
 /* Fraction of the file's bytes indexed, 0..1 (for stdin: of the spooled
  * copy); 1 once indexing has ended. */
 double replay_index_progress(const struct replay *r);

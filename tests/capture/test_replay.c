@@ -166,7 +166,7 @@ static enum tcpstate expect_state(const struct expect *x, uint64_t conn, int e, 
 
 static struct replay *open_all(const char *path, char *err)
 {
-	struct replay_config cfg = { NULL, 0 };
+	struct replay_config cfg = { .filter = NULL };
 	struct replay *r = replay_open(path, &cfg, err);
 	if (!r)
 		return NULL;
@@ -746,7 +746,7 @@ static void test_stdin_spooled_and_seekable(void)
 static void test_filter_keeps_frame_numbers(void)
 {
 	char err[REPLAY_ERRBUF_SIZE], p[4096];
-	struct replay_config cfg = { "tcp[tcpflags] & tcp-fin != 0", 0 };
+	struct replay_config cfg = { .filter = "tcp[tcpflags] & tcp-fin != 0" };
 	struct replay_frame f;
 	struct expect x;
 	path_of(p, sizeof(p), capdir, "hello.pcap");
@@ -802,7 +802,7 @@ static void test_stdin_damage_named_standard_input(void)
 static void test_incremental_progress(void)
 {
 	char err[REPLAY_ERRBUF_SIZE];
-	struct replay_config cfg = { NULL, 0 };
+	struct replay_config cfg = { .filter = NULL };
 	struct replay *r = replay_open(long_path, &cfg, err);
 	CHECK(r != NULL);
 	if (!r)
@@ -821,6 +821,84 @@ static void test_incremental_progress(void)
 	CHECK(replay_index_progress(r) == 1.0);
 	CHECK(!replay_index_step(r, 10));
 	replay_close(r);
+}
+
+/* A file still being written (follow: a live session's recording): indexed
+ * as it grows, and then the same, frame for frame and state for state, as
+ * the whole file indexed at once. */
+static void test_follow_a_growing_file(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], ebuf[PCAP_ERRBUF_SIZE], src[4300], dst[4300];
+	struct replay_config fcfg = { .follow = true }, cfg = { .filter = NULL };
+	const u_char *data;
+	struct pcap_pkthdr *h;
+	pcap_t *in;
+	pcap_dumper_t *d;
+	struct replay *r, *whole;
+	int n = 0;
+
+	snprintf(src, sizeof src, "%s/hello/hello.pcap", demodir);
+	snprintf(dst, sizeof dst, "%s/growing.pcap", tmpdir);
+	in = pcap_open_offline(src, ebuf);
+	CHECK(in != NULL);
+	if (!in)
+		return;
+	d = pcap_dump_open(in, dst);
+	CHECK(d != NULL);
+	pcap_dump_flush(d);
+	r = replay_open(dst, &fcfg, err);
+	CHECK(r != NULL);
+	if (!r || !d)
+		return;
+	/* Nothing yet: not the end of indexing. */
+	CHECK(!replay_index_step(r, 100));
+	CHECK(!replay_index_done(r));
+	CHECK(replay_at_end(r));
+	CHECK_INT_EQ(replay_frames(r), 0);
+	/* Three frames at a time, each batch flushed, as the wire tap does. */
+	while (pcap_next_ex(in, &h, &data) == 1) {
+		pcap_dump((u_char *)d, h, data);
+		if (++n % 3)
+			continue;
+		pcap_dump_flush(d);
+		while (replay_index_step(r, 2))
+			;
+		CHECK(!replay_index_done(r));
+		CHECK_INT_EQ(replay_frames(r), n);
+	}
+	pcap_dump_flush(d);
+	while (replay_index_step(r, 100))
+		;
+	CHECK_INT_EQ(replay_frames(r), n);
+	CHECK(!replay_index_done(r));
+	replay_follow_end(r);
+	CHECK(!replay_index_step(r, 100));
+	CHECK(replay_index_done(r));
+	pcap_dump_close(d);
+	pcap_close(in);
+
+	whole = replay_open(src, &cfg, err);
+	CHECK(whole != NULL);
+	if (whole) {
+		while (replay_index_step(whole, 1000))
+			;
+		CHECK_INT_EQ(replay_frames(whole), replay_frames(r));
+		CHECK_INT_EQ(replay_conns(whole), replay_conns(r));
+		for (uint64_t c = 1; c <= replay_conns(whole); c++)
+			for (uint64_t pkt = 1; pkt <= replay_frames(whole); pkt++) {
+				struct replay_conn_at a, b;
+
+				CHECK(replay_conn_at(whole, c, pkt, &a));
+				CHECK(replay_conn_at(r, c, pkt, &b));
+				CHECK_INT_EQ(a.state[0], b.state[0]);
+				CHECK_INT_EQ(a.state[1], b.state[1]);
+				CHECK_INT_EQ(a.segments, b.segments);
+				CHECK_STR_EQ(a.history, b.history);
+			}
+		replay_close(whole);
+	}
+	replay_close(r);
+	unlink(dst);
 }
 
 /* A big realistic capture (gen_pcap: reordering, losses, mid-stream
@@ -952,6 +1030,7 @@ int main(int argc, char **argv)
 	RUN(test_stdin_damage_named_standard_input);
 	RUN(test_filter_keeps_frame_numbers);
 	RUN(test_incremental_progress);
+	RUN(test_follow_a_growing_file);
 	if (argc > 3) {
 		big_path = argv[3];
 		RUN(test_seek_equals_feeding_big_capture);
