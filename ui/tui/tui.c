@@ -26,8 +26,10 @@
 
 #include "explain.h"
 #include "grid.h"
+#include "live_model.h"
 #include "loop.h"
 #include "replay.h"
+#include "session.h"
 #include "term.h"
 #include "textesc.h"
 #include "tui_model.h"
@@ -85,7 +87,140 @@ struct tui {
 	bool quit;
 	struct loop *loop;
 	long long wake;         /* the timer armed for the next tick, 0: none */
+	/* Live: the session, what its events told (the recording has grown,
+	 * ...), and the status text made from its nodes. */
+	struct session *s;
+	struct tui_feed *feed;
+	uint64_t fed;           /* feed->segments when last indexed */
+	bool following;         /* at the newest frame: new ones move it on */
+	char live_banner[160];
+	char op;                /* the live key whose answer is awaited */
 };
+
+/* --- Live: the session's keys and status ---------------------------------- */
+
+static void on_event(const struct session_event *ev, void *user)
+{
+	struct tui_feed *f = user;
+
+	f->events++;
+	if (ev->kind == SESSION_EV_WIRE_SEGMENT)
+		f->segments++;
+	if (ev->kind == SESSION_EV_NOTICE || ev->kind == SESSION_EV_NODE_DIED) {
+		char raw[200];
+		size_t n = ev->text_len < sizeof raw - 1 ? ev->text_len
+							 : sizeof raw - 1;
+
+		memcpy(raw, ev->text, n);
+		raw[n] = '\0';
+		snprintf(f->notice, sizeof f->notice, "%s%s%s",
+			 ev->kind == SESSION_EV_NODE_DIED ? ev->node_name : "",
+			 ev->kind == SESSION_EV_NODE_DIED ? " died: " : "", raw);
+	}
+	/* The timer the nearest node fired names itself; the others' clocks
+	 * only moved on with it (advance-to). */
+	if (ev->kind == SESSION_EV_FIRED && ev->node >= 0 &&
+	    !(ev->text_len == 10 && !memcmp(ev->text, "advance-to", 10)))
+		snprintf(f->fired, sizeof f->fired, "%s's %.*s timer", ev->node_name,
+			 (int)(ev->text_len < 40 ? ev->text_len : 40), ev->text);
+	if (f->lm)
+		live_model_event(f->lm, ev);
+}
+
+struct session_sink tui_feed_sink(struct tui_feed *f)
+{
+	struct session_sink k = { .event = on_event, .user = f, .kinds = 0 };
+
+	return k;
+}
+
+static bool all_paused(const struct session *s)
+{
+	struct session_node_info info;
+
+	for (int i = 0; i < session_node_count(s); i++)
+		if (session_node_info(s, i, &info) && info.alive &&
+		    (!info.clock_known || info.running))
+			return false;
+	return true;
+}
+
+static void live_done(struct session *s, int node, bool ok, const char *key,
+		      const char *text, void *user)
+{
+	struct tui *t = user;
+	struct session_node_info info;
+
+	if (!ok)
+		snprintf(t->m.message, sizeof t->m.message, "%.30s: %.120s", key, text);
+	else if (t->op == 'n' && session_node_info(s, node, &info))
+		snprintf(t->m.message, sizeof t->m.message,
+			 "%s sent its oldest held segment", info.name);
+	else if (t->op == ' ')
+		snprintf(t->m.message, sizeof t->m.message, "%s",
+			 all_paused(s) ? "every node paused: n sends one segment, "
+					 "t fires the next timer"
+				       : "every node running");
+	/* t: the timer's own event says which it was (tick) */
+	t->dirty = true;
+}
+
+
+/* The live keys (issue 10, "Stepping the whole exchange"); false for a key
+ * the replay model has. */
+static bool live_key(struct tui *t, int key)
+{
+	char err[256];
+
+	if (key == 'n' || key == ' ' || key == 't')
+		t->op = (char)key;
+	switch (key) {
+	case 'n':
+		if (session_step_oldest(t->s, live_done, t, err, sizeof err) < 0)
+			snprintf(t->m.message, sizeof t->m.message,
+				 "nothing is held: Space runs the clocks, t fires "
+				 "the next timer");
+		return true;
+	case ' ':
+		if (!session_clock_all(t->s, all_paused(t->s), live_done, t, err,
+				       sizeof err))
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return true;
+	case 't':
+		if (session_advance_all(t->s, live_done, t, err, sizeof err) < 0)
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The status line's live part: the clocks and what waits where. */
+static void live_status(struct tui *t)
+{
+	struct session_node_info info;
+	char held[96] = "";
+	size_t n = 0;
+	bool paused = all_paused(t->s);
+
+	for (int i = 0; i < session_node_count(t->s); i++)
+		if (session_node_info(t->s, i, &info) && info.held)
+			n += (size_t)snprintf(held + n, n < sizeof held ? sizeof held - n : 0,
+					      "%s%u held at %s", n ? ", " : "",
+					      (unsigned)info.held, info.name);
+	snprintf(t->live_banner, sizeof t->live_banner, "LIVE %s%s%s",
+		 paused ? "paused" : "running", held[0] ? ": " : "", held);
+	if (t->feed->fired[0]) {
+		snprintf(t->m.message, sizeof t->m.message, "fired: %s",
+			 t->feed->fired);
+		t->feed->fired[0] = '\0';
+	}
+	if (t->feed->notice[0]) {
+		snprintf(t->m.message, sizeof t->m.message, "%.150s", t->feed->notice);
+		t->feed->notice[0] = '\0';
+	}
+	t->m.banner = t->live_banner;
+}
 
 static void handle_key(struct tui *t, const struct term_key *k)
 {
@@ -110,9 +245,16 @@ static void handle_key(struct tui *t, const struct term_key *k)
 		break;
 	default: {
 		int key = model_key(k);
+		if (key >= 0 && t->s && live_key(t, key)) {
+			r = TUI_REDRAW;
+			break;
+		}
 		if (key >= 0) {
 			bool was_playing = t->m.playing;
 			r = tui_model_key(&t->m, key);
+			/* live: back to the newest frame, the screen follows
+			 * again; anywhere else, it stays where the teacher is */
+			t->following = t->m.pos >= replay_frames(t->m.rp);
 			if (t->m.playing && !was_playing)
 				t->next_play = mono_ns() + tui_model_play_delay_ns(&t->m);
 		}
@@ -205,12 +347,29 @@ static void tick(struct loop *l, void *user)
 	struct tui *t = user;
 	int64_t now = mono_ns();
 
+	if (t->s && session_stop_status(t->s)) {
+		t->quit = true;
+		t->exit_status = session_stop_status(t->s);
+	}
 	if (t->quit) {
 		loop_stop(l);
 		return;
 	}
-	/* index one slice while the file is not done */
+	/* index one slice while the file is not done; live, only when the
+	 * recording has grown (the session's events say so) */
 	bool indexing = !replay_index_done(t->m.rp);
+	uint64_t frames_before = replay_frames(t->m.rp);
+	if (t->s) {
+		if (t->feed->segments != t->fed)
+			t->fed = t->feed->segments;
+		else if (replay_at_end(t->m.rp))
+			indexing = false;
+		if (t->feed->events) {
+			t->feed->events = 0;
+			live_status(t);
+			t->dirty = true;
+		}
+	}
 	if (indexing) {
 		/* bounded by time, not frames: a key waits at most this long
 		 * (a 50k-frame step can take half a second on a big file) */
@@ -222,6 +381,13 @@ static void tick(struct loop *l, void *user)
 		/* the status line shows the progress */
 		if (now - t->last_draw >= 200000000LL)
 			t->dirty = true;
+		/* live: the screen follows the newest frame, unless the
+		 * teacher went back */
+		if (t->s && t->following &&
+		    replay_frames(t->m.rp) > frames_before) {
+			tui_model_goto(&t->m, replay_frames(t->m.rp));
+			t->dirty = true;
+		}
 	}
 	if (t->m.playing && now >= t->next_play) {
 		if (tui_model_play_tick(&t->m) & TUI_REDRAW)
@@ -233,7 +399,9 @@ static void tick(struct loop *l, void *user)
 		redraw(t);
 
 	int64_t wake = -1; /* ns from now; -1 forever */
-	if (indexing || !replay_index_done(t->m.rp))
+	if (indexing || (!replay_index_done(t->m.rp) && !t->s))
+		wake = 0;
+	if (t->s && !replay_at_end(t->m.rp))
 		wake = 0;
 	if (t->dirty) {
 		int64_t d = t->last_draw + TUI_FRAME_NS - now;
@@ -253,24 +421,31 @@ static void tick(struct loop *l, void *user)
 	}
 }
 
+/* The loop: the UI's own, or, live, the session's (whose fds are on it). */
 static bool run_loop(struct tui *t, char *err, size_t errsize)
 {
-	t->loop = loop_create(err, errsize);
+	bool own = !t->s;
+
+	t->loop = own ? loop_create(err, errsize) : session_loop(t->s);
 	if (!t->loop)
 		return false;
-	if (!loop_add_fd(t->loop, term_fd(), LOOP_READ, on_term, t, err,
-			 errsize) ||
-	    !loop_add_fd(t->loop, t->sfd, LOOP_READ, on_signals, t, err,
-			 errsize) ||
-	    !loop_add_hook(t->loop, tick, t)) {
+	bool ok = loop_add_fd(t->loop, term_fd(), LOOP_READ, on_term, t, err,
+			      errsize) &&
+		  loop_add_fd(t->loop, t->sfd, LOOP_READ, on_signals, t, err,
+			      errsize) &&
+		  loop_add_hook(t->loop, tick, t);
+	if (ok)
+		loop_run(t->loop);
+	loop_del_fd(t->loop, term_fd());
+	loop_del_fd(t->loop, t->sfd);
+	loop_del_hook(t->loop, tick, t);
+	if (t->wake)
+		loop_del_timer(t->loop, t->wake);
+	t->wake = 0;
+	if (own)
 		loop_destroy(t->loop);
-		t->loop = NULL;
-		return false;
-	}
-	loop_run(t->loop);
-	loop_destroy(t->loop);
 	t->loop = NULL;
-	return true;
+	return ok;
 }
 
 static bool env_says_utf8(void)
@@ -298,7 +473,8 @@ static void set_locale(bool want_ja)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-int tui_run(const struct tui_opts *o)
+static int run_ui(const struct tui_opts *o, struct session *s,
+		  struct tui_feed *feed)
 {
 	set_locale(o->lang && strcmp(o->lang, "ja") == 0);
 	if (!isatty(STDOUT_FILENO)) {
@@ -306,7 +482,8 @@ int tui_run(const struct tui_opts *o)
 		return 2;
 	}
 	char err[REPLAY_ERRBUF_SIZE];
-	struct replay_config rc = { .filter = o->filter, .msl_ns = o->msl_ns };
+	struct replay_config rc = { .filter = o->filter, .msl_ns = o->msl_ns,
+				    .follow = s != NULL };
 	struct replay *rp = replay_open(o->path, &rc, err);
 	if (!rp) {
 		errmsg("replay", err);
@@ -317,6 +494,9 @@ int tui_run(const struct tui_opts *o)
 	struct tui t;
 	memset(&t, 0, sizeof(t));
 	t.sfd = -1;
+	t.s = s;
+	t.feed = feed;
+	t.following = true;
 	const char *base = strrchr(o->path, '/');
 	base = base && base[1] ? base + 1 : o->path;
 	if (strcmp(o->path, "-") == 0)
@@ -347,9 +527,13 @@ int tui_run(const struct tui_opts *o)
 
 	sigset_t mask, old;
 	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	/* Live, the session reads SIGINT, SIGTERM and SIGHUP (and stops):
+	 * two signalfds for one signal would race for it. */
+	if (!s) {
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGHUP);
+	}
 	sigaddset(&mask, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	t.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -359,6 +543,12 @@ int tui_run(const struct tui_opts *o)
 	if (opened) {
 		atexit(term_close); /* an exit() from anywhere still restores it */
 		term_install_signal_handlers();
+	}
+	if (s) {
+		t.m.live = true;
+		live_status(&t);
+		if (replay_frames(rp))
+			tui_model_goto(&t.m, replay_frames(rp));
 	}
 	t.g = grid_create(0, 0);
 	int status;
@@ -392,4 +582,15 @@ int tui_run(const struct tui_opts *o)
 	tui_model_finish(&t.m);
 	replay_close(rp);
 	return status;
+}
+
+int tui_run(const struct tui_opts *o)
+{
+	return run_ui(o, NULL, NULL);
+}
+
+int tui_run_live(const struct tui_opts *o, struct session *s,
+		 struct tui_feed *feed)
+{
+	return run_ui(o, s, feed);
 }

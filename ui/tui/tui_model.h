@@ -47,6 +47,7 @@ struct tui_model {
 	struct replay *rp;     /* not owned */
 	const char *title;     /* file name shown in the status line */
 	const char *banner;    /* extra status text ("bundled recording ..."), or NULL */
+	bool live;             /* a live session: banner is its status, its keys */
 	int64_t msl_ns;
 
 	uint64_t pos;          /* current frame, 0 while the file has none */

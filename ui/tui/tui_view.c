@@ -650,8 +650,14 @@ static void draw_status(struct grid *g, const struct tui_model *m, struct grid_r
 	bool say_more = m->message[0] || replay_damage(m->rp) || m->prompt != TUI_PROMPT_NONE;
 	if (say_more && r.w < 100)
 		ts[0] = 0;
-	snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s%s%s %.4gx ", esc_title, m->pos,
-		 frames, ts, ts[0] ? "  " : "", m->playing ? "playing" : "paused", m->speed);
+	if (m->live)
+		/* the nodes' clocks are the banner's: no replay speed */
+		snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%" PRIu64 "  ", esc_title,
+			 m->pos, replay_frames(m->rp));
+	else
+		snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s%s%s %.4gx ", esc_title,
+			 m->pos, frames, ts, ts[0] ? "  " : "", m->playing ? "playing" : "paused",
+			 m->speed);
 	int x = grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
 	if (m->prompt != TUI_PROMPT_NONE) {
 		char p[128];
@@ -663,7 +669,10 @@ static void draw_status(struct grid *g, const struct tui_model *m, struct grid_r
 	const char *msg = m->message[0] ? m->message : NULL;
 	const char *damage = replay_damage(m->rp);
 	char buf[320];
-	if (msg) {
+	if (m->live && m->banner) {
+		/* what waits where, then what the last key did */
+		snprintf(buf, sizeof(buf), "%s%s%s", m->banner, msg ? "  " : "", msg ? msg : "");
+	} else if (msg) {
 		snprintf(buf, sizeof(buf), "%s", msg);
 	} else if (damage) {
 		/* the file's name is on the left already: "damaged: cut short after frame
@@ -688,13 +697,20 @@ static void draw_status(struct grid *g, const struct tui_model *m, struct grid_r
 		{ "n/p", "step" }, { "space", "play" }, { "]", "next change" },
 		{ "Tab", "pane" }, { "?", "help" }, { "q", "quit" },
 	};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		int need = grid_text_width(keys[i][0]) + grid_text_width(keys[i][1]) + 2;
+	static const char *const live_keys[][2] = {
+		{ "n", "send one" }, { "space", "run/pause" }, { "t", "next timer" },
+		{ "Left", "back" }, { "q", "quit" },
+	};
+	size_t nkeys = m->live ? sizeof(live_keys) / sizeof(live_keys[0])
+			       : sizeof(keys) / sizeof(keys[0]);
+	for (size_t i = 0; i < nkeys; i++) {
+		const char *const *k = m->live ? live_keys[i] : keys[i];
+		int need = grid_text_width(k[0]) + grid_text_width(k[1]) + 2;
 		if (x + need > r.w)
 			break;
-		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, keys[i][0]);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, k[0]);
 		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, " ");
-		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, keys[i][1]);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, k[1]);
 		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, " ");
 	}
 }
