@@ -767,6 +767,22 @@ void replay_follow_end(struct replay *r) { r->follow_ended = true; }
 
 bool replay_at_end(const struct replay *r) { return r->at_end || r->done; }
 
+void replay_advance(struct replay *r, int64_t now_ns)
+{
+	if (r->done || !r->follow || !r->at_end)
+		return;
+	tracker_advance(r->trk, now_ns);
+	if (!drain(r)) {
+		set_damage(r, "out of memory while indexing: the rest is not indexed");
+		finish(r);
+	}
+}
+
+int64_t replay_next_deadline(const struct replay *r)
+{
+	return r->done ? INT64_MAX : tracker_next_deadline(r->trk);
+}
+
 double replay_index_progress(const struct replay *r)
 {
 	if (r->done)

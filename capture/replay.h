@@ -77,6 +77,13 @@ bool replay_index_done(const struct replay *r);
 void replay_follow_end(struct replay *r);
 /* follow: whether the last step stopped at the end of what is written. */
 bool replay_at_end(const struct replay *r);
+/* follow, at the end of what is written: capture time (the wall clock of a
+ * live capture, CLOCK_REALTIME ns) has reached now_ns with no frame, so a
+ * TIME_WAIT whose 2 x MSL is over ends (a transition at the newest frame).
+ * Call it only when every frame captured before now_ns is indexed. */
+void replay_advance(struct replay *r, int64_t now_ns);
+/* When the tracker's next timer is due (capture time), INT64_MAX: none. */
+int64_t replay_next_deadline(const struct replay *r);
 /* Fraction of the file's bytes indexed, 0..1 (for stdin: of the spooled
  * copy); 1 once indexing has ended. */
 double replay_index_progress(const struct replay *r);

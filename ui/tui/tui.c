@@ -30,6 +30,7 @@
 #include "loop.h"
 #include "replay.h"
 #include "session.h"
+#include "source.h"
 #include "term.h"
 #include "textesc.h"
 #include "tui_model.h"
@@ -39,6 +40,7 @@
 #define TUI_INDEX_SLICE 20000       /* frames indexed before the screen opens */
 #define TUI_INDEX_CHUNK 2000        /* frames per indexing call in the loop */
 #define TUI_INDEX_BUDGET_NS 8000000LL /* indexing time per loop pass */
+#define TUI_LIVE_MARGIN_NS 200000000LL /* live: frames captured, not yet recorded */
 
 static int64_t mono_ns(void)
 {
@@ -403,6 +405,23 @@ static void tick(struct loop *l, void *user)
 		wake = 0;
 	if (t->s && !replay_at_end(t->m.rp))
 		wake = 0;
+	/* live: the capture's clock is the wall clock; a TIME_WAIT ends on
+	 * screen when its 2 x MSL is over, though no frame follows it (a
+	 * margin for frames captured but not yet recorded) */
+	if (t->s && replay_at_end(t->m.rp)) {
+		int64_t wall = source_now_ns();
+		int64_t was_due = replay_next_deadline(t->m.rp);
+
+		replay_advance(t->m.rp, wall - TUI_LIVE_MARGIN_NS);
+		int64_t due = replay_next_deadline(t->m.rp);
+		if (due != was_due) /* a timer fired: a state changed */
+			t->dirty = true;
+		if (due != INT64_MAX) {
+			int64_t d = due + TUI_LIVE_MARGIN_NS - wall;
+			d = d < 0 ? 0 : d;
+			wake = wake < 0 || d < wake ? d : wake;
+		}
+	}
 	if (t->dirty) {
 		int64_t d = t->last_draw + TUI_FRAME_NS - now;
 		wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
