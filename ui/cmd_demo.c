@@ -140,6 +140,9 @@ static int run_ui(struct headless_opts *o, struct demo *d)
 		live_model_destroy(feed.lm);
 		return cmd_replay_bundled(err);
 	}
+	/* Known before they start: their first events come while they do. */
+	live_model_add_node(feed.lm, 0, "server", SESSION_SERVER_IP);
+	live_model_add_node(feed.lm, 1, "client", SESSION_CLIENT_IP);
 	d->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
 				       server_args, err, sizeof err);
 	if (d->server >= 0 &&
@@ -156,8 +159,6 @@ static int run_ui(struct headless_opts *o, struct demo *d)
 			.msl_ns = o->cfg.msl_ns ? o->cfg.msl_ns : 2000000000LL,
 		};
 
-		live_model_add_node(feed.lm, d->server, "server", SESSION_SERVER_IP);
-		live_model_add_node(feed.lm, d->client, "client", SESSION_CLIENT_IP);
 		rc = tui_run_live(&to, s, &feed);
 	} else {
 		fprintf(stderr, "tcpstep demo hello: %s\n",

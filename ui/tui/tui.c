@@ -283,8 +283,57 @@ static void handle_signals(struct tui *t)
 	}
 }
 
+/* Live: lwIP's view of the selected connection, for the explanation. */
+static void live_note(struct tui *t)
+{
+	const struct live_model *lm = t->feed ? t->feed->lm : NULL;
+	char *p = t->m.live_note;
+	size_t size = sizeof t->m.live_note, n = 0;
+
+	p[0] = '\0';
+	if (!lm)
+		return;
+	for (size_t i = 0; i < live_model_conn_count(lm); i++) {
+		const struct live_conn *c = live_model_conn(lm, i);
+		const char *why = NULL;
+
+		if (c->wire_id != t->m.sel)
+			continue;
+		n += (size_t)snprintf(p + n, n < size ? size - n : 0, "lwIP now:");
+		for (int e = 0; e < 2; e++) {
+			const struct live_endpoint *ep = &c->ep[e];
+
+			if (ep->node < 0)
+				continue;
+			n += (size_t)snprintf(p + n, n < size ? size - n : 0,
+					      " %s %s%s", e ? "server" : "client",
+					      ep->true_known ? tcpstate_to_str(ep->truth) : "-",
+					      e == 0 && c->ep[1].node >= 0 ? "," : ".");
+			if (ep->agree != LIVE_SAME && ep->agree != LIVE_KERNEL && !why)
+				why = live_agree_text(ep->agree);
+		}
+		if (why && t->following)
+			n += (size_t)snprintf(p + n, n < size ? size - n : 0, " %s", why);
+		for (int e = 0; e < 2; e++) {
+			const struct live_endpoint *ep = &c->ep[e];
+			char timers[160];
+
+			if (ep->node < 0 || !ep->timers_known ||
+			    !live_timer_text(timers, sizeof timers, &ep->timers,
+					     live_model_node_time(lm, ep->node,
+								  (uint64_t)mono_ns())))
+				continue;
+			n += (size_t)snprintf(p + n, n < size ? size - n : 0,
+					      " %s: %s.", e ? "Server" : "Client", timers);
+		}
+		break;
+	}
+}
+
 static void redraw(struct tui *t)
 {
+	if (t->s)
+		live_note(t);
 	int w, h;
 	term_size(&w, &h);
 	if (w != grid_width(t->g) || h != grid_height(t->g))

@@ -48,6 +48,10 @@ struct tui_model {
 	const char *title;     /* file name shown in the status line */
 	const char *banner;    /* extra status text ("bundled recording ..."), or NULL */
 	bool live;             /* a live session: banner is its status, its keys */
+	/* Live: what lwIP itself holds for the selected connection now (true
+	 * states, how they compare with the wire's, the running timers),
+	 * shown atop the explanation; written by the loop before each draw. */
+	char live_note[512];
 	int64_t msl_ns;
 
 	uint64_t pos;          /* current frame, 0 while the file has none */

@@ -528,6 +528,11 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 			 f.info.from_endpoint ? "server" : "client",
 			 f.info.from_endpoint ? "client" : "server");
 	grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
+	int note_rows = 0;
+	if (m->live && m->live_note[0]) {
+		struct grid_rect nr = { in.x, in.y + 1, in.w, in.h - 1 };
+		note_rows = draw_wrapped(g, nr, nr.y, GRID_ROLE_HIGHLIGHT, m->live_note);
+	}
 
 	struct explain_seg es;
 	seg_of(&f, &es);
@@ -578,7 +583,8 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	}
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
-	struct grid_rect tr = { in.x, in.y + 1, in.w, in.h - 1 - timer_rows(m) };
+	struct grid_rect tr = { in.x, in.y + 1 + note_rows, in.w,
+				in.h - 1 - note_rows - timer_rows(m) };
 	int top = m->explain_top;
 	int rows = draw_wrapped_from(g, tr, tr.y, top, GRID_ROLE_NORMAL, text);
 	if (top > 0 && top >= rows) {
