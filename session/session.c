@@ -530,7 +530,7 @@ static bool drain_node(struct session *s, struct node *n)
 			       ctlmsg_reader_pending(&n->rd));
 		close_node_fd(n);
 		fail_pending(n);
-		if (!n->quitting && !n->app_done) {
+		if (!n->quitting && !n->app_done && !s->cfg.survive_node_death) {
 			notice(s, "node %s closed its control socket; ending the "
 			       "session", n->name);
 			session_stop(s, 1);
@@ -620,9 +620,12 @@ static void node_died(struct session *s, struct node *n, int status)
 	ev.u.status = status;
 	ev.text = exit_text(status, why, sizeof why);
 	ev.text_len = strlen(why);
-	/* At once, like a notice: the session ends. */
+	/* At once, like a notice: the session ends (unless its front end
+	 * shows the node dead and goes on). */
 	deliver(s, &ev);
-	session_stop(s, 1);
+	fail_pending(n);
+	if (!s->cfg.survive_node_death)
+		session_stop(s, 1);
 }
 
 static void reap(struct session *s)

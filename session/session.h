@@ -50,6 +50,10 @@ struct session_config {
 	bool has_seed;
 	uint64_t seed;          /* nodes get distinct seeds derived from it */
 	int64_t msl_ns;         /* ctlmsg_parse_msl; 0: the node's default (2 s) */
+	/* A node that dies (or closes its control socket) does not end the
+	 * session: the NODE_DIED event says so, the rest goes on (a UI shows
+	 * it dead and stays usable). Headless, a death ends the session. */
+	bool survive_node_death;
 };
 
 /* Removes stale namespaces, creates the namespace and bridge, starts the

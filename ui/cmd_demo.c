@@ -131,6 +131,7 @@ static int run_ui(struct headless_opts *o, struct demo *d)
 		o->cfg.pcap_path = tmp;
 	}
 	feed.lm = live_model_create();
+	o->cfg.survive_node_death = true; /* shown dead; q still cleans up */
 	o->cfg.sinks[0] = tui_feed_sink(&feed);
 	o->cfg.nsinks = 1;
 	s = session_create(&o->cfg, err, sizeof err);

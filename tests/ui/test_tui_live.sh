@@ -6,7 +6,8 @@
 # headless demo says); Left goes back and Right returns; t fires the next
 # timer; Space runs every node and the exchange ends (CLOSED on both ends,
 # TIME_WAIT included); q exits 0 and leaves no namespace, no node process
-# and the terminal as it was (stty -a equal). Then at 80x24, Ctrl-C.
+# and the terminal as it was (stty -a equal). Then at 80x24, Ctrl-C; then a
+# node SIGKILLed mid-lesson is shown dead and the screen stays usable.
 #
 # usage: test_tui_live.sh TCPSTEP
 set -u
@@ -142,6 +143,19 @@ keys n
 expect 'SYN seq=0' "80x24: n sends the SYN"
 keys C-c
 finished ctrlc 130
+
+# --- A node killed mid-lesson: shown dead, the rest usable, q cleans up --------
+start dead 100 30
+expect 'LIVE paused' "opens paused" 15
+keys n
+expect 'SYN seq=0' "n sends the SYN"
+expect 'lwIP now: client SYN_SENT' "lwIP's own states atop the explanation"
+pkill -KILL -f 'tcpstep-node --name client' || fail "no client node to kill"
+expect 'client DEAD' "the killed node is shown dead"
+keys Left
+expect 'pkt [0-9]+/' "the screen still answers keys"
+keys q
+finished dead 0
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failures"

@@ -205,11 +205,17 @@ static void live_status(struct tui *t)
 	size_t n = 0;
 	bool paused = all_paused(t->s);
 
-	for (int i = 0; i < session_node_count(t->s); i++)
-		if (session_node_info(t->s, i, &info) && info.held)
+	for (int i = 0; i < session_node_count(t->s); i++) {
+		if (!session_node_info(t->s, i, &info))
+			continue;
+		if (info.died)
+			n += (size_t)snprintf(held + n, n < sizeof held ? sizeof held - n : 0,
+					      "%s%s DEAD", n ? ", " : "", info.name);
+		else if (info.held)
 			n += (size_t)snprintf(held + n, n < sizeof held ? sizeof held - n : 0,
 					      "%s%u held at %s", n ? ", " : "",
 					      (unsigned)info.held, info.name);
+	}
 	snprintf(t->live_banner, sizeof t->live_banner, "LIVE %s%s%s",
 		 paused ? "paused" : "running", held[0] ? ": " : "", held);
 	if (t->feed->fired[0]) {
