@@ -160,7 +160,7 @@ finished dead 0
 # --- A live session that cannot start: the reason, and the recording --------
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 TCPSTEP_NODE=/nonexistent $tcpstep demo hello; echo rc=\$? > $tmp/fallback.rc; sleep 30"
-expect 'no live demo: TCPSTEP_NODE=/nonexistent' "no live session: the status line says why"
+expect 'recording \(no live demo: TCPSTEP_NODE=' "no live session: the status line says why"
 expect 'pkt 1/11' "and the bundled recording opens instead"
 keys q
 for ((i = 0; i < 100; i++)); do [ -s "$tmp/fallback.rc" ] && break; sleep 0.05; done
