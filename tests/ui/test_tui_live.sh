@@ -7,7 +7,9 @@
 # timer; Space runs every node and the exchange ends (CLOSED on both ends,
 # TIME_WAIT included); q exits 0 and leaves no namespace, no node process
 # and the terminal as it was (stty -a equal). Then at 80x24, Ctrl-C; then a
-# node SIGKILLed mid-lesson is shown dead and the screen stays usable.
+# node SIGKILLed mid-lesson is shown dead and the screen stays usable; the
+# playground's half-close and abort keys; and without a live session, the
+# reason and the recording.
 #
 # usage: test_tui_live.sh TCPSTEP
 set -u
@@ -156,6 +158,30 @@ keys Left
 expect 'pkt [0-9]+/' "the screen still answers keys"
 keys q
 finished dead 0
+
+# --- The socket playground: half-close from the client, abort at the server --
+start play 110 30
+expect 'LIVE paused' "opens paused" 15
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED' "handshake done"
+keys w
+expect 'shutdown\(write\) at: c client, s server' "w asks which end"
+keys c
+expect 'client: shutdown\(write\) done' "the client's half-close is done"
+expect '1 held at client' "its FIN waits at the paused client"
+keys n
+# On the wire the server's CLOSE_WAIT is decided by its ACK of the FIN,
+# still held at it; lwIP's own state says it at once.
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +FIN_WAIT_1 +ESTABLISHED' "n: the FIN on the wire: client FIN_WAIT_1"
+expect 'lwIP now: client FIN_WAIT_1, server CLOSE_WAIT' "lwIP: the server is in CLOSE_WAIT already"
+keys X
+keys s
+expect 'server: abort done' "the server aborts (linger 0)"
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect 'R' "a RST in the history"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED' "RST: both CLOSED, no TIME_WAIT"
+keys q
+finished play 0
 
 # --- A live session that cannot start: the reason, and the recording --------
 T kill-session -t ui 2>/dev/null
