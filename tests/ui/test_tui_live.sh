@@ -183,6 +183,26 @@ expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED' "RST: both CLOSE
 keys q
 finished play 0
 
+# --- d then t: a lost segment and its retransmission ------------------------
+start drop 110 30
+expect 'LIVE paused' "opens paused" 15
+keys n
+sleep 0.4
+keys n
+expect 'SYN,ACK seq=0 ack=1' "the SYN-ACK is in"
+keys d
+keys s
+expect 'server: drop the next segment arriving done' "d s: the server drops the next arriving segment"
+keys n
+expect 'len=22' "the client's data on the wire (lost at the server)"
+keys t
+expect 'fired: client.s tcp timer' "t: the client's timer fires, straight to what it does"
+expect '1 held at client' "its retransmission waits at the paused client"
+keys n
+expect 'RETRANS' "n: the retransmission, marked in the ladder"
+keys q
+finished drop 0
+
 # --- A live session that cannot start: the reason, and the recording --------
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 TCPSTEP_NODE=/nonexistent $tcpstep demo hello; echo rc=\$? > $tmp/fallback.rc; sleep 30"

@@ -275,7 +275,8 @@ static bool live_key(struct tui *t, int key)
 			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
 		return true;
 	case 't':
-		if (session_advance_all(t->s, live_done, t, err, sizeof err) < 0)
+		if (session_advance_until_event(t->s, live_done, t, err,
+						sizeof err) < 0)
 			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
 		return true;
 	default:
