@@ -66,18 +66,46 @@ segs() {
 	screen | sed -n 's/^│ *1 192\.0\.2\.3:[0-9]* *192\.0\.2\.2:8888 *[A-Z_12]* *[A-Z_12]* *\([0-9]*\) .*/\1/p' | head -1
 }
 
-nodes_left() { pgrep -x tcpstep-node | wc -l; }
-netns_left() { ip netns list 2>/dev/null | grep -c '^tcpstep-' ; }
+# Our own processes only (other tests may run sessions at the same time):
+# each run's tcpstep and its nodes carry a marker in their environment.
+marked() {
+	local p
+	for p in /proc/[0-9]*; do
+		grep -qaz "^TCPSTEP_TEST_MARK=$1\$" "$p/environ" 2>/dev/null && echo "${p#/proc/}"
+	done
+}
+# tcpstep and its nodes (not the shell that runs it)
+ours() {
+	local p
+	for p in $(marked "$mark"); do
+		case "$(cat /proc/$p/comm 2>/dev/null)" in
+		tcpstep | tcpstep-node) echo "$p" ;;
+		esac
+	done
+}
+nodes_left() { ours | wc -l; }
+netns_left() { ip netns list 2>/dev/null | grep -c "^tcpstep-$tpid\b" ; }
 
 T new-session -d -s keep -x 80 -y 24 "sleep 600"
 
 start() {
-	local name=$1 w=$2 h=$3
+	local name=$1 w=$2 h=$3 i
+	mark="$name-$$"
 	T kill-session -t ui 2>/dev/null
-	T new-session -d -s ui -x "$w" -y "$h" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 sh"
+	T new-session -d -s ui -x "$w" -y "$h" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TCPSTEP_TEST_MARK=$mark sh"
 	T set-option -t ui status off >/dev/null
 	wait_for '^[$#]' || fail "$name: no shell prompt"
 	keys "stty -a > $tmp/$name.before; $tcpstep demo hello --seed 1 --msl 0.5; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
+	# its tcpstep, whose namespace is tcpstep-PID
+	tpid=
+	for ((i = 0; i < 100; i++)); do
+		for p in $(marked "$mark"); do
+			[ "$(cat /proc/$p/comm 2>/dev/null)" = tcpstep ] && tpid=$p
+		done
+		[ -n "$tpid" ] && break
+		sleep 0.05
+	done
+	[ -n "$tpid" ] || fail "$name: tcpstep did not start"
 }
 
 finished() {
@@ -99,7 +127,7 @@ finished() {
 		[ "$(nodes_left)" = 0 ] && [ "$(netns_left)" = 0 ] && break
 		sleep 0.05
 	done
-	[ "$(nodes_left)" = 0 ] || fail "$name: tcpstep-node processes left: $(pgrep -ax tcpstep-node)"
+	[ "$(nodes_left)" = 0 ] || fail "$name: processes left: $(ours | xargs -r ps -o pid=,args= -p)"
 	[ "$(netns_left)" = 0 ] || fail "$name: namespaces left: $(ip netns list)"
 }
 
