@@ -231,6 +231,14 @@ expect 'RETRANS' "n: the retransmission, marked in the ladder"
 keys q
 finished drop 0
 
+# --- tcpstep with no arguments: the same live demo ---------------------------
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 $tcpstep; echo rc=\$? > $tmp/noargs.rc; sleep 30"
+expect 'LIVE paused: 1 held at client' "tcpstep alone opens the live demo, paused" 15
+keys q
+for ((i = 0; i < 100; i++)); do [ -s "$tmp/noargs.rc" ] && break; sleep 0.05; done
+grep -q 'rc=0' "$tmp/noargs.rc" 2>/dev/null || fail "no arguments: q did not exit 0"
+
 # --- A live session that cannot start: the reason, and the recording --------
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 TCPSTEP_NODE=/nonexistent $tcpstep demo hello; echo rc=\$? > $tmp/fallback.rc; sleep 30"
