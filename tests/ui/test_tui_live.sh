@@ -24,42 +24,9 @@ if ! command -v tmux >/dev/null; then
 	exit 77
 fi
 
-tmp=$(mktemp -d)
-sock="$tmp/tmux.sock"
-failures=0
-cleanup() {
-	tmux -S "$sock" kill-server 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-T() { tmux -S "$sock" "$@"; }
-screen() { T capture-pane -p -t ui; }
-keys() { T send-keys -t ui "$@"; }
-
-fail() {
-	echo "FAIL: $*" >&2
-	echo "--- screen:" >&2
-	screen >&2
-	failures=$((failures + 1))
-}
-
-wait_for() {
-	local re=$1 limit=${2:-8} i
-	for ((i = 0; i < limit * 20; i++)); do
-		screen | grep -Eq -- "$re" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-expect() {
-	if wait_for "$1" "${3:-8}"; then
-		echo "ok   $2"
-	else
-		fail "$2: no /$1/ on the screen"
-	fi
-}
+# A live session is slower to answer than a file: give the screen 8 s.
+EXPECT_SECONDS=8
+. "$(dirname "$0")/tmux_lib.sh"
 
 # The connection row's segment count.
 segs() {
@@ -85,8 +52,6 @@ ours() {
 }
 nodes_left() { ours | wc -l; }
 netns_left() { ip netns list 2>/dev/null | grep -c "^tcpstep-$tpid\b" ; }
-
-T new-session -d -s keep -x 80 -y 24 "sleep 600"
 
 start() {
 	local name=$1 w=$2 h=$3 i
