@@ -15,11 +15,11 @@
  * The state of a connection at frame N is then a binary search in its log;
  * no whole-tracker checkpoint is ever taken.
  *
- * Memory (replay.c has the layout): 12 bytes per frame, 8 more per TCP
- * segment, about 16 per REPLAY_BLOCK frames and segments, 8 per transition
- * (+4 in the all-connections list) and about 190 per connection. Measured
- * with bench/replay_bench on gen_pcap's 1M packets / 44k connections: 36
- * bytes per packet (replay_memory; malloc's own overhead not counted).
+ * Memory (replay.c has the layout): frames in varint-coded blocks (about
+ * 3.5 bytes a frame), each connection's segments as varint frame
+ * differences and lengths (about 3.5 bytes a segment), 48 bytes a
+ * connection plus a few bytes per transition, base change and history
+ * letter. bench/replay_bench measures it (replay_memory).
  *
  * A transition belongs to the frame that caused it (the `pkt` of `decode
  * --json`): a server's LISTEN -> SYN_RCVD, decided by its SYN-ACK, is at the
@@ -150,6 +150,11 @@ struct replay_transition {
 	const char *cause;       /* static strings from the tracker */
 	const char *reason;
 	bool by_timer;
+	/* A decided-later transition (docs/states.md: a SYN reaching an
+	 * endpoint we know nothing about, a FIN reaching an ESTABLISHED one)
+	 * is stamped at the frame that caused it (pkt) but decided by a later
+	 * segment: that segment's frame; 0 for every other transition. */
+	uint64_t decided_pkt;
 };
 uint64_t replay_conn_transitions(const struct replay *r, uint64_t conn);
 bool replay_conn_transition(const struct replay *r, uint64_t conn, uint64_t i,
