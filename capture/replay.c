@@ -12,23 +12,26 @@
  *    previous segment's in the block), the zigzag time difference from the
  *    previous frame of the block (in the block's unit) and, with bit 1, the
  *    extra word (marks, note key, dup-ack count). Per block its first time
- *    and where its bytes start (16 bytes). About 3.5 bytes a frame.
+ *    and where its bytes start (16 bytes). About 3.1 bytes a frame.
  *  - One file offset per REPLAY_BLOCK frames (16 bytes), for seeking.
  *  - A bit per frame: a transition of some connection is stamped there.
  *  - Per connection a 48-byte struct replay_cn and three byte buffers in one
  *    pool: its segments (per segment the varint frame difference from its
  *    previous one and the varint payload length * 2 + sending endpoint;
- *    about 3.5 bytes), every CN_CK segments a checkpoint (stream offset,
+ *    about 2.8 bytes), every CN_CK segments a checkpoint (stream offset,
  *    frame, byte counts: 24 bytes), and its log: transitions (3 bytes + the
  *    varint frame difference from its first frame, a timer's deadline, the
  *    frame that decided a decided-later one), relative-number base changes
  *    and the first sight of each history letter.
- *  - Addresses are interned (a connection names two by index).
+ *  - IPv4 addresses are kept in the record; IPv6 ones are interned (the
+ *    record names two by index).
  *
- * A connection's buffers grow through power-of-two size classes with free
- * lists; when the tracker releases it (its summary), they are copied to
- * exact size and the class blocks go back to the free lists, so the slack
- * is only that of connections still open.
+ * A connection's buffers grow through size classes (16, 24, 32, 48, 64...
+ * bytes) with free lists; when the tracker releases it (its summary), they
+ * are copied to exact size into a packed pool and the class blocks go back
+ * to the free lists, so the slack is only that of connections still open.
+ * (A timer transition's frame is written whole, not as a difference: it
+ * comes when the connection's segments are out of the cache.)
  *
  * Two sources are open on the file: one is read forward by the indexer,
  * the other seeks for replay_frame, so showing a frame never disturbs
@@ -1170,7 +1173,7 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 	*o++ = (uint8_t)w;
 	/* A timer's transition comes long after the connection's last
 	 * segment, when its segment list is out of the cache: its frame is
-	 * written whole rather than read that list's first frame. */
+	 * written whole rather than as a difference from the list's first. */
 	if (c->nseg && !timer)
 		o = put_uv(o, zz((int64_t)ev->pkt - (int64_t)cn_first(r, c)));
 	else

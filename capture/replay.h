@@ -12,14 +12,16 @@
  *    its transitions (frame, endpoint, from, to, reason, cause, timer);
  *  - per connection and direction the relative-number base(s), so relative
  *    seq/ack of any of its segments come from the segment itself.
- * The state of a connection at frame N is then a binary search in its log;
- * no whole-tracker checkpoint is ever taken.
+ * The state of a connection at frame N is then one walk along its log (a
+ * dozen records) and at most 64 of its segments from a checkpoint; no
+ * whole-tracker checkpoint is ever taken.
  *
  * Memory (replay.c has the layout): frames in varint-coded blocks (about
- * 3.5 bytes a frame), each connection's segments as varint frame
- * differences and lengths (about 3.5 bytes a segment), 48 bytes a
+ * 3.1 bytes a frame), each connection's segments as varint frame
+ * differences and lengths (about 2.8 bytes a segment), 48 bytes a
  * connection plus a few bytes per transition, base change and history
- * letter. bench/replay_bench measures it (replay_memory).
+ * letter: 12 bytes a packet on gen_pcap's 1M and 10M captures
+ * (bench/replay_bench, replay_memory; issue 9's budget is 16).
  *
  * A transition belongs to the frame that caused it (the `pkt` of `decode
  * --json`): a server's LISTEN -> SYN_RCVD, decided by its SYN-ACK, is at the
