@@ -390,8 +390,9 @@ static bool buf_reserve(struct replay *r, uint32_t *off, uint8_t *cls, uint64_t 
 		return true;
 	/* A new buffer starts at 96 bytes: most connections fill 40 to 100, so
 	 * most never grow (a growth is a copy, and a free block's link read
-	 * from memory long unused: on the 10M benchmark starting at 64 cost
-	 * about a tenth more time). Only open connections carry the slack. */
+	 * from memory long unused; 8 alternating runs of the 10M index gave a
+	 * median a tenth lower than starting at 64, on a noisy machine). Only
+	 * open connections carry the slack. */
 	unsigned c = cls_for(need < 96 ? 96 : need);
 	if (c >= NCLS)
 		return false;
