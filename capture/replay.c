@@ -36,7 +36,6 @@
  * Two sources are open on the file: one is read forward by the indexer,
  * the other seeks for replay_frame, so showing a frame never disturbs
  * indexing. */
-#define _GNU_SOURCE /* mremap */
 #include "replay.h"
 
 #include <errno.h>
@@ -45,7 +44,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -208,55 +206,45 @@ static bool grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 	return true;
 }
 
-/* The big arrays (encoded frames, connections, the two pools): anonymous
- * mappings grown by doubling with mremap, which moves pages instead of
- * copying them, and past 8 MiB marked for transparent huge pages: on the
- * 10M-packet benchmark their 4 KiB page faults cost a tenth of the
- * indexing time (the tracker's slab.c does the same for its connections).
- * The mapping of an array of cap elements is cap * elem rounded up to the
- * page. */
-#define BIG_PAGE 4096u
-#define BIG_HUGE (8u << 20)
-
-static uint64_t big_bytes(uint64_t cap, size_t elem)
-{
-	return (cap * elem + BIG_PAGE - 1) / BIG_PAGE * BIG_PAGE;
-}
+/* The big arrays (encoded frames, connections, the two pools) are plain
+ * realloc'd memory: glibc grows large blocks with mremap already. (Anonymous
+ * mappings marked for huge pages measured no faster here, and made the
+ * valgrind and ASan runs of test_replay take minutes of system time.) The
+ * size of an array of cap elements is cap * elem. */
+static uint64_t big_bytes(uint64_t cap, size_t elem) { return cap * elem; }
 
 static bool big_grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 {
 	if (need <= *cap)
 		return true;
-	uint64_t old = big_bytes(*cap, elem), want = old ? old : 65536;
-	while (want < need * elem)
-		want *= 2;
-	void *q = *p ? mremap(*p, old, want, MREMAP_MAYMOVE)
-		     : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (q == MAP_FAILED)
+	uint64_t n = *cap ? *cap : 65536 / elem;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(*p, (size_t)(n * elem));
+	if (!q)
 		return false;
-	if (want >= BIG_HUGE)
-		(void)madvise(q, want, MADV_HUGEPAGE); /* a hint: no huge pages is fine */
 	*p = q;
-	*cap = want / elem;
+	*cap = n;
 	return true;
 }
 
-/* Cuts an array to n elements (rounded up to the page). */
+/* Cuts an array to n elements. */
 static void big_trim(void **p, uint64_t *cap, uint64_t n, size_t elem)
 {
-	uint64_t old = big_bytes(*cap, elem), want = big_bytes(n, elem);
-	if (!*p || want >= old || want == 0)
+	if (!*p || n >= *cap || n == 0)
 		return;
-	void *q = mremap(*p, old, want, 0);
-	if (q == MAP_FAILED)
-		return;
-	*cap = want / elem;
+	void *q = realloc(*p, (size_t)(n * elem));
+	if (q) {
+		*p = q;
+		*cap = n;
+	}
 }
 
 static void big_free(void *p, uint64_t cap, size_t elem)
 {
-	if (p)
-		munmap(p, big_bytes(cap, elem));
+	(void)cap;
+	(void)elem;
+	free(p);
 }
 
 /* Arrays grown by doubling are cut to their length at the end. */

@@ -51,10 +51,30 @@ struct exp_ev {
 struct expect {
 	uint64_t nframes, nconns;
 	struct exp_frame *f; /* [1..nframes] */
+	uint64_t capf;
 	struct exp_ev *ev;
-	size_t nev;
+	size_t nev, capev;
 	bool damaged;
 };
+
+/* Grows *p to hold need elements, doubling (one realloc a frame made the
+ * sanitizer and valgrind runs quadratic on the big captures). */
+static void *grow_to(void *p, uint64_t *cap, uint64_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	uint64_t n = *cap ? *cap : 64;
+	while (n < need)
+		n *= 2;
+	void *q = realloc(p, (size_t)(n * elem));
+	CHECK(q != NULL);
+	if (!q) {
+		free(p);
+		exit(1);
+	}
+	*cap = n;
+	return q;
+}
 
 static void expect_free(struct expect *x)
 {
@@ -70,7 +90,7 @@ static void drain(struct tracker *t, struct expect *x, uint64_t cur)
 	while (tracker_next_event(t, &ev)) {
 		if (ev.type != TRACKER_EV_STATE)
 			continue;
-		x->ev = realloc(x->ev, (x->nev + 1) * sizeof(*x->ev));
+		x->ev = grow_to(x->ev, &x->capev, x->nev + 1, sizeof(*x->ev));
 		x->ev[x->nev++] = (struct exp_ev){ ev.conn, ev.pkt, ev.u.state.endpoint,
 						   ev.u.state.from, ev.u.state.to, ev.ts_ns,
 						   ev.u.state.by_timer, ev.u.state.cause,
@@ -97,7 +117,7 @@ static bool expect_build(const char *path, struct expect *x)
 	while ((st = source_next(s, &fr, err)) == SOURCE_FRAME) {
 		struct segment seg;
 		struct tracker_seginfo info;
-		x->f = realloc(x->f, (fr.pkt + 1) * sizeof(*x->f));
+		x->f = grow_to(x->f, &x->capf, fr.pkt + 1, sizeof(*x->f));
 		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
 		x->nframes = fr.pkt;
 		x->f[fr.pkt].ts_ns = fr.ts_ns;
