@@ -207,10 +207,9 @@ static bool grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
 }
 
 /* The big arrays (encoded frames, connections, the two pools) are plain
- * realloc'd memory: glibc grows large blocks with mremap already. (Anonymous
- * mappings marked for huge pages measured no faster here, and made the
- * valgrind and ASan runs of test_replay take minutes of system time.) The
- * size of an array of cap elements is cap * elem. */
+ * realloc'd memory: glibc grows large blocks with mremap already
+ * (anonymous mappings with huge pages measured no faster here). The size
+ * of an array of cap elements is cap * elem. */
 static uint64_t big_bytes(uint64_t cap, size_t elem) { return cap * elem; }
 
 static bool big_grow(void **p, uint64_t *cap, uint64_t need, size_t elem)
