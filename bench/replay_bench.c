@@ -110,7 +110,7 @@ static void ref_build(const char *path, struct ref *x)
 		}
 		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
 		x->nframes = fr.pkt;
-		enum decode_result dr = decode_frame(source_linktype(s), fr.data, fr.caplen,
+		enum decode_result dr = decode_frame(fr.linktype, fr.data, fr.caplen,
 						     fr.wirelen, &seg, NULL);
 		seg.pkt = fr.pkt;
 		seg.ts_ns = fr.ts_ns;
@@ -191,7 +191,7 @@ static double time_summary(const char *path)
 static struct replay *time_index(const char *path, double *cpu, double *worst_step)
 {
 	char err[REPLAY_ERRBUF_SIZE];
-	struct replay_config cfg = { NULL, 0 };
+	struct replay_config cfg = { .filter = NULL };
 	double c0 = cpu_s();
 	struct replay *r = replay_open(path, &cfg, err);
 	if (!r) {

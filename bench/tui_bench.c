@@ -66,6 +66,7 @@ int main(int argc, char **argv)
 	if (!g || !lay)
 		return 1;
 	tui_view_draw(g, &m, lay);
+	tui_model_viewed(&m, &lay->view);
 	double first = now_s() - t0;
 
 	while (replay_index_step(r, 200000))
@@ -85,6 +86,7 @@ int main(int argc, char **argv)
 		double a = now_s();
 		tui_model_key(&m, k);
 		tui_view_draw(g, &m, lay);
+		tui_model_viewed(&m, &lay->view);
 		lat[i] = now_s() - a;
 	}
 	qsort(lat, (size_t)nkeys, sizeof(double), cmp_double);

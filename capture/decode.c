@@ -279,16 +279,31 @@ static enum decode_result decode_ethertype(struct dctx *c, const struct rd *fram
  * bridging (0x6558), an Ethernet frame. The GRE packet is the outer IP
  * packet's payload, from frame offset off to end (already clamped to the
  * wire). Enhanced GRE (version 1, PPTP) and routing are not decoded. */
-static enum decode_result decode_gre(struct dctx *c, const struct rd *frame,
-				     uint32_t off, uint32_t end)
+/* Into a tunnel whose outer packet ends at frame offset end (already
+ * clamped to the wire): the nesting limit; *in, the frame bounded by the
+ * outer packet; and the outer addresses dropped, so that a failure
+ * reports the inner packet's, or none. DECODE_OK, or the failure. */
+static enum decode_result tunnel_enter(struct dctx *c, const struct rd *frame,
+				       uint32_t end, struct rd *in)
 {
 	if (++c->tunnels > MAX_TUNNELS)
 		return fail(c, DECODE_MALFORMED, "too many nested IP tunnels");
-	struct rd in = { frame->p, frame->len < end ? frame->len : end };
-	/* what a failure reports is the inner packet's, or nothing */
+	in->p = frame->p;
+	in->len = frame->len < end ? frame->len : end;
+	c->wire_end = end;
 	memset(c->seg->src, 0, sizeof(c->seg->src));
 	memset(c->seg->dst, 0, sizeof(c->seg->dst));
 	c->det->have_addrs = false;
+	return DECODE_OK;
+}
+
+static enum decode_result decode_gre(struct dctx *c, const struct rd *frame,
+				     uint32_t off, uint32_t end)
+{
+	struct rd in;
+	enum decode_result r = tunnel_enter(c, frame, end, &in);
+	if (r != DECODE_OK)
+		return r;
 	if (off + 4 > end)
 		return fail(c, DECODE_MALFORMED, "GRE header past the end of the IP packet");
 	if (!rd_has(&in, off, 4))
@@ -315,7 +330,6 @@ static enum decode_result decode_gre(struct dctx *c, const struct rd *frame,
 		if (type < 0x0600)
 			return fail(c, DECODE_NOT_IP, "not IP (802.3 LLC frame in GRE)");
 	}
-	c->wire_end = end;
 	return decode_ethertype(c, &in, type, off);
 }
 
@@ -328,13 +342,10 @@ static enum decode_result decode_gre(struct dctx *c, const struct rd *frame,
 static enum decode_result decode_tunnel(struct dctx *c, const struct rd *frame,
 					uint32_t inner, uint32_t end, uint8_t proto)
 {
-	if (++c->tunnels > MAX_TUNNELS)
-		return fail(c, DECODE_MALFORMED, "too many nested IP tunnels");
-	struct rd in = { frame->p, frame->len < end ? frame->len : end };
-	c->wire_end = end;
-	memset(c->seg->src, 0, sizeof(c->seg->src));
-	memset(c->seg->dst, 0, sizeof(c->seg->dst));
-	c->det->have_addrs = false;
+	struct rd in;
+	enum decode_result r = tunnel_enter(c, frame, end, &in);
+	if (r != DECODE_OK)
+		return r;
 	/* inner <= end (the outer headers fit in the outer length); the
 	 * capture may end before it, and the IP decoders want it captured */
 	if (end - inner < (proto == IPPROTO_IPIP_ ? 20u : 40u))
@@ -408,25 +419,21 @@ static enum decode_result decode_ipv4(struct dctx *c, const struct rd *frame,
 	if (ip.len < tot)
 		seg->truncated = true;
 
-	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_) {
-		if (proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_ &&
-		    proto != IPPROTO_GRE_)
-			return fail(c, DECODE_NOT_TCP,
-				    "IPv4 carrying neither TCP nor ICMP");
-		if (fragoff != 0)
-			return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
-		if (proto == IPPROTO_GRE_)
-			return decode_gre(c, frame, off + ihl, off + tot);
-		return decode_tunnel(c, frame, off + ihl, off + tot, proto);
-	}
-	/* RFC 791: only the fragment at offset 0 holds the transport header. */
+	if (proto != IPPROTO_TCP_ && proto != IPPROTO_ICMP_ &&
+	    proto != IPPROTO_IPIP_ && proto != IPPROTO_IPV6_ && proto != IPPROTO_GRE_)
+		return fail(c, DECODE_NOT_TCP, "IPv4 carrying neither TCP nor ICMP");
+	/* RFC 791: only the fragment at offset 0 holds the transport header
+	 * (or the tunnelled packet's). */
 	if (fragoff != 0)
 		return fail(c, DECODE_FRAGMENT, "IPv4 fragment past the first");
-
 	struct rd l4 = rd_sub(&ip, ihl, tot - ihl);
+	if (proto == IPPROTO_TCP_) /* first: the common case */
+		return decode_tcp(c, &l4, tot - ihl);
 	if (proto == IPPROTO_ICMP_)
 		return decode_icmp4(c, &l4);
-	return decode_tcp(c, &l4, tot - ihl);
+	if (proto == IPPROTO_GRE_)
+		return decode_gre(c, frame, off + ihl, off + tot);
+	return decode_tunnel(c, frame, off + ihl, off + tot, proto);
 }
 
 /* RFC 8200 section 4: walk the extension headers to the upper layer. */
@@ -461,8 +468,9 @@ static enum decode_result decode_ipv6(struct dctx *c, const struct rd *frame,
 		plen = room;
 		seg->ip_len_clamped = true;
 	}
-	if (plen > UINT32_MAX - 80) /* keeps 40 + plen below from wrapping */
-		return fail(c, DECODE_MALFORMED, "IPv6 payload length too large");
+	/* No sum below wraps: off + 40 + plen <= wire_end (a uint32_t), and
+	 * pos stays below 40 + plen, grown by at most MAX_IPV6_EXT headers
+	 * of at most 2 KiB each. */
 	if (ip.len - 40 < plen)
 		seg->truncated = true;
 	struct rd body = rd_sub(&ip, 0, 40 + plen); /* header + payload */
@@ -698,6 +706,7 @@ enum decode_result decode_frame_flags(int linktype, const uint8_t *data,
 	case DECODE_LINK_LOOP:
 		return decode_bsd_loopback(&c, &f, false);
 	default:
-		return fail(&c, DECODE_UNSUPPORTED_LINK, "unsupported link type");
+		return fail(&c, DECODE_UNSUPPORTED_LINK,
+			    "a link type tcpstep does not decode: skipped");
 	}
 }

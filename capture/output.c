@@ -136,10 +136,10 @@ static void sb_fixed(struct sb *s, uint64_t v, int digits)
 
 /* A JSON string: quotes, backslash and control characters escaped; runs
  * of plain characters are copied in one go. */
-static void sb_json_str(struct sb *s, const char *p)
+/* p's characters, escaped for inside a JSON string. */
+static void sb_json_chars(struct sb *s, const char *p)
 {
 	static const char hex[] = "0123456789abcdef";
-	sb_ch(s, '"');
 	for (;;) {
 		const char *run = p;
 		while (*p && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20 &&
@@ -157,6 +157,12 @@ static void sb_json_str(struct sb *s, const char *p)
 			sb_mem(s, e, 6);
 		}
 	}
+}
+
+static void sb_json_str(struct sb *s, const char *p)
+{
+	sb_ch(s, '"');
+	sb_json_chars(s, p);
 	sb_ch(s, '"');
 }
 
@@ -442,6 +448,20 @@ static const char *ip_len_note(const struct segment *seg)
 		       "IPv4 total length larger than the frame; length taken from the frame";
 }
 
+/* A segment's notes, one rule for text and JSON: the tracker's (why a RST
+ * was ignored, a SYN with a new ISN) first, then the decoder's clamp
+ * note; shown joined by "; ". Returns how many (0 to 2) are in n. */
+static int seg_notes(const struct segment *seg, const struct tracker_seginfo *in,
+		     const char *n[2])
+{
+	int k = 0;
+	if (in->note)
+		n[k++] = in->note;
+	if (seg->ip_len_clamped)
+		n[k++] = ip_len_note(seg);
+	return k;
+}
+
 static void text_segment(struct output *o, const struct segment *seg,
 			 const struct tracker_seginfo *in)
 {
@@ -496,13 +516,11 @@ static void text_segment(struct output *o, const struct segment *seg,
 	}
 	if (seg->truncated)
 		sb_str(&s, " [truncated]");
-	if (in->note) { /* why a RST was ignored, in plain words */
-		sb_str(&s, " -- ");
-		sb_str(&s, in->note);
-	}
-	if (seg->ip_len_clamped) {
-		sb_str(&s, in->note ? "; " : " -- ");
-		sb_str(&s, ip_len_note(seg));
+	const char *notes[2];
+	int nnotes = seg_notes(seg, in, notes);
+	for (int i = 0; i < nnotes; i++) {
+		sb_str(&s, i ? "; " : " -- ");
+		sb_str(&s, notes[i]);
 	}
 	sb_end(o, &s);
 }
@@ -621,23 +639,35 @@ static void json_segment(struct output *o, const struct segment *seg,
 	sb_str(&s, seg->truncated ? "true" : "false");
 	sb_str(&s, ",\"ip_len_clamped\":");
 	sb_str(&s, seg->ip_len_clamped ? "true" : "false");
-	/* One note per segment: the tracker's (a RST ignored) comes first;
-	 * ip_len_clamped still says the length was clamped. */
-	const char *note = in->note, *reason = in->note_reason;
-	if (!note && seg->ip_len_clamped) {
-		note = ip_len_note(seg);
-		reason = IP_LEN_NOTE_REASON;
-	}
+	/* The notes as text shows them; note_reason is the first one's key
+	 * (ip_len_clamped says whether the clamp note is there). */
+	const char *notes[2];
+	int nnotes = seg_notes(seg, in, notes);
+	const char *reason = in->note ? in->note_reason
+			     : nnotes ? IP_LEN_NOTE_REASON : NULL;
 	sb_str(&s, ",\"note\":");
-	if (note)
-		sb_json_str(&s, note);
-	else
+	if (nnotes) {
+		sb_ch(&s, '"');
+		for (int i = 0; i < nnotes; i++) {
+			if (i)
+				sb_str(&s, "; ");
+			sb_json_chars(&s, notes[i]);
+		}
+		sb_ch(&s, '"');
+	} else {
 		sb_str(&s, "null");
+	}
 	sb_str(&s, ",\"note_reason\":");
 	if (reason)
 		sb_json_str(&s, reason);
 	else
 		sb_str(&s, "null");
+	if (in->syn_pkt) { /* this SYN-ACK took a SYN given to an older connection */
+		sb_str(&s, ",\"syn_pkt\":");
+		sb_u64(&s, in->syn_pkt);
+		sb_str(&s, ",\"syn_conn\":");
+		sb_u64(&s, in->syn_conn);
+	}
 	sb_ch(&s, '}');
 	sb_end(o, &s);
 }
@@ -749,6 +779,8 @@ static const char *ending(const struct tracker_conn_summary *c)
 	bool closed1 = c->final_state[1] == TCPSTATE_CLOSED ||
 		       c->final_state[1] == TCPSTATE_TIME_WAIT;
 
+	if (c->superseded)
+		return "superseded by a new handshake";
 	if (c->reset_by >= 0) {
 		if (!c->handshake && c->syn[0] && c->reset_by == 1 && !c->synack[1])
 			return "refused (SYN answered by RST)";
@@ -883,7 +915,10 @@ void output_frame_note(struct output *o, uint64_t pkt, int64_t ts_ns,
 
 	if (o->cfg.summary || o->cfg.format != OUTPUT_TEXT)
 		return;
-	if (r != DECODE_MALFORMED && r != DECODE_TRUNCATED && r != DECODE_ICMP_ERROR)
+	/* A frame of a link type not decoded is noted too: in a pcapng file
+	 * of several interfaces, the others' frames still are. */
+	if (r != DECODE_MALFORMED && r != DECODE_TRUNCATED && r != DECODE_ICMP_ERROR &&
+	    r != DECODE_UNSUPPORTED_LINK)
 		return;
 	s.n = 0;
 	sb_time(&s, ts_ns);

@@ -25,6 +25,10 @@
  *    and the first sight of each history letter.
  *  - IPv4 addresses are kept in the record; IPv6 ones are interned (the
  *    record names two by index).
+ *  - A small table, by frame, of segment frames in encoded blocks whose
+ *    connection is no longer the one their block names: the SYNs a new
+ *    handshake on an open connection's ports moved to the new connection
+ *    (issue 11 class 4, move_syns; 8 bytes each, a handful a file).
  *
  * A connection's buffers grow through size classes (16, 24, 32, 48, 64...
  * bytes) with free lists; when the tracker releases it (its summary), they
@@ -126,6 +130,10 @@ struct replay_ck {
 	uint64_t pkt;
 };
 
+struct replay_moved {
+	uint32_t pkt, conn;
+};
+
 struct pending {
 	uint32_t conn[REPLAY_BLOCK], extra[REPLAY_BLOCK];
 	int64_t ts[REPLAY_BLOCK];
@@ -146,9 +154,9 @@ struct replay {
 	char path[64];      /* what the sources open ("/dev/fd/N" for a spool) */
 	int spool_fd;       /* -1 unless standard input was spooled */
 	struct source *ix, *rd;
-	int linktype;
 	struct tracker *trk;
 	bool done;
+	bool follow, follow_ended, at_end;
 	char damage[REPLAY_ERRBUF_SIZE];
 	bool have_damage;
 	int64_t file_size;
@@ -167,6 +175,11 @@ struct replay {
 
 	struct replay_cn *conns; /* [0] unused */
 	uint64_t nconns, capconns;
+
+	/* Segment frames in encoded blocks that moved to another connection
+	 * (a superseding handshake's SYNs, see move_syns), by frame. */
+	struct replay_moved *moved;
+	uint64_t nmoved, capmoved;
 
 	struct pool live, fin; /* connection buffers (see "the pools") */
 	uint32_t freel[NCLS]; /* free blocks of live per size class */
@@ -609,10 +622,45 @@ static void frame_get(const struct replay *r, uint64_t pkt, struct finfo *fi)
 		if (code & 2)
 			extra = (uint32_t)get_uv(&p);
 	}
+	if (kind == FK_SEG && r->nmoved) {
+		uint64_t lo = 0, hi = r->nmoved;
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+			if (r->moved[mid].pkt < pkt)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < r->nmoved && r->moved[lo].pkt == pkt)
+			conn = r->moved[lo].conn;
+	}
 	fi->kind = kind;
 	fi->conn = kind == FK_SEG ? conn : 0;
 	fi->extra = extra;
 	fi->ts = kind == FK_HIDDEN ? 0 : ts;
+}
+
+/* Frame pkt, a segment, is now connection conn's: in the pending block
+ * its slot changes; an encoded block cannot, so the table says it. */
+static bool frame_set_conn(struct replay *r, uint64_t pkt, uint32_t conn)
+{
+	if ((pkt - 1) / REPLAY_BLOCK >= r->nblk) {
+		r->pend.conn[(pkt - 1) % REPLAY_BLOCK] = conn;
+		return true;
+	}
+	uint64_t i = r->nmoved;
+	while (i > 0 && r->moved[i - 1].pkt >= pkt)
+		i--;
+	if (i < r->nmoved && r->moved[i].pkt == pkt) {
+		r->moved[i].conn = conn;
+		return true;
+	}
+	if (!grow((void **)&r->moved, &r->capmoved, r->nmoved + 1, sizeof(*r->moved)))
+		return false;
+	memmove(r->moved + i + 1, r->moved + i, (size_t)(r->nmoved - i) * sizeof(*r->moved));
+	r->moved[i] = (struct replay_moved){ (uint32_t)pkt, conn };
+	r->nmoved++;
+	return true;
 }
 
 static int64_t frame_time(const struct replay *r, uint64_t pkt)
@@ -714,7 +762,7 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 		replay_close(r);
 		return NULL;
 	}
-	r->linktype = source_linktype(r->ix);
+	r->follow = cfg && cfg->follow;
 	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0 };
 	r->trk = tracker_create(&tc);
 	/* Pool offset 0 means "no buffer": the first 4 bytes are never used. */
@@ -760,6 +808,7 @@ void replay_close(struct replay *r)
 	big_free(r->fin.mem, r->fin.cap, 1);
 	big_free(r->fs, r->capfs, 1);
 	free(r->blk);
+	free(r->moved);
 	free(r->trbits);
 	free(r->cks);
 	free(r->addrs);
@@ -990,31 +1039,49 @@ static uint32_t base_at(const struct replay *r, const struct replay_cn *c, int e
 	return b;
 }
 
-/* The tracker (tracker.c, "Relative numbers") keeps one base per direction:
- * set by the direction's first segment or by the first ACK of the other,
- * and again by each SYN; acks are relative to the other direction's base.
- * A change is logged with the segment from which it holds. */
-static bool note_base_slow(struct replay *r, struct replay_cn *c, int e, uint32_t base,
-			   bool syn)
+static bool base_put(struct replay *r, struct replay_cn *c, int e, uint32_t k, uint32_t base)
 {
-	uint8_t flag = e ? CNF_BASE1 : CNF_BASE0;
-	if ((c->flags & flag) && (!syn || base_at(r, c, e, c->nseg) == base))
-		return true;
 	uint8_t rec[1 + 5 + 4], *o = rec;
 	*o++ = (uint8_t)(LR_BASE | (e ? 4u : 0u));
-	o = put_uv(o, c->nseg);
+	o = put_uv(o, k);
 	memcpy(o, &base, 4);
 	o += 4;
-	c->flags |= flag;
 	return log_put(r, c, rec, (size_t)(o - rec));
 }
 
-static inline bool note_base(struct replay *r, struct replay_cn *c, int e, uint32_t base,
-			     bool syn)
+/* The tracker (tracker.c, "Relative numbers") keeps one base per direction:
+ * set by the direction's first segment or by the first ACK of the other,
+ * and again by a SYN-ACK; acks are relative to the other direction's base.
+ * A change is logged with the segment from which it holds. A bare SYN
+ * never changes it, but one with a new ISN that the tracker holds (a
+ * possible new handshake, tracker_seginfo.syn_pkt) is numbered from its
+ * own ISN: its base is logged for that segment alone, and the one in
+ * force again from the next. fl: the segment's flags (0: an ACK's base). */
+static bool note_base_slow(struct replay *r, struct replay_cn *c, int e, uint32_t base,
+			   uint8_t fl)
 {
-	if ((c->flags & (e ? CNF_BASE1 : CNF_BASE0)) && !syn)
+	uint8_t flag = e ? CNF_BASE1 : CNF_BASE0;
+	uint32_t k = c->nseg;
+	if (!(c->flags & flag)) {
+		c->flags |= flag;
+		return base_put(r, c, e, k, base);
+	}
+	if (!(fl & TCPF_SYN))
 		return true;
-	return note_base_slow(r, c, e, base, syn);
+	uint32_t cur = base_at(r, c, e, k);
+	if (cur == base)
+		return true;
+	if (!base_put(r, c, e, k, base))
+		return false;
+	return (fl & (TCPF_ACK | TCPF_RST)) == TCPF_ACK || base_put(r, c, e, k + 1, cur);
+}
+
+static inline bool note_base(struct replay *r, struct replay_cn *c, int e, uint32_t base,
+			     uint8_t fl)
+{
+	if ((c->flags & (e ? CNF_BASE1 : CNF_BASE0)) && !(fl & TCPF_SYN))
+		return true;
+	return note_base_slow(r, c, e, base, fl);
 }
 
 static bool cn_endpoints(struct replay *r, struct replay_cn *c, uint8_t v,
@@ -1041,22 +1108,11 @@ static bool cn_endpoints(struct replay *r, struct replay_cn *c, uint8_t v,
 	return true;
 }
 
-static bool add_segment(struct replay *r, const struct segment *s,
-			const struct tracker_seginfo *info)
+/* Appends segment pkt, plen payload bytes sent by endpoint e, to c's
+ * list (and a checkpoint every CN_CK segments). */
+static inline bool seg_append(struct replay *r, struct replay_cn *c, uint32_t pkt,
+			      uint32_t plen, int e)
 {
-	struct replay_cn *c = conn_get(r, info->conn);
-	if (!c)
-		return false;
-	int e = info->from_endpoint ? 1 : 0;
-	uint32_t pkt = (uint32_t)s->pkt;
-	if (c->nseg == 0 &&
-	    !(e ? cn_endpoints(r, c, s->ip_version, s->dst, s->src, s->dport, s->sport)
-		: cn_endpoints(r, c, s->ip_version, s->src, s->dst, s->sport, s->dport)))
-		return false;
-	bool syn = (s->flags & TCPF_SYN) != 0;
-	if (!note_base(r, c, e, s->seq - info->rel_seq, syn) ||
-	    ((s->flags & TCPF_ACK) && !note_base(r, c, 1 - e, s->ack - info->rel_ack, false)))
-		return false;
 	uint32_t k = c->nseg;
 	if (k == UINT32_MAX)
 		return false;
@@ -1079,22 +1135,17 @@ static bool add_segment(struct replay *r, const struct segment *s,
 		return false;
 	uint8_t *o0 = o;
 	o = put_uv(o, pkt - c->last);
-	o = put_uv(o, (uint64_t)s->payload_len << 1 | (unsigned)e);
+	o = put_uv(o, (uint64_t)plen << 1 | (unsigned)e);
 	c->len[BUF_SEG] += (uint32_t)(o - o0);
 	c->last = pkt;
 	c->nseg++;
+	return true;
+}
 
-	/* History letters: the first sight of each, per direction. */
-	uint8_t fl = s->flags;
-	unsigned let = 0;
-	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) << H_SYN;
-	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) << H_SYNACK;
-	let |= ((fl & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK &&
-		s->payload_len == 0) << H_ACK;
-	let |= (s->payload_len > 0) << H_DATA;
-	let |= ((fl & TCPF_FIN) != 0) << H_FIN;
-	let |= ((fl & TCPF_RST) != 0) << H_RST;
-	let &= ~((unsigned)c->letters >> (6 * e)) & 63u;
+/* Logs the first sight of letters let (bits of H_*) from endpoint e, at
+ * segment k. */
+static bool letters_put(struct replay *r, struct replay_cn *c, int e, unsigned let, uint32_t k)
+{
 	for (int l = 0; let && l < H_COUNT; l++) {
 		unsigned bit = (unsigned)(6 * e + l);
 		if (!(let & (1u << l)))
@@ -1107,12 +1158,141 @@ static bool add_segment(struct replay *r, const struct segment *s,
 			return false;
 		c->letters = (uint16_t)(c->letters | 1u << bit);
 	}
+	return true;
+}
+
+/* Cuts c's log to what holds for its first cut segments, now that the
+ * others moved away: base changes and letters from segment cut on go
+ * (and their flags); when no segment stays, a transition's frame, which
+ * was a difference from the first one's (first), is written whole. */
+static bool log_cut(struct replay *r, struct replay_cn *c, uint32_t cut, uint32_t first)
+{
+	uint32_t len = c->len[BUF_LOG];
+	if (!len)
+		return true;
+	/* A record is at least 3 bytes; written whole, its frame takes at
+	 * most 4 more. */
+	uint8_t *tmp = malloc((size_t)len * 3 + 16), *o = tmp;
+	if (!tmp)
+		return false;
+	const uint8_t *p = cn_buf(r, c, BUF_LOG), *end = p + len;
+	uint8_t flags = (uint8_t)(c->flags & ~(CNF_BASE0 | CNF_BASE1));
+	uint16_t letters = 0;
+	while (p < end) {
+		struct lrec x;
+		const uint8_t *q = log_next(p, first, &x);
+		if (x.type == LR_TRANS && cut == 0 && !(x.b0 & LT_ABS)) {
+			*o++ = (uint8_t)(x.b0 | LT_ABS);
+			*o++ = p[1];
+			*o++ = p[2];
+			o = put_uv(o, x.pkt);
+			if (x.b0 & LT_TIMER)
+				o = put_uv(o, zz(x.tsd));
+			if (x.b0 & LT_DECIDED)
+				o = put_uv(o, x.decided - x.pkt);
+		} else if (x.type == LR_TRANS || x.k < cut) {
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			if (x.type == LR_BASE)
+				flags |= x.what ? CNF_BASE1 : CNF_BASE0;
+			else if (x.type == LR_LETTER)
+				letters = (uint16_t)(letters | 1u << x.what);
+		}
+		p = q;
+	}
+	c->flags = flags;
+	c->letters = letters;
+	c->len[BUF_LOG] = 0;
+	bool ok = o == tmp || log_put(r, c, tmp, (size_t)(o - tmp));
+	free(tmp);
+	return ok;
+}
+
+/* The SYN-ACK s proved that the SYN in frame info->syn_pkt (and its
+ * retransmissions), given to connection info->syn_conn when it was seen,
+ * opened c, connection info->conn (tracker.h): those segments, the last of
+ * syn_conn's, move to c as its client's, numbered from that SYN's ISN.
+ * syn_conn's list is cut where they start (its checkpoints follow from its
+ * count) and so is its log; the frames' blocks name c (frame_set_conn). */
+static bool move_syns(struct replay *r, struct replay_cn *c, const struct segment *s,
+		      const struct tracker_seginfo *info)
+{
+	if (info->syn_conn == 0 || info->syn_conn > r->nconns || info->syn_conn == info->conn)
+		return true;
+	struct replay_cn *from = &r->conns[info->syn_conn];
+	struct segcur w;
+	seg_below(r, from, info->syn_pkt, &w);
+	uint32_t cut = w.i, n = from->nseg - cut;
+	if (n == 0)
+		return true;
+	uint32_t *mv = malloc((size_t)n * 2 * sizeof(*mv)); /* frame, length */
+	if (!mv)
+		return false;
+	struct segcur t = w;
+	for (uint32_t i = 0; i < n; i++) {
+		seg_next(&t);
+		mv[2 * i] = t.frame;
+		mv[2 * i + 1] = t.plen;
+	}
+	uint32_t first = cn_first(r, from);
+	from->len[BUF_SEG] = (uint32_t)(w.p - cn_buf(r, from, BUF_SEG));
+	from->last = w.frame;
+	from->nseg = cut;
+	bool ok = log_cut(r, from, cut, first);
+	/* from is not used past here: c's buffers may move the pool */
+	ok = ok && cn_endpoints(r, c, s->ip_version, s->dst, s->src, s->dport, s->sport);
+	/* the SYN-ACK acknowledges the client's ISN + 1: rel_ack is from it */
+	ok = ok && note_base(r, c, 0, s->ack - info->rel_ack, TCPF_SYN | TCPF_ACK);
+	uint32_t k0 = c->nseg;
+	for (uint32_t i = 0; ok && i < n; i++)
+		ok = seg_append(r, c, mv[2 * i], mv[2 * i + 1], 0) &&
+		     frame_set_conn(r, mv[2 * i], (uint32_t)info->conn);
+	if (ok && !(c->letters & (1u << H_SYN)))
+		ok = letters_put(r, c, 0, 1u << H_SYN, k0);
+	free(mv);
+	return ok;
+}
+
+static bool add_segment(struct replay *r, const struct segment *s,
+			const struct tracker_seginfo *info)
+{
+	struct replay_cn *c = conn_get(r, info->conn);
+	if (!c)
+		return false;
+	int e = info->from_endpoint ? 1 : 0;
+	uint32_t pkt = (uint32_t)s->pkt;
+	if (info->syn_pkt && !move_syns(r, c, s, info))
+		return false;
+	if (c->nseg == 0 &&
+	    !(e ? cn_endpoints(r, c, s->ip_version, s->dst, s->src, s->dport, s->sport)
+		: cn_endpoints(r, c, s->ip_version, s->src, s->dst, s->sport, s->dport)))
+		return false;
+	if (!note_base(r, c, e, s->seq - info->rel_seq, s->flags) ||
+	    ((s->flags & TCPF_ACK) && !note_base(r, c, 1 - e, s->ack - info->rel_ack, 0)))
+		return false;
+	if (!seg_append(r, c, pkt, s->payload_len, e))
+		return false;
+	uint32_t k = c->nseg - 1;
+
+	/* History letters: the first sight of each, per direction. */
+	uint8_t fl = s->flags;
+	unsigned let = 0;
+	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) << H_SYN;
+	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) << H_SYNACK;
+	let |= ((fl & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK &&
+		s->payload_len == 0) << H_ACK;
+	let |= (s->payload_len > 0) << H_DATA;
+	let |= ((fl & TCPF_FIN) != 0) << H_FIN;
+	let |= ((fl & TCPF_RST) != 0) << H_RST;
+	let &= ~((unsigned)c->letters >> (6 * e)) & 63u;
+	if (let && !letters_put(r, c, e, let, k))
+		return false;
 
 	unsigned dup = info->dup_ack_count > FX_DUP_MAX ? FX_DUP_MAX : info->dup_ack_count;
 	unsigned note = 0;
 	if (info->note_reason) {
-		/* A handful of keys (today three RST ones); an eighth would
-		 * be shown without its note. */
+		/* A handful of keys (today three RST ones and syn_new_isn);
+		 * an eighth would be shown without its note. */
 		while (note < r->nnotes && r->notes[note] != info->note_reason)
 			note++;
 		if (note == r->nnotes && note < FX_NOTE_MASK)
@@ -1259,7 +1439,7 @@ static bool index_frame(const struct source_frame *f, void *user)
 	 * skips the others' options, as `decode --summary` does; the marks
 	 * are those of `decode --json` (test_replay feeds the tracker fully
 	 * decoded segments and compares). replay_frame decodes everything. */
-	enum decode_result dr = decode_frame_flags(r->linktype, f->data, f->caplen,
+	enum decode_result dr = decode_frame_flags(f->linktype, f->data, f->caplen,
 						   f->wirelen, DECODE_SYN_OPTIONS_ONLY,
 						   &seg, NULL);
 	seg.pkt = f->pkt;
@@ -1342,8 +1522,21 @@ bool replay_index_step(struct replay *r, uint64_t max_frames)
 		r->done = true;
 		return false;
 	}
+	r->at_end = false;
 	if (st == SOURCE_FRAME && !r->have_damage)
 		return true;
+	if (st == SOURCE_EOF && r->follow && !r->follow_ended) {
+		/* Nothing more yet: clear the end of file where it stopped, so
+		 * the next step reads what the writer adds. */
+		struct source_stats ss;
+		int64_t off = source_tell(r->ix);
+
+		source_get_stats(r->ix, &ss);
+		r->at_end = true;
+		if (off >= 0 && source_seek(r->ix, off, ss.frames, serr))
+			return false;
+		st = SOURCE_ERROR;
+	}
 	if (st == SOURCE_ERROR)
 		set_damage(r, serr);
 	finish(r);
@@ -1351,6 +1544,26 @@ bool replay_index_step(struct replay *r, uint64_t max_frames)
 }
 
 bool replay_index_done(const struct replay *r) { return r->done; }
+
+void replay_follow_end(struct replay *r) { r->follow_ended = true; }
+
+bool replay_at_end(const struct replay *r) { return r->at_end || r->done; }
+
+void replay_advance(struct replay *r, int64_t now_ns)
+{
+	if (r->done || !r->follow || !r->at_end)
+		return;
+	tracker_advance(r->trk, now_ns);
+	if (!drain(r)) {
+		set_damage(r, "out of memory while indexing: the rest is not indexed");
+		finish(r);
+	}
+}
+
+int64_t replay_next_deadline(const struct replay *r)
+{
+	return r->done ? INT64_MAX : tracker_next_deadline(r->trk);
+}
 
 double replay_index_progress(const struct replay *r)
 {
@@ -1427,12 +1640,15 @@ bool replay_frame(struct replay *r, uint64_t pkt, struct replay_frame *out, char
 		return false;
 	}
 	if (st != SOURCE_FRAME || f.pkt != pkt) {
-		/* The filter hid it (it was indexed as a number only). */
-		snprintf(out->note, sizeof(out->note), "hidden by the filter");
+		/* The filter hid it, or a pcapng record that is no packet has
+		 * the number (it was indexed as a number only). */
+		snprintf(out->note, sizeof(out->note), "%s",
+			 r->filter ? "hidden by the filter"
+				   : "not a packet (a pcapng record Wireshark numbers)");
 		return true;
 	}
 	struct decode_detail d;
-	enum decode_result dr = decode_frame(r->linktype, f.data, f.caplen, f.wirelen,
+	enum decode_result dr = decode_frame(f.linktype, f.data, f.caplen, f.wirelen,
 					     &out->seg, &d);
 	out->seg.pkt = pkt;
 	out->seg.ts_ns = f.ts_ns;
@@ -1569,7 +1785,7 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 	bool seen[2] = { false, false }, later[2] = { false, false };
 	const struct lrec *last[2] = { NULL, NULL };
 	struct lrec lastrec[2];
-	const char *rst = NULL;
+	const char *rst = NULL; /* the first reason that names an ending */
 	int rst_e = 0;
 	uint64_t n = 0;
 	int nh = 0;
@@ -1594,7 +1810,9 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 			last[e] = &lastrec[e];
 			out->state[e] = (enum tcpstate)x.to;
 			const char *why = r->whys[x.why].reason;
-			if (!rst && why && (!strcmp(why, "rst_sent") || !strncmp(why, "rst_rcvd", 8))) {
+			if (!rst && why &&
+			    (!strcmp(why, "superseded") || !strcmp(why, "rst_sent") ||
+			     !strncmp(why, "rst_rcvd", 8))) {
 				rst = why;
 				rst_e = e;
 			}
@@ -1609,7 +1827,9 @@ bool replay_conn_at(const struct replay *r, uint64_t conn, uint64_t pkt,
 			out->time_wait_since_ns[e] = tr_time(r, last[e]);
 	if (n && out->state[0] == TCPSTATE_CLOSED && out->state[1] == TCPSTATE_CLOSED) {
 		out->ended = "closed";
-		if (rst && !strcmp(rst, "rst_sent"))
+		if (rst && !strcmp(rst, "superseded"))
+			out->ended = "superseded"; /* by a new handshake */
+		else if (rst && !strcmp(rst, "rst_sent"))
 			out->ended = rst_e ? "reset by server" : "reset by client";
 		else if (rst)
 			out->ended = rst_e ? "reset by client" : "reset by server";
@@ -1764,7 +1984,7 @@ uint64_t replay_memory(const struct replay *r)
 {
 	uint64_t m = sizeof(*r);
 	m += big_bytes(r->capfs, 1) + r->capblk * sizeof(*r->blk) + r->captr * sizeof(*r->trbits);
-	m += r->capcks * sizeof(*r->cks);
+	m += r->capcks * sizeof(*r->cks) + r->capmoved * sizeof(*r->moved);
 	m += big_bytes(r->capconns, sizeof(*r->conns));
 	m += big_bytes(r->live.cap, 1) + big_bytes(r->fin.cap, 1);
 	m += r->capaddrs * sizeof(*r->addrs) + r->capahash * sizeof(*r->ahash);

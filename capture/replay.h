@@ -55,6 +55,11 @@ struct replay;
 struct replay_config {
 	const char *filter; /* BPF, tcpdump syntax; NULL or "" for every frame */
 	int64_t msl_ns;     /* as tracker_config.msl_ns */
+	/* A file still being written (a live session's recording, flushed as
+	 * frames come): its end only means "nothing more yet", and a later
+	 * replay_index_step picks up what was added; indexing ends at the end
+	 * of file after replay_follow_end. */
+	bool follow;
 };
 
 /* Opens path ("-": standard input, read to its end into a private,
@@ -70,6 +75,17 @@ void replay_close(struct replay *r); /* NULL is fine */
  * before the damage stays usable). */
 bool replay_index_step(struct replay *r, uint64_t max_frames);
 bool replay_index_done(const struct replay *r);
+/* follow: the writer has finished; the next end of file ends indexing. */
+void replay_follow_end(struct replay *r);
+/* follow: whether the last step stopped at the end of what is written. */
+bool replay_at_end(const struct replay *r);
+/* follow, at the end of what is written: capture time (the wall clock of a
+ * live capture, CLOCK_REALTIME ns) has reached now_ns with no frame, so a
+ * TIME_WAIT whose 2 x MSL is over ends (a transition at the newest frame).
+ * Call it only when every frame captured before now_ns is indexed. */
+void replay_advance(struct replay *r, int64_t now_ns);
+/* When the tracker's next timer is due (capture time), INT64_MAX: none. */
+int64_t replay_next_deadline(const struct replay *r);
 /* Fraction of the file's bytes indexed, 0..1 (for stdin: of the spooled
  * copy); 1 once indexing has ended. */
 double replay_index_progress(const struct replay *r);
@@ -89,7 +105,10 @@ struct replay_frame {
 	bool is_segment;            /* a TCP segment the tracker took */
 	struct segment seg;         /* valid when is_segment (payload: see below) */
 	/* conn, endpoint, rel seq/ack, marks, dup count (saturated at 262143),
-	 * note and note_reason: what tracker_input gave for this segment. */
+	 * note and note_reason: what tracker_input gave for this segment,
+	 * except that a SYN a later SYN-ACK proved opened a new connection
+	 * (tracker_seginfo.syn_pkt) is that connection's client's, as the
+	 * index moved it; syn_pkt and syn_conn are 0 here. */
 	struct tracker_seginfo info;
 	/* Up to 256 captured payload bytes, owned by the replay, valid until the
 	 * next replay_frame call; seg.payload and seg.payload_caplen point at

@@ -4,7 +4,9 @@
  * selectable fd for the caller's poll loop); a file source is a pcap or
  * pcapng file, or "-" for standard input. Either way the caller gets frames
  * with a 1-based number counting every frame, and a BPF filter in tcpdump
- * syntax may pick which ones it sees.
+ * syntax may pick which ones it sees. A pcapng file is read by tcpstep's own
+ * reader (pcapng.h): its interfaces may have different link types, so each
+ * frame says its own, and the filter is compiled once per link type.
  *
  *   char err[SOURCE_ERRBUF_SIZE];
  *   struct source *s = source_open_file(path, filter, err);
@@ -20,7 +22,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Error messages name the file or interface and give the reason. */
+/* Error messages name the file or interface, give the reason in words and
+ * say what the user can do. */
 #define SOURCE_ERRBUF_SIZE 512
 
 struct source;
@@ -30,6 +33,8 @@ struct source_frame {
 	int64_t ts_ns;       /* nanoseconds since the Unix epoch */
 	uint32_t caplen;     /* bytes captured */
 	uint32_t wirelen;    /* bytes on the wire */
+	int linktype;        /* DLT_*: the source's, or in a pcapng file the
+			      * frame's interface's (they may differ) */
 	const uint8_t *data; /* valid until the next source_next or source_close */
 };
 
@@ -77,9 +82,10 @@ enum source_status source_next(struct source *s, struct source_frame *frame,
 
 /* Files only: calls fn for each frame that passes the filter, to the end
  * of the file or until fn returns false. The same frames, numbers and
- * errors as source_next, through libpcap's own loop (pcap_loop), which
- * saves pcap_next_ex's set-up of a one-frame read: about 60 instructions
- * a frame, 4% of `decode --summary`. frame->data is valid during the call.
+ * errors as source_next, through libpcap's own loop (pcap_loop) for a pcap
+ * file, which saves pcap_next_ex's set-up of a one-frame read: about 60
+ * instructions a frame, 4% of `decode --summary`; a pcapng file's reader
+ * has no such set-up. frame->data is valid during the call.
  * Returns SOURCE_EOF at the end, SOURCE_FRAME when fn stopped it (a later
  * call goes on with the next frame), SOURCE_ERROR (errbuf) when the file
  * is cut short or unreadable, or the source is live. */
@@ -91,13 +97,15 @@ enum source_status source_each(struct source *s, source_frame_fn fn,
  * (in a source_each callback it is the offset just past the frame given;
  * -1 on error). source_seek goes back to such an offset; frames_before is
  * the number of the frame before it, so frame numbers go on from there.
- * For pcapng, only offsets taken between packet records of the section
- * whose interfaces were read are valid. false with errbuf set on failure. */
+ * A pcapng offset may be in any section: the interfaces there are those
+ * of its section. false with errbuf set on failure. */
 int64_t source_tell(const struct source *s);
 bool source_seek(struct source *s, int64_t offset, uint64_t frames_before,
 		 char *errbuf);
 
-/* Link type as libpcap's DLT_* (see decode.h), the snap length, the name. */
+/* Link type as libpcap's DLT_* (see decode.h), the snap length, the name.
+ * For a pcapng file, those of its first interface (-1 if none came before
+ * the first frame): a frame's own is in source_frame.linktype. */
 int source_linktype(const struct source *s);
 int source_snaplen(const struct source *s);
 const char *source_name(const struct source *s);

@@ -65,7 +65,7 @@ bool tap_frame(struct tap *t, const struct source_frame *f, char *errbuf)
 	if (t->cfg.rec && !recorder_write(t->cfg.rec, f, errbuf))
 		ok = false;
 	t->stats.frames++;
-	r = decode_frame_flags(t->cfg.linktype, f->data, f->caplen, f->wirelen,
+	r = decode_frame_flags(f->linktype, f->data, f->caplen, f->wirelen,
 			       t->cfg.summaries_only ? DECODE_SYN_OPTIONS_ONLY : 0,
 			       &seg, &d);
 	t->stats.by_result[r]++;

@@ -26,7 +26,8 @@
 #include "tracker.h"
 
 struct tap_config {
-	int linktype;           /* of the source (source_linktype) */
+	int linktype;           /* of the source (source_linktype); each frame is
+				 * decoded with its own (source_frame.linktype) */
 	int64_t msl_ns;         /* TIME_WAIT = 2 x this; <= 0: 60 s */
 	/* No state-change events, only connection summaries (tracker_config
 	 * summaries_only), and TCP options decoded on SYNs only

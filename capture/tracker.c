@@ -81,6 +81,8 @@ static const struct reason tracker_reasons[] = {
 	{"last_ack_acked", "The peer acknowledged our FIN: the passive closer is done and the connection is gone on this side."},
 	{"time_wait_expired", "TIME_WAIT lasted 2 x MSL, so old duplicates have died out: the endpoint is closed."},
 	{"time_wait_reused", "A new SYN on the same addresses and ports ends TIME_WAIT early: the port pair is reused for a new connection."},
+	{"superseded", "A new handshake (a SYN with a new initial sequence number, answered by a SYN-ACK) took these addresses and ports: this connection was abandoned without FIN or RST (a restart after a crash, or a NAT reusing the port) and is over."},
+	{"syn_new_isn", "A SYN with a new initial sequence number on a connection that is still open: a SYN-ACK answering it starts a new connection; otherwise the receiver answers with a challenge ACK and nothing changes (RFC 9293 3.10.7.4, RFC 5961 4.2)."},
 	{"rst_sent", "The endpoint sent a RST: it aborted the connection (or had none) and is closed."},
 	{"synack_answered_by_rst", "The SYN-ACK was answered by a bare RST, not an ACK: this end had no connection waiting (a SYN scan, or connect() gave up), so it closes."},
 	{"rst_rcvd", "A RST with the expected sequence number arrived: the connection is aborted at once, without FIN."},
@@ -237,7 +239,7 @@ struct conn_sum {
 	uint64_t first_pkt, last_pkt;
 	uint32_t syn[2], synack[2], fin[2], rst[2], retransmissions[2];
 	int8_t closed_by, reset_by;
-	bool handshake, mid_stream;
+	bool handshake, mid_stream, superseded;
 };
 
 struct conn {
@@ -257,6 +259,7 @@ struct conn {
 	bool saw_syn, saw_synack;
 	bool first_rtt_set;
 	bool reopened; /* conn_reopen: its next SYN is the retried one */
+	bool syn_pending; /* a struct pending_syn in the tracker is its */
 	uint8_t addr[2][16]; /* [0] client, [1] server */
 	int64_t syn_ts; /* the most recent SYN, for the handshake RTT */
 	int64_t first_rtt;
@@ -277,6 +280,20 @@ static inline void count_one(uint32_t *n)
 	if (*n != UINT32_MAX)
 		(*n)++;
 }
+
+/* A bare SYN with a new ISN on a connection that never closed, waiting
+ * for the peer's answer (docs/states.md): a SYN-ACK acknowledging it
+ * starts a new connection; anything else leaves it a SYN in a
+ * synchronized state (a challenge ACK case, RFC 9293 3.10.7.4). Rare, so
+ * kept in a small array in the tracker, not in every connection. */
+struct pending_syn {
+	struct conn *c;
+	struct segment syn;  /* the first one; payload pointer cleared */
+	uint64_t last_pkt;   /* the last of it and its retransmissions */
+	int64_t last_ts;
+	uint32_t retries;    /* the same SYN again before any answer */
+	uint8_t side;        /* its sender's endpoint in c */
+};
 
 struct timer_list {
 	struct tw_timer *head, *tail;
@@ -306,6 +323,8 @@ struct tracker {
 	uint64_t last_pkt;
 	int64_t last_ts;
 	uint64_t illegal;
+	struct pending_syn *pend;
+	size_t npend, cappend;
 };
 
 /* ---- events --------------------------------------------------------- */
@@ -610,6 +629,18 @@ static void flow_init(struct flow *f)
 	f->wscale = -1;
 }
 
+/* The summary counts from s on: the connection's first segment, or the
+ * SYN that reopens it (conn_reopen). A first segment that is not a bare
+ * SYN means the capture began after the connection opened. */
+static void sum_start(struct conn_sum *m, const struct segment *s)
+{
+	memset(m, 0, sizeof(*m));
+	m->closed_by = -1;
+	m->reset_by = -1;
+	m->first_pkt = s->pkt;
+	m->mid_stream = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) != TCPF_SYN;
+}
+
 static struct conn *conn_new(struct tracker *t, const struct segment *s,
 			     uint32_t h, int *side)
 {
@@ -635,11 +666,7 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 		flow_init(&c->ep[e].fl);
 		c->tw[e].ep = (uint8_t)e;
 	}
-	c->sum.closed_by = -1;
-	c->sum.reset_by = -1;
-	c->sum.first_pkt = s->pkt;
-	c->sum.mid_stream = (s->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) !=
-			    TCPF_SYN;
+	sum_start(&c->sum, s);
 	struct conn **b = &t->buckets[h & (t->nbuckets - 1)];
 	c->hnext = *b;
 	*b = c;
@@ -654,8 +681,80 @@ static struct conn *conn_new(struct tracker *t, const struct segment *s,
 	return c;
 }
 
+/* ---- a SYN with a new ISN, waiting for its answer ------------------- */
+
+static struct pending_syn *pending_of(struct tracker *t, const struct conn *c)
+{
+	for (size_t i = 0; i < t->npend; i++)
+		if (t->pend[i].c == c)
+			return &t->pend[i];
+	return NULL;
+}
+
+/* false when memory ran out: the SYN is then fed as any other. */
+static bool pending_add(struct tracker *t, struct conn *c, int s,
+			const struct segment *seg)
+{
+	if (t->npend == t->cappend) {
+		size_t n = t->cappend ? t->cappend * 2 : 4;
+		struct pending_syn *q = realloc(t->pend, n * sizeof(*q));
+		if (!q)
+			return false;
+		t->pend = q;
+		t->cappend = n;
+	}
+	struct pending_syn *p = &t->pend[t->npend++];
+	p->c = c;
+	p->syn = *seg;
+	p->syn.payload = NULL; /* the caller's buffer; the tracker never reads it */
+	p->syn.payload_caplen = 0;
+	p->last_pkt = seg->pkt;
+	p->last_ts = seg->ts_ns;
+	p->retries = 0;
+	p->side = (uint8_t)s;
+	c->syn_pending = true;
+	return true;
+}
+
+static void pending_drop(struct tracker *t, struct conn *c)
+{
+	struct pending_syn *p = pending_of(t, c);
+	c->syn_pending = false;
+	if (p)
+		*p = t->pend[--t->npend];
+}
+
+/* Counts the pending SYN (unless first_fed: it was fed to n) and its
+ * retransmissions in the summary of n, sent by endpoint s. */
+static void count_syns(struct conn *n, int s, const struct pending_syn *p,
+		       bool first_fed)
+{
+	struct conn_sum *m = &n->sum;
+	for (uint32_t i = first_fed; i <= p->retries; i++) {
+		count_one(&m->syn[s]);
+		if (i)
+			count_one(&m->retransmissions[s]);
+		m->bytes[s] += p->syn.payload_len;
+	}
+	if (p->last_pkt > m->last_pkt)
+		m->last_pkt = p->last_pkt;
+}
+
+/* No SYN-ACK answered it: a SYN in a synchronized state, answered (or
+ * not) by a challenge ACK, which changes nothing (RFC 9293 3.10.7.4, RFC
+ * 5961 4.2). Its frames stay with the connection they were given to. */
+static void pending_stays(struct tracker *t, struct conn *c)
+{
+	const struct pending_syn *p = pending_of(t, c);
+	if (p)
+		count_syns(c, p->side, p, false);
+	pending_drop(t, c);
+}
+
 static void conn_free(struct tracker *t, struct conn *c)
 {
+	if (c->syn_pending)
+		pending_drop(t, c);
 	tw_disarm(t, &c->tw[0]);
 	tw_disarm(t, &c->tw[1]);
 	table_remove(t, c);
@@ -682,6 +781,8 @@ static void linger_arm(struct tracker *t, struct conn *c, int64_t deadline)
 static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
 			 int64_t ts)
 {
+	if (c->syn_pending)
+		pending_stays(t, c);
 	struct tracker_event *ev = ev_new(t, c, TRACKER_EV_CONN, pkt, ts);
 	if (ev) {
 		struct tracker_conn_summary *o = &ev->u.conn_summary;
@@ -690,6 +791,7 @@ static void conn_release(struct tracker *t, struct conn *c, uint64_t pkt,
 		o->mid_stream = m->mid_stream;
 		o->closed_by = m->closed_by;
 		o->reset_by = m->reset_by;
+		o->superseded = m->superseded;
 		for (int e = 0; e < 2; e++) {
 			o->syn[e] = m->syn[e];
 			o->synack[e] = m->synack[e];
@@ -763,6 +865,7 @@ void tracker_destroy(struct tracker *t)
 	slab_destroy(t->conns);
 	free(t->buckets);
 	free(t->evq);
+	free(t->pend);
 	free(t);
 }
 
@@ -1005,21 +1108,25 @@ finished_fwd:
 	}
 
 	uint32_t nextseq = seq + len + ((fl & (TCPF_SYN | TCPF_FIN)) ? 1 : 0);
-	/* A next sequence number of 0 stays unknown, as in Wireshark (which
-	 * keeps 0 for "unknown"): what a RST-ACK with SEQ=0 answering a SYN
-	 * (RFC 9293 3.10.7.1) leaves, and that RST is outside its sender's
-	 * sequence space, so the SYN-ACK after a retried SYN is no hole. */
+	/* A RST-ACK with SEQ=0, the answer to a segment without ACK (RFC
+	 * 9293 3.10.7.1), is outside its sender's sequence space: it leaves
+	 * the next sequence number unknown, so the SYN-ACK after a retried
+	 * SYN is no hole. (Wireshark gets the same by keeping 0 for
+	 * "unknown"; here a real next sequence number of 0, after a
+	 * wraparound, stays known.) */
+	bool seqless = (fl & (TCPF_RST | TCPF_ACK)) == (TCPF_RST | TCPF_ACK) &&
+		       seq == 0 && len == 0;
 	if (!f->nextseq_set || SEQ_GT(nextseq, f->nextseq)) {
 		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
 			f->nextseq = nextseq;
-			f->nextseq_set = nextseq != 0;
+			f->nextseq_set = !seqless;
 			f->nextseq_ts = now;
 		}
 	}
 	if (!f->maxseq_set || seq == f->maxseqtobeacked) {
 		if (!(m & MARK_ZERO_WINDOW_PROBE)) {
 			f->maxseqtobeacked = f->nextseq;
-			f->maxseq_set = f->nextseq != 0;
+			f->maxseq_set = f->nextseq_set;
 		}
 	}
 	f->window = win;
@@ -1613,61 +1720,16 @@ static void conn_reopen(struct tracker *t, struct conn *c,
 		ep->known = listen;
 		ep->passive = listen;
 	}
-	memset(&c->sum, 0, sizeof(c->sum));
-	c->sum.closed_by = -1;
-	c->sum.reset_by = -1;
-	c->sum.first_pkt = seg->pkt;
+	sum_start(&c->sum, seg); /* a bare SYN: not mid-stream */
 }
 
-bool tracker_input(struct tracker *t, const struct segment *seg,
-		   struct tracker_seginfo *info)
+/* Feeds seg, sent by endpoint s, to the open connection c. Inlined: it
+ * is most of tracker_input, run for every segment (supersede's copy runs
+ * once per superseded connection). */
+static inline __attribute__((always_inline)) void
+conn_input(struct tracker *t, struct conn *c, int s, const struct segment *seg,
+	   struct tracker_seginfo *info)
 {
-	struct tracker_seginfo scratch;
-	if (!info)
-		info = &scratch;
-	memset(info, 0, sizeof(*info));
-	if (!t || !seg)
-		return false;
-	if (seg->ip_version != 4 && seg->ip_version != 6)
-		return false;
-
-	/* Timers due before this segment fire first, whatever the caller
-	 * did (tracker_advance is idempotent). */
-	advance(t, seg->ts_ns);
-	t->last_pkt = seg->pkt;
-	t->last_ts = seg->ts_ns;
-
-	uint32_t h = key_hash(seg);
-	int s = 0;
-	struct conn *c = conn_find(t, seg, h, &s);
-	if (c && c->closed && reopens(c, s, seg)) {
-		conn_reopen(t, c, seg);
-	} else if (c && c->closed) {
-		if (!is_stale_syn(c, s, seg)) {
-			if ((seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) ==
-			    TCPF_SYN) {
-				conn_free(t, c); /* a new connection */
-				c = NULL;
-			}
-		}
-		if (c) {
-			/* A straggler: same id and numbers, no state. */
-			info->conn = c->id;
-			info->from_endpoint = s;
-			analyze(c, s, seg, info);
-			linger_arm(t, c, seg->ts_ns + t->msl_ns);
-			return true;
-		}
-	}
-	if (c && starts_new_conn(c, s, seg)) {
-		end_for_reuse(t, c, s, seg);
-		c = NULL;
-	}
-	if (!c) {
-		c = conn_new(t, seg, h, &s);
-		if (!c)
-			return false;
-	}
 	info->conn = c->id;
 	info->from_endpoint = s;
 
@@ -1696,7 +1758,7 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 	    R->state == TCPSTATE_ESTABLISHED && !S->fin_in_on &&
 	    !R->fin_in_on) {
 		sender_bookkeeping(c, s, seg);
-		return true;
+		return;
 	}
 
 	/* RFC 9293 3.10.7.4 order: RST first, then SYN, then ACK and FIN. */
@@ -1711,5 +1773,152 @@ bool tracker_input(struct tracker *t, const struct segment *seg,
 		sender_bookkeeping(c, s, seg);
 	}
 	maybe_release(t, c, seg->pkt, seg->ts_ns);
+}
+
+/* A bare SYN whose ISN is not the one its sender used here, on a
+ * connection that is open (starts_new_conn did not take it): a new
+ * handshake if the peer answers it with a SYN-ACK, else a challenge ACK
+ * case. A sender never heard from is the simultaneous open's. */
+static bool new_isn_syn(const struct conn *c, int s, const struct segment *seg)
+{
+	const struct endpoint *S = &c->ep[s];
+	return (seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) == TCPF_SYN &&
+	       S->known && !(S->isn_known && seg->seq == S->isn);
+}
+
+/* The SYN-ACK seg, from the peer of the pending SYN p, acknowledges it
+ * (RFC 9293 3.10.7.3: ISS < SEG.ACK =< SND.NXT, data with the SYN
+ * included). */
+static bool answers_pending(const struct pending_syn *p, int s,
+			    const struct segment *seg)
+{
+	return s != p->side &&
+	       (seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) ==
+		       (TCPF_SYN | TCPF_ACK) &&
+	       SEQ_GT(seg->ack, p->syn.seq) &&
+	       SEQ_LEQ(seg->ack, p->syn.seq + 1 + p->syn.payload_len);
+}
+
+/* The pending SYN of old was answered by a SYN-ACK: old is over (both
+ * endpoints show it, stamped at the SYN, the start of the new handshake)
+ * and released; a new connection is fed the SYN and its retransmissions,
+ * which move there (info->syn_pkt, syn_conn). NULL when memory ran out. */
+static struct conn *supersede(struct tracker *t, struct conn *old, uint32_t h,
+			      struct tracker_seginfo *info)
+{
+	struct pending_syn p = *pending_of(t, old);
+	pending_drop(t, old);
+	for (int e = 0; e < 2; e++) {
+		struct endpoint *ep = &old->ep[e];
+		ep->syn_in_on = ep->fin_in_on = false;
+		if (gone(ep->state))
+			continue;
+		/* a passive open's listener stays one, as after a RST */
+		bool listen = ep->passive && ep->state == TCPSTATE_SYN_RCVD;
+		transition(t, old, e, listen ? TCPSTATE_LISTEN : TCPSTATE_CLOSED,
+			   "superseded by a new handshake", "superseded",
+			   p.syn.pkt, p.syn.ts_ns, false);
+	}
+	uint64_t old_id = old->id;
+	old->sum.superseded = true;
+	conn_release(t, old, t->last_pkt, t->last_ts);
+	conn_free(t, old);
+
+	int s;
+	struct conn *c = conn_new(t, &p.syn, h, &s);
+	if (!c)
+		return NULL;
+	info->syn_pkt = p.syn.pkt;
+	info->syn_conn = old_id;
+	struct tracker_seginfo scratch;
+	memset(&scratch, 0, sizeof(scratch));
+	conn_input(t, c, s, &p.syn, &scratch);
+	count_syns(c, s, &p, true);
+	c->syn_ts = p.last_ts; /* the most recent SYN, for the handshake RTT */
+	return c;
+}
+
+bool tracker_input(struct tracker *t, const struct segment *seg,
+		   struct tracker_seginfo *info)
+{
+	struct tracker_seginfo scratch;
+	if (!info)
+		info = &scratch;
+	memset(info, 0, sizeof(*info));
+	if (!t || !seg)
+		return false;
+	if (seg->ip_version != 4 && seg->ip_version != 6)
+		return false;
+
+	/* Timers due before this segment fire first, whatever the caller
+	 * did (tracker_advance is idempotent). */
+	advance(t, seg->ts_ns);
+	t->last_pkt = seg->pkt;
+	t->last_ts = seg->ts_ns;
+
+	uint32_t h = key_hash(seg);
+	int s = 0;
+	struct conn *c = conn_find(t, seg, h, &s);
+	if (c && c->syn_pending) {
+		struct pending_syn *p = pending_of(t, c);
+		if (s == p->side && seg->flags == p->syn.flags &&
+		    seg->seq == p->syn.seq) {
+			/* The same SYN again, still unanswered: its own
+			 * numbers, a retransmission (as in Wireshark). */
+			p->retries++;
+			p->last_pkt = seg->pkt;
+			p->last_ts = seg->ts_ns;
+			info->conn = c->id;
+			info->from_endpoint = s;
+			info->marks = TRACKER_MARK_RETRANSMISSION;
+			return true;
+		}
+		if (answers_pending(p, s, seg)) {
+			c = supersede(t, c, h, info);
+			if (!c)
+				return false;
+			s = 1; /* the new one's client sent the SYN it answers */
+		} else {
+			pending_stays(t, c);
+		}
+	}
+	if (c && c->closed && reopens(c, s, seg)) {
+		conn_reopen(t, c, seg);
+	} else if (c && c->closed) {
+		if (!is_stale_syn(c, s, seg)) {
+			if ((seg->flags & (TCPF_SYN | TCPF_ACK | TCPF_RST)) ==
+			    TCPF_SYN) {
+				conn_free(t, c); /* a new connection */
+				c = NULL;
+			}
+		}
+		if (c) {
+			/* A straggler: same id and numbers, no state. */
+			info->conn = c->id;
+			info->from_endpoint = s;
+			analyze(c, s, seg, info);
+			linger_arm(t, c, seg->ts_ns + t->msl_ns);
+			return true;
+		}
+	}
+	if (c && starts_new_conn(c, s, seg)) {
+		end_for_reuse(t, c, s, seg);
+		c = NULL;
+	}
+	if (c && new_isn_syn(c, s, seg) && pending_add(t, c, s, seg)) {
+		/* Numbered from its own ISN (a new sequence space, shown as
+		 * Wireshark shows it); counted once its answer decides where. */
+		info->conn = c->id;
+		info->from_endpoint = s;
+		info->note_reason = "syn_new_isn";
+		info->note = tracker_reason_explain(info->note_reason);
+		return true;
+	}
+	if (!c) {
+		c = conn_new(t, seg, h, &s);
+		if (!c)
+			return false;
+	}
+	conn_input(t, c, s, seg, info);
 	return true;
 }

@@ -61,11 +61,21 @@ struct tracker_seginfo {
 	uint32_t rel_ack;     /* ack relative to the receiver's ISN; 0 if no ACK flag */
 	unsigned marks;       /* enum tracker_mark bits */
 	unsigned dup_ack_count; /* with TRACKER_MARK_DUP_ACK: 1 for the first duplicate */
-	/* Why, when a mark needs a reason (today: TRACKER_MARK_RST_IGNORED):
-	 * a plain-language sentence and a stable key (see docs/states.md);
+	/* Why, when a mark needs a reason (TRACKER_MARK_RST_IGNORED), or
+	 * on a SYN with a new ISN on an open connection (syn_new_isn): a
+	 * plain-language sentence and a stable key (see docs/states.md);
 	 * both NULL otherwise. Static strings. */
 	const char *note;
 	const char *note_reason;
+	/* Set on the SYN-ACK that proved a bare SYN with a new ISN, seen on a
+	 * connection that never closed, opened this new connection
+	 * (docs/states.md, "A new handshake on ports whose connection never
+	 * closed"): that SYN's frame, and the connection it was given to
+	 * when it was fed (the old one, now superseded). Its retransmissions
+	 * before the SYN-ACK, if any, follow it there: the frames of syn_conn
+	 * from syn_pkt on belong to this connection. 0 otherwise. */
+	uint64_t syn_pkt;
+	uint64_t syn_conn;
 };
 
 enum tracker_event_type {
@@ -88,6 +98,7 @@ struct tracker_conn_summary {
 	bool mid_stream;          /* capture began after the connection opened */
 	int closed_by;            /* endpoint that sent the first FIN, or -1 */
 	int reset_by;             /* endpoint that sent an accepted RST, or -1 */
+	bool superseded;          /* ended by a new handshake on its ports */
 	/* per direction, [0] sent by the client, [1] by the server */
 	uint64_t syn[2], synack[2], fin[2], rst[2], bytes[2], retransmissions[2];
 	enum tcpstate final_state[2];

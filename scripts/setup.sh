@@ -25,7 +25,7 @@ lwip_sha256=0a8276d09fc4e97bbba2f953d74af2388fc2195ea156be9d7589e297a68fde24
 # load test; tcpdump reads the root tests' recordings; gettext's msgfmt
 # builds po/ja.po (Japanese needs no generated locale: ui/tui/explain.c
 # falls back to C.UTF-8, which libc-bin always has); locales gives
-# localedef, with which tests/common/locale_comma.sh builds a comma-decimal
+# localedef, with which tests/ui/test_locale_comma.c builds a comma-decimal
 # locale of its own (de_DE) to show no --msl is read with the locale's
 # decimal point.
 packages="meson ninja-build pkg-config gcc libc6-dev libpcap-dev libncurses-dev

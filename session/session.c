@@ -78,6 +78,11 @@ struct node {
 	bool died;
 	int exit_status;
 	uint32_t held, nconns_reported;
+	/* When each frame still held was held (the stamps of the `held`
+	 * events that counted it), oldest first: the order in which steps
+	 * release them, and which node holds the oldest of all. */
+	uint64_t *held_at;
+	size_t nheld_at, capheld_at;
 	bool clock_known, running, has_next;
 	double speed;
 	uint64_t vtime_ms, next_ms;
@@ -391,6 +396,23 @@ static void update_model(struct node *n, const struct session_event *ev)
 		break;
 	}
 	case SESSION_EV_HELD:
+		if (ev->u.count > n->held) {
+			size_t more = ev->u.count - n->held;
+
+			if (grow((void **)&n->held_at, &n->capheld_at,
+				 n->nheld_at + more, sizeof *n->held_at))
+				while (more--)
+					n->held_at[n->nheld_at++] = ev->stamp_ns;
+		} else {
+			/* released oldest first (a step, or all at `run`) */
+			size_t gone = n->held - ev->u.count;
+
+			if (gone > n->nheld_at)
+				gone = n->nheld_at;
+			memmove(n->held_at, n->held_at + gone,
+				(n->nheld_at - gone) * sizeof *n->held_at);
+			n->nheld_at -= gone;
+		}
 		n->held = ev->u.count;
 		break;
 	case SESSION_EV_CLOCK:
@@ -868,6 +890,12 @@ static void arm_wake(struct loop *l, void *user)
 			if (t[i] == INT64_MAX)
 				continue;
 			m = t[i] - s->real_minus_mono + (int64_t)held_back(s) + 1;
+			/* The wire fell quiet by silence once already: that
+			 * wakes nobody again (a timer at once, every pass,
+			 * would spin). A tracker timer past due is fired by
+			 * the next round, which moves its deadline on. */
+			if (i == 1 && m <= (int64_t)now)
+				continue;
 			if (m < (int64_t)now)
 				m = (int64_t)now;
 			if ((uint64_t)m < due)
@@ -1050,6 +1078,182 @@ bool session_clock_op(struct session *s, int node, enum session_clock_op op,
 		return false;
 	}
 	return session_send(s, node, verbs[op], done, user, err, errsize);
+}
+
+/* Several nodes' answers as one: the caller's completion once every node
+ * has answered (ok if all did; the first error's key and text). */
+struct joint {
+	int left;
+	int node;               /* what the completion names */
+	bool ok;
+	char key[32];
+	char text[256];
+	session_done_fn *done;
+	void *user;
+};
+
+static void joint_done(struct session *s, int node, bool ok, const char *key,
+		       const char *text, void *user)
+{
+	struct joint *j = user;
+
+	(void)node;
+	if (!ok && j->ok) {
+		j->ok = false;
+		snprintf(j->key, sizeof j->key, "%s", key);
+		snprintf(j->text, sizeof j->text, "%s", text);
+	}
+	if (--j->left > 0)
+		return;
+	if (j->done)
+		j->done(s, j->node, j->ok, j->key, j->text, j->user);
+	free(j);
+}
+
+static struct joint *joint_new(int node, session_done_fn *done, void *user,
+			       char *err, size_t errsize)
+{
+	struct joint *j = calloc(1, sizeof *j);
+
+	if (!j) {
+		errbuf_set(err, errsize, "out of memory");
+		return NULL;
+	}
+	j->node = node;
+	j->ok = true;
+	j->done = done;
+	j->user = user;
+	return j;
+}
+
+/* Sends line_of(node) to every node still there, answered as one. */
+static bool send_all(struct session *s, int node_named,
+		     void (*line_of)(struct session *s, int node, char *line,
+				     size_t size, void *arg),
+		     void *arg, session_done_fn *done, void *user, char *err,
+		     size_t errsize)
+{
+	struct joint *j = joint_new(node_named, done, user, err, errsize);
+	int sent = 0;
+
+	if (!j)
+		return false;
+	j->left = 1; /* held until every line is out */
+	for (int i = 0; i < s->nnodes; i++) {
+		char line[64];
+
+		if (s->nodes[i].fd < 0)
+			continue;
+		line_of(s, i, line, sizeof line, arg);
+		j->left++;
+		if (!session_send(s, i, line, joint_done, j, err, errsize)) {
+			j->left--;
+			j->done = NULL; /* the caller hears it from the return */
+			break;
+		}
+		sent++;
+	}
+	if (!sent && j->done) {
+		errbuf_set(err, errsize, "no node is running");
+		free(j);
+		return false;
+	}
+	bool ok = j->done != NULL;
+	joint_done(s, -1, true, "", "", j); /* the hold */
+	return ok;
+}
+
+static void verb_line(struct session *s, int node, char *line, size_t size,
+		      void *arg)
+{
+	(void)s;
+	(void)node;
+	snprintf(line, size, "%s", (const char *)arg);
+}
+
+bool session_clock_all(struct session *s, bool run, session_done_fn *done,
+		       void *user, char *err, size_t errsize)
+{
+	return send_all(s, -1, verb_line, run ? "run" : "pause", done, user,
+			err, errsize);
+}
+
+struct in_step {
+	int first;              /* the node whose timer is next */
+	uint64_t delta_ms;
+};
+
+static void step_line(struct session *s, int node, char *line, size_t size,
+		      void *arg)
+{
+	const struct in_step *st = arg;
+
+	if (node == st->first)
+		snprintf(line, size, "advance");
+	else
+		snprintf(line, size, "advance-to %llu",
+			 (unsigned long long)(s->nodes[node].vtime_ms +
+					      st->delta_ms));
+}
+
+int session_advance_all(struct session *s, session_done_fn *done, void *user,
+			char *err, size_t errsize)
+{
+	struct in_step st = { .first = -1 };
+
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct node *n = &s->nodes[i];
+		uint64_t left;
+
+		if (n->fd < 0)
+			continue;
+		if (!n->clock_known || n->running) {
+			errbuf_set(err, errsize, "node %s is not paused", n->name);
+			return -1;
+		}
+		if (!n->has_next)
+			continue;
+		left = n->next_ms > n->vtime_ms ? n->next_ms - n->vtime_ms : 0;
+		if (st.first < 0 || left < st.delta_ms) {
+			st.first = i;
+			st.delta_ms = left;
+		}
+	}
+	if (st.first < 0) {
+		errbuf_set(err, errsize, "no timer is pending on any node");
+		return -1;
+	}
+	if (!send_all(s, st.first, step_line, &st, done, user, err, errsize))
+		return -1;
+	return st.first;
+}
+
+int session_oldest_held(const struct session *s)
+{
+	int best = -1;
+
+	for (int i = 0; i < s->nnodes; i++) {
+		const struct node *n = &s->nodes[i];
+
+		if (n->nheld_at && n->fd >= 0 &&
+		    (best < 0 || n->held_at[0] < s->nodes[best].held_at[0]))
+			best = i;
+	}
+	return best;
+}
+
+int session_step_oldest(struct session *s, session_done_fn *done, void *user,
+			char *err, size_t errsize)
+{
+	int node = session_oldest_held(s);
+
+	if (node < 0) {
+		errbuf_set(err, errsize, "no node holds a segment");
+		return -1;
+	}
+	if (!session_clock_op(s, node, SESSION_STEP, done, user, err, errsize))
+		return -1;
+	return node;
 }
 
 bool session_speed(struct session *s, int node, double factor,
@@ -1580,6 +1784,7 @@ void session_destroy(struct session *s)
 		fail_pending(&s->nodes[i]);
 		free(s->nodes[i].conns);
 		free(s->nodes[i].log);
+		free(s->nodes[i].held_at);
 	}
 	if (s->wake_timer)
 		loop_del_timer(s->loop, s->wake_timer);

@@ -123,6 +123,28 @@ enum session_clock_op {
 bool session_clock_op(struct session *s, int node, enum session_clock_op op,
 		      session_done_fn *done, void *user, char *err,
 		      size_t errsize);
+/* The node holding the oldest held frame of all (by the stamp of the `held`
+ * event that counted it), -1 if none holds one. */
+int session_oldest_held(const struct session *s);
+/* One step of the whole exchange: releases that frame, so one segment
+ * crosses the wire per call whichever node sent it. Returns the node, or
+ * -1 with err when nothing is held. */
+int session_step_oldest(struct session *s, session_done_fn *done, void *user,
+			char *err, size_t errsize);
+
+/* The classroom clock: every node paused or running at once (one
+ * completion, when all have answered; node -1). */
+bool session_clock_all(struct session *s, bool run, session_done_fn *done,
+		       void *user, char *err, size_t errsize);
+/* The next timer of any node, the nodes' clocks in step: every node must be
+ * paused; the one whose next deadline is nearest (from its own clock)
+ * advances to it and fires it, every other node's clock moves on by as
+ * much (`advance-to`), firing what falls due on the way. Returns the node
+ * whose timer fired (its `fired` event names the timer), or -1 with err.
+ * The completion names that node. */
+int session_advance_all(struct session *s, session_done_fn *done, void *user,
+			char *err, size_t errsize);
+
 /* Clock speed factor, 0.1 to 100. */
 bool session_speed(struct session *s, int node, double factor,
 		   session_done_fn *done, void *user, char *err,

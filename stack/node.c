@@ -986,6 +986,53 @@ static void cmd_advance_until_event(struct node *n, char **w)
 	cmd_advance(n, true);
 }
 
+/* advance-to T: while paused, the clock goes to node time T (at most
+ * NODE_ADVANCE_MAX_MS on), firing every deadline up to it at its time: how
+ * a controller keeps several nodes' clocks in step while it advances one to
+ * its next timer. */
+static void cmd_advance_to(struct node *n, char **w)
+{
+	uint64_t now = vclock_now(&n->clock), target;
+	unsigned fired;
+
+	if (vclock_running(&n->clock)) {
+		node_error(n, "not-paused", "advance-to works while paused");
+		return;
+	}
+	if (ctlmsg_parse_uint(w[1], UINT64_MAX, &target) < 0) {
+		node_error(n, "bad-message", "advance-to wants a time in ms");
+		return;
+	}
+	if (target < now) {
+		node_error(n, "in-the-past", "the clock does not go back");
+		return;
+	}
+	if (target - now > NODE_ADVANCE_MAX_MS) {
+		node_error(n, "too-far", "advance-to goes at most 10 minutes on");
+		return;
+	}
+	/* 10 minutes of the 100 ms TCP timer, ARP's and the apps': a bound
+	 * only a timer re-arming itself at once would reach. */
+	fired = vclock_advance_to(&n->clock, &n->timers, target, 20000);
+	if (vclock_now(&n->clock) != target) {
+		/* a timer that re-arms itself at once, over and over */
+		node_error(n, "timer-budget", "too many timers on the way");
+		emit_clock(n);
+		return;
+	}
+	if (fired) {
+		struct ctlmsg_out o;
+
+		ctlmsg_out_init_event(&o, "fired");
+		ctlmsg_out_wordf(&o, "%llu", (unsigned long long)target);
+		ctlmsg_out_text(&o, "advance-to", strlen("advance-to"));
+		ctlmsg_out_wordf(&o, "%u", fired);
+		emit(n, &o);
+	}
+	emit_clock(n);
+	emit_ok(n, "advance-to");
+}
+
 static void cmd_speed(struct node *n, char **w)
 {
 	double f;
@@ -1048,6 +1095,7 @@ static const struct command commands[] = {
 	{ "run", 1, cmd_run }, { "pause", 1, cmd_pause }, { "step", 1, cmd_step },
 	{ "advance", 1, cmd_advance_one },
 	{ "advance-until-event", 1, cmd_advance_until_event },
+	{ "advance-to", 2, cmd_advance_to },
 	{ "speed", 2, cmd_speed }, { "drop-next-in", 1, cmd_drop_next_in },
 	{ "status", 1, cmd_status },
 	{ "listen", 2, cmd_listen }, { "connect", 2, cmd_connect },

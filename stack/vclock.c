@@ -111,6 +111,26 @@ bool vclock_advance(struct vclock *c, const struct vclock_timers *t,
 	return true;
 }
 
+unsigned vclock_advance_to(struct vclock *c, const struct vclock_timers *t,
+			   uint64_t target_ms, unsigned max_fires)
+{
+	unsigned fired = 0;
+	uint64_t d;
+
+	if (c->running || target_ms < c->now_ms)
+		return 0;
+	while (fired < max_fires && t->next_deadline(t->user, &d) &&
+	       d <= target_ms) {
+		if (d > c->now_ms)
+			c->now_ms = d;
+		t->fire(t->user);
+		fired++;
+	}
+	if (fired < max_fires)
+		c->now_ms = target_ms;
+	return fired;
+}
+
 int vclock_real_wait_ms(const struct vclock *c, uint64_t real_ns,
 			uint64_t deadline_ms)
 {

@@ -70,6 +70,15 @@ unsigned vclock_catch_up(struct vclock *c, uint64_t real_ns,
 bool vclock_advance(struct vclock *c, const struct vclock_timers *t,
 		    uint64_t *fired_at);
 
+/* While paused: moves the clock to target_ms, deadline by deadline: every
+ * pending deadline up to target_ms is fired at exactly its time (a fired
+ * timer may re-arm itself), then the clock rests at target_ms. Stops early
+ * after max_fires firings (the clock then rests at the last one). Returns
+ * the number fired; 0 and nothing changes while running or if target_ms is
+ * in the past. */
+unsigned vclock_advance_to(struct vclock *c, const struct vclock_timers *t,
+			   uint64_t target_ms, unsigned max_fires);
+
 /* While running: how many real milliseconds until the virtual clock reaches
  * deadline_ms (rounded up, at least 0); -1 when paused (wait for I/O only).
  * For the poll(2) timeout. */

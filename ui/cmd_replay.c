@@ -116,16 +116,26 @@ static bool find_hello(char *buf, size_t size)
 
 int cmd_replay_default(void)
 {
-	char path[4096];
+	return cmd_replay_bundled(NULL);
+}
+
+int cmd_replay_bundled(const char *why)
+{
+	char path[4096], banner[200];
 	if (!find_hello(path, sizeof(path))) {
 		fprintf(stderr, "tcpstep: the bundled recording demos/hello/hello.pcap was not "
 				"found (set TCPSTEP_DEMOS to the demos folder)\n");
 		return 1;
 	}
+	if (why)
+		snprintf(banner, sizeof banner, "recording (no live demo: %.140s)", why);
+	else
+		snprintf(banner, sizeof banner, "bundled recording of the article's "
+			 "hello exchange (live: tcpstep demo hello)");
 	struct tui_opts o = {
 		.path = path,
 		.title = "demos/hello",
-		.banner = "bundled recording of the article's hello exchange (live demo: coming)",
+		.banner = banner,
 		.msl_ns = 1000000000LL, /* recorded with --msl 1 (demos/README.md) */
 	};
 	return tui_run(&o);

@@ -10,8 +10,9 @@
 #include <string.h>
 
 const char headless_help[] =
-	"  --headless         print events as text lines (the only mode until the\n"
-	"                     UI exists, so it is also the default)\n"
+	"  --headless         print events as text lines (the default where standard\n"
+	"                     input or output is not a terminal; demo hello opens the\n"
+	"                     terminal UI otherwise)\n"
 	"  --seed N           reproducible run: same ISNs, ports and events\n"
 	"  --msl S            maximum segment lifetime in seconds (TIME_WAIT = 2 x S),\n"
 	"                     more than 0, at most 86400 (as for decode); default 2\n"
@@ -68,10 +69,11 @@ int headless_parse(struct headless_opts *o, const char *cmd, int argc,
 	const char *a = argv[*i], *v;
 	unsigned long long n;
 
-	/* Accepted for scripts written for the UI to come: until it exists
-	 * every command runs headless, so there is nothing to switch. */
-	if (!strcmp(a, "--headless"))
+	/* Text lines even on a terminal (demo opens the UI there). */
+	if (!strcmp(a, "--headless")) {
+		o->headless = true;
 		return 1;
+	}
 	if (!strcmp(a, "--no-states")) {
 		o->filter.show_states = false;
 		return 1;

@@ -13,6 +13,7 @@ struct headless_opts {
 	struct session_config cfg;
 	struct headless_filter filter;
 	int timeout_s;          /* 0: none */
+	bool headless;          /* --headless: text lines even on a terminal */
 	uint64_t deadline;      /* --timeout's end (ctlmsg_now_ns), set by
 				 * headless_run; UINT64_MAX for none */
 };

@@ -341,3 +341,158 @@ void fb_seg_client_to_server(struct fb_seg *s, int ipv)
 	s->sport = 49152;
 	s->dport = 8888;
 }
+
+/* ---- the pcapng writer --------------------------------------------- */
+
+static void ng32(struct fb *f, bool be, uint32_t v)
+{
+	if (be)
+		fb_be32(f, v);
+	else
+		fb_le32(f, v);
+}
+
+static void ng16(struct fb *f, bool be, uint16_t v)
+{
+	if (be) {
+		fb_be16(f, v);
+	} else {
+		fb_u8(f, (uint8_t)v);
+		fb_u8(f, (uint8_t)(v >> 8));
+	}
+}
+
+static void ng_pad(struct fb *f)
+{
+	while (f->n % 4)
+		fb_u8(f, 0);
+}
+
+/* Writes a block around body[0..n): type, lengths; n is a multiple of 4. */
+static void ng_write(struct fb_ng *w, uint32_t type, const struct fb *body)
+{
+	uint8_t hdr[8], trl[4];
+	struct fb h, t;
+
+	fb_init(&h, hdr, sizeof(hdr));
+	ng32(&h, w->be, type);
+	ng32(&h, w->be, (uint32_t)body->n + 12);
+	fb_init(&t, trl, sizeof(trl));
+	ng32(&t, w->be, (uint32_t)body->n + 12);
+	if (!w->f || body->overflow)
+		return;
+	fwrite(hdr, 1, 8, w->f);
+	fwrite(body->b, 1, body->n, w->f);
+	fwrite(trl, 1, 4, w->f);
+}
+
+bool fb_ng_open(struct fb_ng *w, const char *path)
+{
+	w->f = fopen(path, "wb");
+	w->be = false;
+	return w->f != NULL;
+}
+
+void fb_ng_section(struct fb_ng *w, bool big_endian)
+{
+	uint8_t b[16];
+	struct fb f;
+
+	w->be = big_endian;
+	fb_init(&f, b, sizeof(b));
+	ng32(&f, w->be, 0x1a2b3c4d);
+	ng16(&f, w->be, 1);
+	ng16(&f, w->be, 0);
+	ng32(&f, w->be, 0xffffffff); /* section length: not given */
+	ng32(&f, w->be, 0xffffffff);
+	ng_write(w, 0x0a0d0d0a, &f);
+}
+
+void fb_ng_interface(struct fb_ng *w, int linktype_file, uint32_t snaplen, int tsresol,
+		     int64_t tsoffset_s)
+{
+	uint8_t b[64];
+	struct fb f;
+
+	fb_init(&f, b, sizeof(b));
+	ng16(&f, w->be, (uint16_t)linktype_file);
+	ng16(&f, w->be, 0);
+	ng32(&f, w->be, snaplen);
+	if (tsresol >= 0) {
+		ng16(&f, w->be, 9); /* if_tsresol */
+		ng16(&f, w->be, 1);
+		fb_u8(&f, (uint8_t)tsresol);
+		ng_pad(&f);
+	}
+	if (tsoffset_s) {
+		uint64_t v = (uint64_t)tsoffset_s;
+		ng16(&f, w->be, 14); /* if_tsoffset */
+		ng16(&f, w->be, 8);
+		if (w->be) {
+			ng32(&f, true, (uint32_t)(v >> 32));
+			ng32(&f, true, (uint32_t)v);
+		} else {
+			ng32(&f, false, (uint32_t)v);
+			ng32(&f, false, (uint32_t)(v >> 32));
+		}
+	}
+	if (tsresol >= 0 || tsoffset_s) {
+		ng16(&f, w->be, 0); /* opt_endofopt */
+		ng16(&f, w->be, 0);
+	}
+	ng_write(w, 1, &f);
+}
+
+void fb_ng_packet(struct fb_ng *w, bool obsolete, uint32_t ifid, uint64_t ts_units,
+		  const uint8_t *frame, size_t caplen, size_t wirelen)
+{
+	static uint8_t b[70000];
+	struct fb f;
+
+	fb_init(&f, b, sizeof(b));
+	if (obsolete) {
+		ng16(&f, w->be, (uint16_t)ifid);
+		ng16(&f, w->be, 0); /* drops count */
+	} else {
+		ng32(&f, w->be, ifid);
+	}
+	ng32(&f, w->be, (uint32_t)(ts_units >> 32));
+	ng32(&f, w->be, (uint32_t)ts_units);
+	ng32(&f, w->be, (uint32_t)caplen);
+	ng32(&f, w->be, (uint32_t)wirelen);
+	fb_bytes(&f, frame, caplen);
+	ng_pad(&f);
+	ng_write(w, obsolete ? 2 : 6, &f);
+}
+
+void fb_ng_simple(struct fb_ng *w, const uint8_t *frame, size_t len)
+{
+	static uint8_t b[70000];
+	struct fb f;
+
+	fb_init(&f, b, sizeof(b));
+	ng32(&f, w->be, (uint32_t)len);
+	fb_bytes(&f, frame, len);
+	ng_pad(&f);
+	ng_write(w, 3, &f);
+}
+
+void fb_ng_block(struct fb_ng *w, uint32_t type, const uint8_t *body, size_t n)
+{
+	static uint8_t b[70000];
+	struct fb f;
+
+	fb_init(&f, b, sizeof(b));
+	fb_bytes(&f, body, n);
+	ng_pad(&f);
+	ng_write(w, type, &f);
+}
+
+bool fb_ng_close(struct fb_ng *w)
+{
+	bool ok = w->f && !ferror(w->f);
+	if (w->f && fclose(w->f) != 0)
+		ok = false;
+	w->f = NULL;
+	return ok;
+}

@@ -82,4 +82,28 @@ bool fb_pcap_open(struct fb_pcap *p, const char *path, int linktype_file,
 void fb_pcap_write(struct fb_pcap *p, int64_t ts_ns, const uint8_t *frame, size_t len);
 bool fb_pcap_close(struct fb_pcap *p);
 
+/* A pcapng writer of several sections and interfaces in either byte order,
+ * with every packet block kind: for the files libpcap refuses (interfaces
+ * of different link types) and for the pcapng reader's tests. */
+struct fb_ng {
+	FILE *f;
+	bool be;           /* the current section is big-endian */
+};
+bool fb_ng_open(struct fb_ng *w, const char *path);
+/* A section header block: the sections after it use its byte order. */
+void fb_ng_section(struct fb_ng *w, bool big_endian);
+/* An interface description block; tsresol: the if_tsresol byte, or -1 for
+ * none (microseconds); tsoffset_s: if_tsoffset, 0 for none. */
+void fb_ng_interface(struct fb_ng *w, int linktype_file, uint32_t snaplen, int tsresol,
+		     int64_t tsoffset_s);
+/* An enhanced packet block (obsolete: the obsolete packet block, type 2)
+ * with a time stamp in the interface's units; caplen bytes of frame. */
+void fb_ng_packet(struct fb_ng *w, bool obsolete, uint32_t ifid, uint64_t ts_units,
+		  const uint8_t *frame, size_t caplen, size_t wirelen);
+/* A simple packet block: the frame, no time stamp, interface 0. */
+void fb_ng_simple(struct fb_ng *w, const uint8_t *frame, size_t len);
+/* Any other block: type and body (padded to 4 here). */
+void fb_ng_block(struct fb_ng *w, uint32_t type, const uint8_t *body, size_t n);
+bool fb_ng_close(struct fb_ng *w);
+
 #endif

@@ -24,6 +24,33 @@ struct out {
 	int lie;           /* added to each TCP packet's IP length field */
 	int tunnel;        /* 4 or 6: each packet inside an outer IPv4 / IPv6 */
 	int gre;           /* with tunnel: 1 GRE with a key, 2 GRE Ethernet */
+	/* A pcapng file of several interfaces: frame i goes where route[i]
+	 * says, in the link type of its interface. */
+	struct fb_ng *ng;
+	const struct ng_if *ifs;
+	const struct ng_route *route;
+	size_t iroute;
+	int64_t t_shift;   /* ns added to every time stamp */
+};
+
+/* An interface of such a file: the link type to build (DLT) and the
+ * file's number for it, snap length, if_tsresol (-1: none) and
+ * if_tsoffset (seconds). */
+struct ng_if {
+	int dlt, file_lt;
+	uint32_t snaplen;
+	int tsresol;
+	int64_t offset_s;
+};
+
+/* Where one frame goes: 'e' enhanced, 'o' obsolete, 's' simple packet
+ * block, on interface ifid; before it, what: 0 nothing, 'u' a frame on
+ * interface 3 (a link type tcpstep does not decode), 'b' blocks the
+ * reader skips, 'i' interfaces 2 and 3 (described mid-section). */
+struct ng_route {
+	char block;
+	uint32_t ifid;
+	char before;
 };
 
 static const char *outdir;
@@ -61,8 +88,59 @@ static void close_out(struct out *o)
 		die("write failed");
 }
 
+/* ns since the epoch in an interface's units (if_tsresol), less its
+ * offset. */
+static uint64_t ng_units(const struct ng_if *i, int64_t ts)
+{
+	uint64_t ns = (uint64_t)(ts - i->offset_s * 1000000000LL);
+	if (i->tsresol < 0)
+		return ns / 1000;
+	int e = i->tsresol & 0x7f;
+	if (i->tsresol & 0x80)
+		return (ns / 1000000000u << e) + ((ns % 1000000000u) << e) / 1000000000u;
+	uint64_t d = 1;
+	for (int k = e; k < 9; k++)
+		d *= 10;
+	return ns / d;
+}
+
+static void ng_put(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
+{
+	const struct ng_route *r = &o->route[o->iroute++];
+	if (r->before == 'i') {
+		for (int k = 2; k < 4; k++)
+			fb_ng_interface(o->ng, o->ifs[k].file_lt, o->ifs[k].snaplen,
+					o->ifs[k].tsresol, o->ifs[k].offset_s);
+	} else if (r->before == 'u') {
+		static const uint8_t junk[24] = "not a frame tcpstep rea";
+		fb_ng_packet(o->ng, false, 3, ng_units(&o->ifs[3], ts - 50000), junk,
+			     sizeof(junk), sizeof(junk));
+	} else if (r->before == 'b') {
+		/* a name resolution block (an IPv4 record, the end record), an
+		 * interface statistics block and a custom block */
+		static const uint8_t nrb_le[16] = { 1, 0, 8, 0, 192, 0, 2, 2, 's', 'r', 'v', 0 };
+		static const uint8_t nrb_be[16] = { 0, 1, 0, 8, 192, 0, 2, 2, 's', 'r', 'v', 0 };
+		const uint8_t *nrb = o->ng->be ? nrb_be : nrb_le;
+		static const uint8_t isb[16] = { 0 };
+		static const uint8_t cb[8] = { 0, 0, 0x7e, 0x57, 'x', 'y', 'z', 0 };
+		fb_ng_block(o->ng, 4, nrb, 16);
+		fb_ng_block(o->ng, 5, isb, sizeof(isb));
+		fb_ng_block(o->ng, 0x00000BAD, cb, sizeof(cb));
+	}
+	if (r->block == 's')
+		fb_ng_simple(o->ng, fr, n);
+	else
+		fb_ng_packet(o->ng, r->block == 'o', r->ifid, ng_units(&o->ifs[r->ifid], ts),
+			     fr, n, n);
+}
+
 static void put_frame(struct out *o, int64_t ts, const uint8_t *fr, size_t n)
 {
+	ts += o->t_shift;
+	if (o->ng) {
+		ng_put(o, ts, fr, n);
+		return;
+	}
 	if (o->seed) {
 		uint8_t l[2] = { (uint8_t)(n >> 8), (uint8_t)n };
 		fwrite(l, 1, 2, o->seed);
@@ -115,8 +193,10 @@ static void put_ip(struct out *o, int64_t ts, const uint8_t *ip, size_t n)
 		}
 		ip = outer;
 	}
+	int lt = o->ng ? o->ifs[o->route[o->iroute].block == 's' ? 0
+				: o->route[o->iroute].ifid].dlt : o->lt;
 	size_t fn = o->ntags ? fb_eth_vlan(fr, sizeof(fr), o->tpid, o->ntags, ip, n)
-			     : fb_link(fr, sizeof(fr), o->lt, ip, n);
+			     : fb_link(fr, sizeof(fr), lt, ip, n);
 	if (!fn)
 		die("frame too big");
 	put_frame(o, ts, fr, fn);
@@ -532,7 +612,37 @@ static void badlen(void)
 	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
 	o.lie = 0;
 	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	/* both notes on one segment: a RST outside the window whose
+	 * payload length lies too */
+	o.lie = 40;
+	seg(&c, S, 100, R, 50000, 0, NULL, 0, NULL, 0);
+	o.lie = 0;
 	close_out(&o);
+}
+
+/* After the client's SYN, 100 us apart: the SYN-ACK, the ACK, the
+ * greeting and the server's ACK of it. */
+static void answer_and_greeting(struct conv *c)
+{
+	seg(c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg(c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
+	seg(c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+}
+
+/* The same with the client's SYN first. */
+static void handshake_and_greeting(struct conv *c)
+{
+	seg(c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	answer_and_greeting(c);
+}
+
+/* Then the client closes, 100 us apart: FIN, the server's FIN, ACK. */
+static void client_closes(struct conv *c)
+{
+	seg(c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
+	seg(c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
+	seg(c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
 }
 
 /* Relative numbers re-based by the SYN-ACK (docs/states.md, "Per-segment
@@ -554,13 +664,8 @@ static void rebase(void)
 	seg(&c, S, 100, R | A, 0, 1, NULL, 0, NULL, 0);
 	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	c.isn[1] = 7000;
-	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
-	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
-	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
-	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, F | A, 23, 1, NULL, 2920, NULL, 0);
-	seg(&c, S, 100, F | A, 1, 24, NULL, 2898, NULL, 0);
-	seg(&c, C, 100, A, 24, 2, NULL, 2920, NULL, 0);
+	answer_and_greeting(&c);
+	client_closes(&c);
 
 	int64_t t = c.t;
 	conv_init(&c, &o, 4, 49181, 400, 300);
@@ -571,8 +676,81 @@ static void rebase(void)
 	seg(&c, C, 100, R, (uint32_t)(100 - 400), 0, NULL, 0, NULL, 0);
 	seg(&c, C, 3000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	c.isn[1] = 900000;
+	answer_and_greeting(&c);
+	close_out(&o);
+}
+
+/* A SYN with a TCP header longer than its IP payload: data offset 15
+ * (60 bytes) in a 20-byte segment. Malformed: no segment, nothing starts. */
+static void seg_syn_header_too_long(struct conv *c, int64_t dt_us, uint32_t seq)
+{
+	struct fb_seg s;
+	uint8_t l4[64], ip[128];
+
+	memset(&s, 0, sizeof(s));
+	s.ipv = c->ipv;
+	memcpy(s.src, c->a[C], 16);
+	memcpy(s.dst, c->a[S], 16);
+	s.sport = c->port[C];
+	s.dport = c->port[S];
+	s.seq = seq;
+	s.flags = SY;
+	s.win = 2920;
+	size_t n = fb_tcp(l4, sizeof(l4), &s);
+	l4[12] = 0xf0;
+	n = fb_ipv4(ip, sizeof(ip), s.src, s.dst, 6, 0, l4, n);
+	if (!n)
+		die("segment too big");
+	c->t += dt_us * 1000;
+	put_ip(c->o, c->t, ip, n);
+}
+
+/* A new handshake on ports whose connection never closed (docs/states.md):
+ * - 49200: the connection is left open (the client restarted); a SYN with
+ *   a new ISN, sent twice, is answered by a SYN-ACK acknowledging it: a
+ *   new connection, the old one superseded; it then closes normally;
+ * - 49201: RFC 9293 figure 11 on an established connection: the SYN with
+ *   a new ISN is answered by the old connection's ACK (a challenge ACK),
+ *   the client resets it, and its retried SYN is answered;
+ * - 49202: a SYN with a new ISN whose TCP header is longer than its IP
+ *   payload is malformed and starts nothing: the old connection goes on. */
+static void newsyn(void)
+{
+	struct out o;
+	struct conv c;
+	open_out(&o, "newsyn.pcap", DECODE_LINK_ETHERNET, 1, 65535, false);
+
+	conv_init(&c, &o, 4, 49200, 1000, 2000);
+	handshake_and_greeting(&c);
+	c.isn[0] = 3000000;
+	c.isn[1] = 4000000;
+	seg(&c, C, 5000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 1000000, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	answer_and_greeting(&c);
+	client_closes(&c);
+
+	int64_t t = c.t;
+	conv_init(&c, &o, 4, 49201, 5000, 6000);
+	c.t = t;
+	handshake_and_greeting(&c);
+	/* the client restarted: new ISN 7000; the server's challenge ACK
+	 * carries the old numbers, the client's RST takes its ack as seq */
+	seg(&c, C, 5000000, SY, 7000 - 5000, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
+	seg(&c, C, 100, R, 23, 0, NULL, 0, NULL, 0);
+	seg(&c, C, 1000000, SY, 7000 - 5000, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	c.isn[0] = 7000;
+	c.isn[1] = 8000;
 	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
 	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+
+	t = c.t;
+	conv_init(&c, &o, 4, 49202, 9000, 10000);
+	c.t = t;
+	seg(&c, C, 100, SY, 0, 0, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, S, 100, SY | A, 0, 1, NULL, 2920, opt_lwip, sizeof(opt_lwip));
+	seg(&c, C, 100, A, 1, 1, NULL, 2920, NULL, 0);
+	seg_syn_header_too_long(&c, 1000000, 11000);
 	seg(&c, C, 100, P | A, 1, 1, REQ, 2920, NULL, 0);
 	seg(&c, S, 100, A, 1, 23, NULL, 2898, NULL, 0);
 	close_out(&o);
@@ -664,6 +842,92 @@ static void options(void)
 	}
 	seg(&c, S, 100, A, 1, 2, NULL, 2920, NULL, 0);
 	close_out(&o);
+}
+
+/* A pcapng file libpcap refuses: a capture on several interfaces of
+ * different link types (docs/decode.md, "pcapng files"). Section 1,
+ * little-endian: the hello exchange across Ethernet (microseconds), raw IP
+ * (nanoseconds) and Linux cooked v2 (2^-20 s, with an if_tsoffset), an
+ * obsolete packet block, two interfaces described mid-section, blocks to
+ * skip, and a frame on a fourth interface of a link type tcpstep does not
+ * decode (USER0). Section 2, big-endian, 10 s later: the hello exchange over
+ * IPv6 across Linux cooked v2, Ethernet (explicit microseconds, an offset)
+ * and raw IPv6 (100 ns units), in simple, enhanced and obsolete blocks. */
+static void mixed_link(void)
+{
+	static const struct ng_if s1[] = {
+		{ DECODE_LINK_ETHERNET, 1, 65535, -1, 0 },
+		{ DECODE_LINK_RAW, 101, 65535, 9, 0 },
+		{ DECODE_LINK_SLL2, 276, 65535, 0x94, 1767268000 },
+		{ 147, 147, 65535, -1, 0 },
+	};
+	static const struct ng_route r1[] = {
+		{ 'e', 0, 0 }, { 'e', 1, 'i' }, { 'e', 2, 'u' }, { 'o', 0, 0 },
+		{ 'e', 1, 'b' }, { 'e', 2, 0 }, { 'e', 0, 0 }, { 'o', 1, 0 },
+		{ 'e', 2, 'u' }, { 'e', 0, 0 },
+	};
+	static const struct ng_if s2[] = {
+		{ DECODE_LINK_SLL2, 276, 65535, -1, 0 },
+		{ DECODE_LINK_ETHERNET, 1, 65535, 6, 3600 },
+		{ DECODE_LINK_IPV6, 229, 65535, 7, 0 },
+	};
+	static const struct ng_route r2[] = {
+		{ 's', 0, 0 }, { 'e', 1, 0 }, { 'e', 2, 'b' }, { 'o', 0, 0 },
+		{ 'e', 1, 0 }, { 's', 0, 0 }, { 'e', 2, 0 }, { 'e', 1, 0 },
+		{ 'o', 0, 0 }, { 'e', 2, 0 },
+	};
+	struct fb_ng w;
+	struct out o;
+
+	if (!fb_ng_open(&w, path("mixed-link.pcapng")))
+		die("mixed-link.pcapng");
+	memset(&o, 0, sizeof(o));
+	o.ng = &w;
+	fb_ng_section(&w, false);
+	for (int k = 0; k < 2; k++)
+		fb_ng_interface(&w, s1[k].file_lt, s1[k].snaplen, s1[k].tsresol, s1[k].offset_s);
+	o.ifs = s1;
+	o.route = r1;
+	hello(&o, 4);
+	fb_ng_section(&w, true);
+	for (int k = 0; k < 3; k++)
+		fb_ng_interface(&w, s2[k].file_lt, s2[k].snaplen, s2[k].tsresol, s2[k].offset_s);
+	o.ifs = s2;
+	o.route = r2;
+	o.iroute = 0;
+	o.t_shift = 10000000000LL;
+	hello(&o, 6);
+	if (!fb_ng_close(&w))
+		die("mixed-link.pcapng");
+}
+
+/* Copies of hello.pcapng: cut in the middle of its 8th block (the 6th
+ * packet), and with its 6th block's length impossible (13). */
+static void damaged_pcapng(void)
+{
+	char src[4096];
+	snprintf(src, sizeof(src), "%s/hello.pcapng", outdir);
+	FILE *in = fopen(src, "rb");
+	if (!in)
+		die("hello.pcapng");
+	uint8_t buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	size_t off = 0, at[10];
+	for (int b = 0; b < 10 && off + 8 <= n; b++) {
+		uint32_t len;
+		at[b] = off;
+		memcpy(&len, buf + off + 4, 4); /* written in host order */
+		off += len;
+	}
+	FILE *out = fopen(path("cut-short.pcapng"), "wb");
+	if (!out || fwrite(buf, 1, at[7] + 20, out) != at[7] + 20 || fclose(out))
+		die("cut-short.pcapng");
+	uint32_t bad = 13;
+	memcpy(buf + at[5] + 4, &bad, 4);
+	out = fopen(path("damaged.pcapng"), "wb");
+	if (!out || fwrite(buf, 1, n, out) != n || fclose(out))
+		die("damaged.pcapng");
 }
 
 /* A copy of hello.pcap cut in the middle of its 7th record. */
@@ -796,6 +1060,7 @@ int main(int argc, char **argv)
 	options();
 	badlen();
 	rebase();
+	newsyn();
 	write_tunnel("tunnel-4in4.pcap", 4, 4, 0);
 	write_tunnel("tunnel-6in4.pcap", 4, 6, 0);
 	write_tunnel("tunnel-4in6.pcap", 6, 4, 0);
@@ -803,6 +1068,8 @@ int main(int argc, char **argv)
 	write_tunnel("tunnel-gre.pcap", 4, 4, 1);
 	write_tunnel("tunnel-gre-eth.pcap", 6, 6, 2);
 	cut_short();
+	mixed_link();
+	damaged_pcapng();
 
 	if (argc > 2) {
 		mkdir(argv[2], 0777);

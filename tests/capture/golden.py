@@ -4,7 +4,10 @@ output with an expected file, its exit status with the expected one, and
 (optionally) checks that standard error contains a given text.
 
 usage: golden.py TCPSTEP [--expect FILE] [--exit N] [--stderr TEXT]
-                 [--stdin FILE] -- DECODE_ARGS...
+                 [--stdin FILE [--pipe]] -- DECODE_ARGS...
+
+--stdin gives FILE as standard input; with --pipe through a pipe, which
+cannot seek (as `cat FILE | tcpstep decode -`).
 
 With TCPSTEP_GOLDEN_UPDATE=1 in the environment the expected file is
 rewritten from the actual output instead (review the diff before
@@ -24,13 +27,21 @@ def main():
     ap.add_argument("--exit", type=int, default=0)
     ap.add_argument("--stderr")
     ap.add_argument("--stdin")
+    ap.add_argument("--pipe", action="store_true")
     argv = sys.argv[1:]
     split = argv.index("--") if "--" in argv else len(argv)
     a = ap.parse_args(argv[:split])
     args = argv[split + 1:]
-    stdin = open(a.stdin, "rb") if a.stdin else subprocess.DEVNULL
-    p = subprocess.run([a.tcpstep, "decode"] + args, stdin=stdin,
-                       capture_output=True, env=dict(os.environ, TZ="Asia/Tokyo"))
+    env = dict(os.environ, TZ="Asia/Tokyo")
+    if a.stdin and a.pipe:
+        with open(a.stdin, "rb") as f:
+            data = f.read()
+        p = subprocess.run([a.tcpstep, "decode"] + args, input=data,
+                           capture_output=True, env=env)
+    else:
+        stdin = open(a.stdin, "rb") if a.stdin else subprocess.DEVNULL
+        p = subprocess.run([a.tcpstep, "decode"] + args, stdin=stdin,
+                           capture_output=True, env=env)
     out = p.stdout.decode("utf-8", "replace")
     err = p.stderr.decode("utf-8", "replace")
     ok = True

@@ -653,6 +653,12 @@ static void test_gre_decodes_the_inner_segment(void)
 		/* a GRE header longer than the packet */
 		on = fb_ipv4(o, sizeof(o), a, b, 47, 0, (const uint8_t[]){ 0xb0, 0, 8, 0 }, 4);
 		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_MALFORMED);
+		/* a later fragment of the outer packet holds no GRE header */
+		on = fb_ipv4(o, sizeof(o), a, b, 47, 0x2000 | 3, g, f.n);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_FRAGMENT);
+		/* the first fragment does */
+		on = fb_ipv4(o, sizeof(o), a, b, 47, 0x2000, g, f.n);
+		CHECK_INT_EQ(dec(DECODE_LINK_RAW, o, on, &seg), DECODE_OK);
 	}
 }
 

@@ -92,9 +92,9 @@ static void test_json_escapes_and_ipv6_endpoints(void)
 		     "\"note_reason\":\"rst_out_of_window\"}\n");
 }
 
-/* A clamped IP length (docs/decode.md): a note of its own in both formats;
- * after the tracker's note in text, the flag alone in JSON when the
- * tracker has a note. */
+/* A clamped IP length (docs/decode.md): a note of its own, and after the
+ * tracker's note joined by "; ", the same in both formats; in JSON
+ * note_reason is the first note's key. */
 static void test_ip_length_clamped_note(void)
 {
 	FILE *f = open_mem();
@@ -146,7 +146,8 @@ static void test_ip_length_clamped_note(void)
 	CHECK(strstr(mem, "\"truncated\":false,\"ip_len_clamped\":true,"
 		     "\"note\":\"IPv4 total length larger than the frame; length taken from the frame\","
 		     "\"note_reason\":\"ip_length_exceeds_frame\"}\n") != NULL);
-	CHECK(strstr(mem, "\"ip_len_clamped\":true,\"note\":\"out of window\","
+	CHECK(strstr(mem, "\"ip_len_clamped\":true,\"note\":\"out of window; IPv4 total length "
+		     "larger than the frame; length taken from the frame\","
 		     "\"note_reason\":\"rst_out_of_window\"}\n") != NULL);
 }
 

@@ -117,11 +117,13 @@ static bool expect_build(const char *path, struct expect *x)
 	while ((st = source_next(s, &fr, err)) == SOURCE_FRAME) {
 		struct segment seg;
 		struct tracker_seginfo info;
+		/* Numbers no frame came with (a pcapng record Wireshark
+		 * numbers) are zero. */
 		x->f = grow_to(x->f, &x->capf, fr.pkt + 1, sizeof(*x->f));
-		memset(&x->f[fr.pkt], 0, sizeof(x->f[0]));
+		memset(&x->f[x->nframes + 1], 0, (fr.pkt - x->nframes) * sizeof(x->f[0]));
 		x->nframes = fr.pkt;
 		x->f[fr.pkt].ts_ns = fr.ts_ns;
-		enum decode_result dr = decode_frame(source_linktype(s), fr.data, fr.caplen,
+		enum decode_result dr = decode_frame(fr.linktype, fr.data, fr.caplen,
 						     fr.wirelen, &seg, NULL);
 		seg.pkt = fr.pkt;
 		seg.ts_ns = fr.ts_ns;
@@ -144,6 +146,13 @@ static bool expect_build(const char *path, struct expect *x)
 		e->note_reason = info.note_reason;
 		if (info.conn > x->nconns)
 			x->nconns = info.conn;
+		/* A SYN-ACK that took a SYN given to an older connection: that
+		 * SYN and its retransmissions are the new one's client's. */
+		for (uint64_t p = info.syn_pkt; info.syn_pkt && p < fr.pkt; p++)
+			if (x->f[p].seg && x->f[p].conn == info.syn_conn) {
+				x->f[p].conn = info.conn;
+				x->f[p].endpoint = 0;
+			}
 		drain(t, x, fr.pkt);
 	}
 	x->damaged = st == SOURCE_ERROR;
@@ -182,7 +191,7 @@ static enum tcpstate expect_state(const struct expect *x, uint64_t conn, int e, 
 
 static struct replay *open_all(const char *path, char *err)
 {
-	struct replay_config cfg = { NULL, 0 };
+	struct replay_config cfg = { .filter = NULL };
 	struct replay *r = replay_open(path, &cfg, err);
 	if (!r)
 		return NULL;
@@ -325,7 +334,7 @@ static const char *gen_names[] = {
 	"hello.pcap", "hello.pcapng", "hello-sll2.pcap", "hello6.pcap", "halfclose.pcap",
 	"abort.pcap", "refused.pcap", "simclose.pcap", "simopen.pcap", "retrans.pcap",
 	"midstream.pcap", "reuse.pcap", "misc.pcap", "snaplen.pcap", "options.pcap",
-	"reordered.pcap",
+	"reordered.pcap", "mixed-link.pcapng", "rebase.pcap", "newsyn.pcap",
 };
 
 static const char *demo_names[] = {
@@ -477,6 +486,42 @@ static void test_seek_equals_feeding_long_pcapng(void)
 	}
 }
 
+/* mixed-link.pcapng again and again: a pcapng file of many sections, each
+ * with its own byte order and interfaces of different link types, so the
+ * reader seeks into sections it has not read yet (the index and the reader
+ * are two sources) and back into ones it has. */
+static char long_mixed_path[4200];
+
+static void test_seek_equals_feeding_many_sections(void)
+{
+	char p[4096];
+	static uint8_t buf[65536];
+	path_of(p, sizeof(p), capdir, "mixed-link.pcapng");
+	FILE *in = fopen(p, "rb");
+	size_t n = in ? fread(buf, 1, sizeof(buf), in) : 0;
+	if (in)
+		fclose(in);
+	CHECK(n > 0 && n < sizeof(buf));
+	snprintf(long_mixed_path, sizeof(long_mixed_path), "%s/mixed.pcapng", tmpdir);
+	FILE *f = fopen(long_mixed_path, "wb");
+	CHECK(f != NULL);
+	if (!f || !n) {
+		if (f)
+			fclose(f);
+		return;
+	}
+	for (int k = 0; k < 100; k++)
+		fwrite(buf, 1, n, f);
+	CHECK(fclose(f) == 0);
+	check_file(long_mixed_path);
+	struct expect x;
+	if (expect_build(long_mixed_path, &x)) {
+		CHECK(!x.damaged);
+		CHECK_INT_EQ(x.nframes, 2400);
+		expect_free(&x);
+	}
+}
+
 static void test_transitions_next_prev_and_frames(void)
 {
 	char err[REPLAY_ERRBUF_SIZE];
@@ -612,6 +657,32 @@ static void test_history_ended_and_time_wait(void)
 	CHECK(strncmp(a.ended, "reset by ", 9) == 0);
 	CHECK(strchr(a.history, 'R') || strchr(a.history, 'r'));
 	replay_close(r);
+
+	/* newsyn.pcap: conn 1 (frames 1-5) superseded at the SYN of frame 6,
+	 * which, with its retransmission (7), opens conn 2 */
+	path_of(p, sizeof(p), capdir, "newsyn.pcap");
+	r = open_all(p, err);
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	CHECK(replay_conn_at(r, 1, 5, &a));
+	CHECK_STR_EQ(a.ended, "");
+	CHECK_INT_EQ(a.state[0], TCPSTATE_ESTABLISHED);
+	CHECK(replay_conn_at(r, 1, 6, &a));
+	CHECK_STR_EQ(a.ended, "superseded");
+	CHECK_INT_EQ(a.state[0], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(a.state[1], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(a.segments, 5);
+	CHECK_STR_EQ(a.history, "ShADa"); /* not the new SYN */
+	struct replay_conn ci;
+	CHECK(replay_conn_info(r, 2, &ci));
+	CHECK_INT_EQ(ci.first_pkt, 6);
+	CHECK_INT_EQ(replay_conn_frame(r, 2, 1), 7);
+	CHECK(replay_conn_at(r, 2, 7, &a));
+	CHECK_INT_EQ(a.state[0], TCPSTATE_SYN_SENT);
+	CHECK_STR_EQ(a.history, "S");
+	CHECK_INT_EQ(a.segments, 2);
+	replay_close(r);
 }
 
 static void test_out_of_range_frames_rejected(void)
@@ -716,7 +787,7 @@ static void test_stdin_spooled_and_seekable(void)
 static void test_filter_keeps_frame_numbers(void)
 {
 	char err[REPLAY_ERRBUF_SIZE], p[4096];
-	struct replay_config cfg = { "tcp[tcpflags] & tcp-fin != 0", 0 };
+	struct replay_config cfg = { .filter = "tcp[tcpflags] & tcp-fin != 0" };
 	struct replay_frame f;
 	struct expect x;
 	path_of(p, sizeof(p), capdir, "hello.pcap");
@@ -764,7 +835,7 @@ static void test_stdin_damage_named_standard_input(void)
 	if (r) {
 		CHECK_INT_EQ(replay_frames(r), 6);
 		CHECK(replay_damage(r) &&
-		      strncmp(replay_damage(r), "standard input: after frame 6", 29) == 0);
+		      strncmp(replay_damage(r), "standard input: cut short after frame 6 (", 41) == 0);
 	}
 	replay_close(r);
 }
@@ -980,10 +1051,79 @@ static void test_block_boundaries(void)
 	}
 }
 
+/* issue 11 class 4 across the index's blocks: a new handshake on the
+ * ports of an open connection, its SYN (frame syn) and the SYN's
+ * retransmission given to the old connection when fed and moved to the new
+ * one by the SYN-ACK, gap frames later, whether the SYN's block is still
+ * being filled or already encoded (frames that cannot change in place). */
+static void test_superseded_across_blocks(void)
+{
+	static const uint64_t syns[] = { 6, 127, 128, 129, 200 };
+	static const uint64_t gaps[] = { 0, 1, 130 };
+	static const uint8_t arp[60] = { [12] = 0x08, [13] = 0x06 }; /* not IP */
+	char path[4200], err[REPLAY_ERRBUF_SIZE];
+	for (size_t i = 0; i < sizeof(syns) / sizeof(syns[0]); i++)
+		for (size_t j = 0; j < sizeof(gaps) / sizeof(gaps[0]); j++) {
+			struct edge_writer w;
+			uint64_t n = 0, syn = syns[i];
+			snprintf(path, sizeof(path), "%s/supersede.pcap", tmpdir);
+			if (!edge_open(&w, path))
+				return;
+			int64_t t = 1700000000LL * 1000000000LL;
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_SYN, 100, 0, 0);
+			edge_seg(&w, t += 1000, 1, 3000, true, TCPF_SYN | TCPF_ACK, 9000, 101, 0);
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_ACK, 101, 9001, 0);
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_ACK, 101, 9001, 10);
+			edge_seg(&w, t += 1000, 1, 3000, true, TCPF_ACK, 9001, 111, 0);
+			for (n = 5; n < syn - 1; n++)
+				edge_frame(&w, t += 1000, arp, sizeof(arp));
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_SYN, 5000, 0, 0);
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_SYN, 5000, 0, 0);
+			for (n = 0; n < gaps[j]; n++)
+				edge_frame(&w, t += 1000, arp, sizeof(arp));
+			uint64_t synack = syn + 2 + gaps[j];
+			edge_seg(&w, t += 1000, 1, 3000, true, TCPF_SYN | TCPF_ACK, 7000, 5001, 0);
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_ACK, 5001, 7001, 0);
+			edge_seg(&w, t += 1000, 1, 3000, false, TCPF_ACK, 5001, 7001, 20);
+			edge_close(&w);
+			check_file(path);
+			struct replay *r = open_all(path, err);
+			CHECK(r != NULL);
+			if (r) {
+				struct replay_conn_at a;
+				struct replay_frame f;
+				CHECK_INT_EQ(replay_conns(r), 2);
+				CHECK_INT_EQ(replay_frame_conn(r, syn), 2);
+				CHECK_INT_EQ(replay_frame_conn(r, syn + 1), 2);
+				CHECK_INT_EQ(replay_frame_conn(r, synack), 2);
+				CHECK_INT_EQ(replay_frame_conn(r, 5), 1);
+				CHECK_INT_EQ(replay_conn_frames(r, 1), 5);
+				CHECK_INT_EQ(replay_conn_frames(r, 2), 5);
+				CHECK_INT_EQ(replay_conn_frame(r, 2, 0), syn);
+				CHECK(replay_conn_at(r, 1, synack, &a));
+				CHECK_STR_EQ(a.ended, "superseded");
+				CHECK_STR_EQ(a.history, "ShADa");
+				CHECK_INT_EQ(a.bytes[0], 10);
+				CHECK(replay_conn_at(r, 2, synack + 2, &a));
+				CHECK_STR_EQ(a.history, "ShAD");
+				CHECK_INT_EQ(a.bytes[0], 20);
+				CHECK(replay_frame(r, syn + 1, &f, err));
+				CHECK_INT_EQ(f.info.conn, 2);
+				CHECK_INT_EQ(f.info.from_endpoint, 0);
+				CHECK_INT_EQ(f.info.rel_seq, 0);
+				CHECK(replay_frame(r, synack + 2, &f, err));
+				CHECK_INT_EQ(f.info.rel_seq, 1);
+				CHECK_INT_EQ(f.info.rel_ack, 1);
+				replay_close(r);
+			}
+			unlink(path);
+		}
+}
+
 static void test_incremental_progress(void)
 {
 	char err[REPLAY_ERRBUF_SIZE];
-	struct replay_config cfg = { NULL, 0 };
+	struct replay_config cfg = { .filter = NULL };
 	struct replay *r = replay_open(long_path, &cfg, err);
 	CHECK(r != NULL);
 	if (!r)
@@ -1012,6 +1152,84 @@ static void test_incremental_progress(void)
 	CHECK(replay_index_progress(r) == 1.0);
 	CHECK(!replay_index_step(r, 10));
 	replay_close(r);
+}
+
+/* A file still being written (follow: a live session's recording): indexed
+ * as it grows, and then the same, frame for frame and state for state, as
+ * the whole file indexed at once. */
+static void test_follow_a_growing_file(void)
+{
+	char err[REPLAY_ERRBUF_SIZE], ebuf[PCAP_ERRBUF_SIZE], src[4300], dst[4300];
+	struct replay_config fcfg = { .follow = true }, cfg = { .filter = NULL };
+	const u_char *data;
+	struct pcap_pkthdr *h;
+	pcap_t *in;
+	pcap_dumper_t *d;
+	struct replay *r, *whole;
+	int n = 0;
+
+	snprintf(src, sizeof src, "%s/hello/hello.pcap", demodir);
+	snprintf(dst, sizeof dst, "%s/growing.pcap", tmpdir);
+	in = pcap_open_offline(src, ebuf);
+	CHECK(in != NULL);
+	if (!in)
+		return;
+	d = pcap_dump_open(in, dst);
+	CHECK(d != NULL);
+	pcap_dump_flush(d);
+	r = replay_open(dst, &fcfg, err);
+	CHECK(r != NULL);
+	if (!r || !d)
+		return;
+	/* Nothing yet: not the end of indexing. */
+	CHECK(!replay_index_step(r, 100));
+	CHECK(!replay_index_done(r));
+	CHECK(replay_at_end(r));
+	CHECK_INT_EQ(replay_frames(r), 0);
+	/* Three frames at a time, each batch flushed, as the wire tap does. */
+	while (pcap_next_ex(in, &h, &data) == 1) {
+		pcap_dump((u_char *)d, h, data);
+		if (++n % 3)
+			continue;
+		pcap_dump_flush(d);
+		while (replay_index_step(r, 2))
+			;
+		CHECK(!replay_index_done(r));
+		CHECK_INT_EQ(replay_frames(r), n);
+	}
+	pcap_dump_flush(d);
+	while (replay_index_step(r, 100))
+		;
+	CHECK_INT_EQ(replay_frames(r), n);
+	CHECK(!replay_index_done(r));
+	replay_follow_end(r);
+	CHECK(!replay_index_step(r, 100));
+	CHECK(replay_index_done(r));
+	pcap_dump_close(d);
+	pcap_close(in);
+
+	whole = replay_open(src, &cfg, err);
+	CHECK(whole != NULL);
+	if (whole) {
+		while (replay_index_step(whole, 1000))
+			;
+		CHECK_INT_EQ(replay_frames(whole), replay_frames(r));
+		CHECK_INT_EQ(replay_conns(whole), replay_conns(r));
+		for (uint64_t c = 1; c <= replay_conns(whole); c++)
+			for (uint64_t pkt = 1; pkt <= replay_frames(whole); pkt++) {
+				struct replay_conn_at a, b;
+
+				CHECK(replay_conn_at(whole, c, pkt, &a));
+				CHECK(replay_conn_at(r, c, pkt, &b));
+				CHECK_INT_EQ(a.state[0], b.state[0]);
+				CHECK_INT_EQ(a.state[1], b.state[1]);
+				CHECK_INT_EQ(a.segments, b.segments);
+				CHECK_STR_EQ(a.history, b.history);
+			}
+		replay_close(whole);
+	}
+	replay_close(r);
+	unlink(dst);
 }
 
 /* A big realistic capture (gen_pcap: reordering, losses, mid-stream
@@ -1134,6 +1352,7 @@ int main(int argc, char **argv)
 	RUN(test_seek_equals_feeding_demos);
 	RUN(test_seek_equals_feeding_long_capture);
 	RUN(test_seek_equals_feeding_long_pcapng);
+	RUN(test_seek_equals_feeding_many_sections);
 	RUN(test_transitions_next_prev_and_frames);
 	RUN(test_history_ended_and_time_wait);
 	RUN(test_out_of_range_frames_rejected);
@@ -1144,6 +1363,8 @@ int main(int argc, char **argv)
 	RUN(test_incremental_progress);
 	RUN(test_block_boundaries);
 	RUN(test_encoding_edges);
+	RUN(test_superseded_across_blocks);
+	RUN(test_follow_a_growing_file);
 	if (argc > 3) {
 		big_path = argv[3];
 		RUN(test_seek_equals_feeding_big_capture);
@@ -1154,6 +1375,8 @@ int main(int argc, char **argv)
 	snprintf(p, sizeof(p), "%s/long.pcapng", tmpdir);
 	unlink(p);
 	snprintf(p, sizeof(p), "%s/cut.pcap", tmpdir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/mixed.pcapng", tmpdir);
 	unlink(p);
 	rmdir(tmpdir);
 	CHECK_EXIT();

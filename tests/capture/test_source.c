@@ -36,7 +36,8 @@ static bool collect_frame(const struct source_frame *f, void *user)
 	if (c->n < c->max)
 		c->pkts[c->n] = f->pkt;
 	/* every frame of our captures decodes on the file's link type */
-	CHECK_INT_EQ(decode_frame(source_linktype(c->s), f->data, f->caplen, f->wirelen,
+	CHECK_INT_EQ(f->linktype, source_linktype(c->s));
+	CHECK_INT_EQ(decode_frame(f->linktype, f->data, f->caplen, f->wirelen,
 				  &seg, NULL), DECODE_OK);
 	c->n++;
 	return c->n != c->stop_after;
@@ -149,7 +150,10 @@ static void test_cut_short_file_reports_frames_then_error(void)
 		return;
 	CHECK_INT_EQ(read_all(s, pkts, 16, &st, err), 6);
 	CHECK_INT_EQ(st, SOURCE_ERROR);
-	CHECK(strstr(err, "cut-short.pcap: after frame 6: truncated dump file") != NULL);
+	CHECK(strstr(err, "cut-short.pcap: cut short after frame 6 (truncated dump file; "
+			  "tried to read 54 captured bytes, only got 20): the frames before "
+			  "were read; if it was still being written or copied, read it again "
+			  "once that is done") != NULL);
 	source_close(s);
 }
 
@@ -157,12 +161,270 @@ static void test_unreadable_files_named_with_reason(void)
 {
 	char err[SOURCE_ERRBUF_SIZE];
 	CHECK(source_open_file(cap("garbage.pcap"), NULL, err) == NULL);
-	CHECK(strstr(err, "garbage.pcap: unknown file format") != NULL);
+	CHECK_STR_EQ(err, cap("garbage.pcap: not a capture file (unknown file format): it "
+			      "begins with neither a pcap nor a pcapng header; give a file "
+			      "written by tcpdump, Wireshark or dumpcap, or convert it with "
+			      "editcap"));
 	CHECK(source_open_file(cap("no-such-file.pcap"), NULL, err) == NULL);
-	CHECK_STR_EQ(err, cap("no-such-file.pcap: No such file or directory"));
+	CHECK_STR_EQ(err, cap("no-such-file.pcap: No such file or directory: check the "
+			      "file's name and directory"));
 	CHECK(source_open_file(dir, NULL, err) == NULL);
-	snprintf(pbuf, sizeof(pbuf), "%s: error reading dump file: Is a directory", dir);
+	snprintf(pbuf, sizeof(pbuf), "%s: is a directory, not a capture file: give the "
+		 "path of a pcap or pcapng file", dir);
 	CHECK_STR_EQ(err, pbuf);
+	CHECK(source_open_file(cap("empty.pcap"), NULL, err) == NULL);
+	CHECK_STR_EQ(err, cap("empty.pcap: the file is empty: a capture that was stopped "
+			      "before it began, or a copy that failed; capture or copy it "
+			      "again"));
+	/* libpcap names the link type: no bare number */
+	CHECK(source_open_file(cap("wifi.pcap"), NULL, err) == NULL);
+	CHECK_STR_EQ(err, cap("wifi.pcap: its frames are 802.11 (link type IEEE802_11), "
+			      "which tcpstep does not decode: it reads Ethernet, Linux "
+			      "cooked (v1, v2), raw IP and BSD loopback frames; capture on "
+			      "a wired interface or on \"any\" instead"));
+	/* pcapng, read by our reader: cut short, and a block that cannot be */
+	struct source *s = source_open_file(cap("cut-short.pcapng"), NULL, err);
+	uint64_t pkts[16];
+	enum source_status st;
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_INT_EQ(read_all(s, pkts, 16, &st, err), 5);
+		CHECK_INT_EQ(st, SOURCE_ERROR);
+		CHECK_STR_EQ(err, cap("cut-short.pcapng: cut short after frame 5 (the file "
+				      "ends inside a packet block): the frames before were "
+				      "read; if it was still being written or copied, read it "
+				      "again once that is done"));
+		source_close(s);
+	}
+	s = source_open_file(cap("damaged.pcapng"), NULL, err);
+	CHECK(s != NULL);
+	if (s) {
+		CHECK_INT_EQ(read_all(s, pkts, 16, &st, err), 3);
+		CHECK_INT_EQ(st, SOURCE_ERROR);
+		CHECK_STR_EQ(err, cap("damaged.pcapng: damaged after frame 3 (a block at "
+				      "offset 320 says it is 13 bytes long, where a length is "
+				      "a multiple of 4 and at least 12): the frames before were "
+				      "read, the rest cannot be; check how the file was written "
+				      "or copied"));
+		source_close(s);
+	}
+}
+
+/* Writes the first n bytes of capture name to a pipe as standard input
+ * (a pipe cannot seek: the magic number read must be handed back). */
+static int pipe_stdin(const char *name, size_t n, int *saved)
+{
+	static uint8_t buf[65536];
+	FILE *f = fopen(cap(name), "rb");
+	size_t got = f ? fread(buf, 1, sizeof(buf), f) : 0;
+	int fds[2];
+	if (f)
+		fclose(f);
+	if (n > got)
+		n = got;
+	*saved = dup(0);
+	if (pipe(fds) != 0)
+		return -1;
+	/* small enough for the pipe's buffer: written before reading */
+	if (write(fds[1], buf, n) != (ssize_t)n)
+		return -1;
+	close(fds[1]);
+	dup2(fds[0], 0);
+	close(fds[0]);
+	clearerr(stdin);
+	return 0;
+}
+
+static void restore_stdin(int saved)
+{
+	dup2(saved, 0);
+	close(saved);
+	clearerr(stdin);
+}
+
+static void test_pipe_on_stdin(void)
+{
+	static const struct {
+		const char *name;
+		size_t n;
+		int frames;
+		const char *err; /* NULL: read to the end */
+	} cases[] = {
+		{ "hello.pcap", 65536, 10, NULL },
+		{ "hello.pcapng", 65536, 10, NULL },
+		{ "mixed-link.pcapng", 65536, 22, NULL },
+		{ "hello.pcap", 0, -1, "standard input: the file is empty: a capture that "
+		  "was stopped before it began, or a copy that failed; capture or copy it again" },
+		{ "hello.pcap", 3, -1, "standard input: the file is 3 bytes, too short for a "
+		  "capture header: it was cut short; copy or capture it again" },
+		{ "hello.pcap", 10, -1, "standard input: the file ends inside its pcap header "
+		  "(10 of its 24 bytes): it was cut short; copy or capture it again" },
+		{ "hello.pcapng", 30, 0, "standard input: cut short before its first frame (the "
+		  "file ends inside a block's header): if it was still being written or "
+		  "copied, read it again once that is done" },
+		{ "hello.pcapng", 20, -1, "standard input: cannot read it as pcapng: the file "
+		  "ends inside its section header; check how the file was written or copied" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[SOURCE_ERRBUF_SIZE] = "";
+		int saved;
+		CHECK_INT_EQ(pipe_stdin(cases[i].name, cases[i].n, &saved), 0);
+		struct source *s = source_open_file("-", NULL, err);
+		if (cases[i].frames < 0) {
+			CHECK(s == NULL);
+			CHECK_STR_EQ(err, cases[i].err);
+		} else {
+			CHECK(s != NULL);
+			enum source_status st = SOURCE_EOF;
+			int n = 0;
+			uint64_t last = 0;
+			struct source_frame f;
+			while (s && (st = source_next(s, &f, err)) == SOURCE_FRAME) {
+				CHECK(f.pkt > last);
+				last = f.pkt;
+				n++;
+			}
+			CHECK_INT_EQ(n, cases[i].frames);
+			CHECK_INT_EQ(st, cases[i].err ? SOURCE_ERROR : SOURCE_EOF);
+			if (cases[i].err)
+				CHECK_STR_EQ(err, cases[i].err);
+		}
+		source_close(s);
+		restore_stdin(saved);
+	}
+}
+
+/* mixed-link.pcapng (gen_captures.c): two sections (little- then
+ * big-endian), interfaces of five link types, all three packet blocks,
+ * custom blocks that Wireshark numbers as frames 6 and 16. */
+static const struct {
+	uint64_t pkt;
+	int linktype;
+	int64_t ts_ns; /* since T0_NS */
+} mixed[] = {
+	{ 1, DECODE_LINK_ETHERNET, 100000 },
+	{ 2, DECODE_LINK_RAW, 200000 },       /* LINKTYPE_RAW 101 as DLT_RAW */
+	{ 3, 147, 250000 },                   /* USER0: not decoded */
+	{ 4, DECODE_LINK_SLL2, 299453 },      /* 2^-20 s units, if_tsoffset */
+	{ 5, DECODE_LINK_ETHERNET, 400000 },  /* obsolete packet block */
+	{ 7, DECODE_LINK_RAW, 250400000 },
+	{ 8, DECODE_LINK_SLL2, 1000399589 },
+	{ 9, DECODE_LINK_ETHERNET, 1000500000 },
+	{ 10, DECODE_LINK_RAW, 1000600000 },
+	{ 11, 147, 1000650000 },
+	{ 12, DECODE_LINK_SLL2, 1000699996 },
+	{ 13, DECODE_LINK_ETHERNET, 1000800000 },
+	{ 14, DECODE_LINK_SLL2, 1000800000 }, /* simple packet block: 13's time */
+	{ 15, DECODE_LINK_ETHERNET, 10000200000 }, /* if_tsoffset 3600 s */
+	{ 17, DECODE_LINK_IPV6, 10000300000 },     /* 100 ns units */
+	{ 18, DECODE_LINK_SLL2, 10000400000 },
+	{ 19, DECODE_LINK_ETHERNET, 10250400000 },
+	{ 20, DECODE_LINK_SLL2, 10250400000 },
+	{ 21, DECODE_LINK_IPV6, 11000500000 },
+	{ 22, DECODE_LINK_ETHERNET, 11000600000 },
+	{ 23, DECODE_LINK_SLL2, 11000700000 },
+	{ 24, DECODE_LINK_IPV6, 11000800000 },
+};
+#define NMIXED (sizeof(mixed) / sizeof(mixed[0]))
+
+static void test_mixed_link_pcapng_frames(void)
+{
+	char err[SOURCE_ERRBUF_SIZE];
+	struct source *s = source_open_file(cap("mixed-link.pcapng"), NULL, err);
+	struct source_frame f;
+	size_t i = 0;
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT_EQ(source_linktype(s), DECODE_LINK_ETHERNET); /* the first interface's */
+	CHECK_INT_EQ(source_snaplen(s), 65535);
+	while (source_next(s, &f, err) == SOURCE_FRAME) {
+		CHECK(i < NMIXED);
+		if (i >= NMIXED)
+			break;
+		struct segment seg;
+		CHECK_INT_EQ(f.pkt, mixed[i].pkt);
+		CHECK_INT_EQ(f.linktype, mixed[i].linktype);
+		CHECK_INT_EQ(f.ts_ns, T0_NS + mixed[i].ts_ns);
+		CHECK_INT_EQ(decode_frame(f.linktype, f.data, f.caplen, f.wirelen, &seg, NULL),
+			     f.linktype == 147 ? DECODE_UNSUPPORTED_LINK : DECODE_OK);
+		i++;
+	}
+	CHECK_INT_EQ(i, NMIXED);
+	struct source_stats ss;
+	source_get_stats(s, &ss);
+	CHECK_INT_EQ(ss.frames, 24);
+	CHECK_INT_EQ(ss.matched, 22);
+	source_close(s);
+}
+
+/* The filter compiled per link type: the same filter matches the IPv6
+ * frames of three link types. */
+static void test_mixed_link_filter_per_link_type(void)
+{
+	char err[SOURCE_ERRBUF_SIZE];
+	struct source *s = source_open_file(cap("mixed-link.pcapng"), "ip6 and tcp", err);
+	uint64_t want[] = { 14, 15, 17, 18, 19, 20, 21, 22, 23, 24 }, got[16];
+	enum source_status st;
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	struct source_frame f;
+	int n = 0;
+	while ((st = source_next(s, &f, err)) == SOURCE_FRAME)
+		if (n < 16)
+			got[n++] = f.pkt;
+	CHECK_INT_EQ(st, SOURCE_EOF);
+	CHECK_INT_EQ(n, 10);
+	for (int i = 0; i < n && i < 10; i++)
+		CHECK_INT_EQ(got[i], want[i]);
+	source_close(s);
+	/* a filter that fits no link type of the file's first interface fails
+	 * at open, as for a pcap file */
+	s = source_open_file(cap("mixed-link.pcapng"), "wlan type mgt", err);
+	CHECK(s == NULL);
+	CHECK(strstr(err, "mixed-link.pcapng: bad filter 'wlan type mgt': 802.11") != NULL);
+	source_close(s);
+}
+
+/* Offsets from one source, sought in another that has not read that far:
+ * the reader reads the sections and interfaces on the way, so the frame
+ * there has its own link type and time. */
+static void test_mixed_link_seek_between_sources(void)
+{
+	char err[SOURCE_ERRBUF_SIZE];
+	struct source *a = source_open_file(cap("mixed-link.pcapng"), NULL, err);
+	int64_t off[NMIXED];
+	struct source_frame f;
+	size_t n = 0;
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	while (n < NMIXED && source_next(a, &f, err) == SOURCE_FRAME)
+		off[n++] = source_tell(a); /* just past frame mixed[n] */
+	CHECK_INT_EQ(n, NMIXED);
+	/* from the end backwards in a fresh source, then forwards in a */
+	for (int pass = 0; pass < 2; pass++) {
+		struct source *s = pass ? a : source_open_file(cap("mixed-link.pcapng"), NULL, err);
+		CHECK(s != NULL);
+		if (!s)
+			continue;
+		for (size_t k = n - 1; k-- > 0;) {
+			size_t j = pass ? n - 2 - k : k;
+			CHECK(source_seek(s, off[j], mixed[j].pkt, err));
+			CHECK_INT_EQ(source_next(s, &f, err), SOURCE_FRAME);
+			/* after frame 5 comes number 6, a custom block: 7 is next */
+			CHECK_INT_EQ(f.pkt, mixed[j + 1].pkt);
+			CHECK_INT_EQ(f.linktype, mixed[j + 1].linktype);
+			CHECK_INT_EQ(f.ts_ns, T0_NS + mixed[j + 1].ts_ns);
+		}
+		if (!pass)
+			source_close(s);
+	}
+	CHECK(!source_seek(a, off[3] + 2, 4, err));
+	CHECK(strstr(err, "mixed-link.pcapng: cannot seek to offset ") != NULL);
+	CHECK(strstr(err, ": not the start of a block") != NULL);
+	source_close(a);
 }
 
 static void test_stdin_source(void)
@@ -315,6 +577,10 @@ int main(int argc, char **argv)
 	}
 	RUN(test_each_stops_and_resumes);
 	RUN(test_unreadable_files_named_with_reason);
+	RUN(test_pipe_on_stdin);
+	RUN(test_mixed_link_pcapng_frames);
+	RUN(test_mixed_link_filter_per_link_type);
+	RUN(test_mixed_link_seek_between_sources);
 	RUN(test_recorder_round_trip);
 	RUN(test_recorder_errors_name_the_file_once);
 	CHECK_EXIT();

@@ -130,6 +130,32 @@ static void test_relative_numbers_wrap_around(void)
 	sim_free(&s);
 }
 
+/* A direction whose next sequence number is exactly 0 after the
+ * wraparound still knows it: the segment ending at 2^32 sent again is a
+ * retransmission, and one starting past 0 follows a hole. (Only the
+ * RST-ACK with SEQ=0 of test_synack_rebases_after_refusal leaves it
+ * unknown.) */
+static void test_next_seq_zero_after_wraparound_is_known(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	s.nxt[0] = 0xffffff9bu; /* + SYN: the data starts at 2^32 - 100 */
+	sim_handshake(&s);
+	CHECK_INT_EQ(s.nxt[0], 0xffffff9cu);
+	sim_send(&s, 0, PSH | ACK, 100);
+	CHECK_INT_EQ(s.nxt[0], 0);
+	CHECK_INT_EQ(s.last.marks, 0);
+	s.ts += 300 * MS;
+	sim_raw(&s, 0, PSH | ACK, 0xffffff9cu, s.nxt[1], 100, 8192);
+	CHECK(s.last.marks & TRACKER_MARK_RETRANSMISSION);
+	CHECK_INT_EQ(s.last.rel_seq, 1);
+	sim_raw(&s, 0, PSH | ACK, 50, s.nxt[1], 10, 8192);
+	CHECK(s.last.marks & TRACKER_MARK_PREV_NOT_CAPTURED);
+	CHECK_INT_EQ(s.last.rel_seq, 151);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
 static void test_retransmission_after_timeout(void)
 {
 	struct sim s;
@@ -354,6 +380,7 @@ int main(void)
 	RUN(test_relative_numbers_mid_stream);
 	RUN(test_synack_rebases_after_refusal);
 	RUN(test_relative_numbers_wrap_around);
+	RUN(test_next_seq_zero_after_wraparound_is_known);
 	RUN(test_retransmission_after_timeout);
 	RUN(test_hole_dup_acks_and_fast_retransmission);
 	RUN(test_out_of_order_segment);

@@ -400,6 +400,140 @@ static void test_syn_in_established_is_not_reuse(void)
 	sim_free(&s);
 }
 
+/* A port reuse after a crash (or a NAT rebinding): on an ESTABLISHED
+ * connection the client sends a SYN with a new ISN, twice, and the server
+ * answers it with a SYN-ACK: the old connection is superseded at the SYN's
+ * frame, the SYN and its retransmission move to a new connection (new id),
+ * and each summary counts only its own frames (docs/states.md). */
+static void test_new_isn_syn_answered_supersedes_connection(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_send(&s, 0, ACK, 10);
+	sim_clear_log(&s);
+	s.nxt[0] = 424242;
+	s.nxt[1] = 777777;
+	sim_send(&s, 0, SYN, 0);
+	uint64_t syn_pkt = s.pkt;
+	int64_t syn_ts = s.ts - s.step;
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	CHECK_STR_EQ(s.last.note_reason, "syn_new_isn");
+	CHECK_INT_EQ(s.last.marks, 0);
+	sim_raw(&s, 0, SYN, 424242, 0, 0, s.win[0]);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	CHECK_INT_EQ(s.last.marks, TRACKER_MARK_RETRANSMISSION);
+	CHECK_STR_EQ(s.log, "");
+	CHECK_INT_EQ(s.nsum, 0);
+
+	sim_send(&s, 1, SYN | ACK, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED superseded; "
+			    "S ESTABLISHED>CLOSED superseded; "
+			    "C CLOSED>SYN_SENT active_open; "
+			    "S CLOSED>LISTEN listen_inferred; "
+			    "S LISTEN>SYN_RCVD passive_open; "
+			    "C SYN_SENT>ESTABLISHED synack_rcvd");
+	for (unsigned i = 0; i < 2; i++) {
+		const struct tracker_event *ev = &s.evs[s.nevs - 6 + i];
+		CHECK_INT_EQ(ev->conn, 1);
+		CHECK_INT_EQ(ev->pkt, syn_pkt);
+		CHECK_INT_EQ(ev->ts_ns, syn_ts);
+		CHECK_STR_EQ(ev->u.state.cause, "superseded by a new handshake");
+	}
+	CHECK_INT_EQ(s.evs[s.nevs - 4].conn, 2);
+	CHECK_INT_EQ(s.evs[s.nevs - 4].pkt, syn_pkt);
+	CHECK_INT_EQ(s.last.conn, 2);
+	CHECK_INT_EQ(s.last.from_endpoint, 1);
+	CHECK_INT_EQ(s.last.rel_seq, 0);
+	CHECK_INT_EQ(s.last.rel_ack, 1);
+	CHECK_INT_EQ(s.last.syn_pkt, syn_pkt);
+	CHECK_INT_EQ(s.last.syn_conn, 1);
+	/* the old one's summary: superseded, without the new SYNs */
+	CHECK_INT_EQ(s.nsum, 1);
+	CHECK_INT_EQ(s.sum_conn, 1);
+	CHECK(s.sum.superseded);
+	CHECK(s.sum.handshake);
+	CHECK_INT_EQ(s.sum.syn[0], 1);
+	CHECK_INT_EQ(s.sum.retransmissions[0], 0);
+	CHECK_INT_EQ(s.sum.last_pkt, syn_pkt - 1);
+	CHECK_INT_EQ(s.sum.final_state[0], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(s.sum.final_state[1], TCPSTATE_CLOSED);
+	CHECK_INT_EQ(tracker_open_connections(s.t), 1);
+
+	sim_clear_log(&s);
+	sim_send(&s, 0, ACK, 0);
+	CHECK_STR_EQ(s.log, "S SYN_RCVD>ESTABLISHED handshake_ack_rcvd");
+	CHECK_INT_EQ(s.last.rel_seq, 1);
+	CHECK_INT_EQ(s.last.syn_pkt, 0);
+	sim_finish(&s);
+	CHECK_INT_EQ(s.sum_conn, 2);
+	CHECK(!s.sum.superseded);
+	CHECK(s.sum.handshake);
+	CHECK_INT_EQ(s.sum.syn[0], 2);
+	CHECK_INT_EQ(s.sum.retransmissions[0], 1);
+	CHECK_INT_EQ(s.sum.first_pkt, syn_pkt);
+	CHECK(!s.bad);
+	CHECK_INT_EQ(tracker_illegal_transitions(s.t), 0);
+	sim_free(&s);
+}
+
+/* RFC 9293 figure 11: the SYN with a new ISN is answered by the old
+ * connection's ACK (a challenge ACK, RFC 5961 4.2): nothing changes, the
+ * SYN stays in the old connection and counts there. */
+static void test_new_isn_syn_answered_by_challenge_ack_stays(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	uint32_t old_c = s.nxt[0];
+	sim_clear_log(&s);
+	sim_raw(&s, 0, SYN, 424242, 0, 0, s.win[0]);
+	CHECK_STR_EQ(s.last.note_reason, "syn_new_isn");
+	sim_send(&s, 1, ACK, 0); /* acknowledges the old numbers */
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_INT_EQ(s.last.syn_pkt, 0);
+	CHECK_STR_EQ(s.log, "");
+	/* the client resets it with the challenge ACK's ack as seq */
+	sim_raw(&s, 0, TCPF_RST, old_c, 0, 0, 0);
+	CHECK_STR_EQ(s.log, "C ESTABLISHED>CLOSED rst_sent; S ESTABLISHED>CLOSED rst_rcvd");
+	CHECK_INT_EQ(s.nsum, 1);
+	CHECK(!s.sum.superseded);
+	CHECK_INT_EQ(s.sum.syn[0], 2);
+	CHECK_INT_EQ(s.sum.last_pkt, s.pkt);
+	/* its SYN again: a new connection, as on any closed one */
+	sim_raw(&s, 0, SYN, 424242, 0, 0, s.win[0]);
+	CHECK_INT_EQ(s.last.conn, 2);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
+/* Unanswered to the end of the capture: counted in the connection it was
+ * given to, no state change; a SYN-ACK for another ISN does not take it. */
+static void test_new_isn_syn_unanswered_counts_in_old_connection(void)
+{
+	struct sim s;
+	sim_init(&s, 0);
+	sim_handshake(&s);
+	sim_clear_log(&s);
+	sim_raw(&s, 0, SYN, 424242, 0, 0, s.win[0]);
+	sim_raw(&s, 1, SYN | ACK, 99, 424242 + 7, 0, s.win[1]);
+	CHECK_INT_EQ(s.last.conn, 1);
+	CHECK_INT_EQ(s.last.syn_pkt, 0);
+	CHECK_STR_EQ(s.log, "");
+	sim_raw(&s, 0, SYN, 525252, 0, 0, s.win[0]);
+	CHECK_STR_EQ(s.last.note_reason, "syn_new_isn");
+	sim_finish(&s);
+	CHECK_INT_EQ(s.nsum, 1);
+	CHECK_INT_EQ(s.sum.syn[0], 3);
+	CHECK_INT_EQ(s.sum.last_pkt, s.pkt);
+	CHECK(!s.sum.superseded);
+	CHECK_INT_EQ(s.sum.final_state[0], TCPSTATE_ESTABLISHED);
+	CHECK(!s.bad);
+	sim_free(&s);
+}
+
 /* Memory follows the open connections: thousands opened, then all
  * closed, and nothing is left. */
 static void test_memory_released_after_many_connections(void)
@@ -611,6 +745,9 @@ int main(void)
 	RUN(test_port_reuse_by_time_wait_endpoint);
 	RUN(test_port_reuse_while_peer_in_time_wait);
 	RUN(test_syn_in_established_is_not_reuse);
+	RUN(test_new_isn_syn_answered_supersedes_connection);
+	RUN(test_new_isn_syn_answered_by_challenge_ack_stays);
+	RUN(test_new_isn_syn_unanswered_counts_in_old_connection);
 	RUN(test_memory_released_after_many_connections);
 	RUN(test_stragglers_after_rst_keep_connection);
 	RUN(test_syn_on_lingering_connection);

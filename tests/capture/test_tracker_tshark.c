@@ -224,6 +224,19 @@ static void generate(struct gen *g, unsigned seed)
 			send_next(g, e, TCPF_ACK, 0, 1000000);
 		}
 	}
+	if (seed % 6 == 1) {
+		/* The client restarted without closing: a SYN with a new ISN,
+		 * sent twice, and the server's SYN-ACK acknowledging it start
+		 * a new connection on the same ports (docs/states.md). */
+		g->nxt[0] += 0x40000000u;
+		g->nxt[1] += 0x50000000u;
+		send_next(g, 0, TCPF_SYN, 0, 5000000000LL);
+		emit(g, 0, TCPF_SYN, g->nxt[0] - 1, 0, 0, 65535, 1000000000);
+		send_next(g, 1, TCPF_SYN | TCPF_ACK, 0, 1000000);
+		send_next(g, 0, TCPF_ACK, 0, 1000000);
+		send_next(g, 0, TCPF_PSH | TCPF_ACK, 100, 1000000);
+		send_next(g, 1, TCPF_ACK, 0, 1000000);
+	}
 	send_next(g, 0, TCPF_FIN | TCPF_ACK, 0, pick_dt(g));
 	if (seed % 4 == 0)
 		emit(g, 0, TCPF_FIN | TCPF_ACK, g->nxt[0] - 1, g->nxt[1], 0,

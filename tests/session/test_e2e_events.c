@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "../check.h"
@@ -250,6 +251,15 @@ struct done {
 	char key[32];
 };
 
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static void on_done(struct session *s, int node, bool ok, const char *key,
 		    const char *text, void *user)
 {
@@ -359,19 +369,39 @@ static void test_typed_commands(void)
 		CHECK_INT_EQ(info.held, 1);
 		CHECK(info.clock_known && !info.running);
 	}
+	/* The whole exchange, one segment a step: the server is paused too,
+	 * so its SYN-ACK waits at it and is then the oldest held of all. */
 	memset(&d, 0, sizeof d);
-	CHECK(session_clock_op(r.s, 1, SESSION_STEP, on_done, &d, err,
+	CHECK(session_clock_op(r.s, 0, SESSION_PAUSE, on_done, &d, err,
 			       sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	CHECK_INT_EQ(session_oldest_held(r.s), 1);
+	memset(&d, 0, sizeof d);
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), 1);
 	CHECK(wait_done(r.s, &d) && d.ok);
 	CHECK(wait_state(r.s, 0, TCPSTATE_SYN_RCVD));
-	/* The SYN-ACK is processed at once though the client is paused; its
-	 * ACK is held in turn: a second step sends it. */
-	CHECK(wait_state(r.s, 1, TCPSTATE_ESTABLISHED));
+	CHECK(session_wait(r.s, NULL, NULL, 200) == SESSION_WAIT_TIMEOUT);
+	CHECK_INT_EQ(session_oldest_held(r.s), 0);
+	CHECK(!session_node_entered(r.s, 1, TCPSTATE_ESTABLISHED));
 	memset(&d, 0, sizeof d);
-	CHECK(session_clock_op(r.s, 1, SESSION_STEP, on_done, &d, err,
-			       sizeof err));
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), 0);
+	CHECK(wait_done(r.s, &d) && d.ok);
+	/* The SYN-ACK is processed at once though the client is paused; its
+	 * ACK is held in turn: the next step sends it. */
+	CHECK(wait_state(r.s, 1, TCPSTATE_ESTABLISHED));
+	CHECK(session_wait(r.s, NULL, NULL, 200) == SESSION_WAIT_TIMEOUT);
+	CHECK_INT_EQ(session_oldest_held(r.s), 1);
+	memset(&d, 0, sizeof d);
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), 1);
 	CHECK(wait_done(r.s, &d) && d.ok);
 	CHECK(wait_state(r.s, 0, TCPSTATE_ESTABLISHED));
+	CHECK(session_wait(r.s, NULL, NULL, 200) == SESSION_WAIT_TIMEOUT);
+	CHECK_INT_EQ(session_oldest_held(r.s), -1);
+	CHECK_INT_EQ(session_step_oldest(r.s, on_done, &d, err, sizeof err), -1);
+	memset(&d, 0, sizeof d);
+	CHECK(session_clock_op(r.s, 0, SESSION_RUN, on_done, &d, err,
+			       sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
 	/* Nothing held: an error, with its key. */
 	memset(&d, 0, sizeof d);
 	CHECK(session_clock_op(r.s, 1, SESSION_STEP, on_done, &d, err,
@@ -389,6 +419,19 @@ static void test_typed_commands(void)
 	CHECK(session_write(r.s, 1, cid, "hi\n", 3, on_done, &d, err,
 			    sizeof err));
 	CHECK(wait_done(r.s, &d) && d.ok);
+	/* An open connection, silent for longer than 2 x MSL + 1 s (the wire
+	 * falls quiet by silence then): the loop sleeps; it does not spin. */
+	{
+		uint64_t w0 = loop_wakeups(session_loop(r.s));
+		double c0 = cpu_seconds();
+
+		CHECK(session_wait(r.s, NULL, NULL, 3000) == SESSION_WAIT_TIMEOUT);
+		fprintf(stderr, "3 s idle: %llu wake-ups, %.3f s CPU\n",
+			(unsigned long long)(loop_wakeups(session_loop(r.s)) - w0),
+			cpu_seconds() - c0);
+		CHECK(loop_wakeups(session_loop(r.s)) - w0 < 200);
+		CHECK(cpu_seconds() - c0 < 0.3);
+	}
 	/* half-close, then the server closes: the client ends in TIME_WAIT */
 	memset(&d, 0, sizeof d);
 	CHECK(session_conn_op(r.s, 1, cid, SESSION_SHUTDOWN, on_done, &d, err,
@@ -431,6 +474,79 @@ static void test_typed_commands(void)
 	free(r.text);
 }
 
+/* The classroom clock: both nodes paused at once; the next timer of any
+ * node fired with the clocks in step, deadline after deadline, until the
+ * client's SYN (held at it, never released) is sent again, exactly at the
+ * deadline its timers event gave. */
+static void test_classroom_clock(void)
+{
+	static const char *const manual[] = { "--app", "manual", NULL };
+	struct session_node_info a0, a1, b0, b1;
+	struct run r;
+	struct done d;
+	char err[512];
+	int64_t rtx = -1;
+	int steps = 0;
+
+	if (!start(&r)) {
+		CHECK(0);
+		return;
+	}
+	CHECK_INT_EQ(session_spawn_node(r.s, "server", "192.0.2.2", manual, err,
+					sizeof err), 0);
+	CHECK_INT_EQ(session_spawn_node(r.s, "client", "192.0.2.3", manual, err,
+					sizeof err), 1);
+	memset(&d, 0, sizeof d);
+	CHECK(session_listen(r.s, 0, 8888, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	/* running: advance refuses */
+	CHECK_INT_EQ(session_advance_all(r.s, on_done, &d, err, sizeof err), -1);
+	CHECK(strstr(err, "not paused") != NULL);
+	memset(&d, 0, sizeof d);
+	CHECK(session_clock_all(r.s, false, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	memset(&d, 0, sizeof d);
+	CHECK(session_connect(r.s, 1, "192.0.2.2", 8888, on_done, &d, err,
+			      sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	CHECK(wait_state(r.s, 1, TCPSTATE_SYN_SENT));
+	CHECK(session_wait(r.s, NULL, NULL, 100) == SESSION_WAIT_TIMEOUT);
+	CHECK(session_node_info(r.s, 1, &a1));
+	for (size_t i = 0; i < a1.nconns; i++)
+		if (a1.conn[i].timers_known)
+			rtx = a1.conn[i].timers.rtx;
+	CHECK(rtx > 0);
+	while (steps < 100) {
+		struct session_node_info n1;
+
+		CHECK(session_node_info(r.s, 0, &a0));
+		CHECK(session_node_info(r.s, 1, &a1));
+		memset(&d, 0, sizeof d);
+		CHECK(session_advance_all(r.s, on_done, &d, err, sizeof err) >= 0);
+		CHECK(wait_done(r.s, &d) && d.ok);
+		CHECK(session_wait(r.s, NULL, NULL, 20) == SESSION_WAIT_TIMEOUT);
+		CHECK(session_node_info(r.s, 0, &b0));
+		CHECK(session_node_info(r.s, 1, &b1));
+		/* in step: both clocks moved on by as much */
+		CHECK_INT_EQ(b0.vtime_ms - a0.vtime_ms, b1.vtime_ms - a1.vtime_ms);
+		CHECK(b1.vtime_ms > a1.vtime_ms);
+		steps++;
+		CHECK(session_node_info(r.s, 1, &n1));
+		if (n1.held >= 2)
+			break;
+	}
+	CHECK(b1.held >= 2);
+	CHECK_INT_EQ((int64_t)b1.vtime_ms, rtx);
+	CHECK(steps > 5);
+	memset(&d, 0, sizeof d);
+	CHECK(session_clock_all(r.s, true, on_done, &d, err, sizeof err));
+	CHECK(wait_done(r.s, &d) && d.ok);
+	CHECK(wait_state(r.s, 1, TCPSTATE_ESTABLISHED));
+	finish(&r);
+	CHECK(count(SESSION_EV_FIRED, 1) >= 1);
+	free(r.text);
+}
+
 int main(void)
 {
 	if (geteuid() != 0)
@@ -438,5 +554,6 @@ int main(void)
 	signal(SIGPIPE, SIG_IGN);
 	RUN(test_hello_exchange_events);
 	RUN(test_typed_commands);
+	RUN(test_classroom_clock);
 	CHECK_EXIT();
 }

@@ -104,3 +104,39 @@ uint64_t harness_now(const struct harness *h)
 {
 	return vclock_now(&h->clock);
 }
+
+err_t harness_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
+		      err_t err)
+{
+	struct harness_peer *peer = arg;
+
+	(void)err;
+	if (!p) {
+		peer->got_fin = true;
+		return ERR_OK;
+	}
+	peer->bytes += p->tot_len;
+	tcp_recved(pcb, p->tot_len);
+	pbuf_free(p);
+	return ERR_OK;
+}
+
+err_t harness_on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
+{
+	struct harness_peer *peer = arg;
+
+	if (err != ERR_OK || !newpcb)
+		return ERR_VAL;
+	peer->pcb = newpcb;
+	tcp_arg(newpcb, peer);
+	tcp_recv(newpcb, harness_on_recv);
+	return ERR_OK;
+}
+
+bool harness_in_list(struct tcp_pcb *list, struct tcp_pcb *pcb)
+{
+	for (; list; list = list->next)
+		if (list == pcb)
+			return true;
+	return false;
+}

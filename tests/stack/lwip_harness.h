@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "lwip/netif.h"
+#include "lwip/tcp.h"
 #include "vclock.h"
 
 struct harness {
@@ -36,5 +37,21 @@ bool harness_advance(struct harness *h);
 void harness_run_until(struct harness *h, uint64_t until_ms);
 
 uint64_t harness_now(const struct harness *h);
+
+/* An app for the tests' pcbs: counts what it reads (and reads it all with
+ * tcp_recved, so a close sends FIN, not RST) and notes the FIN. */
+struct harness_peer {
+	struct tcp_pcb *pcb;
+	unsigned bytes;
+	bool got_fin;
+};
+/* tcp_recv callback; arg is a struct harness_peer. */
+err_t harness_on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p,
+		      err_t err);
+/* tcp_accept callback: the accepted pcb becomes arg's (a struct
+ * harness_peer), with harness_on_recv. */
+err_t harness_on_accept(void *arg, struct tcp_pcb *newpcb, err_t err);
+/* Whether pcb is on lwIP's list (tcp_active_pcbs, tcp_tw_pcbs...). */
+bool harness_in_list(struct tcp_pcb *list, struct tcp_pcb *pcb);
 
 #endif

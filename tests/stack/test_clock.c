@@ -216,6 +216,36 @@ static void test_real_clock_is_monotonic(void)
 	CHECK(b >= a);
 }
 
+static void test_advance_to_fires_each_deadline_and_rests_at_target(void)
+{
+	struct vclock c;
+
+	vclock_init(&c, 0, false, 1.0);
+	struct fake_timers f = { .clock = &c, .periodic_on = true,
+				 .periodic_due = 100, .periodic_interval = 100,
+				 .oneshot_on = true, .oneshot_due = 250 };
+	struct vclock_timers t = fake_list(&f);
+
+	/* 100, 200, 250, 300 fire at their times; the clock rests at 320 */
+	CHECK_INT_EQ(vclock_advance_to(&c, &t, 320, 100), 4);
+	CHECK_INT_EQ(vclock_now(&c), 320);
+	CHECK_INT_EQ(f.periodic_fired, 3);
+	CHECK_INT_EQ(f.fired_at[2], 300);
+	CHECK_INT_EQ(f.oneshot_fired, 1);
+	/* nothing due before the target: the clock just moves */
+	CHECK_INT_EQ(vclock_advance_to(&c, &t, 350, 100), 0);
+	CHECK_INT_EQ(vclock_now(&c), 350);
+	/* not backwards */
+	CHECK_INT_EQ(vclock_advance_to(&c, &t, 10, 100), 0);
+	CHECK_INT_EQ(vclock_now(&c), 350);
+	/* the budget: stops at the last deadline fired */
+	CHECK_INT_EQ(vclock_advance_to(&c, &t, 1000, 2), 2);
+	CHECK_INT_EQ(vclock_now(&c), 500);
+	/* running: nothing */
+	vclock_run(&c, 0);
+	CHECK_INT_EQ(vclock_advance_to(&c, &t, 2000, 100), 0);
+}
+
 int main(void)
 {
 	RUN(test_running_clock_follows_real_time);
@@ -223,6 +253,7 @@ int main(void)
 	RUN(test_catch_up_respects_max_fires);
 	RUN(test_paused_clock_fires_nothing);
 	RUN(test_advance_fires_exactly_the_next_deadline);
+	RUN(test_advance_to_fires_each_deadline_and_rests_at_target);
 	RUN(test_speed_scales_and_is_bounded);
 	RUN(test_real_wait_until_deadline);
 	RUN(test_real_clock_is_monotonic);

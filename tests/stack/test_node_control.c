@@ -164,6 +164,57 @@ static void test_advance_until_event_stops_at_the_retransmission(void)
 	CHECK(np_stop(&p));
 }
 
+/* advance-to keeps clocks in step: every deadline on the way fires at its
+ * time, the clock rests at the target. The client's timers event said
+ * when its SYN would be sent again (2900): advancing to it retransmits. */
+static void test_advance_to_fires_on_the_way_and_rests_at_target(void)
+{
+	static struct nodepair p;
+	const char *server[] = { "--app", "server", "--paused", "--seed", "1", NULL };
+	const char *client[] = { "--app", "client", "--paused", "--seed", "1", NULL };
+	char t[32], name[32], count[32], rtx[32], rto[32];
+	int from = 0;
+
+	CHECK(np_start(&p, node_exe, server, client));
+	CHECK(np_wait(&p, NP_CLIENT, "held 1", &from, 3000) != NULL);
+	from = 0;
+	const char *timers = np_wait(&p, NP_CLIENT, "timers ", &from, 100);
+	CHECK(timers && np_word(timers, 4, rto, sizeof rto) &&
+	      np_word(timers, 5, rtx, sizeof rtx));
+	CHECK_STR_EQ(rto, "3000");
+	CHECK_STR_EQ(rtx, "2900");
+	CMD_OK(&p, NP_CLIENT, "advance-to 2899", "advance-to");
+	CHECK_INT_EQ(np_tcp_segments(&p), 0);
+	const char *last = NULL;
+	for (int i = 0; i < p.n[NP_CLIENT].nevents; i++)
+		if (strncmp(p.n[NP_CLIENT].events[i], "held ", 5) == 0)
+			last = p.n[NP_CLIENT].events[i];
+	CHECK_STR_EQ(last ? last : "(none)", "held 1"); /* not yet */
+	from = p.n[NP_CLIENT].nevents;
+	CMD_OK(&p, NP_CLIENT, "advance-to 2950", "advance-to");
+	const char *fired = np_wait(&p, NP_CLIENT, "fired ", &from, 100);
+	CHECK(fired && np_word(fired, 1, t, sizeof t) &&
+	      np_word(fired, 2, name, sizeof name) &&
+	      np_word(fired, 3, count, sizeof count));
+	CHECK_STR_EQ(t, "2950");
+	CHECK_STR_EQ(name, "advance-to");
+	CHECK_STR_EQ(count, "1"); /* the 2900 tick */
+	const char *clock = np_wait(&p, NP_CLIENT, "clock ", &from, 100);
+	CHECK(clock && np_word(clock, 1, t, sizeof t));
+	CHECK_STR_EQ(t, "2950");
+	/* the retransmitted SYN, held too */
+	from = 0;
+	CHECK(np_wait(&p, NP_CLIENT, "held 2", &from, 100) != NULL);
+	CHECK_STR_EQ(ok_or_err(np_cmd(&p, NP_CLIENT, "advance-to 100")),
+		     "error in-the-past the%20clock%20does%20not%20go%20back");
+	CHECK_STR_EQ(ok_or_err(np_cmd(&p, NP_CLIENT, "advance-to 99999999")),
+		     "error too-far advance-to%20goes%20at%20most%2010%20minutes%20on");
+	CMD_OK(&p, NP_CLIENT, "run", "run");
+	CHECK(strncmp(ok_or_err(np_cmd(&p, NP_CLIENT, "advance-to 99999")),
+		      "error not-paused", 16) == 0);
+	CHECK(np_stop(&p));
+}
+
 static void test_malformed_messages_get_errors_not_crashes(void)
 {
 	static struct nodepair p;
@@ -373,6 +424,7 @@ int main(int argc, char **argv)
 	RUN(test_paused_steps_release_exactly_n_segments);
 	RUN(test_advance_fires_exactly_the_next_timer);
 	RUN(test_advance_until_event_stops_at_the_retransmission);
+	RUN(test_advance_to_fires_on_the_way_and_rests_at_target);
 	RUN(test_malformed_messages_get_errors_not_crashes);
 	RUN(test_eleven_states_in_the_playground);
 	CHECK_EXIT();

@@ -17,49 +17,9 @@
 
 #define MSL_MS 1000u
 
-struct peer {
-	struct tcp_pcb *pcb;
-	unsigned bytes;
-	bool got_fin;
-};
-
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
-{
-	struct peer *peer = arg;
-
-	(void)err;
-	if (!p) {
-		peer->got_fin = true;
-		return ERR_OK;
-	}
-	peer->bytes += p->tot_len;
-	tcp_recved(pcb, p->tot_len);
-	pbuf_free(p);
-	return ERR_OK;
-}
-
-static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
-{
-	struct peer *server = arg;
-
-	if (err != ERR_OK || !newpcb)
-		return ERR_VAL;
-	server->pcb = newpcb;
-	tcp_arg(newpcb, server);
-	tcp_recv(newpcb, on_recv);
-	return ERR_OK;
-}
-
-static bool in_list(struct tcp_pcb *list, struct tcp_pcb *pcb)
-{
-	for (; list; list = list->next)
-		if (list == pcb)
-			return true;
-	return false;
-}
 
 static struct harness h;
-static struct peer server, client;
+static struct harness_peer server, client;
 static struct tcp_pcb *listener;
 
 /* A connection between two pcbs of the harness, established. */
@@ -76,10 +36,10 @@ static bool connect_pair(void)
 		return false;
 	listener = tcp_listen(listener);
 	tcp_arg(listener, &server);
-	tcp_accept(listener, on_accept);
+	tcp_accept(listener, harness_on_accept);
 	client.pcb = tcp_new();
 	tcp_arg(client.pcb, &client);
-	tcp_recv(client.pcb, on_recv);
+	tcp_recv(client.pcb, harness_on_recv);
 	if (tcp_connect(client.pcb, &addr, 8888, NULL) != ERR_OK)
 		return false;
 	harness_drain(&h);
@@ -89,9 +49,9 @@ static bool connect_pair(void)
 static void teardown(void)
 {
 	if (server.pcb && server.pcb->state != TIME_WAIT &&
-	    in_list(tcp_active_pcbs, server.pcb))
+	    harness_in_list(tcp_active_pcbs, server.pcb))
 		tcp_abort(server.pcb);
-	if (client.pcb && in_list(tcp_active_pcbs, client.pcb))
+	if (client.pcb && harness_in_list(tcp_active_pcbs, client.pcb))
 		tcp_abort(client.pcb);
 	tcp_close(listener);
 	harness_drain(&h);
@@ -149,10 +109,10 @@ static void test_time_wait_ends_at_its_deadline(void)
 		read_timers(server.pcb, &again);
 		CHECK_INT_EQ(again.timewait, t.timewait);
 	}
-	while (in_list(tcp_tw_pcbs, server.pcb) &&
+	while (harness_in_list(tcp_tw_pcbs, server.pcb) &&
 	       harness_now(&h) < (uint64_t)t.timewait + 1000)
 		CHECK(harness_advance(&h));
-	CHECK(!in_list(tcp_tw_pcbs, server.pcb));
+	CHECK(!harness_in_list(tcp_tw_pcbs, server.pcb));
 	CHECK_INT_EQ(harness_now(&h), t.timewait);
 	server.pcb = NULL;
 	teardown();

@@ -25,46 +25,6 @@
 #define MSL_MS 2000u
 #define SLOW_MS (2u * TCP_TMR_INTERVAL) /* tcp_priv.h TCP_SLOW_INTERVAL */
 
-struct peer {
-	struct tcp_pcb *pcb;
-	unsigned bytes;
-	bool got_fin;
-};
-
-static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
-{
-	struct peer *peer = arg;
-
-	(void)err;
-	if (!p) {
-		peer->got_fin = true;
-		return ERR_OK;
-	}
-	peer->bytes += p->tot_len;
-	tcp_recved(pcb, p->tot_len); /* read it all, so close sends FIN, not RST */
-	pbuf_free(p);
-	return ERR_OK;
-}
-
-static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
-{
-	struct peer *server = arg;
-
-	if (err != ERR_OK || !newpcb)
-		return ERR_VAL;
-	server->pcb = newpcb;
-	tcp_arg(newpcb, server);
-	tcp_recv(newpcb, on_recv);
-	return ERR_OK;
-}
-
-static bool in_list(struct tcp_pcb *list, struct tcp_pcb *pcb)
-{
-	for (; list; list = list->next)
-		if (list == pcb)
-			return true;
-	return false;
-}
 
 /* The article's exchange with the server holding the connection hold_ms
  * after reading the message, then closing first. Returns how long the
@@ -72,7 +32,7 @@ static bool in_list(struct tcp_pcb *list, struct tcp_pcb *pcb)
 static uint64_t time_wait_duration(uint64_t hold_ms)
 {
 	static struct harness h;
-	static struct peer server, client;
+	static struct harness_peer server, client;
 	struct tcp_pcb *listener, *c;
 	ip4_addr_t addr;
 
@@ -86,12 +46,12 @@ static uint64_t time_wait_duration(uint64_t hold_ms)
 	CHECK_INT_EQ(tcp_bind(listener, &addr, 8888), ERR_OK);
 	listener = tcp_listen(listener);
 	tcp_arg(listener, &server);
-	tcp_accept(listener, on_accept);
+	tcp_accept(listener, harness_on_accept);
 
 	c = tcp_new();
 	client.pcb = c;
 	tcp_arg(c, &client);
-	tcp_recv(c, on_recv);
+	tcp_recv(c, harness_on_recv);
 	CHECK_INT_EQ(tcp_connect(c, &addr, 8888, NULL), ERR_OK);
 	harness_drain(&h);
 	CHECK(server.pcb != NULL);
@@ -117,15 +77,15 @@ static uint64_t time_wait_duration(uint64_t hold_ms)
 	/* The client closes: its FIN puts the server in TIME_WAIT. */
 	CHECK_INT_EQ(tcp_close(c), ERR_OK);
 	harness_drain(&h);
-	CHECK(in_list(tcp_tw_pcbs, server.pcb));
+	CHECK(harness_in_list(tcp_tw_pcbs, server.pcb));
 	CHECK_INT_EQ(server.pcb->state, TIME_WAIT);
 	uint64_t entered = harness_now(&h);
 
 	/* Timer by timer until the pcb leaves TIME_WAIT (bounded). */
-	while (in_list(tcp_tw_pcbs, server.pcb) &&
+	while (harness_in_list(tcp_tw_pcbs, server.pcb) &&
 	       harness_now(&h) < entered + 10 * MSL_MS)
 		CHECK(harness_advance(&h));
-	CHECK(!in_list(tcp_tw_pcbs, server.pcb));
+	CHECK(!harness_in_list(tcp_tw_pcbs, server.pcb));
 	uint64_t duration = harness_now(&h) - entered;
 
 	tcp_close(listener);

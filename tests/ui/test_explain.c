@@ -225,6 +225,20 @@ static void segments_say_what_they_are_and_each_mark(void)
 	explain_segment(buf, sizeof buf, &r, 0);
 	CHECK(contains(buf, "RST ignored: "));
 	CHECK(contains(buf, "outside the window of the receiver"));
+	/* once: the note is the mark's reason, not a sentence of its own */
+	const char *first = strstr(buf, "outside the window of the receiver");
+	CHECK(first && !strstr(first + 1, "outside the window of the receiver"));
+
+	/* a note without a mark: a SYN with a new ISN on an open connection */
+	struct explain_seg y = {.from_endpoint = 0, .flags = TCPF_SYN,
+		.note_reason = "syn_new_isn"};
+	explain_segment(buf, sizeof buf, &y, 0);
+	CHECK(contains(buf, "sends a SYN"));
+	CHECK(contains(buf, "carries a new initial sequence number on a connection that is still open"));
+	explain_set_lang("ja");
+	explain_segment(buf, sizeof buf, &y, 0);
+	CHECK(contains(buf, "新しい初期シーケンス番号"));
+	explain_set_lang("en");
 }
 
 static void language_switches_and_cut_text_stays_utf8(void)

@@ -1,9 +1,12 @@
-/* Under a comma-decimal locale (run by locale_comma.sh with LC_ALL=de_DE.UTF-8
- * from a locale it builds), every --msl and every decimal of the protocol is
- * still read with a '.': the TUI calls setlocale(LC_ALL, ""), and strtod
- * would then read "0.5" as 0 (the wire's TIME_WAIT fell back to 60 s). */
+/* Under a comma-decimal locale (de_DE.UTF-8, built here with localedef into a
+ * private LOCPATH, so it needs no locale the machine happens to have), every
+ * --msl and every decimal of the protocol is still read with a '.': the TUI
+ * calls setlocale(LC_ALL, ""), and strtod would then read "0.5" as 0 (the
+ * wire's TIME_WAIT fell back to 60 s). */
 #include <locale.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../check.h"
 #include "ctlmsg.h"
@@ -81,8 +84,53 @@ static void test_protocol_decimals(void)
 	CHECK(d == 2.5);
 }
 
+static char dir[] = "/tmp/tcpstep-locale-XXXXXX";
+
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* de_DE.UTF-8 into dir, for LOCPATH. */
+static void build_locale(void)
+{
+	char cmd[256], probe[128];
+	struct stat st;
+
+	if (system("command -v localedef >/dev/null 2>&1") != 0 ||
+	    stat("/usr/share/i18n/locales/de_DE", &st) != 0)
+		CHECK_SKIP("localedef and /usr/share/i18n/locales are missing "
+			   "(Debian package locales; scripts/setup.sh installs it)");
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	atexit(remove_dir);
+	/* localedef exits 1 for mere warnings; the locale is there all the
+	 * same. */
+	snprintf(cmd, sizeof cmd,
+		 "localedef -i de_DE -f UTF-8 '%s/de_DE.UTF-8' >/dev/null 2>&1",
+		 dir);
+	if (system(cmd) < 0) {
+		perror("system");
+		exit(1);
+	}
+	snprintf(probe, sizeof probe, "%s/de_DE.UTF-8/LC_NUMERIC", dir);
+	if (stat(probe, &st) != 0) {
+		fprintf(stderr, "localedef could not build de_DE.UTF-8\n");
+		exit(1);
+	}
+	setenv("LOCPATH", dir, 1);
+	setenv("LC_ALL", "de_DE.UTF-8", 1);
+}
+
 int main(void)
 {
+	build_locale();
 	if (!setlocale(LC_ALL, "")) {
 		fprintf(stderr, "setlocale(LC_ALL, \"\") failed: LC_ALL=%s "
 			"LOCPATH=%s\n", getenv("LC_ALL") ? getenv("LC_ALL") : "",

@@ -37,6 +37,7 @@ static char *render(struct tui_model *m, int w, int h, bool roles)
 	struct grid *g = grid_create(w, h);
 	struct tui_layout lay;
 	tui_view_draw(g, m, &lay);
+	tui_model_viewed(m, &lay.view);
 	char *s = grid_render_text(g, roles);
 	grid_destroy(g);
 	return s;
@@ -373,6 +374,111 @@ static void test_japanese_refused_on_an_ascii_terminal(void)
 	replay_close(r);
 }
 
+/* true when the explanation pane's last text row has text (frame 5 of
+ * hello: no timer row). */
+static bool explain_bottom_row_used(const struct grid *g, const struct tui_layout *lay)
+{
+	struct grid_rect r = lay->pane[TUI_PANE_EXPLAIN];
+	int y = r.y + r.h - 2;
+	for (int x = r.x + 2; x < r.x + r.w - 2; x++)
+		if (grid_get(g, x, y).ch != ' ')
+			return true;
+	return false;
+}
+
+/* Down in the explanation scrolls to its very end, not half way: where it
+ * stops, one row more would leave the pane's last row empty. */
+static void test_explanation_scrolls_to_its_end(void)
+{
+	struct replay *r = open_demo("hello");
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct tui_model m;
+	tui_model_init(&m, r, "hello", 1000000000LL);
+	tui_model_indexed(&m);
+	tui_model_goto(&m, 5);
+	while (m.pane != TUI_PANE_EXPLAIN)
+		tui_model_key(&m, TUI_KEY_TAB);
+	struct grid *g = grid_create(80, 24);
+	struct tui_layout lay;
+	CHECK(g != NULL);
+	if (!g) {
+		replay_close(r);
+		return;
+	}
+	int last = -1;
+	for (int i = 0; i < 100 && m.explain_top != last; i++) {
+		last = m.explain_top;
+		tui_view_draw(g, &m, &lay);
+		tui_model_viewed(&m, &lay.view);
+		tui_model_key(&m, TUI_KEY_DOWN);
+	}
+	CHECK(m.explain_top > 1);
+	tui_view_draw(g, &m, &lay);
+	CHECK(explain_bottom_row_used(g, &lay)); /* the end, on the last row */
+	CHECK(!lay.view.explain_more);
+	m.explain_top++;
+	tui_view_draw(g, &m, &lay);
+	CHECK(!explain_bottom_row_used(g, &lay)); /* nothing was left below */
+	grid_destroy(g);
+	tui_model_finish(&m);
+	replay_close(r);
+}
+
+/* The view is pure: drawing leaves the model as it was, and what it worked
+ * out (the scrolls, kept in range; more text below) comes back in the
+ * layout, which tui_model_viewed stores. Also on a too-small screen, where
+ * nothing is drawn: the scrolls are kept. */
+static void test_view_leaves_the_model_alone(void)
+{
+	struct replay *r = open_demo("hello");
+	CHECK(r != NULL);
+	if (!r)
+		return;
+	struct tui_model m;
+	tui_model_init(&m, r, "hello", 1000000000LL);
+	tui_model_indexed(&m);
+	tui_model_goto(&m, 5);
+	m.conn_top = 7;      /* past the only connection, which is selected */
+	m.explain_top = 99;  /* past the end of the explanation */
+	m.explain_more = true;
+	struct tui_model before;
+	memcpy(&before, &m, sizeof(m)); /* padding too, for the memcmp below */
+	struct grid *g = grid_create(80, 24);
+	struct tui_layout lay;
+	CHECK(g != NULL);
+	if (!g) {
+		replay_close(r);
+		return;
+	}
+	tui_view_draw(g, &m, &lay);
+	CHECK(memcmp(&before, &m, sizeof(m)) == 0);
+	CHECK_INT_EQ(lay.view.conn_top, 0);  /* the selection back in view */
+	CHECK(lay.view.explain_top > 0 && lay.view.explain_top < 99);
+	CHECK(!lay.view.explain_more);       /* at its last line */
+	char *first = grid_render_text(g, false);
+	tui_model_viewed(&m, &lay.view);
+	CHECK_INT_EQ(m.conn_top, 0);
+	CHECK_INT_EQ(m.explain_top, lay.view.explain_top);
+	CHECK(!m.explain_more);
+	/* drawn again from the stored scrolls: the same screen */
+	tui_view_draw(g, &m, &lay);
+	char *second = grid_render_text(g, false);
+	CHECK(first && second && strcmp(first, second) == 0);
+	/* too small: nothing drawn, the scrolls kept */
+	grid_resize(g, 60, 20);
+	m.explain_top = 3;
+	tui_view_draw(g, &m, &lay);
+	CHECK(lay.too_small);
+	CHECK_INT_EQ(lay.view.explain_top, 3);
+	free(first);
+	free(second);
+	grid_destroy(g);
+	tui_model_finish(&m);
+	replay_close(r);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -393,5 +499,7 @@ int main(int argc, char **argv)
 	RUN(test_filter_selects_matching_connections);
 	RUN(test_explanation_scrolls_in_its_pane);
 	RUN(test_japanese_refused_on_an_ascii_terminal);
+	RUN(test_view_leaves_the_model_alone);
+	RUN(test_explanation_scrolls_to_its_end);
 	CHECK_EXIT();
 }

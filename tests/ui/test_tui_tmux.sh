@@ -57,14 +57,18 @@ expect() {
 	fi
 }
 
-# reject REGEX WHAT: after a moment, the screen does not show REGEX.
+# reject REGEX WHAT: the screen soon no longer shows REGEX (a redraw has
+# removed it; waiting for that, not for a fixed time).
 reject() {
-	sleep 0.3
-	if screen | grep -Eq -- "$1"; then
-		fail "$2: /$1/ is on the screen"
-	else
-		echo "ok   $2"
-	fi
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if ! screen | grep -Eq -- "$1"; then
+			echo "ok   $2"
+			return
+		fi
+		sleep 0.05
+	done
+	fail "$2: /$1/ is on the screen"
 }
 
 keys() { T send-keys -t ui "$@"; }
@@ -86,7 +90,7 @@ start() {
 	T kill-session -t ui 2>/dev/null
 	T new-session -d -s ui -x 80 -y 24 "env $* sh"
 	T set-option -t ui status off >/dev/null
-	sleep 0.2
+	wait_for '^[$#]' || fail "$name: no shell prompt"
 	keys "stty -a > $tmp/$name.before; $tcpstep replay $pcap $EXTRA; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
 }
 
@@ -148,8 +152,18 @@ keys '?'
 expect 'Keys \(any key closes this\)' "? shows the help"
 keys Escape
 reject 'Keys \(any key closes this\)' "any key closes the help"
+# A click as a person makes it: the press read first, its release on its
+# own a moment later (SGR mouse reports, as xterm sends them), on the status
+# line, where a click does nothing. The release must not leave the UI
+# waiting for more input (ncurses did, in a blocking read, when the release
+# was not in the mouse mask): the resize right after it is drawn.
+sgr() { keys -l $'\e'"[<$1;$(($2 + 1));$(($3 + 1))$4"; }
+sgr 0 2 23 M
+sleep 0.3
+sgr 0 2 23 m
+sleep 0.3
 T resize-window -t ui -x 60 -y 20
-expect 'terminal too small' "60x20: the too-small notice"
+expect 'terminal too small' "60x20 after a click's lone release: the too-small notice"
 reject 'Connections' "60x20: nothing else drawn"
 T resize-window -t ui -x 80 -y 24
 expect 'Connections' "back to 80x24: the screen again"
@@ -182,16 +196,66 @@ finish ascii
 head -c $(( $(stat -c %s "$pcap") - 30 )) "$pcap" > "$tmp/cut.pcap"
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 80 -y 24 "env TERM=xterm LANG=C.UTF-8 $tcpstep replay $tmp/cut.pcap; sleep 5"
-expect 'damaged: after frame 10: truncated' "a cut-short file: the status line says why"
+expect 'damaged: cut short after frame 10' "a cut-short file: the status line says why"
 keys End
 expect 'pkt [0-9]+/[0-9]+ ' "a cut-short file: its frames can be reached"
 keys q
-sleep 0.3
+for ((i = 0; i < 100; i++)); do
+	[ "$(T display-message -p -t ui '#{pane_current_command}')" = tcpstep ] || break
+	sleep 0.05
+done
+
+# --- Resized and back while the UI cannot read its signals (stopped; not
+# under an interactive shell, whose job control would take the terminal
+# back): it gets one SIGWINCH for both, with the size it already had, while
+# tmux has cut its screen to 60x20 meanwhile. It must repaint every cell.
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $tcpstep replay $pcap --at 7; sleep 5"
+T set-option -t ui status off >/dev/null
+expect 'pkt 7/11' "the UI for the resize while stopped"
+ui_pid=
+for p in /proc/[0-9]*; do
+	[ "$(cat "$p/comm" 2>/dev/null)" = tcpstep ] &&
+		[ "$(cut -d' ' -f4 "$p/stat" 2>/dev/null)" = "$(T display-message -p -t ui '#{pane_pid}')" ] &&
+		ui_pid=${p#/proc/}
+done
+tty_size() { stty -F "$(T display-message -p -t ui '#{pane_tty}')" size; }
+# until_size ROWS COLS: the pane's tty has that size (tmux sets it up to
+# 250 ms after the resize)
+until_size() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(tty_size)" = "$1 $2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+if [ -z "$ui_pid" ]; then
+	fail "resize while stopped: no tcpstep process under the pane"
+else
+	whole=$(screen)
+	kill -STOP "$ui_pid"
+	T resize-window -t ui -x 60 -y 20
+	until_size 20 60 || fail "resize while stopped: the tty never became 60x20"
+	T resize-window -t ui -x 80 -y 24
+	until_size 24 80 || fail "resize while stopped: the tty never came back to 80x24"
+	kill -CONT "$ui_pid"
+	for ((i = 0; i < 100; i++)); do
+		[ "$(screen)" = "$whole" ] && break
+		sleep 0.05
+	done
+	if [ "$(screen)" = "$whole" ]; then
+		echo "ok   resized and back while stopped: the screen is whole again"
+	else
+		fail "resized and back while stopped: the screen differs from before"
+	fi
+fi
+keys q
 
 # --- An unusable TERM: a clear message, exit 2
 T kill-session -t ui 2>/dev/null
 T new-session -d -s ui -x 80 -y 24 "sh"
-sleep 0.2
+wait_for '^[$#]' || fail "TERM=dumb: no shell prompt"
 keys "TERM=dumb $tcpstep replay $pcap; echo rc=\$?" Enter
 expect 'rc=2' "TERM=dumb: exit 2"
 expect 'TERM|terminal' "TERM=dumb: a message that names the terminal"

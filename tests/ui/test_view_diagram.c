@@ -91,8 +91,8 @@ static void test_goldens_of_every_layout(void)
 	} cases[] = {
 		{"diagram-full.txt", 90, 30, false, true},
 		{"diagram-full-ascii.txt", 90, 30, true, false},
-		{"diagram-wide.txt", 78, 10, false, true},
-		{"diagram-wide-ascii.txt", 78, 10, true, false},
+		{"diagram-wide.txt", 78, 12, false, true},
+		{"diagram-wide-ascii.txt", 78, 12, true, false},
 		{"diagram-tall.txt", 38, 15, false, true},
 		{"diagram-tall-ascii.txt", 38, 15, true, false},
 		{"diagram-line.txt", 40, 2, false, true},
@@ -110,17 +110,17 @@ static void test_layout_is_chosen_by_size(void)
 	CHECK_INT_EQ(view_diagram_layout_for(90, 30), VIEW_DIAGRAM_FULL);
 	CHECK_INT_EQ(view_diagram_layout_for(200, 60), VIEW_DIAGRAM_FULL);
 	CHECK_INT_EQ(view_diagram_layout_for(89, 30), VIEW_DIAGRAM_WIDE);
-	CHECK_INT_EQ(view_diagram_layout_for(78, 10), VIEW_DIAGRAM_WIDE);
+	CHECK_INT_EQ(view_diagram_layout_for(78, 12), VIEW_DIAGRAM_WIDE);
 	CHECK_INT_EQ(view_diagram_layout_for(77, 15), VIEW_DIAGRAM_TALL);
 	CHECK_INT_EQ(view_diagram_layout_for(38, 15), VIEW_DIAGRAM_TALL);
 	CHECK_INT_EQ(view_diagram_layout_for(37, 15), VIEW_DIAGRAM_LINE);
-	CHECK_INT_EQ(view_diagram_layout_for(78, 9), VIEW_DIAGRAM_LINE);
+	CHECK_INT_EQ(view_diagram_layout_for(78, 11), VIEW_DIAGRAM_LINE);
 	CHECK_INT_EQ(view_diagram_layout_for(0, 5), VIEW_DIAGRAM_NONE);
 }
 
 static void test_every_state_appears_in_every_diagram_layout(void)
 {
-	static const int sizes[][2] = {{90, 30}, {78, 10}, {38, 15}};
+	static const int sizes[][2] = {{90, 30}, {78, 12}, {38, 15}};
 	struct view_diagram_input in = input(TCPSTATE_CLOSED, TCPSTATE_CLOSED);
 	for (size_t i = 0; i < 3; i++) {
 		for (int ascii = 0; ascii < 2; ascii++) {
@@ -190,6 +190,59 @@ static void test_every_legal_transition_has_a_lit_arc_in_full(void)
 	CHECK_INT_EQ(legal, 28);
 }
 
+/* The compact layouts have an arc of their own for every legal transition
+ * but those their caption tells alone: CLOSE or RST into CLOSED (all but
+ * LAST_ACK's and TIME_WAIT's ways out), SYN_RCVD back to LISTEN, the
+ * mid-stream join, and in the wide one the simultaneous open. Those light
+ * nothing above the caption. */
+static void check_compact_arcs(int W, int H, int CAPTION, bool wide, int want)
+{
+	static unsigned char lit[TCPSTATE_COUNT * TCPSTATE_COUNT][90 * 30];
+	int nlit = 0;
+	for (int f = 0; f < TCPSTATE_COUNT; f++) {
+		for (int t = 0; t < TCPSTATE_COUNT; t++) {
+			enum tcpstate from = (enum tcpstate)f, to = (enum tcpstate)t;
+			if (!tracker_transition_legal(from, to))
+				continue;
+			bool captioned = (to == TCPSTATE_CLOSED && from != TCPSTATE_LAST_ACK &&
+					  from != TCPSTATE_TIME_WAIT) ||
+					 (from == TCPSTATE_SYN_RCVD && to == TCPSTATE_LISTEN) ||
+					 (from == TCPSTATE_CLOSED && to == TCPSTATE_ESTABLISHED) ||
+					 (wide && from == TCPSTATE_SYN_SENT &&
+					  to == TCPSTATE_SYN_RCVD);
+			struct view_diagram_input in = input(TCPSTATE_LISTEN, TCPSTATE_LISTEN);
+			in.have_last = true;
+			in.last_from = from;
+			in.last_to = to;
+			struct grid *g = drawn(W, H, false, &in);
+			int n = 0;
+			unsigned char *cells = lit[nlit];
+			for (int i = 0; i < W * CAPTION; i++) {
+				cells[i] = grid_get(g, i % W, i / W).role == GRID_ROLE_ARC;
+				n += cells[i];
+			}
+			if (captioned != (n == 0)) {
+				fprintf(stderr, "%dx%d: %s -> %s lights %d cells\n", W, H,
+					tcpstate_to_str(from), tcpstate_to_str(to), n);
+				check_failures++;
+			}
+			if (n) {
+				for (int k = 0; k < nlit; k++)
+					CHECK(memcmp(lit[k], cells, (size_t)(W * CAPTION)) != 0);
+				nlit++;
+			}
+			grid_destroy(g);
+		}
+	}
+	CHECK_INT_EQ(nlit, want);
+}
+
+static void test_compact_layouts_draw_all_but_the_captioned_arcs(void)
+{
+	check_compact_arcs(38, 15, 13, false, 18); /* tall: 80x24 */
+	check_compact_arcs(78, 12, 11, true, 17);  /* wide */
+}
+
 /* Finds "[NAME]" on the screen; the cell of the '['. */
 static bool find_state(const struct grid *g, enum tcpstate s, int *fx, int *fy)
 {
@@ -213,7 +266,7 @@ static bool find_state(const struct grid *g, enum tcpstate s, int *fx, int *fy)
 
 static void test_lit_states_carry_their_endpoints_roles(void)
 {
-	static const int sizes[][2] = {{90, 30}, {78, 10}, {38, 15}};
+	static const int sizes[][2] = {{90, 30}, {78, 12}, {38, 15}};
 	for (size_t i = 0; i < 3; i++) {
 		struct view_diagram_input in = input(TCPSTATE_SYN_SENT, TCPSTATE_LISTEN);
 		struct grid *g = drawn(sizes[i][0], sizes[i][1], false, &in);
@@ -270,8 +323,8 @@ static char *row_text(const struct grid *g, int y)
 static void test_compact_layouts_caption_the_last_transition(void)
 {
 	struct view_diagram_input in = golden_input();
-	struct grid *g = drawn(78, 10, true, &in);
-	char *cap = row_text(g, 9);
+	struct grid *g = drawn(78, 12, true, &in);
+	char *cap = row_text(g, 11);
 	CHECK_STR_EQ(cap, "client SYN_SENT -> ESTABLISHED: rcv SYN,ACK / snd ACK");
 	int ncap = (int)strlen(cap) - 1; /* the space after the arrow is not lit */
 	CHECK(count_role(g, GRID_ROLE_ARC) > ncap + 2);
@@ -280,14 +333,14 @@ static void test_compact_layouts_caption_the_last_transition(void)
 
 	/* Not drawn in the wide layout: only the caption is lit. */
 	in.last_endpoint = 1;
-	in.last_from = TCPSTATE_FIN_WAIT_1;
-	in.last_to = TCPSTATE_TIME_WAIT;
-	g = drawn(78, 10, true, &in);
-	cap = row_text(g, 9);
-	CHECK_STR_EQ(cap, "server FIN_WAIT_1 -> TIME_WAIT: rcv FIN,ACK / snd ACK");
+	in.last_from = TCPSTATE_SYN_SENT;
+	in.last_to = TCPSTATE_SYN_RCVD;
+	g = drawn(78, 12, true, &in);
+	cap = row_text(g, 11);
+	CHECK_STR_EQ(cap, "server SYN_SENT -> SYN_RCVD: rcv SYN / snd SYN,ACK (both opened)");
 	int lit = 0;
 	for (int x = 0; x < 78; x++)
-		lit += grid_get(g, x, 9).role == GRID_ROLE_ARC;
+		lit += grid_get(g, x, 11).role == GRID_ROLE_ARC;
 	CHECK_INT_EQ(count_role(g, GRID_ROLE_ARC), lit);
 	CHECK(lit >= (int)strlen(cap) - 2);
 	free(cap);
@@ -369,6 +422,7 @@ int main(int argc, char **argv)
 	RUN(test_layout_is_chosen_by_size);
 	RUN(test_every_state_appears_in_every_diagram_layout);
 	RUN(test_every_legal_transition_has_a_lit_arc_in_full);
+	RUN(test_compact_layouts_draw_all_but_the_captioned_arcs);
 	RUN(test_lit_states_carry_their_endpoints_roles);
 	RUN(test_compact_layouts_caption_the_last_transition);
 	RUN(test_both_closed_names_are_lit);

@@ -195,6 +195,8 @@ static const struct reason explain_reasons[] = {
 	{"time_wait_expired", N_("{End} stayed 2 x MSL in TIME_WAIT (in capture time), long enough for any old copy of a segment to disappear from the network, and is now CLOSED (RFC 9293 3.6)."), NUMS_NONE},
 	{"syn_retried", N_("{End} sent the same SYN again, with the same initial sequence number, after its first attempt was refused or reset: the application tried connect() once more, so the connection opens again and it moves to SYN_SENT (RFC 9293 3.5)."), NUMS_NONE},
 	{"time_wait_reused", N_("A new SYN on the same addresses and ports ends the TIME_WAIT of {end} early: the pair of ports is reused for a new connection (RFC 9293 3.6.1)."), NUMS_NONE},
+	{"superseded", N_("A new handshake took the addresses and ports of this connection: a SYN with a new initial sequence number was answered by a SYN+ACK. So {end} no longer holds this connection, which was abandoned without FIN or RST (a restart after a crash, or a NAT that reused the port), and it moves to {to}; the new handshake is a new connection (RFC 9293 3.10.7.4)."), NUMS_NONE},
+	{"syn_new_isn", N_("This SYN carries a new initial sequence number on a connection that is still open. If the receiver still holds the connection, it answers with a challenge ACK and nothing changes (RFC 9293 3.10.7.4, RFC 5961 4.2); if it answers with a SYN+ACK instead, a new connection starts on the same ports."), NUMS_NONE},
 	{"rst_sent", N_("{End} sent a RST: it aborts the connection (or had none), with no FIN exchange, and moves to {to} (RFC 9293 3.5.2)."), NUMS_NONE},
 	{"synack_answered_by_rst", N_("{End} answered the SYN+ACK with a bare RST instead of an ACK: it had no connection waiting (a port scan, or connect() gave up), so it closes (RFC 9293 3.5.2)."), NUMS_NONE},
 	{"rst_rcvd", N_("{End} received a RST with exactly the expected sequence number: the connection is aborted at once, without FIN, and it moves to CLOSED; data not yet delivered is lost (RFC 9293 3.10.7.4)."), NUMS_NONE},
@@ -397,6 +399,12 @@ size_t explain_segment(char *buf, size_t cap, const struct explain_seg *s, unsig
 	for (unsigned bit = 1; bit <= TRACKER_MARK_RST_IGNORED; bit <<= 1)
 		if (s->marks & bit)
 			mark_sentences(&o, (enum tracker_mark)bit, s);
+	if (s->note_reason && !(s->marks & TRACKER_MARK_RST_IGNORED)) {
+		/* a note without a mark (a SYN with a new ISN) */
+		const struct reason *r = reason_find(s->note_reason);
+		if (r)
+			sentence(&o, r->text, &v);
+	}
 	if (unsure & EXPLAIN_MID_STREAM)
 		sentence(&o, N_("The tool did not see this connection open: without the SYNs it cannot know the initial sequence numbers, so relative numbers count from the first segment captured, and what happened before is unknown."), &v);
 	return out_end(&o);

@@ -159,8 +159,14 @@ bool term_open(char *err, size_t errlen)
 	set_escdelay(25); /* Esc alone should not feel slow */
 	curs_set(0);
 	mouseinterval(0); /* report presses at once, no click timing */
-	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED,
-		  NULL);
+	/* Every button event, also those the UI ignores (releases, buttons 2
+	 * and 3): ncurses (6.4, lib_getch.c) drops an event outside the mask
+	 * and then reads the next key with a blocking read(2), whatever
+	 * nodelay says. A click's release arriving after its press was read
+	 * (always, with a person's click) then froze the UI until the next
+	 * input: no redraw, no resize, no play step (the monkey test's
+	 * "stale frame"). key_from_code() turns the unused ones into NONE. */
+	mousemask(ALL_MOUSE_EVENTS, NULL);
 	const char *nc = getenv("NO_COLOR");
 	term.color = has_colors() && !(nc && *nc) && start_color() == OK;
 	if (term.color)
@@ -221,7 +227,8 @@ static bool key_from_code(int code, struct term_key *k)
 			break;
 		k->x = ev.x;
 		k->y = ev.y;
-		if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED))
+		if (ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED |
+				 BUTTON1_TRIPLE_CLICKED))
 			k->kind = TERM_KEY_CLICK;
 		else if (ev.bstate & BUTTON4_PRESSED)
 			k->kind = TERM_KEY_WHEEL_UP;
@@ -281,13 +288,16 @@ void term_resized(void)
 	struct winsize ws;
 	if (!term.open || ioctl(term.fd, TIOCGWINSZ, &ws) != 0 || !ws.ws_row || !ws.ws_col)
 		return;
-	resizeterm(ws.ws_row, ws.ws_col);
-}
-
-void term_repaint(void)
-{
-	if (term.open)
-		clearok(curscr, TRUE);
+	/* resize_term, not resizeterm: that one queues a KEY_RESIZE on every
+	 * call (ncurses 6.4), which the loop would read as one more resize at
+	 * the next key. */
+	resize_term(ws.ws_row, ws.ws_col);
+	/* Repaint in full even when the size is the one curses had: a
+	 * terminal that was resized and back (tmux sends the two sizes 10 ms
+	 * apart, and they arrive as one SIGWINCH) has cut what it showed, and
+	 * curses' diff against its old idea of the screen would not redraw
+	 * what was cut. */
+	clearok(curscr, TRUE);
 }
 
 bool term_color(void)

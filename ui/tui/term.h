@@ -63,12 +63,9 @@ int term_fd(void);
 bool term_read_key(struct term_key *k);
 /* Cells of the screen. */
 void term_size(int *w, int *h);
-/* After SIGWINCH seen by the caller: asks the kernel for the size and
- * resizes curses' screen. */
+/* After SIGWINCH seen by the caller: asks the kernel for the size, resizes
+ * curses' screen, and makes the next term_draw repaint every cell. */
 void term_resized(void);
-/* The next term_draw repaints every cell, not only the changed ones (for
- * when the screen may not hold what curses thinks it does). */
-void term_repaint(void);
 /* Copies the whole grid (its top-left part if larger than the screen)
  * with each role's style and updates the screen; curses sends only the
  * cells that changed. Code points the locale cannot show (anything but

@@ -1,13 +1,14 @@
 /* The replay UI's loop. See tui.h.
  *
- * One poll loop over the terminal and a signalfd (SIGINT, SIGTERM, SIGHUP,
- * SIGWINCH are blocked and read there, so no handler ever runs curses code).
- * Each pass: read every pending key, index one slice of the capture if it is
- * not done (so a big file never freezes the screen), move the play position
- * when due, and redraw once if anything changed and 50 ms have passed since
- * the last redraw. The loop sleeps in poll until a key, a signal, the next
- * play step or the redraw deadline; it never polls in slices when idle.
- * (The session engine's loop, when it lands, takes the same three inputs.) */
+ * The session engine's loop (session/loop.c), with the terminal and a
+ * signalfd registered on it (SIGINT, SIGTERM, SIGHUP, SIGWINCH are blocked
+ * and read there, so no handler ever runs curses code); a live session
+ * registers its own fds on the same loop. Before each sleep: index one
+ * slice of the capture if it is not done (so a big file never freezes the
+ * screen), move the play position when due, and redraw once if anything
+ * changed and 50 ms have passed since the last redraw; then one timer for
+ * the next of those moments. The loop sleeps until a key, a signal or that
+ * timer; it never polls in slices when idle. */
 #define _GNU_SOURCE
 #include "tui.h"
 
@@ -25,17 +26,21 @@
 
 #include "explain.h"
 #include "grid.h"
+#include "live_model.h"
+#include "loop.h"
 #include "replay.h"
+#include "session.h"
+#include "source.h"
 #include "term.h"
 #include "textesc.h"
 #include "tui_model.h"
 #include "tui_view.h"
 
 #define TUI_FRAME_NS 50000000LL     /* at most 20 redraws a second */
-#define TUI_SETTLE_NS 200000000LL  /* full repaint this long after a resize */
 #define TUI_INDEX_SLICE 20000       /* frames indexed before the screen opens */
 #define TUI_INDEX_CHUNK 2000        /* frames per indexing call in the loop */
 #define TUI_INDEX_BUDGET_NS 8000000LL /* indexing time per loop pass */
+#define TUI_LIVE_MARGIN_NS 200000000LL /* live: frames captured, not yet recorded */
 
 static int64_t mono_ns(void)
 {
@@ -80,13 +85,144 @@ struct tui {
 	int sfd;
 	bool dirty;
 	int64_t last_draw, next_play;
-	/* After a resize, a second full repaint once the size has settled:
-	 * a burst of resizes mixed with mouse input could leave a stale frame
-	 * on the screen until the next key (the monkey test saw it). */
-	int64_t settle_at; /* 0: none due */
 	int exit_status;
 	bool quit;
+	struct loop *loop;
+	long long wake;         /* the timer armed for the next tick, 0: none */
+	/* Live: the session, what its events told (the recording has grown,
+	 * ...), and the status text made from its nodes. */
+	struct session *s;
+	struct tui_feed *feed;
+	uint64_t fed;           /* feed->segments when last indexed */
+	bool following;         /* at the newest frame: new ones move it on */
+	char live_banner[160];
+	char op;                /* the live key whose answer is awaited */
 };
+
+/* --- Live: the session's keys and status ---------------------------------- */
+
+static void on_event(const struct session_event *ev, void *user)
+{
+	struct tui_feed *f = user;
+
+	f->events++;
+	if (ev->kind == SESSION_EV_WIRE_SEGMENT)
+		f->segments++;
+	if (ev->kind == SESSION_EV_NOTICE || ev->kind == SESSION_EV_NODE_DIED) {
+		char raw[200];
+		size_t n = ev->text_len < sizeof raw - 1 ? ev->text_len
+							 : sizeof raw - 1;
+
+		memcpy(raw, ev->text, n);
+		raw[n] = '\0';
+		snprintf(f->notice, sizeof f->notice, "%s%s%s",
+			 ev->kind == SESSION_EV_NODE_DIED ? ev->node_name : "",
+			 ev->kind == SESSION_EV_NODE_DIED ? " died: " : "", raw);
+	}
+	/* The timer the nearest node fired names itself; the others' clocks
+	 * only moved on with it (advance-to). */
+	if (ev->kind == SESSION_EV_FIRED && ev->node >= 0 &&
+	    !(ev->text_len == 10 && !memcmp(ev->text, "advance-to", 10)))
+		snprintf(f->fired, sizeof f->fired, "%s's %.*s timer", ev->node_name,
+			 (int)(ev->text_len < 40 ? ev->text_len : 40), ev->text);
+	if (f->lm)
+		live_model_event(f->lm, ev);
+}
+
+struct session_sink tui_feed_sink(struct tui_feed *f)
+{
+	struct session_sink k = { .event = on_event, .user = f, .kinds = 0 };
+
+	return k;
+}
+
+static bool all_paused(const struct session *s)
+{
+	struct session_node_info info;
+
+	for (int i = 0; i < session_node_count(s); i++)
+		if (session_node_info(s, i, &info) && info.alive &&
+		    (!info.clock_known || info.running))
+			return false;
+	return true;
+}
+
+static void live_done(struct session *s, int node, bool ok, const char *key,
+		      const char *text, void *user)
+{
+	struct tui *t = user;
+	struct session_node_info info;
+
+	if (!ok)
+		snprintf(t->m.message, sizeof t->m.message, "%.30s: %.120s", key, text);
+	else if (t->op == 'n' && session_node_info(s, node, &info))
+		snprintf(t->m.message, sizeof t->m.message,
+			 "%s sent its oldest held segment", info.name);
+	else if (t->op == ' ')
+		snprintf(t->m.message, sizeof t->m.message, "%s",
+			 all_paused(s) ? "every node paused: n sends one segment, "
+					 "t fires the next timer"
+				       : "every node running");
+	/* t: the timer's own event says which it was (tick) */
+	t->dirty = true;
+}
+
+
+/* The live keys (issue 10, "Stepping the whole exchange"); false for a key
+ * the replay model has. */
+static bool live_key(struct tui *t, int key)
+{
+	char err[256];
+
+	if (key == 'n' || key == ' ' || key == 't')
+		t->op = (char)key;
+	switch (key) {
+	case 'n':
+		if (session_step_oldest(t->s, live_done, t, err, sizeof err) < 0)
+			snprintf(t->m.message, sizeof t->m.message,
+				 "nothing is held: Space runs the clocks, t fires "
+				 "the next timer");
+		return true;
+	case ' ':
+		if (!session_clock_all(t->s, all_paused(t->s), live_done, t, err,
+				       sizeof err))
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return true;
+	case 't':
+		if (session_advance_all(t->s, live_done, t, err, sizeof err) < 0)
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The status line's live part: the clocks and what waits where. */
+static void live_status(struct tui *t)
+{
+	struct session_node_info info;
+	char held[96] = "";
+	size_t n = 0;
+	bool paused = all_paused(t->s);
+
+	for (int i = 0; i < session_node_count(t->s); i++)
+		if (session_node_info(t->s, i, &info) && info.held)
+			n += (size_t)snprintf(held + n, n < sizeof held ? sizeof held - n : 0,
+					      "%s%u held at %s", n ? ", " : "",
+					      (unsigned)info.held, info.name);
+	snprintf(t->live_banner, sizeof t->live_banner, "LIVE %s%s%s",
+		 paused ? "paused" : "running", held[0] ? ": " : "", held);
+	if (t->feed->fired[0]) {
+		snprintf(t->m.message, sizeof t->m.message, "fired: %s",
+			 t->feed->fired);
+		t->feed->fired[0] = '\0';
+	}
+	if (t->feed->notice[0]) {
+		snprintf(t->m.message, sizeof t->m.message, "%.150s", t->feed->notice);
+		t->feed->notice[0] = '\0';
+	}
+	t->m.banner = t->live_banner;
+}
 
 static void handle_key(struct tui *t, const struct term_key *k)
 {
@@ -96,9 +232,9 @@ static void handle_key(struct tui *t, const struct term_key *k)
 		if (k->ch == 'c') /* ^C when the terminal sends it as a key */
 			t->quit = true;
 		return;
-	case TERM_KEY_RESIZE:
+	case TERM_KEY_RESIZE: /* not sent while SIGWINCH is read here; kept for safety */
+		term_resized();
 		t->dirty = true;
-		t->settle_at = mono_ns() + TUI_SETTLE_NS;
 		return;
 	case TERM_KEY_CLICK:
 		r = tui_view_click(&t->m, &t->lay, k->x, k->y);
@@ -111,9 +247,16 @@ static void handle_key(struct tui *t, const struct term_key *k)
 		break;
 	default: {
 		int key = model_key(k);
+		if (key >= 0 && t->s && live_key(t, key)) {
+			r = TUI_REDRAW;
+			break;
+		}
 		if (key >= 0) {
 			bool was_playing = t->m.playing;
 			r = tui_model_key(&t->m, key);
+			/* live: back to the newest frame, the screen follows
+			 * again; anywhere else, it stays where the teacher is */
+			t->following = t->m.pos >= replay_frames(t->m.rp);
 			if (t->m.playing && !was_playing)
 				t->next_play = mono_ns() + tui_model_play_delay_ns(&t->m);
 		}
@@ -131,9 +274,8 @@ static void handle_signals(struct tui *t)
 	struct signalfd_siginfo si;
 	while (read(t->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGWINCH) {
-			term_resized();
+			term_resized(); /* the size now, and a full repaint */
 			t->dirty = true;
-			t->settle_at = mono_ns() + TUI_SETTLE_NS;
 		} else {
 			t->quit = true;
 			t->exit_status = 128 + (int)si.ssi_signo;
@@ -141,90 +283,237 @@ static void handle_signals(struct tui *t)
 	}
 }
 
+/* Live: lwIP's view of the selected connection, for the explanation. */
+static void live_note(struct tui *t)
+{
+	const struct live_model *lm = t->feed ? t->feed->lm : NULL;
+	char *p = t->m.live_note;
+	size_t size = sizeof t->m.live_note, n = 0;
+
+	p[0] = '\0';
+	if (!lm)
+		return;
+	for (size_t i = 0; i < live_model_conn_count(lm); i++) {
+		const struct live_conn *c = live_model_conn(lm, i);
+		const char *why = NULL;
+
+		if (c->wire_id != t->m.sel)
+			continue;
+		n += (size_t)snprintf(p + n, n < size ? size - n : 0, "lwIP now:");
+		for (int e = 0; e < 2; e++) {
+			const struct live_endpoint *ep = &c->ep[e];
+
+			if (ep->node < 0)
+				continue;
+			n += (size_t)snprintf(p + n, n < size ? size - n : 0,
+					      " %s %s%s", e ? "server" : "client",
+					      ep->true_known ? tcpstate_to_str(ep->truth) : "-",
+					      e == 0 && c->ep[1].node >= 0 ? "," : ".");
+			if (ep->agree != LIVE_SAME && ep->agree != LIVE_KERNEL && !why)
+				why = live_agree_text(ep->agree);
+		}
+		if (why && t->following)
+			n += (size_t)snprintf(p + n, n < size ? size - n : 0, " %s", why);
+		for (int e = 0; e < 2; e++) {
+			const struct live_endpoint *ep = &c->ep[e];
+			char timers[160];
+
+			if (ep->node < 0 || !ep->timers_known ||
+			    !live_timer_text(timers, sizeof timers, &ep->timers,
+					     live_model_node_time(lm, ep->node,
+								  (uint64_t)mono_ns())))
+				continue;
+			n += (size_t)snprintf(p + n, n < size ? size - n : 0,
+					      " %s: %s.", e ? "Server" : "Client", timers);
+		}
+		break;
+	}
+}
+
 static void redraw(struct tui *t)
 {
+	if (t->s)
+		live_note(t);
 	int w, h;
-	term_resized(); /* the kernel's size, whatever signals were missed */
 	term_size(&w, &h);
 	if (w != grid_width(t->g) || h != grid_height(t->g))
 		grid_resize(t->g, w, h);
 	tui_view_draw(t->g, &t->m, &t->lay);
+	tui_model_viewed(&t->m, &t->lay.view);
 	term_draw(t->g);
 	t->last_draw = mono_ns();
 	t->dirty = false;
 }
 
-static void loop(struct tui *t)
+static void on_signals(struct loop *l, int fd, unsigned mask, void *user)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = term_fd(), .events = POLLIN },
-		{ .fd = t->sfd, .events = POLLIN },
-	};
-	while (!t->quit) {
-		int64_t now = mono_ns();
-		/* index one slice while the file is not done */
-		bool indexing = !replay_index_done(t->m.rp);
-		if (indexing) {
-			/* bounded by time, not frames: a key waits at most this long
-			 * (a 50k-frame step can take half a second on a big file) */
-			while (replay_index_step(t->m.rp, TUI_INDEX_CHUNK) &&
-			       mono_ns() - now < TUI_INDEX_BUDGET_NS)
-				;
-			if (tui_model_indexed(&t->m) & TUI_REDRAW)
-				t->dirty = true;
-			/* the status line shows the progress */
-			if (now - t->last_draw >= 200000000LL)
-				t->dirty = true;
-		}
-		if (t->m.playing && now >= t->next_play) {
-			if (tui_model_play_tick(&t->m) & TUI_REDRAW)
-				t->dirty = true;
-			int64_t d = tui_model_play_delay_ns(&t->m);
-			t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
-		}
-		if (t->settle_at && now >= t->settle_at) {
-			t->settle_at = 0;
-			term_repaint();
-			t->dirty = true;
-			t->last_draw = 0;
-		}
-		if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
-			redraw(t);
+	struct tui *t = user;
 
-		int64_t wake = -1; /* ns from now; -1 forever */
-		if (indexing || !replay_index_done(t->m.rp))
-			wake = 0;
-		if (t->dirty) {
-			int64_t d = t->last_draw + TUI_FRAME_NS - now;
-			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
-		}
-		if (t->settle_at) {
-			int64_t d = t->settle_at - now;
-			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
-		}
-		if (t->m.playing) {
-			int64_t d = t->next_play - now;
-			wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
-		}
-		int timeout = wake < 0 ? -1 : (int)((wake + 999999) / 1000000);
-		int n = poll(pfd, 2, timeout);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0 && (pfd[1].revents & POLLIN))
-			handle_signals(t);
-		if (n > 0 && (pfd[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-			struct term_key k;
-			int got = 0;
-			while (!t->quit && term_read_key(&k)) {
-				handle_key(t, &k);
-				got++;
-			}
-			if (!got && (pfd[0].revents & (POLLHUP | POLLERR))) {
-				t->quit = true; /* the terminal went away */
-				t->exit_status = 1;
-			}
+	(void)l;
+	(void)fd;
+	(void)mask;
+	handle_signals(t);
+}
+
+static void on_term(struct loop *l, int fd, unsigned mask, void *user)
+{
+	struct tui *t = user;
+	struct term_key k;
+	int got = 0;
+
+	(void)l;
+	(void)fd;
+	(void)mask;
+	while (!t->quit && term_read_key(&k)) {
+		handle_key(t, &k);
+		got++;
+	}
+	/* Nothing read: an event ncurses keeps for itself (a mouse button
+	 * the UI ignores), or the terminal went away, which only a hang-up
+	 * or an error on the fd tells apart. */
+	if (!got && !t->quit) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) {
+			t->quit = true;
+			t->exit_status = 1;
 		}
 	}
+}
+
+static int64_t on_wake(struct loop *l, long long id, void *user)
+{
+	struct tui *t = user;
+
+	(void)l;
+	(void)id;
+	t->wake = 0;
+	return LOOP_TIMER_DONE; /* the next pass's tick does the work */
+}
+
+/* Before every sleep: index, play, redraw when due; then a timer for the
+ * next moment one of them is due. */
+static void tick(struct loop *l, void *user)
+{
+	struct tui *t = user;
+	int64_t now = mono_ns();
+
+	if (t->s && session_stop_status(t->s)) {
+		t->quit = true;
+		t->exit_status = session_stop_status(t->s);
+	}
+	if (t->quit) {
+		loop_stop(l);
+		return;
+	}
+	/* index one slice while the file is not done; live, only when the
+	 * recording has grown (the session's events say so) */
+	bool indexing = !replay_index_done(t->m.rp);
+	uint64_t frames_before = replay_frames(t->m.rp);
+	if (t->s) {
+		if (t->feed->segments != t->fed)
+			t->fed = t->feed->segments;
+		else if (replay_at_end(t->m.rp))
+			indexing = false;
+		if (t->feed->events) {
+			t->feed->events = 0;
+			live_status(t);
+			t->dirty = true;
+		}
+	}
+	if (indexing) {
+		/* bounded by time, not frames: a key waits at most this long
+		 * (a 50k-frame step can take half a second on a big file) */
+		while (replay_index_step(t->m.rp, TUI_INDEX_CHUNK) &&
+		       mono_ns() - now < TUI_INDEX_BUDGET_NS)
+			;
+		if (tui_model_indexed(&t->m) & TUI_REDRAW)
+			t->dirty = true;
+		/* the status line shows the progress */
+		if (now - t->last_draw >= 200000000LL)
+			t->dirty = true;
+		/* live: the screen follows the newest frame, unless the
+		 * teacher went back */
+		if (t->s && t->following &&
+		    replay_frames(t->m.rp) > frames_before) {
+			tui_model_goto(&t->m, replay_frames(t->m.rp));
+			t->dirty = true;
+		}
+	}
+	if (t->m.playing && now >= t->next_play) {
+		if (tui_model_play_tick(&t->m) & TUI_REDRAW)
+			t->dirty = true;
+		int64_t d = tui_model_play_delay_ns(&t->m);
+		t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
+	}
+	if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
+		redraw(t);
+
+	int64_t wake = -1; /* ns from now; -1 forever */
+	if (indexing || (!replay_index_done(t->m.rp) && !t->s))
+		wake = 0;
+	if (t->s && !replay_at_end(t->m.rp))
+		wake = 0;
+	/* live: the capture's clock is the wall clock; a TIME_WAIT ends on
+	 * screen when its 2 x MSL is over, though no frame follows it (a
+	 * margin for frames captured but not yet recorded) */
+	if (t->s && replay_at_end(t->m.rp)) {
+		int64_t wall = source_now_ns();
+		int64_t was_due = replay_next_deadline(t->m.rp);
+
+		replay_advance(t->m.rp, wall - TUI_LIVE_MARGIN_NS);
+		int64_t due = replay_next_deadline(t->m.rp);
+		if (due != was_due) /* a timer fired: a state changed */
+			t->dirty = true;
+		if (due != INT64_MAX) {
+			int64_t d = due + TUI_LIVE_MARGIN_NS - wall;
+			d = d < 0 ? 0 : d;
+			wake = wake < 0 || d < wake ? d : wake;
+		}
+	}
+	if (t->dirty) {
+		int64_t d = t->last_draw + TUI_FRAME_NS - now;
+		wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
+	}
+	if (t->m.playing) {
+		int64_t d = t->next_play - now;
+		wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
+	}
+	if (t->wake)
+		loop_del_timer(l, t->wake);
+	t->wake = 0;
+	if (wake >= 0) {
+		t->wake = loop_add_timer(l, wake, on_wake, t);
+		if (t->wake < 0)
+			t->wake = 0;
+	}
+}
+
+/* The loop: the UI's own, or, live, the session's (whose fds are on it). */
+static bool run_loop(struct tui *t, char *err, size_t errsize)
+{
+	bool own = !t->s;
+
+	t->loop = own ? loop_create(err, errsize) : session_loop(t->s);
+	if (!t->loop)
+		return false;
+	bool ok = loop_add_fd(t->loop, term_fd(), LOOP_READ, on_term, t, err,
+			      errsize) &&
+		  loop_add_fd(t->loop, t->sfd, LOOP_READ, on_signals, t, err,
+			      errsize) &&
+		  loop_add_hook(t->loop, tick, t);
+	if (ok)
+		loop_run(t->loop);
+	loop_del_fd(t->loop, term_fd());
+	loop_del_fd(t->loop, t->sfd);
+	loop_del_hook(t->loop, tick, t);
+	if (t->wake)
+		loop_del_timer(t->loop, t->wake);
+	t->wake = 0;
+	if (own)
+		loop_destroy(t->loop);
+	t->loop = NULL;
+	return ok;
 }
 
 static bool env_says_utf8(void)
@@ -252,7 +541,8 @@ static void set_locale(bool want_ja)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
-int tui_run(const struct tui_opts *o)
+static int run_ui(const struct tui_opts *o, struct session *s,
+		  struct tui_feed *feed)
 {
 	set_locale(o->lang && strcmp(o->lang, "ja") == 0);
 	if (!isatty(STDOUT_FILENO)) {
@@ -260,7 +550,8 @@ int tui_run(const struct tui_opts *o)
 		return 2;
 	}
 	char err[REPLAY_ERRBUF_SIZE];
-	struct replay_config rc = { .filter = o->filter, .msl_ns = o->msl_ns };
+	struct replay_config rc = { .filter = o->filter, .msl_ns = o->msl_ns,
+				    .follow = s != NULL };
 	struct replay *rp = replay_open(o->path, &rc, err);
 	if (!rp) {
 		errmsg("replay", err);
@@ -271,6 +562,9 @@ int tui_run(const struct tui_opts *o)
 	struct tui t;
 	memset(&t, 0, sizeof(t));
 	t.sfd = -1;
+	t.s = s;
+	t.feed = feed;
+	t.following = true;
 	const char *base = strrchr(o->path, '/');
 	base = base && base[1] ? base + 1 : o->path;
 	if (strcmp(o->path, "-") == 0)
@@ -301,9 +595,13 @@ int tui_run(const struct tui_opts *o)
 
 	sigset_t mask, old;
 	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
+	/* Live, the session reads SIGINT, SIGTERM and SIGHUP (and stops):
+	 * two signalfds for one signal would race for it. */
+	if (!s) {
+		sigaddset(&mask, SIGINT);
+		sigaddset(&mask, SIGTERM);
+		sigaddset(&mask, SIGHUP);
+	}
 	sigaddset(&mask, SIGWINCH);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	t.sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
@@ -313,6 +611,12 @@ int tui_run(const struct tui_opts *o)
 	if (opened) {
 		atexit(term_close); /* an exit() from anywhere still restores it */
 		term_install_signal_handlers();
+	}
+	if (s) {
+		t.m.live = true;
+		live_status(&t);
+		if (replay_frames(rp))
+			tui_model_goto(&t.m, replay_frames(rp));
 	}
 	t.g = grid_create(0, 0);
 	int status;
@@ -330,8 +634,13 @@ int tui_run(const struct tui_opts *o)
 		grid_set_ascii(t.g, !term_utf8());
 		t.m.ascii = !term_utf8();
 		t.dirty = true;
-		loop(&t);
-		status = t.exit_status;
+		if (run_loop(&t, terr, sizeof terr)) {
+			status = t.exit_status;
+		} else {
+			term_close();
+			errmsg("replay", terr);
+			status = 1;
+		}
 	}
 	term_close();
 	grid_destroy(t.g);
@@ -341,4 +650,15 @@ int tui_run(const struct tui_opts *o)
 	tui_model_finish(&t.m);
 	replay_close(rp);
 	return status;
+}
+
+int tui_run(const struct tui_opts *o)
+{
+	return run_ui(o, NULL, NULL);
+}
+
+int tui_run_live(const struct tui_opts *o, struct session *s,
+		 struct tui_feed *feed)
+{
+	return run_ui(o, s, feed);
 }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "event.h"
+
 struct tui_opts {
 	const char *path;    /* capture file, "-" for standard input */
 	const char *title;   /* shown in the status line (NULL: path) */
@@ -21,5 +23,29 @@ struct tui_opts {
 /* Returns the process exit status: 0, 1 (the file could not be opened),
  * 2 (no usable terminal), 128+N for a signal. */
 int tui_run(const struct tui_opts *o);
+
+/* Live: what the session's events tell the screen, through the sink that
+ * tui_feed_sink gives (put it in the session's config before the session
+ * exists). lm (may be NULL) is fed every event too. */
+struct live_model;
+struct session;
+struct tui_feed {
+	struct live_model *lm;
+	uint64_t segments;      /* wire segments seen: the recording has grown */
+	uint64_t events;        /* any event: the status may have changed */
+	char notice[256];       /* the last notice (or death), for the status line */
+	char fired[64];         /* the last timer fired */
+};
+struct session_sink tui_feed_sink(struct tui_feed *f);
+
+/* The same screen over a live session: o->path is the session's recording,
+ * followed as it grows (the session must be running on its loop, recording
+ * there). Keys of the session: n releases the oldest held segment of all
+ * nodes, Space pauses or runs every node, t fires the next timer of any
+ * node with the clocks in step; the rest are the replay's (Left goes back
+ * through what has happened, the screen follows the newest frame when at
+ * it). Returns as tui_run; the caller destroys the session. */
+int tui_run_live(const struct tui_opts *o, struct session *s,
+		 struct tui_feed *feed);
 
 #endif

@@ -497,3 +497,10 @@ unsigned tui_model_key(struct tui_model *m, int key)
 	}
 	return TUI_IGNORED;
 }
+
+void tui_model_viewed(struct tui_model *m, const struct tui_view_state *v)
+{
+	m->conn_top = v->conn_top;
+	m->explain_top = v->explain_top;
+	m->explain_more = v->explain_more;
+}

@@ -47,11 +47,16 @@ struct tui_model {
 	struct replay *rp;     /* not owned */
 	const char *title;     /* file name shown in the status line */
 	const char *banner;    /* extra status text ("bundled recording ..."), or NULL */
+	bool live;             /* a live session: banner is its status, its keys */
+	/* Live: what lwIP itself holds for the selected connection now (true
+	 * states, how they compare with the wire's, the running timers),
+	 * shown atop the explanation; written by the loop before each draw. */
+	char live_note[512];
 	int64_t msl_ns;
 
 	uint64_t pos;          /* current frame, 0 while the file has none */
 	uint64_t sel;          /* selected connection id, 0 for none */
-	uint64_t conn_top;     /* first connection row shown (scroll) */
+	uint64_t conn_top;     /* first connection row shown (scroll; kept by the view) */
 	enum tui_pane pane;
 
 	bool absolute;         /* absolute sequence numbers */
@@ -60,7 +65,7 @@ struct tui_model {
 	bool ja;               /* Japanese explanations */
 	bool ascii;            /* the terminal shows ASCII only: no Japanese */
 	int explain_top;       /* first row of the explanation shown (scroll) */
-	bool explain_more;     /* the view found more text below (set when drawn) */
+	bool explain_more;     /* the view found more text below (when last drawn) */
 
 	bool playing;
 	double speed;          /* capture seconds per real second */
@@ -141,5 +146,17 @@ bool tui_model_keyhelp(unsigned i, struct tui_keyhelp *out);
 
 /* Does a connection pass the filter? (address, port or state substring) */
 bool tui_model_conn_matches(const struct tui_model *m, uint64_t conn);
+
+/* What the view worked out while drawing that the model keeps for the next
+ * keys and the next draw (tui_view_draw returns it in its layout, the loop
+ * stores it with tui_model_viewed): the connection list's scroll, moved so
+ * that the selection is in view; the explanation's scroll, kept inside its
+ * text; whether the explanation has more text below its pane. */
+struct tui_view_state {
+	uint64_t conn_top;
+	int explain_top;
+	bool explain_more;
+};
+void tui_model_viewed(struct tui_model *m, const struct tui_view_state *v);
 
 #endif

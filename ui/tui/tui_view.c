@@ -98,7 +98,7 @@ static void fmt_endpoint(char *buf, size_t size, const struct replay_conn *c, in
 
 /* --- The connection list ------------------------------------------------------- */
 
-static void draw_conns(struct grid *g, struct tui_model *m, struct grid_rect r,
+static void draw_conns(struct grid *g, const struct tui_model *m, struct grid_rect r,
 		       struct tui_layout *lay)
 {
 	char title[96];
@@ -114,15 +114,17 @@ static void draw_conns(struct grid *g, struct tui_model *m, struct grid_rect r,
 	for (uint64_t i = 0; i < m->nvisible; i++)
 		if (m->visible[i] == m->sel)
 			seli = i;
-	if (seli < m->conn_top)
-		m->conn_top = seli;
-	if (rows > 0 && seli >= m->conn_top + (uint64_t)rows)
-		m->conn_top = seli - (uint64_t)rows + 1;
+	uint64_t top = m->conn_top;
+	if (seli < top)
+		top = seli;
+	if (rows > 0 && seli >= top + (uint64_t)rows)
+		top = seli - (uint64_t)rows + 1;
+	lay->view.conn_top = top;
 
 	struct view_conns_row vr[64];
 	char addr[64][2][64], ended[64][32], hist[64][24];
 	int n = 0;
-	for (uint64_t i = m->conn_top; i < m->nvisible && n < rows && n < 64; i++, n++) {
+	for (uint64_t i = top; i < m->nvisible && n < rows && n < 64; i++, n++) {
 		uint64_t id = m->visible[i];
 		struct replay_conn c;
 		struct replay_conn_at at;
@@ -153,13 +155,13 @@ static void draw_conns(struct grid *g, struct tui_model *m, struct grid_rect r,
 		snprintf(ended[n], sizeof(ended[n]), "%s", at.ended ? at.ended : "");
 		snprintf(hist[n], sizeof(hist[n]), "%s", at.history);
 	}
-	size_t selrow = seli >= m->conn_top && seli < m->conn_top + (uint64_t)n
-				? (size_t)(seli - m->conn_top) : (size_t)n;
+	size_t selrow = seli >= top && seli < top + (uint64_t)n
+				? (size_t)(seli - top) : (size_t)n;
 	struct view_conns_in ci = { .rows = vr, .nrows = (size_t)n, .selected = selrow };
 	struct view_conns_out co;
 	view_conns_draw(g, in, &ci, &co);
 	lay->conn_rows = (struct grid_rect){ in.x, co.y0, in.w, co.nlines };
-	lay->conn_first = m->conn_top + co.first;
+	lay->conn_first = top + co.first;
 }
 
 /* --- The ladder ---------------------------------------------------------------- */
@@ -176,7 +178,7 @@ static void state_row(struct view_ladder_row *s, const struct replay_transition 
 	s->u.state.to = t->to;
 }
 
-static void draw_ladder(struct grid *g, struct tui_model *m, struct grid_rect r,
+static void draw_ladder(struct grid *g, const struct tui_model *m, struct grid_rect r,
 			struct tui_layout *lay)
 {
 	struct replay_conn c;
@@ -322,7 +324,7 @@ static bool last_transition(const struct tui_model *m, struct replay_transition 
 	return have;
 }
 
-static void draw_diagram(struct grid *g, struct tui_model *m, struct grid_rect r)
+static void draw_diagram(struct grid *g, const struct tui_model *m, struct grid_rect r)
 {
 	grid_box(g, r, frame_role(m, TUI_PANE_DIAGRAM), " TCP states (RFC 9293) ");
 	struct grid_rect in = inner(r);
@@ -459,7 +461,7 @@ static int draw_wrapped_from(struct grid *g, struct grid_rect r, int y0, int ski
 		while (*p == ' ' || *p == '\n')
 			p++;
 	}
-	return y - y0;
+	return y - (y0 - skip);
 }
 
 /* 1 when draw_timers will use the explanation's last row (an endpoint of
@@ -472,7 +474,8 @@ static int timer_rows(const struct tui_model *m)
 	return at.state[0] == TCPSTATE_TIME_WAIT || at.state[1] == TCPSTATE_TIME_WAIT;
 }
 
-static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r)
+static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_rect r,
+			 struct tui_view_state *view)
 {
 	grid_box(g, r, frame_role(m, TUI_PANE_EXPLAIN),
 		 m->ja ? " 説明 (L: English) "
@@ -525,6 +528,11 @@ static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r
 			 f.info.from_endpoint ? "server" : "client",
 			 f.info.from_endpoint ? "client" : "server");
 	grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
+	int note_rows = 0;
+	if (m->live && m->live_note[0]) {
+		struct grid_rect nr = { in.x, in.y + 1, in.w, in.h - 1 };
+		note_rows = draw_wrapped(g, nr, nr.y, GRID_ROLE_HIGHLIGHT, m->live_note);
+	}
 
 	struct explain_seg es;
 	seg_of(&f, &es);
@@ -575,19 +583,25 @@ static void draw_explain(struct grid *g, struct tui_model *m, struct grid_rect r
 	}
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
-	struct grid_rect tr = { in.x, in.y + 1, in.w, in.h - 1 - timer_rows(m) };
-	int rows = draw_wrapped_from(g, tr, tr.y, m->explain_top, GRID_ROLE_NORMAL, text);
-	if (m->explain_top > 0 && m->explain_top >= rows)
-		m->explain_top = rows > 0 ? rows - 1 : 0; /* keep a line in view */
-	m->explain_more = rows - m->explain_top > tr.h;
-	if (m->explain_more || m->explain_top)
+	struct grid_rect tr = { in.x, in.y + 1 + note_rows, in.w,
+				in.h - 1 - note_rows - timer_rows(m) };
+	int top = m->explain_top;
+	int rows = draw_wrapped_from(g, tr, tr.y, top, GRID_ROLE_NORMAL, text);
+	if (top > 0 && top >= rows) {
+		/* keep a line in view */
+		top = rows > 0 ? rows - 1 : 0;
+		draw_wrapped_from(g, tr, tr.y, top, GRID_ROLE_NORMAL, text);
+	}
+	view->explain_top = top;
+	view->explain_more = rows - top > tr.h;
+	if (view->explain_more || top)
 		grid_text(g, r.x + r.w - 34, r.y + r.h - 1, 32, GRID_ROLE_KEY,
 			  m->ja ? " Tab→説明, ↑↓で続き " : " more: Tab to here, then Up/Down ");
 }
 
 /* TIME_WAIT countdowns of the selected connection, in capture time, with a
  * bar: drawn on the last row of the explanation pane. */
-static void draw_timers(struct grid *g, struct tui_model *m, struct grid_rect r)
+static void draw_timers(struct grid *g, const struct tui_model *m, struct grid_rect r)
 {
 	struct replay_conn_at at;
 	if (!m->sel || !m->pos || !replay_conn_at(m->rp, m->sel, m->pos, &at))
@@ -624,7 +638,7 @@ static void draw_timers(struct grid *g, struct tui_model *m, struct grid_rect r)
 
 /* --- Status line, help, too small --------------------------------------------------- */
 
-static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
+static void draw_status(struct grid *g, const struct tui_model *m, struct grid_rect r)
 {
 	grid_fill(g, r, ' ', GRID_ROLE_STATUS);
 	char left[320], ts[32] = "";
@@ -642,8 +656,14 @@ static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
 	bool say_more = m->message[0] || replay_damage(m->rp) || m->prompt != TUI_PROMPT_NONE;
 	if (say_more && r.w < 100)
 		ts[0] = 0;
-	snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s%s%s %.4gx ", esc_title, m->pos,
-		 frames, ts, ts[0] ? "  " : "", m->playing ? "playing" : "paused", m->speed);
+	if (m->live)
+		/* the nodes' clocks are the banner's: no replay speed */
+		snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%" PRIu64 "  ", esc_title,
+			 m->pos, replay_frames(m->rp));
+	else
+		snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s%s%s %.4gx ", esc_title,
+			 m->pos, frames, ts, ts[0] ? "  " : "", m->playing ? "playing" : "paused",
+			 m->speed);
 	int x = grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
 	if (m->prompt != TUI_PROMPT_NONE) {
 		char p[128];
@@ -655,11 +675,14 @@ static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
 	const char *msg = m->message[0] ? m->message : NULL;
 	const char *damage = replay_damage(m->rp);
 	char buf[320];
-	if (msg) {
+	if (m->live && m->banner) {
+		/* what waits where, then what the last key did */
+		snprintf(buf, sizeof(buf), "%s%s%s", m->banner, msg ? "  " : "", msg ? msg : "");
+	} else if (msg) {
 		snprintf(buf, sizeof(buf), "%s", msg);
 	} else if (damage) {
-		/* the file's name is on the left already: "damaged: after frame
-		 * 10: truncated dump file ..." */
+		/* the file's name is on the left already: "damaged: cut short after frame
+		 * 10 (truncated dump file ...)" */
 		const char *why = strstr(damage, m->title);
 		why = why ? why + strlen(m->title) : damage;
 		while (*why == ':' || *why == ' ')
@@ -680,18 +703,25 @@ static void draw_status(struct grid *g, struct tui_model *m, struct grid_rect r)
 		{ "n/p", "step" }, { "space", "play" }, { "]", "next change" },
 		{ "Tab", "pane" }, { "?", "help" }, { "q", "quit" },
 	};
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		int need = grid_text_width(keys[i][0]) + grid_text_width(keys[i][1]) + 2;
+	static const char *const live_keys[][2] = {
+		{ "n", "send one" }, { "space", "run/pause" }, { "t", "next timer" },
+		{ "Left", "back" }, { "q", "quit" },
+	};
+	size_t nkeys = m->live ? sizeof(live_keys) / sizeof(live_keys[0])
+			       : sizeof(keys) / sizeof(keys[0]);
+	for (size_t i = 0; i < nkeys; i++) {
+		const char *const *k = m->live ? live_keys[i] : keys[i];
+		int need = grid_text_width(k[0]) + grid_text_width(k[1]) + 2;
 		if (x + need > r.w)
 			break;
-		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, keys[i][0]);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, k[0]);
 		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, " ");
-		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, keys[i][1]);
+		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, k[1]);
 		x += grid_text(g, x, r.y, r.w - x, GRID_ROLE_STATUS, " ");
 	}
 }
 
-static void draw_help(struct grid *g, struct tui_model *m)
+static void draw_help(struct grid *g, const struct tui_model *m)
 {
 	int w = grid_width(g), h = grid_height(g);
 	struct grid_rect r = { w / 2 - 36, 1, 72, h - 2 };
@@ -731,9 +761,13 @@ static void draw_too_small(struct grid *g)
 	grid_text(g, (w - wb) / 2 > 0 ? (w - wb) / 2 : 0, y + 1, w, GRID_ROLE_NORMAL, b);
 }
 
-void tui_view_draw(struct grid *g, struct tui_model *m, struct tui_layout *lay)
+void tui_view_draw(struct grid *g, const struct tui_model *m, struct tui_layout *lay)
 {
 	memset(lay, 0, sizeof(*lay));
+	/* what is not drawn keeps its scroll */
+	lay->view = (struct tui_view_state){ .conn_top = m->conn_top,
+					     .explain_top = m->explain_top,
+					     .explain_more = m->explain_more };
 	grid_clear(g);
 	int w = grid_width(g), h = grid_height(g);
 	if (w < TUI_MIN_W || h < TUI_MIN_H) {
@@ -749,7 +783,7 @@ void tui_view_draw(struct grid *g, struct tui_model *m, struct tui_layout *lay)
 	draw_conns(g, m, L.conns, lay);
 	draw_ladder(g, m, L.ladder, lay);
 	draw_diagram(g, m, L.diagram);
-	draw_explain(g, m, L.explain);
+	draw_explain(g, m, L.explain, &lay->view);
 	draw_timers(g, m, L.explain);
 	draw_status(g, m, L.status);
 	if (m->help)

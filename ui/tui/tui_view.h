@@ -1,8 +1,10 @@
 /* Draws the replay UI's model into the cell grid: the layout of the panes by
  * the grid's size, the connections, the ladder, the state diagram, the
  * explanation, the timers, the status line and the help screen. Pure: reads
- * the model and the replay index, writes the grid. tui.c copies the grid to
- * the terminal; the tests render it as text. */
+ * the model and the replay index, writes the grid and the layout (what it
+ * worked out that the model keeps is the layout's view, which the caller
+ * stores with tui_model_viewed). tui.c copies the grid to the terminal; the
+ * tests render it as text. */
 #ifndef TCPSTEP_TUI_VIEW_H
 #define TCPSTEP_TUI_VIEW_H
 
@@ -13,8 +15,10 @@
 #define TUI_MIN_W 80
 #define TUI_MIN_H 24
 
-/* Where each pane was drawn, for mouse clicks (filled by tui_view_draw). */
+/* Where each pane was drawn, for mouse clicks, and the scroll positions
+ * the drawing chose (filled by tui_view_draw). */
 struct tui_layout {
+	struct tui_view_state view; /* for tui_model_viewed */
 	bool too_small;
 	struct grid_rect pane[TUI_PANE_COUNT];
 	struct grid_rect conn_rows;   /* the rows of the connection list */
@@ -24,7 +28,7 @@ struct tui_layout {
 	uint64_t ladder_pkt[256];
 };
 
-void tui_view_draw(struct grid *g, struct tui_model *m, struct tui_layout *lay);
+void tui_view_draw(struct grid *g, const struct tui_model *m, struct tui_layout *lay);
 
 /* What a click at (x, y) means: a pane, a connection, a segment. Changes
  * the model; returns tui_result bits. */

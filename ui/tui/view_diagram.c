@@ -129,15 +129,18 @@ static const struct arc full_arcs[] = {
 	{S_(TIME_WAIT), S_(CLOSED), 2, P({52, 28}, {74, 28}), 57, 27},
 };
 
-/* Compact, wide and short (the diagram pane of an 80x24 screen beside the
- * ladder): the main paths only, no labels; the caption says the rest. */
+/* Compact, wide and short (a wide terminal too short for the full figure,
+ * 78x12): no labels, the caption says them; every arc of the tall layout
+ * but the simultaneous open, which has no room between the two rows of the
+ * handshake. The three ways into TIME_WAIT from the left join before its
+ * name. */
 static const struct node wide_nodes[] = {
 	{S_(CLOSED), 39, 0},       {S_(LISTEN), 39, 2},
 	{S_(SYN_RCVD), 12, 2},     {S_(SYN_SENT), 66, 2},
 	{S_(ESTABLISHED), 39, 4},  {S_(FIN_WAIT_1), 12, 6},
 	{S_(CLOSE_WAIT), 66, 6},   {S_(FIN_WAIT_2), 7, 8},
-	{S_(CLOSING), 20, 8},      {S_(TIME_WAIT), 39, 8},
-	{S_(LAST_ACK), 60, 8},     {S_(CLOSED), 72, 8},
+	{S_(CLOSING), 24, 8},      {S_(LAST_ACK), 60, 8},
+	{S_(TIME_WAIT), 24, 10},   {S_(CLOSED), 60, 10},
 };
 static const struct arc wide_arcs[] = {
 	{S_(CLOSED), S_(LISTEN), 2, P({39, 0}, {39, 1}), -1, 0},
@@ -146,38 +149,55 @@ static const struct arc wide_arcs[] = {
 	{S_(LISTEN), S_(SYN_SENT), 2, P({44, 2}, {59, 2}), -1, 0},
 	{S_(SYN_RCVD), S_(ESTABLISHED), 3, P({12, 2}, {12, 4}, {31, 4}), -1, 0},
 	{S_(SYN_SENT), S_(ESTABLISHED), 3, P({66, 2}, {66, 4}, {47, 4}), -1, 0},
+	{S_(SYN_RCVD), S_(FIN_WAIT_1), 2, P({9, 2}, {9, 5}), -1, 0},
 	{S_(ESTABLISHED), S_(FIN_WAIT_1), 3, P({36, 4}, {36, 6}, {19, 6}), -1, 0},
 	{S_(ESTABLISHED), S_(CLOSE_WAIT), 3, P({42, 4}, {42, 6}, {58, 6}), -1, 0},
 	{S_(FIN_WAIT_1), S_(FIN_WAIT_2), 2, P({7, 6}, {7, 7}), -1, 0},
-	{S_(FIN_WAIT_1), S_(CLOSING), 2, P({17, 6}, {17, 7}), -1, 0},
+	{S_(FIN_WAIT_1), S_(CLOSING), 3, P({14, 6}, {14, 8}, {18, 8}), -1, 0},
+	{S_(FIN_WAIT_1), S_(TIME_WAIT), 3, P({14, 6}, {14, 10}, {17, 10}), -1, 0},
+	{S_(FIN_WAIT_2), S_(TIME_WAIT), 3, P({7, 8}, {7, 10}, {17, 10}), -1, 0},
+	{S_(CLOSING), S_(TIME_WAIT), 2, P({24, 8}, {24, 9}), -1, 0},
 	{S_(CLOSE_WAIT), S_(LAST_ACK), 2, P({62, 6}, {62, 7}), -1, 0},
-	{S_(CLOSING), S_(TIME_WAIT), 2, P({24, 8}, {32, 8}), -1, 0},
-	{S_(LAST_ACK), S_(CLOSED), 2, P({64, 8}, {66, 8}), -1, 0},
+	{S_(LAST_ACK), S_(CLOSED), 2, P({60, 8}, {60, 9}), -1, 0},
+	{S_(TIME_WAIT), S_(CLOSED), 2, P({31, 10}, {54, 10}), -1, 0},
 };
 
-/* Compact, tall and narrow (a side pane). */
+/* Compact, tall and narrow (the diagram pane of an 80x24 screen, 38x15):
+ * every arc of the figure but those the caption tells well enough (CLOSE
+ * and RST into CLOSED or LISTEN, the mid-stream join), among them the
+ * simultaneous open and the three ways out of FIN_WAIT_1 into TIME_WAIT.
+ * Arcs that end in one state share their last stretch (LISTEN -> SYN_SENT
+ * joins the active OPEN; FIN_WAIT_1 -> CLOSING leaves the way to
+ * TIME_WAIT with a tee). Each marker has its cell ("C" before a name, "S"
+ * after), except CLOSING's S and LAST_ACK's C, which no connection shows
+ * together. */
 static const struct node tall_nodes[] = {
 	{S_(CLOSED), 19, 0},       {S_(LISTEN), 19, 2},
 	{S_(SYN_RCVD), 7, 4},      {S_(SYN_SENT), 31, 4},
 	{S_(ESTABLISHED), 19, 6},  {S_(FIN_WAIT_1), 7, 8},
 	{S_(CLOSE_WAIT), 31, 8},   {S_(FIN_WAIT_2), 7, 10},
-	{S_(CLOSING), 20, 10},     {S_(LAST_ACK), 31, 10},
-	{S_(TIME_WAIT), 13, 12},   {S_(CLOSED), 31, 12},
+	{S_(CLOSING), 21, 10},     {S_(LAST_ACK), 32, 10},
+	{S_(TIME_WAIT), 14, 12},   {S_(CLOSED), 31, 12},
 };
 static const struct arc tall_arcs[] = {
 	{S_(CLOSED), S_(LISTEN), 2, P({19, 0}, {19, 1}), -1, 0},
 	{S_(LISTEN), S_(SYN_RCVD), 3, P({13, 2}, {7, 2}, {7, 3}), -1, 0},
 	{S_(CLOSED), S_(SYN_SENT), 3, P({24, 0}, {31, 0}, {31, 3}), -1, 0},
+	{S_(LISTEN), S_(SYN_SENT), 3, P({24, 2}, {31, 2}, {31, 3}), -1, 0},
+	{S_(SYN_SENT), S_(SYN_RCVD), 2, P({24, 4}, {13, 4}), -1, 0},
 	{S_(SYN_RCVD), S_(ESTABLISHED), 3, P({7, 4}, {7, 6}, {11, 6}), -1, 0},
 	{S_(SYN_SENT), S_(ESTABLISHED), 3, P({31, 4}, {31, 6}, {27, 6}), -1, 0},
+	{S_(SYN_RCVD), S_(FIN_WAIT_1), 2, P({3, 4}, {3, 7}), -1, 0},
 	{S_(ESTABLISHED), S_(FIN_WAIT_1), 3, P({16, 6}, {16, 8}, {14, 8}), -1, 0},
 	{S_(ESTABLISHED), S_(CLOSE_WAIT), 3, P({22, 6}, {22, 8}, {23, 8}), -1, 0},
 	{S_(FIN_WAIT_1), S_(FIN_WAIT_2), 2, P({7, 8}, {7, 9}), -1, 0},
-	{S_(CLOSE_WAIT), S_(LAST_ACK), 2, P({31, 8}, {31, 9}), -1, 0},
-	{S_(FIN_WAIT_2), S_(TIME_WAIT), 2, P({9, 10}, {9, 11}), -1, 0},
-	{S_(CLOSING), S_(TIME_WAIT), 2, P({17, 10}, {17, 11}), -1, 0},
-	{S_(TIME_WAIT), S_(CLOSED), 2, P({18, 12}, {25, 12}), -1, 0},
-	{S_(LAST_ACK), S_(CLOSED), 2, P({31, 10}, {31, 11}), -1, 0},
+	{S_(FIN_WAIT_1), S_(TIME_WAIT), 4, P({11, 8}, {11, 9}, {14, 9}, {14, 11}), -1, 0},
+	{S_(FIN_WAIT_1), S_(CLOSING), 5, P({11, 8}, {11, 9}, {14, 9}, {14, 10}, {15, 10}), -1, 0},
+	{S_(CLOSE_WAIT), S_(LAST_ACK), 2, P({32, 8}, {32, 9}), -1, 0},
+	{S_(FIN_WAIT_2), S_(TIME_WAIT), 2, P({10, 10}, {10, 11}), -1, 0},
+	{S_(CLOSING), S_(TIME_WAIT), 2, P({18, 10}, {18, 11}), -1, 0},
+	{S_(TIME_WAIT), S_(CLOSED), 2, P({21, 12}, {25, 12}), -1, 0},
+	{S_(LAST_ACK), S_(CLOSED), 2, P({32, 10}, {32, 11}), -1, 0},
 };
 #undef P
 
@@ -186,7 +206,7 @@ static const struct layout layout_full = {
 	VIEW_DIAGRAM_FULL_W, VIEW_DIAGRAM_FULL_H, full_nodes, N_(full_nodes),
 	full_arcs, N_(full_arcs), {0, 29}, -1, 0, false};
 static const struct layout layout_wide = {
-	78, 10, wide_nodes, N_(wide_nodes), wide_arcs, N_(wide_arcs), {0, -1}, 9, 0, false};
+	78, 12, wide_nodes, N_(wide_nodes), wide_arcs, N_(wide_arcs), {0, -1}, 11, 0, false};
 static const struct layout layout_tall = {
 	38, 15, tall_nodes, N_(tall_nodes), tall_arcs, N_(tall_arcs), {0, -1}, 13, 0, true};
 

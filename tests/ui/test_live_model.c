@@ -1,0 +1,243 @@
+/* The live screen's model (ui/tui/live_model.c), fed events made by hand in
+ * the order a paused hello exchange produces them: true and inferred states
+ * side by side, the listener's two models, a segment held at a paused
+ * node, a kernel endpoint, a real disagreement, the held count, the node's
+ * clock and the timer display. */
+#include "../check.h"
+#include "live_model.h"
+
+static struct live_model *m;
+static uint64_t stamp = 1000000000;
+
+static struct session_event node_ev(int node, enum session_event_kind kind)
+{
+	struct session_event ev = { .kind = kind, .node = node,
+				    .node_name = node ? "client" : "server",
+				    .stamp_ns = stamp += 1000000 };
+	return ev;
+}
+
+static void state(int node, const char *local, const char *remote,
+		  enum tcpstate from, enum tcpstate to)
+{
+	struct session_event ev = node_ev(node, SESSION_EV_NODE_STATE);
+
+	snprintf(ev.u.state.local, sizeof ev.u.state.local, "%s", local);
+	snprintf(ev.u.state.remote, sizeof ev.u.state.remote, "%s", remote);
+	ev.u.state.from = from;
+	ev.u.state.to = to;
+	live_model_event(m, &ev);
+}
+
+static void held(int node, uint32_t n)
+{
+	struct session_event ev = node_ev(node, SESSION_EV_HELD);
+
+	ev.u.count = n;
+	live_model_event(m, &ev);
+}
+
+/* The wire: connection `id` between client c.c.c.c:cport and 192.0.2.2:8888,
+ * endpoint e (0 client, 1 server) going from -> to. */
+static void wire(uint64_t id, uint8_t client_last, uint16_t cport, int e,
+		 enum tcpstate from, enum tcpstate to)
+{
+	struct session_event ev = { .kind = SESSION_EV_WIRE_STATE, .node = -1,
+				    .node_name = "", .stamp_ns = stamp += 1000000 };
+	struct tracker_event *t = &ev.u.wire_state.ev;
+	const uint8_t c[4] = { 192, 0, 2, client_last }, s[4] = { 192, 0, 2, 2 };
+
+	t->type = TRACKER_EV_STATE;
+	t->conn = id;
+	t->ip_version = 4;
+	memcpy(t->addr[0], c, 4);
+	memcpy(t->addr[1], s, 4);
+	t->port[0] = cport;
+	t->port[1] = 8888;
+	t->u.state.endpoint = e;
+	t->u.state.from = from;
+	t->u.state.to = to;
+	live_model_event(m, &ev);
+}
+
+static const struct live_conn *conn0(void)
+{
+	return live_model_conn(m, 0);
+}
+
+#define C "192.0.2.3:5000"
+#define S "192.0.2.2:8888"
+
+static void setup(void)
+{
+	live_model_destroy(m);
+	m = live_model_create();
+	CHECK(m != NULL);
+	CHECK(live_model_add_node(m, 0, "server", "192.0.2.2"));
+	CHECK(live_model_add_node(m, 1, "client", "192.0.2.3"));
+	CHECK(!live_model_add_node(m, LIVE_MAX_NODES, "x", "192.0.2.9"));
+}
+
+static void test_handshake_side_by_side(void)
+{
+	const struct live_conn *c;
+
+	setup();
+	state(0, S, "0.0.0.0:0", TCPSTATE_CLOSED, TCPSTATE_LISTEN);
+	CHECK_INT_EQ(live_model_conn_count(m), 0); /* a listener is no connection */
+	/* connect(): the SYN waits at the paused client */
+	state(1, C, S, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	held(1, 1);
+	CHECK_INT_EQ(live_model_conn_count(m), 1);
+	c = conn0();
+	CHECK_STR_EQ(c->ep[0].addr, C);
+	CHECK_INT_EQ(c->ep[0].node, 1);
+	CHECK_INT_EQ(c->ep[1].node, 0);
+	CHECK(c->ep[0].true_known && c->ep[0].truth == TCPSTATE_SYN_SENT);
+	CHECK(!c->ep[0].inferred_known);
+	CHECK_INT_EQ(c->ep[0].agree, LIVE_NOT_ON_WIRE);
+	CHECK_INT_EQ(live_model_node(m, 1)->held, 1);
+	/* a step: the SYN on the wire, the tracker infers both ends */
+	held(1, 0);
+	wire(1, 3, 5000, 0, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	wire(1, 3, 5000, 1, TCPSTATE_CLOSED, TCPSTATE_LISTEN);
+	c = conn0();
+	CHECK_INT_EQ(c->wire_id, 1);
+	CHECK_INT_EQ(c->ep[0].agree, LIVE_SAME);
+	/* the RFC's listener is this endpoint; lwIP's is still listening */
+	CHECK_INT_EQ(c->ep[1].agree, LIVE_LISTENER);
+	CHECK(strstr(live_agree_text(c->ep[1].agree), "new pcb") != NULL);
+	wire(1, 3, 5000, 1, TCPSTATE_LISTEN, TCPSTATE_SYN_RCVD);
+	state(0, S, C, TCPSTATE_CLOSED, TCPSTATE_SYN_RCVD);
+	/* the server's SYN-ACK held at the paused server */
+	held(0, 1);
+	c = conn0();
+	CHECK_INT_EQ(live_model_conn_count(m), 1);
+	CHECK_INT_EQ(c->ep[1].agree, LIVE_SAME);
+	CHECK_INT_EQ(c->ep[1].truth, TCPSTATE_SYN_RCVD);
+	CHECK_INT_EQ(c->ep[1].inferred, TCPSTATE_SYN_RCVD);
+	held(0, 0);
+	wire(1, 3, 5000, 0, TCPSTATE_SYN_SENT, TCPSTATE_ESTABLISHED);
+	state(1, C, S, TCPSTATE_SYN_SENT, TCPSTATE_ESTABLISHED);
+	held(1, 1); /* its ACK */
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_SAME);
+	/* the server knows nothing of the ACK yet, and neither does the
+	 * wire: they agree */
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_SAME);
+}
+
+static void test_held_segment_is_in_flight_not_a_disagreement(void)
+{
+	setup();
+	state(1, C, S, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	wire(1, 3, 5000, 0, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	state(1, C, S, TCPSTATE_SYN_SENT, TCPSTATE_ESTABLISHED);
+	wire(1, 3, 5000, 0, TCPSTATE_SYN_SENT, TCPSTATE_ESTABLISHED);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_SAME);
+	/* close(): FIN_WAIT_1 at once, the FIN held */
+	state(1, C, S, TCPSTATE_ESTABLISHED, TCPSTATE_FIN_WAIT_1);
+	held(1, 1);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_IN_FLIGHT);
+	/* released and seen: they agree again */
+	held(1, 0);
+	wire(1, 3, 5000, 0, TCPSTATE_ESTABLISHED, TCPSTATE_FIN_WAIT_1);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_SAME);
+	/* nothing held, and still apart: a disagreement */
+	state(1, C, S, TCPSTATE_FIN_WAIT_1, TCPSTATE_FIN_WAIT_2);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_DIFFER);
+	CHECK(live_agree_text(LIVE_DIFFER)[0] != '\0');
+	CHECK_STR_EQ(live_agree_text(LIVE_SAME), "");
+}
+
+static void test_kernel_endpoint_and_new_connection(void)
+{
+	setup();
+	/* curl from the kernel (192.0.2.1) to the lwIP server */
+	wire(1, 1, 40000, 0, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	state(0, S, "192.0.2.1:40000", TCPSTATE_CLOSED, TCPSTATE_SYN_RCVD);
+	wire(1, 1, 40000, 1, TCPSTATE_LISTEN, TCPSTATE_SYN_RCVD);
+	CHECK_INT_EQ(live_model_conn_count(m), 1);
+	CHECK_INT_EQ(conn0()->ep[0].node, -1);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_KERNEL);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_SAME);
+	/* the tracker's second connection on the same 4-tuple is another */
+	wire(2, 1, 40000, 0, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	CHECK_INT_EQ(live_model_conn_count(m), 2);
+	CHECK_INT_EQ(live_model_conn(m, 1)->wire_id, 2);
+}
+
+static void test_node_clock_and_death(void)
+{
+	struct session_event ev;
+
+	setup();
+	ev = node_ev(0, SESSION_EV_CLOCK);
+	ev.vtime_ms = 100;
+	ev.u.clock.running = true;
+	ev.u.clock.speed = 2;
+	live_model_event(m, &ev);
+	CHECK_INT_EQ(live_model_node_time(m, 0, ev.stamp_ns + 1000000000ULL), 2100);
+	ev.u.clock.running = false;
+	live_model_event(m, &ev);
+	CHECK_INT_EQ(live_model_node_time(m, 0, ev.stamp_ns + 1000000000ULL), 100);
+	CHECK_INT_EQ(live_model_node_time(m, 3, ev.stamp_ns), 0);
+	held(1, 2);
+	ev = node_ev(1, SESSION_EV_NODE_DIED);
+	ev.u.status = 9;
+	live_model_event(m, &ev);
+	CHECK(live_model_node(m, 1)->dead);
+	CHECK_INT_EQ(live_model_node(m, 1)->held, 0);
+}
+
+static void test_timer_display(void)
+{
+	struct session_timers t = { .rto_ms = 3000, .rtx = -1, .persist = -1,
+				    .keepalive = -1, .delack = -1,
+				    .timewait = 1800 };
+	char buf[256];
+	struct session_event ev;
+
+	live_timer_text(buf, sizeof buf, &t, 1000);
+	CHECK_STR_EQ(buf, "TIME_WAIT ends in 0.8 s");
+	t.timewait = -1;
+	t.rtx = 3000;
+	t.delack = 1100;
+	live_timer_text(buf, sizeof buf, &t, 1000);
+	CHECK_STR_EQ(buf, "delayed ACK in 0.1 s; retransmission in 2.0 s (RTO 3.0 s)");
+	/* past its deadline (the event telling it fired is on its way) */
+	live_timer_text(buf, sizeof buf, &t, 5000);
+	CHECK_STR_EQ(buf, "delayed ACK in 0.0 s; retransmission in 0.0 s (RTO 3.0 s)");
+	t.rtx = t.delack = -1;
+	CHECK_INT_EQ(live_timer_text(buf, sizeof buf, &t, 0), 0);
+	CHECK_STR_EQ(buf, "");
+	/* cut to the buffer, terminated */
+	t.rtx = 3000;
+	live_timer_text(buf, 8, &t, 0);
+	CHECK_INT_EQ(strlen(buf), 7);
+
+	/* and kept on the endpoint from the node's event */
+	setup();
+	state(1, C, S, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	ev = node_ev(1, SESSION_EV_TIMERS);
+	snprintf(ev.u.timers.local, sizeof ev.u.timers.local, "%s", C);
+	snprintf(ev.u.timers.remote, sizeof ev.u.timers.remote, "%s", S);
+	ev.u.timers.rto_ms = 3000;
+	ev.u.timers.rtx = 2900;
+	ev.u.timers.persist = ev.u.timers.keepalive = ev.u.timers.delack =
+		ev.u.timers.timewait = -1;
+	live_model_event(m, &ev);
+	CHECK(conn0()->ep[0].timers_known);
+	CHECK_INT_EQ(conn0()->ep[0].timers.rtx, 2900);
+	CHECK(!conn0()->ep[1].timers_known);
+}
+
+int main(void)
+{
+	RUN(test_handshake_side_by_side);
+	RUN(test_held_segment_is_in_flight_not_a_disagreement);
+	RUN(test_kernel_endpoint_and_new_connection);
+	RUN(test_node_clock_and_death);
+	RUN(test_timer_display);
+	live_model_destroy(m);
+	CHECK_EXIT();
+}

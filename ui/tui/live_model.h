@@ -1,0 +1,102 @@
+/* The live screen's model of a session (issue 10's "Connections: for each
+ * endpoint the inferred state and lwIP's true state side by side"): fed by
+ * the session's typed events (session/event.h), it keeps for every
+ * connection both endpoints' state as the tracker infers it from the wire
+ * and, where a node runs the endpoint, the state lwIP itself holds, says
+ * whether they agree and, where not, why; with each node's held frames,
+ * clock and TCP timers. No curses and no session calls: the tests feed it
+ * events made by hand.
+ *
+ * A connection is known by its two addresses ("ip:port"), whichever side
+ * saw it first: a node's state events name (local, remote), the wire's name
+ * (client, server). */
+#ifndef TCPSTEP_LIVE_MODEL_H
+#define TCPSTEP_LIVE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "tcpstate.h"
+
+#define LIVE_MAX_NODES 4
+
+/* How an endpoint's true and inferred states compare. */
+enum live_agree {
+	LIVE_SAME,        /* they agree */
+	LIVE_KERNEL,      /* a kernel endpoint: inferred only (nothing to compare) */
+	LIVE_NOT_ON_WIRE, /* true only: nothing of it has crossed the wire yet */
+	LIVE_LISTENER,    /* the documented difference of models: the RFC's
+			   * listener goes LISTEN -> SYN_RCVD, lwIP's listener
+			   * pcb stays in LISTEN and a new pcb takes the
+			   * connection */
+	LIVE_IN_FLIGHT,   /* they differ while a segment that settles it is
+			   * held at a paused node (sent, not yet on the wire) */
+	LIVE_DIFFER,      /* a disagreement */
+};
+
+struct live_endpoint {
+	char addr[SESSION_ADDR_MAX];
+	int node;               /* the node at this address, -1: a kernel peer */
+	bool inferred_known;
+	enum tcpstate inferred;
+	bool true_known;
+	enum tcpstate truth;    /* CLOSED once lwIP's pcb is gone */
+	bool timers_known;
+	struct session_timers timers;
+	enum live_agree agree;  /* as of the last event */
+};
+
+struct live_conn {
+	uint64_t wire_id;       /* the tracker's connection number, 0: not yet */
+	struct live_endpoint ep[2]; /* [0] client (opened it), [1] server */
+};
+
+struct live_node {
+	char name[16];
+	char ip[16];
+	bool dead;
+	int exit_status;        /* waitpid's, once dead */
+	uint32_t held;
+	bool clock_known, running;
+	double speed;
+	uint64_t vtime_ms;      /* at clock_stamp_ns */
+	uint64_t clock_stamp_ns;
+	bool has_next;
+	uint64_t next_ms;
+};
+
+struct live_model;
+
+struct live_model *live_model_create(void);
+void live_model_destroy(struct live_model *m); /* NULL is fine */
+
+/* A node of the session (before its events come): its index, name and
+ * address (a.b.c.d). False if the index is out of range. */
+bool live_model_add_node(struct live_model *m, int node, const char *name,
+			 const char *ip);
+
+/* One event, in the session's order. Kinds it does not use are ignored. */
+void live_model_event(struct live_model *m, const struct session_event *ev);
+
+size_t live_model_conn_count(const struct live_model *m);
+const struct live_conn *live_model_conn(const struct live_model *m, size_t i);
+const struct live_node *live_model_node(const struct live_model *m, int node);
+
+/* The node's clock now (CLOCK_MONOTONIC now_ns): the last clock event's
+ * time, moved on by real time x speed while it runs. */
+uint64_t live_model_node_time(const struct live_model *m, int node,
+			      uint64_t now_ns);
+
+/* One sentence on why an endpoint's states compare as they do (English;
+ * "" for LIVE_SAME). */
+const char *live_agree_text(enum live_agree a);
+
+/* The endpoint's armed timers at node time now_ms, soonest first, as
+ * "TIME_WAIT ends in 0.8 s", "retransmission in 2.1 s (RTO 3.0 s)", ...
+ * joined by "; ", into buf; "" when none is armed. Returns the length. */
+size_t live_timer_text(char *buf, size_t size, const struct session_timers *t,
+		       uint64_t now_ms);
+
+#endif
