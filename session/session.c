@@ -108,6 +108,10 @@ struct session {
 	struct node nodes[SESSION_MAX_NODES];
 	int nnodes;
 	uint64_t wanted;        /* kinds some sink wants */
+	/* Node events a lesson shows happening (a state change, a segment
+	 * held, app output, a connection event, a drop), counted as read: an
+	 * advance that moved none of them fired a timer that did nothing. */
+	uint64_t visible;
 	pid_t cmd_pid;          /* 0: none or reaped; also its process group */
 	bool cmd_done;
 	int cmd_tty;            /* the terminal the peer was given, or -1 */
@@ -361,6 +365,20 @@ static void fail_pending(struct node *n)
 static void update_model(struct node *n, const struct session_event *ev)
 {
 	switch (ev->kind) {
+	case SESSION_EV_NODE_STATE:
+	case SESSION_EV_APP_OUT:
+	case SESSION_EV_PLAY:
+	case SESSION_EV_DROPPED:
+		n->s->visible++;
+		break;
+	case SESSION_EV_HELD:
+		if (ev->u.count > n->held)
+			n->s->visible++;
+		break;
+	default:
+		break;
+	}
+	switch (ev->kind) {
 	case SESSION_EV_NODE_STARTED:
 		n->hello = true;
 		break;
@@ -530,7 +548,7 @@ static bool drain_node(struct session *s, struct node *n)
 			       ctlmsg_reader_pending(&n->rd));
 		close_node_fd(n);
 		fail_pending(n);
-		if (!n->quitting && !n->app_done) {
+		if (!n->quitting && !n->app_done && !s->cfg.survive_node_death) {
 			notice(s, "node %s closed its control socket; ending the "
 			       "session", n->name);
 			session_stop(s, 1);
@@ -620,9 +638,12 @@ static void node_died(struct session *s, struct node *n, int status)
 	ev.u.status = status;
 	ev.text = exit_text(status, why, sizeof why);
 	ev.text_len = strlen(why);
-	/* At once, like a notice: the session ends. */
+	/* At once, like a notice: the session ends (unless its front end
+	 * shows the node dead and goes on). */
 	deliver(s, &ev);
-	session_stop(s, 1);
+	fail_pending(n);
+	if (!s->cfg.survive_node_death)
+		session_stop(s, 1);
 }
 
 static void reap(struct session *s)
@@ -1226,6 +1247,50 @@ int session_advance_all(struct session *s, session_done_fn *done, void *user,
 	if (!send_all(s, st.first, step_line, &st, done, user, err, errsize))
 		return -1;
 	return st.first;
+}
+
+/* session_advance_until_event: advance after advance, in step, until
+ * something shows (or SESSION_UNTIL_MAX steps: a minute of 100 ms ticks). */
+#define SESSION_UNTIL_MAX 600
+struct until {
+	uint64_t visible;
+	int steps;
+	session_done_fn *done;
+	void *user;
+};
+
+static void until_done(struct session *s, int node, bool ok, const char *key,
+		       const char *text, void *user)
+{
+	struct until *u = user;
+	char err[256];
+
+	if (ok && s->visible == u->visible && ++u->steps < SESSION_UNTIL_MAX &&
+	    !s->stop_status &&
+	    session_advance_all(s, until_done, u, err, sizeof err) >= 0)
+		return;
+	if (u->done)
+		u->done(s, node, ok, key, text, u->user);
+	free(u);
+}
+
+int session_advance_until_event(struct session *s, session_done_fn *done,
+				void *user, char *err, size_t errsize)
+{
+	struct until *u = calloc(1, sizeof *u);
+	int node;
+
+	if (!u) {
+		errbuf_set(err, errsize, "out of memory");
+		return -1;
+	}
+	u->visible = s->visible;
+	u->done = done;
+	u->user = user;
+	node = session_advance_all(s, until_done, u, err, errsize);
+	if (node < 0)
+		free(u);
+	return node;
 }
 
 int session_oldest_held(const struct session *s)

@@ -50,6 +50,10 @@ struct session_config {
 	bool has_seed;
 	uint64_t seed;          /* nodes get distinct seeds derived from it */
 	int64_t msl_ns;         /* ctlmsg_parse_msl; 0: the node's default (2 s) */
+	/* A node that dies (or closes its control socket) does not end the
+	 * session: the NODE_DIED event says so, the rest goes on (a UI shows
+	 * it dead and stays usable). Headless, a death ends the session. */
+	bool survive_node_death;
 };
 
 /* Removes stale namespaces, creates the namespace and bridge, starts the
@@ -123,6 +127,13 @@ enum session_clock_op {
 bool session_clock_op(struct session *s, int node, enum session_clock_op op,
 		      session_done_fn *done, void *user, char *err,
 		      size_t errsize);
+/* The same, deadline after deadline, until one does something a lesson
+ * shows (a state change, a segment held, app output...; at most a minute
+ * of node time): straight to a retransmission or the end of TIME_WAIT.
+ * The completion comes once, after the last step. */
+int session_advance_until_event(struct session *s, session_done_fn *done,
+				void *user, char *err, size_t errsize);
+
 /* The node holding the oldest held frame of all (by the stamp of the `held`
  * event that counted it), -1 if none holds one. */
 int session_oldest_held(const struct session *s);

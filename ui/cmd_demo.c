@@ -25,7 +25,10 @@ static void usage(FILE *f)
 		"                          [--server-mode once|sequential|concurrent] [options]\n"
 		"\n"
 		"Runs the article's server on an lwIP node (192.0.2.2:8888) and its client on\n"
-		"another (192.0.2.3) in a private network namespace, and prints one event per\n"
+		"another (192.0.2.3) in a private network namespace. On a terminal it opens\n"
+		"the UI, paused before the first segment (n sends one, space runs, t fires the\n"
+		"next timer, ? lists the keys; docs/ui.md). With --headless, or when standard\n"
+		"input or output is not a terminal, it prints one event per\n"
 		"line: the apps' output exactly as they print it, and every true TCP state\n"
 		"change as '<node> <local> <remote> <FROM> -> <TO> (<cause>)'; beside them,\n"
 		"the states inferred from the capture of the wire as\n"
@@ -131,6 +134,7 @@ static int run_ui(struct headless_opts *o, struct demo *d)
 		o->cfg.pcap_path = tmp;
 	}
 	feed.lm = live_model_create();
+	o->cfg.survive_node_death = true; /* shown dead; q still cleans up */
 	o->cfg.sinks[0] = tui_feed_sink(&feed);
 	o->cfg.nsinks = 1;
 	s = session_create(&o->cfg, err, sizeof err);

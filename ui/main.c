@@ -32,9 +32,14 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		/* On a terminal, the UI; elsewhere (scripts, pipes) the usage. */
-		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return cmd_replay_default();
+		/* On a terminal, the live demo in the UI (or, where a live
+		 * session cannot start, why, and the bundled recording);
+		 * elsewhere (scripts, pipes) the usage. */
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+			char *demo[] = { "demo", "hello", NULL };
+
+			return cmd_demo_main(2, demo);
+		}
 		usage(stderr);
 		return 2;
 	}

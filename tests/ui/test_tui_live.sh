@@ -6,7 +6,10 @@
 # headless demo says); Left goes back and Right returns; t fires the next
 # timer; Space runs every node and the exchange ends (CLOSED on both ends,
 # TIME_WAIT included); q exits 0 and leaves no namespace, no node process
-# and the terminal as it was (stty -a equal). Then at 80x24, Ctrl-C.
+# and the terminal as it was (stty -a equal). Then at 80x24, Ctrl-C; then a
+# node SIGKILLed mid-lesson is shown dead and the screen stays usable; the
+# playground's half-close and abort keys; and without a live session, the
+# reason and the recording.
 #
 # usage: test_tui_live.sh TCPSTEP
 set -u
@@ -63,18 +66,46 @@ segs() {
 	screen | sed -n 's/^│ *1 192\.0\.2\.3:[0-9]* *192\.0\.2\.2:8888 *[A-Z_12]* *[A-Z_12]* *\([0-9]*\) .*/\1/p' | head -1
 }
 
-nodes_left() { pgrep -x tcpstep-node | wc -l; }
-netns_left() { ip netns list 2>/dev/null | grep -c '^tcpstep-' ; }
+# Our own processes only (other tests may run sessions at the same time):
+# each run's tcpstep and its nodes carry a marker in their environment.
+marked() {
+	local p
+	for p in /proc/[0-9]*; do
+		grep -qaz "^TCPSTEP_TEST_MARK=$1\$" "$p/environ" 2>/dev/null && echo "${p#/proc/}"
+	done
+}
+# tcpstep and its nodes (not the shell that runs it)
+ours() {
+	local p
+	for p in $(marked "$mark"); do
+		case "$(cat /proc/$p/comm 2>/dev/null)" in
+		tcpstep | tcpstep-node) echo "$p" ;;
+		esac
+	done
+}
+nodes_left() { ours | wc -l; }
+netns_left() { ip netns list 2>/dev/null | grep -c "^tcpstep-$tpid\b" ; }
 
 T new-session -d -s keep -x 80 -y 24 "sleep 600"
 
 start() {
-	local name=$1 w=$2 h=$3
+	local name=$1 w=$2 h=$3 i
+	mark="$name-$$"
 	T kill-session -t ui 2>/dev/null
-	T new-session -d -s ui -x "$w" -y "$h" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 sh"
+	T new-session -d -s ui -x "$w" -y "$h" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TCPSTEP_TEST_MARK=$mark sh"
 	T set-option -t ui status off >/dev/null
 	wait_for '^[$#]' || fail "$name: no shell prompt"
 	keys "stty -a > $tmp/$name.before; $tcpstep demo hello --seed 1 --msl 0.5; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
+	# its tcpstep, whose namespace is tcpstep-PID
+	tpid=
+	for ((i = 0; i < 100; i++)); do
+		for p in $(marked "$mark"); do
+			[ "$(cat /proc/$p/comm 2>/dev/null)" = tcpstep ] && tpid=$p
+		done
+		[ -n "$tpid" ] && break
+		sleep 0.05
+	done
+	[ -n "$tpid" ] || fail "$name: tcpstep did not start"
 }
 
 finished() {
@@ -96,7 +127,7 @@ finished() {
 		[ "$(nodes_left)" = 0 ] && [ "$(netns_left)" = 0 ] && break
 		sleep 0.05
 	done
-	[ "$(nodes_left)" = 0 ] || fail "$name: tcpstep-node processes left: $(pgrep -ax tcpstep-node)"
+	[ "$(nodes_left)" = 0 ] || fail "$name: processes left: $(ours | xargs -r ps -o pid=,args= -p)"
 	[ "$(netns_left)" = 0 ] || fail "$name: namespaces left: $(ip netns list)"
 }
 
@@ -142,6 +173,80 @@ keys n
 expect 'SYN seq=0' "80x24: n sends the SYN"
 keys C-c
 finished ctrlc 130
+
+# --- A node killed mid-lesson: shown dead, the rest usable, q cleans up --------
+start dead 100 30
+expect 'LIVE paused' "opens paused" 15
+keys n
+expect 'SYN seq=0' "n sends the SYN"
+expect 'lwIP now: client SYN_SENT' "lwIP's own states atop the explanation"
+pkill -KILL -f 'tcpstep-node --name client' || fail "no client node to kill"
+expect 'client DEAD' "the killed node is shown dead"
+keys Left
+expect 'pkt [0-9]+/' "the screen still answers keys"
+keys q
+finished dead 0
+
+# --- The socket playground: half-close from the client, abort at the server --
+start play 110 30
+expect 'LIVE paused' "opens paused" 15
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED' "handshake done"
+keys w
+expect 'shutdown\(write\) at: c client, s server' "w asks which end"
+keys c
+expect 'client: shutdown\(write\) done' "the client's half-close is done"
+expect '1 held at client' "its FIN waits at the paused client"
+keys n
+# On the wire the server's CLOSE_WAIT is decided by its ACK of the FIN,
+# still held at it; lwIP's own state says it at once.
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +FIN_WAIT_1 +ESTABLISHED' "n: the FIN on the wire: client FIN_WAIT_1"
+expect 'lwIP now: client FIN_WAIT_1, server CLOSE_WAIT' "lwIP: the server is in CLOSE_WAIT already"
+keys X
+keys s
+expect 'server: abort done' "the server aborts (linger 0)"
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect 'R' "a RST in the history"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED' "RST: both CLOSED, no TIME_WAIT"
+keys q
+finished play 0
+
+# --- d then t: a lost segment and its retransmission ------------------------
+start drop 110 30
+expect 'LIVE paused' "opens paused" 15
+keys n
+sleep 0.4
+keys n
+expect 'SYN,ACK seq=0 ack=1' "the SYN-ACK is in"
+keys d
+keys s
+expect 'server: drop the next segment arriving done' "d s: the server drops the next arriving segment"
+keys n
+expect 'len=22' "the client's data on the wire (lost at the server)"
+keys t
+expect 'fired: client.s tcp timer' "t: the client's timer fires, straight to what it does"
+expect '1 held at client' "its retransmission waits at the paused client"
+keys n
+expect 'RETRANS' "n: the retransmission, marked in the ladder"
+keys q
+finished drop 0
+
+# --- tcpstep with no arguments: the same live demo ---------------------------
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 $tcpstep; echo rc=\$? > $tmp/noargs.rc; sleep 30"
+expect 'LIVE paused: 1 held at client' "tcpstep alone opens the live demo, paused" 15
+keys q
+for ((i = 0; i < 100; i++)); do [ -s "$tmp/noargs.rc" ] && break; sleep 0.05; done
+grep -q 'rc=0' "$tmp/noargs.rc" 2>/dev/null || fail "no arguments: q did not exit 0"
+
+# --- A live session that cannot start: the reason, and the recording --------
+T kill-session -t ui 2>/dev/null
+T new-session -d -s ui -x 100 -y 30 "env TERM=xterm-256color LANG=C.UTF-8 TCPSTEP_NODE=/nonexistent $tcpstep demo hello; echo rc=\$? > $tmp/fallback.rc; sleep 30"
+expect 'recording \(no live demo: TCPSTEP_NODE=' "no live session: the status line says why"
+expect 'pkt 1/11' "and the bundled recording opens instead"
+keys q
+for ((i = 0; i < 100; i++)); do [ -s "$tmp/fallback.rc" ] && break; sleep 0.05; done
+grep -q 'rc=0' "$tmp/fallback.rc" 2>/dev/null || fail "fallback: q did not exit 0"
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures failures"

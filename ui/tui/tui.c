@@ -97,6 +97,7 @@ struct tui {
 	bool following;         /* at the newest frame: new ones move it on */
 	char live_banner[160];
 	char op;                /* the live key whose answer is awaited */
+	char side_for;          /* a socket key waiting for c(lient) or s(erver) */
 };
 
 /* --- Live: the session's keys and status ---------------------------------- */
@@ -147,6 +148,16 @@ static bool all_paused(const struct session *s)
 	return true;
 }
 
+static const char *socket_verb(char key)
+{
+	switch (key) {
+	case 'w': return "shutdown(write)";
+	case 'x': return "close";
+	case 'X': return "abort";
+	default: return "drop the next segment arriving";
+	}
+}
+
 static void live_done(struct session *s, int node, bool ok, const char *key,
 		      const char *text, void *user)
 {
@@ -158,6 +169,11 @@ static void live_done(struct session *s, int node, bool ok, const char *key,
 	else if (t->op == 'n' && session_node_info(s, node, &info))
 		snprintf(t->m.message, sizeof t->m.message,
 			 "%s sent its oldest held segment", info.name);
+	else if (t->op == 'w' || t->op == 'x' || t->op == 'X' || t->op == 'd')
+		snprintf(t->m.message, sizeof t->m.message, "%s: %s done%s",
+			 session_node_info(s, node, &info) ? info.name : "node",
+			 socket_verb(t->op),
+			 all_paused(s) && t->op != 'd' ? " (n sends what it sent)" : "");
 	else if (t->op == ' ')
 		snprintf(t->m.message, sizeof t->m.message, "%s",
 			 all_paused(s) ? "every node paused: n sends one segment, "
@@ -167,16 +183,86 @@ static void live_done(struct session *s, int node, bool ok, const char *key,
 	t->dirty = true;
 }
 
+/* A socket call on one end of the selected connection (the node's own id
+ * for it, from its `conn` events), or d: drop the next frame arriving at
+ * that end's node. */
+static void socket_op(struct tui *t, char op, int e)
+{
+	const struct live_model *lm = t->feed ? t->feed->lm : NULL;
+	const struct live_conn *c = NULL;
+	struct session_node_info info;
+	char err[256];
+	uint32_t id = 0;
 
-/* The live keys (issue 10, "Stepping the whole exchange"); false for a key
- * the replay model has. */
+	for (size_t i = 0; lm && i < live_model_conn_count(lm); i++)
+		if (live_model_conn(lm, i)->wire_id == t->m.sel)
+			c = live_model_conn(lm, i);
+	if (!c || c->ep[e].node < 0) {
+		snprintf(t->m.message, sizeof t->m.message,
+			 "the %s of this connection is no lwIP node",
+			 e ? "server" : "client");
+		return;
+	}
+	int node = c->ep[e].node;
+	if (op == 'd') {
+		t->op = 'd';
+		if (!session_clock_op(t->s, node, SESSION_DROP_NEXT, live_done, t,
+				      err, sizeof err))
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return;
+	}
+	if (session_node_info(t->s, node, &info))
+		for (size_t i = 0; i < info.nconns; i++)
+			if (!strcmp(info.conn[i].local, c->ep[e].addr) &&
+			    !strcmp(info.conn[i].remote, c->ep[1 - e].addr))
+				id = info.conn[i].id;
+	if (!id) {
+		snprintf(t->m.message, sizeof t->m.message,
+			 "lwIP has no open socket at the %s any more",
+			 e ? "server" : "client");
+		return;
+	}
+	t->op = op;
+	if (!session_conn_op(t->s, node, id, op == 'w' ? SESSION_SHUTDOWN
+					      : op == 'x' ? SESSION_CLOSE
+							  : SESSION_ABORT,
+			     live_done, t, err, sizeof err))
+		snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+}
+
+/* The live keys (issue 10, "Stepping the whole exchange" and the socket
+ * playground's w x X d); false for a key the replay model has. */
 static bool live_key(struct tui *t, int key)
 {
 	char err[256];
 
+	if (t->side_for) {
+		char op = t->side_for;
+
+		t->side_for = 0;
+		if (key == 'c' || key == 's')
+			socket_op(t, op, key == 's');
+		else
+			snprintf(t->m.message, sizeof t->m.message, "cancelled");
+		return true;
+	}
 	if (key == 'n' || key == ' ' || key == 't')
 		t->op = (char)key;
 	switch (key) {
+	case 'w':
+	case 'x':
+	case 'X':
+	case 'd':
+		if (!t->m.sel) {
+			snprintf(t->m.message, sizeof t->m.message,
+				 "no connection selected yet");
+			return true;
+		}
+		t->side_for = (char)key;
+		snprintf(t->m.message, sizeof t->m.message,
+			 "%s at: c client, s server (another key cancels)",
+			 socket_verb((char)key));
+		return true;
 	case 'n':
 		if (session_step_oldest(t->s, live_done, t, err, sizeof err) < 0)
 			snprintf(t->m.message, sizeof t->m.message,
@@ -189,7 +275,8 @@ static bool live_key(struct tui *t, int key)
 			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
 		return true;
 	case 't':
-		if (session_advance_all(t->s, live_done, t, err, sizeof err) < 0)
+		if (session_advance_until_event(t->s, live_done, t, err,
+						sizeof err) < 0)
 			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
 		return true;
 	default:
@@ -205,11 +292,17 @@ static void live_status(struct tui *t)
 	size_t n = 0;
 	bool paused = all_paused(t->s);
 
-	for (int i = 0; i < session_node_count(t->s); i++)
-		if (session_node_info(t->s, i, &info) && info.held)
+	for (int i = 0; i < session_node_count(t->s); i++) {
+		if (!session_node_info(t->s, i, &info))
+			continue;
+		if (info.died)
+			n += (size_t)snprintf(held + n, n < sizeof held ? sizeof held - n : 0,
+					      "%s%s DEAD", n ? ", " : "", info.name);
+		else if (info.held)
 			n += (size_t)snprintf(held + n, n < sizeof held ? sizeof held - n : 0,
 					      "%s%u held at %s", n ? ", " : "",
 					      (unsigned)info.held, info.name);
+	}
 	snprintf(t->live_banner, sizeof t->live_banner, "LIVE %s%s%s",
 		 paused ? "paused" : "running", held[0] ? ": " : "", held);
 	if (t->feed->fired[0]) {

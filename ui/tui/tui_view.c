@@ -732,8 +732,29 @@ static void draw_help(struct grid *g, const struct tui_model *m)
 	grid_fill(g, r, ' ', GRID_ROLE_NORMAL);
 	grid_box(g, r, GRID_ROLE_HIGHLIGHT, " Keys (any key closes this) ");
 	int y = r.y + 1;
+	if (m->live) {
+		/* the live session's own keys first (tui.c) */
+		static const char *const live[][2] = {
+			{ "n", "send the oldest held segment (of any node)" },
+			{ "Space", "pause / run every node" },
+			{ "t", "fire timers, clocks in step, until one does something" },
+			{ "w x X", "then c or s: shutdown(write), close, abort that end" },
+			{ "d", "then c or s: drop the next segment arriving there" },
+		};
+		for (size_t i = 0; i < sizeof(live) / sizeof(live[0]) && y < r.y + r.h - 1; i++, y++) {
+			grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, live[i][0]);
+			grid_text(g, r.x + 15, y, r.w - 17, GRID_ROLE_NORMAL, live[i][1]);
+		}
+	}
 	struct tui_keyhelp k;
 	for (unsigned i = 0; tui_model_keyhelp(i, &k) && y < r.y + r.h - 1; i++, y++) {
+		/* live, n and Space are the session's (above) */
+		if (m->live && (!strcmp(k.keys, "Space") || !strcmp(k.keys, "+ -"))) {
+			y--;
+			continue;
+		}
+		if (m->live && !strcmp(k.keys, "Right n"))
+			k.keys = "Right";
 		grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, k.keys);
 		grid_text(g, r.x + 15, y, r.w - 17, GRID_ROLE_NORMAL, k.what);
 	}
