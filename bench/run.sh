@@ -8,7 +8,8 @@
 # Generates (or reuses from its cache) a synthetic capture of 1M packets and
 # 40k connections and one of 10M packets, then measures CPU time (user+sys)
 # and peak RSS of each tool on it, prints a table and the targets of issue 3
-# with PASS/FAIL computed from the figures.
+# with PASS/FAIL computed from the figures; then the replay index and UI
+# (replay_bench, tui_bench) on both captures and the targets of issue 9.
 #
 # Exit status: 0 every target measured and passed; 1 a target failed or
 # could not be measured (tcpstep decode missing, a tool timed out...);
@@ -222,6 +223,57 @@ else
 	na summary_big "skipped (--no-big)"
 fi
 
+# ---- the replay UI (issue 9) ---------------------------------------------
+# replay_bench times the index beside decode --summary in one process,
+# taking turns (best CPU of each), then random jumps checked against a
+# direct tracker pass; --index-only under runstat gives indexing's peak
+# RSS. tui_bench: the first screen and key-to-redraw. Each prints a last
+# line "RESULT key=value ...". rrun ID OUT CMD...: runs CMD once under
+# runstat, stdout to OUT; $work/ID.res as measure() writes it.
+replay_bench=$build/bench/replay_bench
+tui_bench=$build/bench/tui_bench
+rrun() {
+	id=$1 out=$2
+	shift 2
+	"$runstat" --timeout "$tmo" --stats "$work/$id.stat" -- "$@" \
+		> "$out" 2> "$work/$id.err" || { echo "failed runstat" > "$work/$id.res"; return 0; }
+	read -r u s m e rc < "$work/$id.stat"
+	if [ "$rc" = timeout ]; then
+		echo "timeout" > "$work/$id.res"
+	elif [ "$rc" != 0 ]; then
+		echo "failed $rc" > "$work/$id.res"
+		sed 's/^/    /' "$work/$id.err" | head -5 >&2
+	elif ! grep -q '^RESULT ' "$out"; then
+		echo "n/a no RESULT line in its output" > "$work/$id.res"
+	else
+		awk -v u="$u" -v s="$s" -v m="$m" -v e="$e" \
+			'BEGIN { printf "ok %.4f %d %.3f\n", u + s, m, e }' > "$work/$id.res"
+	fi
+}
+rrep_big=$repeat
+[ "$rrep_big" -le 3 ] || rrep_big=3
+if [ -x "$replay_bench" ]; then
+	say "bench: replay index beside decode --summary, random jumps ($repeat turns)"
+	rrun replay "$work/replay.out" "$replay_bench" --repeat "$repeat" --seeks 1000 "$small"
+	if [ "$big" = yes ]; then
+		say "bench: the same, big capture ($rrep_big turns, 200 jumps)"
+		rrun replay_big "$work/replay_big.out" "$replay_bench" --repeat "$rrep_big" \
+			--seeks 200 "$bigf"
+		say "bench: replay index alone, big capture (peak RSS)"
+		rrun replay_rss "$work/replay_rss.out" "$replay_bench" --index-only "$bigf"
+	else
+		for id in replay_big replay_rss; do na "$id" "skipped (--no-big)"; done
+	fi
+else
+	for id in replay replay_big replay_rss; do na "$id" "$replay_bench is not built"; done
+fi
+if [ -x "$tui_bench" ]; then
+	say "bench: replay UI, first screen and key-to-redraw"
+	rrun tui "$work/tui.out" "$tui_bench" "$small" 1000
+else
+	na tui "$tui_bench is not built"
+fi
+
 # Sanity: the loop must have seen every frame, or its figure means nothing.
 check_loop() {
 	if [ "$(cut -d' ' -f1 "$work/$1.res")" = ok ]; then
@@ -350,6 +402,54 @@ if [ -n "$m" ]; then
 else
 	target "$big_packets packets decoded in under 200 MB" UNKNOWN "$(why summary_big)"
 fi
+
+# The replay UI's figures and targets (issue 9). rv ID KEY: KEY's value
+# in ID's RESULT line when ID ran, else empty.
+rv() {
+	[ "$(cut -d' ' -f1 "$work/$1.res")" = ok ] || return 0
+	sed -n "s/^RESULT.* $2=\([^ ]*\).*/\1/p" "$work/$1.out"
+}
+echo
+echo "replay UI (issue 9): replay_bench (index beside decode --summary in one process, CPU time, best of the turns; random jumps: frame re-read + connection state, wall) and tui_bench (200x60 off-screen grid)"
+for id in replay replay_big; do
+	if [ "$id" = replay ]; then n=$packets; else n=$big_packets; fi
+	if [ -n "$(rv $id index_cpu)" ]; then
+		printf "  %s packets, %s connections: index %s s vs summary %s s (%sx); jumps median %s us, worst %s us (%s); index %s bytes, %s B/packet; longest 50k-frame step %s ms\n" \
+			"$n" "$(rv $id conns)" "$(rv $id index_cpu)" "$(rv $id summary_cpu)" "$(rv $id ratio)" \
+			"$(rv $id seek_median_us)" "$(rv $id seek_worst_us)" "$(rv $id seeks)" \
+			"$(rv $id mem_bytes)" "$(rv $id mem_per_pkt)" "$(rv $id step_ms)"
+	else
+		printf "  %s packets: %s\n" "$n" "$(why $id)"
+	fi
+done
+if [ -n "$(rv tui first_ms)" ]; then
+	echo "  UI, $packets packets: first screen $(rv tui first_ms) ms; $(rv tui keys) keys + redraw with $(rv tui conns) connections in the list: median $(rv tui key_median_ms) ms, worst $(rv tui key_worst_ms) ms (no target in issue 9)"
+fi
+# verdict LABEL ID KEY OP LIMIT UNIT
+verdict() {
+	val=$(rv "$2" "$3")
+	if [ -z "$val" ]; then
+		target "$1" UNKNOWN "$(why "$2")"
+	else
+		v=FAIL; [ "$(holds "$val" "$4" 1 "$5")" = 1 ] && v=PASS
+		target "$1" $v "$val$6"
+	fi
+}
+echo
+echo "targets (issue 9):"
+verdict "first screen under 0.5 s" tui first_ms '<' 500 " ms"
+verdict "complete index within 1.5x decode --summary, $packets packets" replay ratio '<=' 1.5 "x"
+verdict "complete index within 1.5x decode --summary, $big_packets packets" replay_big ratio '<=' 1.5 "x"
+verdict "every seek under 50 ms, $packets packets" replay seek_worst_us '<' 50000 " us (worst of $(rv replay seeks))"
+verdict "every seek under 50 ms, $big_packets packets" replay_big seek_worst_us '<' 50000 " us (worst of $(rv replay_big seeks))"
+verdict "index at most 16 bytes a packet, $big_packets packets" replay_big mem_per_pkt '<=' 16 " B/packet (replay_memory; the tracker's open connections not counted)"
+mi=$(field replay_rss 3) ms=$(field summary_big 3)
+if [ -n "$mi" ] && [ -n "$ms" ]; then
+	echo "         (for reference: indexing's peak RSS $(awk -v m="$mi" 'BEGIN { printf "%.1f", m / 1024 }') MB, decode --summary's $(awk -v m="$ms" 'BEGIN { printf "%.1f", m / 1024 }') MB: $(awk -v a="$mi" -v b="$ms" -v n="$big_packets" 'BEGIN { printf "%.1f", (a - b) * 1024 / n }') B/packet more, malloc and slack included)"
+fi
+verdict "random jumps agree with a direct tracker pass, $packets packets" replay bad '==' 0 " disagree"
+verdict "random jumps agree with a direct tracker pass, $big_packets packets" replay_big bad '==' 0 " disagree"
+
 if [ "$decode_ok" = yes ] && [ -s "$work/summary.out" ]; then
 	echo
 	echo "tcpstep decode --summary printed $(wc -l < "$work/summary.out") lines for the $packets-packet capture" \

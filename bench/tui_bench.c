@@ -11,7 +11,8 @@
  * it opens the terminal (20,000 frames), and one full draw.
  * Keys: after the whole file is indexed, KEYS random keys from the movement
  * keys (n p N P ] [ } { Up Down PgUp PgDn Home End), each followed by a full
- * draw, as the loop does; median and worst of key + draw. */
+ * draw, as the loop does; median and worst of key + draw.
+ * A last line "RESULT key=value ..." is for bench/run.sh. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,10 @@ int main(int argc, char **argv)
 	printf("whole index        %.3f s (while the screen is usable)\n", indexed);
 	printf("%d keys + redraw   median %.2f ms, worst %.2f ms\n", nkeys,
 	       lat[nkeys / 2] * 1e3, lat[nkeys - 1] * 1e3);
+	printf("RESULT frames=%llu conns=%llu first_ms=%.1f indexed_s=%.3f keys=%d "
+	       "key_median_ms=%.2f key_worst_ms=%.2f\n",
+	       (unsigned long long)replay_frames(r), (unsigned long long)m.nvisible, first * 1e3,
+	       indexed, nkeys, lat[nkeys / 2] * 1e3, lat[nkeys - 1] * 1e3);
 	free(lat);
 	free(lay);
 	grid_destroy(g);

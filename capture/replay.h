@@ -12,14 +12,16 @@
  *    its transitions (frame, endpoint, from, to, reason, cause, timer);
  *  - per connection and direction the relative-number base(s), so relative
  *    seq/ack of any of its segments come from the segment itself.
- * The state of a connection at frame N is then a binary search in its log;
- * no whole-tracker checkpoint is ever taken.
+ * The state of a connection at frame N is then one walk along its log (a
+ * dozen records) and at most 64 of its segments from a checkpoint; no
+ * whole-tracker checkpoint is ever taken.
  *
- * Memory (replay.c has the layout): 12 bytes per frame, 8 more per TCP
- * segment, about 16 per REPLAY_BLOCK frames and segments, 8 per transition
- * (+4 in the all-connections list) and about 190 per connection. Measured
- * with bench/replay_bench on gen_pcap's 1M packets / 44k connections: 36
- * bytes per packet (replay_memory; malloc's own overhead not counted).
+ * Memory (replay.c has the layout): frames in varint-coded blocks (about
+ * 3.1 bytes a frame), each connection's segments as varint frame
+ * differences and lengths (about 2.8 bytes a segment), 48 bytes a
+ * connection plus a few bytes per transition, base change and history
+ * letter: 12 bytes a packet on gen_pcap's 1M and 10M captures
+ * (bench/replay_bench, replay_memory; issue 9's budget is 16).
  *
  * A transition belongs to the frame that caused it (the `pkt` of `decode
  * --json`): a server's LISTEN -> SYN_RCVD, decided by its SYN-ACK, is at the
@@ -169,6 +171,11 @@ struct replay_transition {
 	const char *cause;       /* static strings from the tracker */
 	const char *reason;
 	bool by_timer;
+	/* A decided-later transition (docs/states.md: a SYN reaching an
+	 * endpoint we know nothing about, a FIN reaching an ESTABLISHED one)
+	 * is stamped at the frame that caused it (pkt) but decided by a later
+	 * segment: that segment's frame; 0 for every other transition. */
+	uint64_t decided_pkt;
 };
 uint64_t replay_conn_transitions(const struct replay *r, uint64_t conn);
 bool replay_conn_transition(const struct replay *r, uint64_t conn, uint64_t i,
