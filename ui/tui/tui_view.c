@@ -360,30 +360,6 @@ static void seg_of(const struct replay_frame *f, struct explain_seg *s)
 	s->note_reason = f->info.note_reason;
 }
 
-/* A change at the receiver of the causing segment that the tracker decides
- * from the receiver's reply (tracker.h: a server's LISTEN -> SYN_RCVD from
- * its SYN-ACK, ESTABLISHED -> CLOSE_WAIT from the ACK of the FIN). The
- * reply is the receiver's next segment in the connection. */
-static uint64_t decided_by(struct replay *rp, uint64_t conn,
-			   const struct replay_transition *t, const struct replay_frame *cause)
-{
-	if (!cause->is_segment || cause->info.from_endpoint == t->endpoint)
-		return 0;
-	if (strcmp(t->reason, "passive_open") && strcmp(t->reason, "listen_inferred") &&
-	    strcmp(t->reason, "fin_rcvd"))
-		return 0;
-	uint64_t n = replay_conn_frames(rp, conn);
-	for (uint64_t i = replay_conn_frame_lower(rp, conn, t->pkt + 1); i < n; i++) {
-		uint64_t pkt = replay_conn_frame(rp, conn, i);
-		struct replay_frame f;
-		char err[REPLAY_ERRBUF_SIZE];
-		if (replay_frame(rp, pkt, &f, err) && f.is_segment &&
-		    f.info.from_endpoint == t->endpoint)
-			return pkt;
-	}
-	return 0;
-}
-
 /* One UTF-8 sequence at p: its length in bytes (1 for a bad byte, which the
  * grid draws as '?') and its code point. */
 static int utf8_next(const char *p, uint32_t *cp)
@@ -554,7 +530,8 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 		if (!strncmp(t.reason, "syn_not_captured", 16) ||
 		    !strcmp(t.reason, "synack_not_captured"))
 			ec.unsure |= EXPLAIN_LATE_START;
-		uint64_t later = t.by_timer ? 0 : decided_by(m->rp, conn, &t, &f);
+		/* the index keeps which later segment decided it */
+		uint64_t later = t.decided_pkt;
 		if (later) {
 			ec.unsure |= EXPLAIN_DECIDED_LATER;
 			ec.decided_pkt = later;
