@@ -1673,8 +1673,10 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 }
 
 bool session_start_command(struct session *s, const char *command,
-			   bool capture_output, char *err, size_t errsize)
+			   unsigned flags, char *err, size_t errsize)
 {
+	bool capture_output = flags & (SESSION_CMD_CAPTURE | SESSION_CMD_DETACHED);
+	bool detached = flags & SESSION_CMD_DETACHED;
 	int pfd[2] = { -1, -1 };
 	int tty = -1;
 	pid_t pid;
@@ -1695,7 +1697,8 @@ bool session_start_command(struct session *s, const char *command,
 	 * foreground job, the peer becomes it, as a shell would do, so an
 	 * interactive peer (a shell, nc) gets the keyboard and its ^C, and
 	 * tcpstep takes the terminal back when it ends. */
-	if (isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp())
+	if (!detached && isatty(STDIN_FILENO) &&
+	    tcgetpgrp(STDIN_FILENO) == getpgrp())
 		tty = STDIN_FILENO;
 	fflush(NULL);
 	pid = fork();
@@ -1717,6 +1720,13 @@ bool session_start_command(struct session *s, const char *command,
 		sigaction(SIGPIPE, &s->oldpipe, NULL);
 		if (pfd[1] >= 0 && dup2(pfd[1], STDOUT_FILENO) < 0)
 			_exit(127);
+		if (detached) {
+			int devnull = open("/dev/null", O_RDONLY);
+
+			if (devnull < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
+			    dup2(pfd[1], STDERR_FILENO) < 0)
+				_exit(127);
+		}
 		if (netns_enter(s->ns) < 0) {
 			dprintf(2, "tcpstep: cannot enter the namespace: %s\n",
 				strerror(errno));

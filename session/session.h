@@ -77,11 +77,18 @@ int session_spawn_node(struct session *s, const char *name, const char *ip,
 		       const char *const extra[], char *err, size_t errsize);
 
 /* Runs `/bin/sh -c command` inside the namespace as the kernel peer (one at
- * a time). Its stderr (and stdin) are the session's; its stdout too,
- * unless capture_output: then each line it writes is a SESSION_EV_PEER_OUT
- * event, in its place among the others (stamped when read). */
+ * a time). Its stdin, stdout and stderr are the session's, and on a
+ * terminal it becomes the foreground job (an interactive nc gets the
+ * keyboard); with SESSION_CMD_CAPTURE each line it writes to stdout is a
+ * SESSION_EV_PEER_OUT event, in its place among the others (stamped when
+ * read); with SESSION_CMD_DETACHED (a full-screen UI) its stdin is
+ * /dev/null, its stderr is captured too, and the terminal stays ours. */
+enum {
+	SESSION_CMD_CAPTURE = 1u,
+	SESSION_CMD_DETACHED = 2u,
+};
 bool session_start_command(struct session *s, const char *command,
-			   bool capture_output, char *err, size_t errsize);
+			   unsigned flags, char *err, size_t errsize);
 
 /* --- Commands ---------------------------------------------------------------
  * The playground's and the clock's API for a front end that must not block

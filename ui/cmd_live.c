@@ -166,7 +166,7 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 				"listen within 5 s\n");
 		return 1;
 	}
-	if (!session_start_command(s, l->command, true, err, sizeof err)) {
+	if (!session_start_command(s, l->command, SESSION_CMD_CAPTURE, err, sizeof err)) {
 		fprintf(stderr, "tcpstep live: %s\n", err);
 		return 1;
 	}

@@ -203,7 +203,7 @@ static int do_line(struct session *s, struct play *p, char *line)
 	if (!*line || *line == '#')
 		return 0;
 	if (!strncmp(line, "exec ", 5)) {
-		if (!session_start_command(s, line + 5, false, err, sizeof err)) {
+		if (!session_start_command(s, line + 5, 0, err, sizeof err)) {
 			bad(p, "%s", err);
 			return 1;
 		}

@@ -128,6 +128,16 @@ expect 'fired: ' "t: a timer fired, and which is said"
 keys ' '
 expect 'LIVE running' "Space: every node runs"
 expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED' "the exchange ends: CLOSED both ends" 15
+expect 'Output:' "the apps' output in the explanation pane"
+# A kernel peer, as in the article: curl to the lwIP server.
+keys '!'
+expect 'kernel peer command \(Enter runs\): curl -sS --http0\.9 http://192\.0\.2\.2:8888/' "! offers curl to the server"
+# a space typed at the prompt is the command's, not the clocks'
+keys ' '
+keys BSpace
+keys Enter
+expect 'kernel: Hello, 192\.0\.2\.1:[0-9]+' "curl's answer from the lwIP server appears" 10
+expect 'Connections \(2\)' "its connection is on the wire too"
 keys q
 finished live 0
 

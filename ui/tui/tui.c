@@ -126,6 +126,18 @@ static void on_event(const struct session_event *ev, void *user)
 	    !(ev->text_len == 10 && !memcmp(ev->text, "advance-to", 10)))
 		snprintf(f->fired, sizeof f->fired, "%s's %.*s timer", ev->node_name,
 			 (int)(ev->text_len < 40 ? ev->text_len : 40), ev->text);
+	if (ev->kind == SESSION_EV_APP_OUT || ev->kind == SESSION_EV_PEER_OUT) {
+		char esc[128];
+
+		textesc_escape(esc, sizeof esc, ev->text, ev->text_len, 0);
+		if (f->noutput == 6) {
+			memmove(f->output[0], f->output[1], sizeof f->output[0] * 5);
+			f->noutput = 5;
+		}
+		snprintf(f->output[f->noutput++], sizeof f->output[0], "%s: %.110s",
+			 ev->node >= 0 ? ev->node_name : "kernel", esc);
+		f->outputs++;
+	}
 	if (f->lm)
 		live_model_event(f->lm, ev);
 }
@@ -249,6 +261,12 @@ static bool live_key(struct tui *t, int key)
 	if (key == 'n' || key == ' ' || key == 't')
 		t->op = (char)key;
 	switch (key) {
+	case '!':
+		/* the article's check: a kernel client to the lwIP server
+		 * (which answers no HTTP: --http0.9 shows its reply) */
+		tui_model_command_prompt(&t->m,
+					 "curl -sS --http0.9 http://192.0.2.2:8888/");
+		return true;
 	case 'w':
 	case 'x':
 	case 'X':
@@ -340,13 +358,28 @@ static void handle_key(struct tui *t, const struct term_key *k)
 		break;
 	default: {
 		int key = model_key(k);
-		if (key >= 0 && t->s && live_key(t, key)) {
+		/* a prompt or the help screen takes the key first */
+		if (key >= 0 && t->s && t->m.prompt == TUI_PROMPT_NONE &&
+		    !t->m.help && live_key(t, key)) {
 			r = TUI_REDRAW;
 			break;
 		}
 		if (key >= 0) {
 			bool was_playing = t->m.playing;
 			r = tui_model_key(&t->m, key);
+			if (t->s && t->m.command_ready) {
+				char err[256];
+
+				t->m.command_ready = false;
+				if (session_start_command(t->s, t->m.input, SESSION_CMD_DETACHED, err,
+							  sizeof err))
+					snprintf(t->m.message, sizeof t->m.message,
+						 "kernel peer started: %.100s%s", t->m.input,
+						 all_paused(t->s) ? " (it cannot be paused: the "
+								    "nodes can)" : "");
+				else
+					snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+			}
 			/* live: back to the newest frame, the screen follows
 			 * again; anywhere else, it stays where the teacher is */
 			t->following = t->m.pos >= replay_frames(t->m.rp);
@@ -412,6 +445,7 @@ static void live_note(struct tui *t)
 			char timers[160];
 
 			if (ep->node < 0 || !ep->timers_known ||
+			    (ep->true_known && ep->truth == TCPSTATE_CLOSED) ||
 			    !live_timer_text(timers, sizeof timers, &ep->timers,
 					     live_model_node_time(lm, ep->node,
 								  (uint64_t)mono_ns())))
@@ -425,8 +459,11 @@ static void live_note(struct tui *t)
 
 static void redraw(struct tui *t)
 {
-	if (t->s)
+	if (t->s) {
 		live_note(t);
+		memcpy(t->m.output, t->feed->output, sizeof t->m.output);
+		t->m.noutput = t->feed->noutput;
+	}
 	int w, h;
 	term_size(&w, &h);
 	if (w != grid_width(t->g) || h != grid_height(t->g))

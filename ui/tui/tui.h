@@ -35,6 +35,10 @@ struct tui_feed {
 	uint64_t events;        /* any event: the status may have changed */
 	char notice[256];       /* the last notice (or death), for the status line */
 	char fired[64];         /* the last timer fired */
+	/* The apps' and the kernel peer's output lines, escaped, newest last. */
+	char output[6][128];
+	int noutput;
+	uint64_t outputs;       /* lines so far (a change to show) */
 };
 struct session_sink tui_feed_sink(struct tui_feed *f);
 

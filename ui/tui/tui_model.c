@@ -457,6 +457,10 @@ static unsigned prompt_key(struct tui_model *m, int key)
 		m->prompt = TUI_PROMPT_NONE;
 		if (p == TUI_PROMPT_FILTER)
 			return tui_model_set_filter(m, m->input);
+		if (p == TUI_PROMPT_COMMAND) {
+			m->command_ready = m->input[0] != 0;
+			return TUI_HANDLED | TUI_REDRAW;
+		}
 		char *end;
 		unsigned long long n = strtoull(m->input, &end, 10);
 		if (!m->input[0] || *end || m->input[0] == '-' || n == 0 ||
@@ -478,6 +482,14 @@ static unsigned prompt_key(struct tui_model *m, int key)
 		m->input[len] = (char)key;
 		m->input[len + 1] = 0;
 	}
+	return TUI_HANDLED | TUI_REDRAW;
+}
+
+unsigned tui_model_command_prompt(struct tui_model *m, const char *initial)
+{
+	m->prompt = TUI_PROMPT_COMMAND;
+	snprintf(m->input, sizeof(m->input), "%s", initial);
+	m->command_ready = false;
 	return TUI_HANDLED | TUI_REDRAW;
 }
 

@@ -35,6 +35,7 @@ enum tui_prompt {
 	TUI_PROMPT_NONE,
 	TUI_PROMPT_GOTO,
 	TUI_PROMPT_FILTER,
+	TUI_PROMPT_COMMAND,   /* live: a kernel peer's command line ('!') */
 };
 
 #define TUI_SPEED_MIN 0.1
@@ -52,6 +53,11 @@ struct tui_model {
 	 * states, how they compare with the wire's, the running timers),
 	 * shown atop the explanation; written by the loop before each draw. */
 	char live_note[512];
+	bool command_ready;    /* Enter at the command prompt: input holds it */
+	/* Live: the apps' and the kernel peer's last output lines (escaped),
+	 * oldest first, shown at the bottom of the explanation. */
+	char output[6][128];
+	int noutput;
 	int64_t msl_ns;
 
 	uint64_t pos;          /* current frame, 0 while the file has none */
@@ -132,6 +138,9 @@ enum tui_key {
 	TUI_KEY_BACKSPACE,
 	TUI_KEY_ESC,
 };
+
+/* Live: opens the command prompt with a default command. */
+unsigned tui_model_command_prompt(struct tui_model *m, const char *initial);
 
 /* A key through the one table of actions. */
 unsigned tui_model_key(struct tui_model *m, int key);

@@ -560,8 +560,21 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	}
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
+	int out_rows = 0;
+	if (m->live && m->noutput && in.h > 4) {
+		/* the apps' and the kernel peer's output, last lines, as many
+		 * as leave the explanation half the pane (one at least) */
+		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
+		int n = m->noutput < room ? m->noutput : room;
+		out_rows = n + 1;
+		int oy = in.y + in.h - timer_rows(m) - out_rows;
+		grid_text(g, in.x, oy, in.w, GRID_ROLE_TITLE, m->ja ? "出力:" : "Output:");
+		for (int i = 0; i < n; i++)
+			grid_text(g, in.x + 1, oy + 1 + i, in.w - 1, GRID_ROLE_DIM,
+				  m->output[m->noutput - n + i]);
+	}
 	struct grid_rect tr = { in.x, in.y + 1 + note_rows, in.w,
-				in.h - 1 - note_rows - timer_rows(m) };
+				in.h - 1 - note_rows - out_rows - timer_rows(m) };
 	int top = m->explain_top;
 	int rows = draw_wrapped_from(g, tr, tr.y, top, GRID_ROLE_NORMAL, text);
 	if (top > 0 && top >= rows) {
@@ -644,7 +657,10 @@ static void draw_status(struct grid *g, const struct tui_model *m, struct grid_r
 	int x = grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
 	if (m->prompt != TUI_PROMPT_NONE) {
 		char p[128];
-		snprintf(p, sizeof(p), "%s%s_", m->prompt == TUI_PROMPT_GOTO ? "go to frame: " : "filter: ",
+		snprintf(p, sizeof(p), "%s%s_",
+			 m->prompt == TUI_PROMPT_GOTO ? "go to frame: "
+			 : m->prompt == TUI_PROMPT_COMMAND ? "kernel peer command (Enter runs): "
+							   : "filter: ",
 			 m->input);
 		grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, p);
 		return;
