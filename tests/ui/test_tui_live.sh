@@ -203,6 +203,11 @@ expect 'fired: client.s tcp timer' "t: the client's timer fires, straight to wha
 expect '1 held at client' "its retransmission waits at the paused client"
 keys n
 expect 'RETRANS' "n: the retransmission, marked in the ladder"
+# A kernel peer while the nodes are paused: its segments cannot be held.
+keys '!'
+expect 'kernel peer command' "! at a paused session"
+keys Enter
+expect 'kernel 192\.0\.2\.1 sent: it cannot be paused' "the screen says the kernel's segment was not held" 10
 keys q
 finished drop 0
 

@@ -107,8 +107,26 @@ static void on_event(const struct session_event *ev, void *user)
 	struct tui_feed *f = user;
 
 	f->events++;
-	if (ev->kind == SESSION_EV_WIRE_SEGMENT)
+	if (ev->kind == SESSION_EV_WIRE_SEGMENT) {
 		f->segments++;
+		/* A kernel peer's segment while the nodes are paused: it
+		 * cannot be held (issue 10), so say so. */
+		const struct segment *sg = &ev->u.wire_seg.seg;
+		char src[16];
+		bool node = false;
+
+		snprintf(src, sizeof src, "%u.%u.%u.%u", sg->src[0], sg->src[1],
+			 sg->src[2], sg->src[3]);
+		for (int i = 0; f->lm && i < LIVE_MAX_NODES; i++) {
+			const struct live_node *n = live_model_node(f->lm, i);
+
+			if (n && !strcmp(n->ip, src))
+				node = true;
+		}
+		if (f->paused && sg->ip_version == 4 && !node)
+			snprintf(f->notice, sizeof f->notice,
+				 "kernel %s sent: it cannot be paused", src);
+	}
 	if (ev->kind == SESSION_EV_NOTICE || ev->kind == SESSION_EV_NODE_DIED) {
 		char raw[200];
 		size_t n = ev->text_len < sizeof raw - 1 ? ev->text_len
@@ -309,6 +327,8 @@ static void live_status(struct tui *t)
 	char held[96] = "";
 	size_t n = 0;
 	bool paused = all_paused(t->s);
+
+	t->feed->paused = paused;
 
 	for (int i = 0; i < session_node_count(t->s); i++) {
 		if (!session_node_info(t->s, i, &info))

@@ -39,6 +39,7 @@ struct tui_feed {
 	char output[6][128];
 	int noutput;
 	uint64_t outputs;       /* lines so far (a change to show) */
+	bool paused;            /* every node paused (kept by the screen's loop) */
 };
 struct session_sink tui_feed_sink(struct tui_feed *f);
 
