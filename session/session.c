@@ -134,6 +134,10 @@ struct session {
 	char node_path[PATH_MAX];
 	/* An event's decoded text while it is being built. */
 	char text[EVLINE_TEXT_MAX];
+	/* An event laid out for the queue (queue_event): evqueue_push copies
+	 * it, so one buffer serves every event, no allocation of its own. */
+	char blob[sizeof(struct session_event) + EVLINE_TEXT_MAX +
+		  CTLMSG_LINE_MAX + 2];
 };
 
 /* --- Events out ------------------------------------------------------------- */
@@ -182,11 +186,12 @@ static void queue_event(struct session *s, int source,
 			const struct session_event *ev)
 {
 	size_t len = sizeof *ev + ev->text_len + 1 + ev->raw_len + 1;
-	char *blob = malloc(len);
+	char *blob = s->blob;
 	struct session_event copy = *ev;
 
-	if (!blob) {
-		notice(s, "out of memory, an event was dropped");
+	/* texts are at most a line (evline.h, the peer's buffer) */
+	if (len > sizeof s->blob) {
+		notice(s, "an over-long event was dropped");
 		return;
 	}
 	copy.text = copy.raw = copy.node_name = NULL;
@@ -199,7 +204,6 @@ static void queue_event(struct session *s, int source,
 	blob[len - 1] = '\0';
 	if (!evqueue_push(s->q, ev->stamp_ns, source, blob, len))
 		notice(s, "out of memory, an event was dropped");
-	free(blob);
 }
 
 /* Hands on (in stamp order) every queued event stamped before horizon. */
@@ -903,7 +907,7 @@ static void arm_wake(struct loop *l, void *user)
 		due = oldest + held_back(s) + 1;
 	if (s->wire && !s->wire_failed) {
 		int64_t t[2] = { wiretap_next_deadline(s->wire),
-				 wiretap_quiet_deadline(s->wire) };
+				 wiretap_quiet_deadline(s->wire, source_now_ns()) };
 
 		for (int i = 0; i < 2; i++) {
 			int64_t m;
@@ -911,12 +915,8 @@ static void arm_wake(struct loop *l, void *user)
 			if (t[i] == INT64_MAX)
 				continue;
 			m = t[i] - s->real_minus_mono + (int64_t)held_back(s) + 1;
-			/* The wire fell quiet by silence once already: that
-			 * wakes nobody again (a timer at once, every pass,
-			 * would spin). A tracker timer past due is fired by
-			 * the next round, which moves its deadline on. */
-			if (i == 1 && m <= (int64_t)now)
-				continue;
+			/* A tracker timer past due is fired by the next
+			 * round, which moves its deadline on. */
 			if (m < (int64_t)now)
 				m = (int64_t)now;
 			if ((uint64_t)m < due)

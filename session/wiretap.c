@@ -186,12 +186,18 @@ void wiretap_advance(struct wiretap *w, int64_t now_ns)
 	tap_advance(w->tap, now_ns);
 }
 
-bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
+/* Silence after which nothing more can end on the wire: 2 x MSL + 1 s. */
+static int64_t quiet_after(const struct wiretap *w)
 {
 	int64_t msl = w->cfg.msl_ns > 0 ? w->cfg.msl_ns : 60000000000LL;
 
+	return 2 * msl + 1000000000LL;
+}
+
+bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
+{
 	return w->conns_released >= w->conns_seen ||
-	       now_ns - w->last_frame_ns > 2 * msl + 1000000000LL;
+	       now_ns - w->last_frame_ns > quiet_after(w);
 }
 
 int64_t wiretap_next_deadline(const struct wiretap *w)
@@ -199,13 +205,10 @@ int64_t wiretap_next_deadline(const struct wiretap *w)
 	return tap_next_deadline(w->tap);
 }
 
-int64_t wiretap_quiet_deadline(const struct wiretap *w)
+int64_t wiretap_quiet_deadline(const struct wiretap *w, int64_t now_ns)
 {
-	int64_t msl = w->cfg.msl_ns > 0 ? w->cfg.msl_ns : 60000000000LL;
-
-	if (w->conns_released >= w->conns_seen)
-		return INT64_MAX;
-	return w->last_frame_ns + 2 * msl + 1000000000LL + 1;
+	return wiretap_quiet(w, now_ns) ? INT64_MAX
+					: w->last_frame_ns + quiet_after(w) + 1;
 }
 
 unsigned long long wiretap_dropped(struct wiretap *w)

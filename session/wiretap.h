@@ -80,10 +80,10 @@ void wiretap_advance(struct wiretap *w, int64_t now_ns);
 bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
 
 /* When wiretap_advance has something to do (the tracker's next timer), and
- * when wiretap_quiet becomes true by silence alone: capture time (ns), or
- * INT64_MAX for never / already. */
+ * when wiretap_quiet becomes true by silence alone, seen at now_ns: capture
+ * time (ns), or INT64_MAX for never or already (then it wakes nobody). */
 int64_t wiretap_next_deadline(const struct wiretap *w);
-int64_t wiretap_quiet_deadline(const struct wiretap *w);
+int64_t wiretap_quiet_deadline(const struct wiretap *w, int64_t now_ns);
 
 /* Frames the kernel dropped before the capture read them (its buffer
  * overflowed): the recording misses them and the inference may be wrong. */

@@ -67,14 +67,28 @@ static int timed_out(struct headless_opts *o, const char *what)
 	return 124;
 }
 
+/* The two nodes' options: the article's server on 8888, its client
+ * connecting to it (paused: its SYN waits for the UI's first step). */
+static void node_args(const struct demo *d, bool paused, const char *server[7],
+		      const char *client[6])
+{
+	const char *sv[7] = { "--app", "server", "--server-mode", d->server_mode,
+			      "--port", "8888", NULL };
+	const char *cl[6] = { "--app", "client", "--connect",
+			      SESSION_SERVER_IP ":8888", paused ? "--paused" : NULL,
+			      NULL };
+
+	memcpy(server, sv, sizeof sv);
+	memcpy(client, cl, sizeof cl);
+}
+
 static int run(struct session *s, struct headless_opts *o, void *user)
 {
 	struct demo *d = user;
-	const char *server_args[] = { "--app", "server", "--server-mode",
-				      d->server_mode, "--port", "8888", NULL };
-	const char *client_args[] = { "--app", "client", "--connect",
-				      SESSION_SERVER_IP ":8888", NULL };
+	const char *server_args[7], *client_args[6];
 	int cs = 0, ss = 0;
+
+	node_args(d, false, server_args, client_args);
 	enum session_wait w;
 
 	d->server = headless_spawn(s, "demo hello", "server", SESSION_SERVER_IP,
@@ -114,15 +128,13 @@ static int run(struct session *s, struct headless_opts *o, void *user)
  * and the bundled recording of the same exchange instead. */
 static int run_ui(struct headless_opts *o, struct demo *d)
 {
-	const char *server_args[] = { "--app", "server", "--server-mode",
-				      d->server_mode, "--port", "8888", NULL };
-	const char *client_args[] = { "--app", "client", "--connect",
-				      SESSION_SERVER_IP ":8888", "--paused", NULL };
+	const char *server_args[7], *client_args[6];
 	char tmp[] = "/tmp/tcpstep-live-XXXXXX.pcap", err[1024];
 	struct tui_feed feed;
 	struct session *s = NULL;
 	int rc = 1, fd = -1;
 
+	node_args(d, true, server_args, client_args);
 	memset(&feed, 0, sizeof feed);
 	if (!o->cfg.pcap_path) {
 		fd = mkstemps(tmp, 5);

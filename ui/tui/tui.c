@@ -110,33 +110,26 @@ static void on_event(const struct session_event *ev, void *user)
 	if (ev->kind == SESSION_EV_WIRE_SEGMENT) {
 		f->segments++;
 		/* A kernel peer's segment while the nodes are paused: it
-		 * cannot be held (issue 10), so say so. */
+		 * cannot be held (issue 10), so say so. Looked at only while
+		 * paused: this runs for every segment. */
 		const struct segment *sg = &ev->u.wire_seg.seg;
-		char src[16];
-		bool node = false;
 
-		snprintf(src, sizeof src, "%u.%u.%u.%u", sg->src[0], sg->src[1],
-			 sg->src[2], sg->src[3]);
-		for (int i = 0; f->lm && i < LIVE_MAX_NODES; i++) {
-			const struct live_node *n = live_model_node(f->lm, i);
+		if (f->paused && sg->ip_version == 4 && f->lm) {
+			char src[16];
+			bool node = false;
 
-			if (n && !strcmp(n->ip, src))
-				node = true;
+			snprintf(src, sizeof src, "%u.%u.%u.%u", sg->src[0],
+				 sg->src[1], sg->src[2], sg->src[3]);
+			for (int i = 0; i < LIVE_MAX_NODES; i++) {
+				const struct live_node *n = live_model_node(f->lm, i);
+
+				if (n && !strcmp(n->ip, src))
+					node = true;
+			}
+			if (!node)
+				snprintf(f->notice, sizeof f->notice,
+					 "kernel %s sent: it cannot be paused", src);
 		}
-		if (f->paused && sg->ip_version == 4 && !node)
-			snprintf(f->notice, sizeof f->notice,
-				 "kernel %s sent: it cannot be paused", src);
-	}
-	if (ev->kind == SESSION_EV_NOTICE || ev->kind == SESSION_EV_NODE_DIED) {
-		char raw[200];
-		size_t n = ev->text_len < sizeof raw - 1 ? ev->text_len
-							 : sizeof raw - 1;
-
-		memcpy(raw, ev->text, n);
-		raw[n] = '\0';
-		snprintf(f->notice, sizeof f->notice, "%s%s%s",
-			 ev->kind == SESSION_EV_NODE_DIED ? ev->node_name : "",
-			 ev->kind == SESSION_EV_NODE_DIED ? " died: " : "", raw);
 	}
 	/* The timer the nearest node fired names itself; the others' clocks
 	 * only moved on with it (advance-to). */
