@@ -212,23 +212,36 @@ static void draw_segment(struct grid *g, int y, const struct layout *L,
 	else
 		grid_put(g, a, y, grid_glyph(g, GRID_G_ARROW_L), role);
 
-	char fl[48], label[160], marks[96];
+	char fl[48], field[5][48], label[160], marks[96];
 	enum grid_role mrole;
+	int nf = 0;
 	flags_text(s->flags, fl, sizeof(fl));
-	int k = snprintf(label, sizeof(label), " %s seq=%u", fl, s->seq);
+	snprintf(field[nf++], sizeof(field[0]), " %s", fl);
+	snprintf(field[nf++], sizeof(field[0]), " seq=%u", s->seq);
 	if (s->flags & TCPF_ACK)
-		k += snprintf(label + k, sizeof(label) - (size_t)k, " ack=%u", s->ack);
+		snprintf(field[nf++], sizeof(field[0]), " ack=%u", s->ack);
 	/* a narrow pane leaves out what says nothing: len=0 */
 	if (s->len || L->statew >= 4)
-		k += snprintf(label + k, sizeof(label) - (size_t)k, " len=%u", s->len);
+		snprintf(field[nf++], sizeof(field[0]), " len=%u", s->len);
 	if (L->show_win)
-		snprintf(label + k, sizeof(label) - (size_t)k, " win=%u", s->win);
+		snprintf(field[nf++], sizeof(field[0]), " win=%u", s->win);
 	marks_text(s, marks, sizeof(marks), &mrole);
 
 	/* The label sits on the shaft, a dash of shaft and the head kept
-	 * visible on each side; marks follow it. */
+	 * visible on each side; marks follow it. Where it does not fit, whole
+	 * fields go from the end (win, len, ack): a number cut short would
+	 * tell a student a wrong one (ack=2 for ack=23). */
 	int room = b - a + 1 - 4;
-	int lw = grid_text_width(label) + 1; /* trailing space */
+	int lw;
+	for (;;) {
+		int k = 0;
+		for (int i = 0; i < nf; i++)
+			k += snprintf(label + k, sizeof(label) - (size_t)k, "%s", field[i]);
+		lw = grid_text_width(label) + 1; /* trailing space */
+		if (lw <= room || nf <= 2)
+			break;
+		nf--;
+	}
 	int mw = marks[0] ? grid_text_width(marks) + 1 : 0;
 	if (lw + mw > room)
 		mw = room - lw > 0 ? room - lw : 0;
