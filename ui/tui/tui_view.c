@@ -493,16 +493,16 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	}
 	struct replay_conn c;
 	bool have_c = replay_conn_info(m->rp, f.info.conn, &c);
+	/* who sent it to whom, in the explanation's language */
+	const char *ends[2] = { m->ja ? "クライアント" : "client", m->ja ? "サーバ" : "server" };
+	const char *from = ends[f.info.from_endpoint ? 1 : 0], *to = ends[f.info.from_endpoint ? 0 : 1];
 	if (in.w >= 60)
-		snprintf(head, sizeof(head), "%s %" PRIu64 " (%s), conn %" PRIu64 ": %s -> %s",
-			 m->ja ? "フレーム" : "Frame", f.pkt, ts, f.info.conn,
-			 f.info.from_endpoint ? "server" : "client",
-			 f.info.from_endpoint ? "client" : "server");
+		snprintf(head, sizeof(head), "%s %" PRIu64 " (%s), %s %" PRIu64 ": %s -> %s",
+			 m->ja ? "フレーム" : "Frame", f.pkt, ts, m->ja ? "接続" : "conn",
+			 f.info.conn, from, to);
 	else
 		snprintf(head, sizeof(head), "%s %" PRIu64 ": %s -> %s",
-			 m->ja ? "フレーム" : "Frame", f.pkt,
-			 f.info.from_endpoint ? "server" : "client",
-			 f.info.from_endpoint ? "client" : "server");
+			 m->ja ? "フレーム" : "Frame", f.pkt, from, to);
 	grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
 	int note_rows = 0;
 	if (m->live && m->live_note[0]) {
