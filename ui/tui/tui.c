@@ -473,6 +473,8 @@ static void live_note(struct tui *t)
 static void redraw(struct tui *t)
 {
 	if (t->s) {
+		t->m.lm = t->feed->lm;
+		t->m.live_now_ns = (uint64_t)mono_ns();
 		live_note(t);
 		memcpy(t->m.output, t->feed->output, sizeof t->m.output);
 		t->m.noutput = t->feed->noutput;

@@ -14,6 +14,8 @@
 
 #include "replay.h"
 
+struct live_model;
+
 enum tui_pane {
 	TUI_PANE_CONNS,
 	TUI_PANE_LADDER,
@@ -53,6 +55,11 @@ struct tui_model {
 	 * states, how they compare with the wire's, the running timers),
 	 * shown atop the explanation; written by the loop before each draw. */
 	char live_note[512];
+	/* Live: the session's model (true states, held frames, timers), read
+	 * by the views, never written; NULL in a replay. live_now_ns is
+	 * CLOCK_MONOTONIC at the draw (for the nodes' clocks), set with it. */
+	const struct live_model *lm;
+	uint64_t live_now_ns;
 	bool command_ready;    /* Enter at the command prompt: input holds it */
 	/* Live: the apps' and the kernel peer's last output lines (escaped),
 	 * oldest first, shown at the bottom of the explanation. */
