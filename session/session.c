@@ -86,6 +86,7 @@ struct node {
 	bool clock_known, running, has_next;
 	double speed;
 	uint64_t vtime_ms, next_ms;
+	uint64_t clock_stamp_ns; /* when vtime_ms was said (CLOCK_MONOTONIC) */
 	/* Connections it reported, until they reach CLOSED. */
 	struct session_conn_info *conns;
 	size_t nconns, capconns;
@@ -126,6 +127,10 @@ struct session {
 	struct evqueue *q;      /* read, not yet handed on (in stamp order) */
 	uint64_t horizon;       /* events stamped before this may be handed on */
 	int64_t real_minus_mono; /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns */
+	/* wire_on_node_clock (session_wire_clock): the clock's last value,
+	 * and the newest frame's capture time and the nodes' time then. */
+	int64_t wire_clock, anchor_frame;
+	uint64_t anchor_vt_ns;
 	uint64_t last_wire_stamp; /* of the capture's newest queued event */
 	uint64_t collected_pass; /* the loop pass of the last collect */
 	long long wake_timer;   /* see arm_wake: 0 when none */
@@ -442,6 +447,7 @@ static void update_model(struct node *n, const struct session_event *ev)
 		n->running = ev->u.clock.running;
 		n->speed = ev->u.clock.speed;
 		n->vtime_ms = ev->vtime_ms;
+		n->clock_stamp_ns = ev->stamp_ns;
 		n->has_next = ev->u.clock.has_next;
 		n->next_ms = ev->u.clock.next_ms;
 		break;
@@ -824,9 +830,12 @@ static size_t read_round(struct session *s)
 	/* A TIME_WAIT the tracker ends on its own is stamped with its
 	 * deadline: fire what is due before this round's horizon, so it is
 	 * queued before anything it precedes is handed on. */
-	if (s->wire)
-		wiretap_advance(s->wire, (int64_t)(t0 - held_back(s)) +
-				s->real_minus_mono);
+	if (s->wire) {
+		int64_t real = (int64_t)(t0 - held_back(s)) + s->real_minus_mono;
+		int64_t wire = session_wire_clock(s, NULL);
+
+		wiretap_advance(s->wire, wire < real ? wire : real);
+	}
 	for (int i = 0; i < s->nnodes; i++)
 		if (!drain_node(s, &s->nodes[i]))
 			complete = false;
@@ -894,6 +903,37 @@ static int64_t on_wake(struct loop *l, long long id, void *user)
 	return LOOP_TIMER_DONE;
 }
 
+int64_t session_wire_clock(struct session *s, double *rate)
+{
+	int64_t real = (int64_t)ctlmsg_now_ns() + s->real_minus_mono;
+	const struct node *n = NULL;
+
+	if (rate)
+		*rate = 1.0;
+	if (!s->cfg.wire_on_node_clock || !s->wire)
+		return real;
+	/* the nodes' clocks are in step (session_advance_all): the first
+	 * living one's */
+	for (int i = 0; i < s->nnodes && !n; i++)
+		if (s->nodes[i].clock_known && s->nodes[i].pid)
+			n = &s->nodes[i];
+	int64_t frame = wiretap_last_frame(s->wire);
+	if (!n || !frame)
+		return s->wire_clock = real > s->wire_clock ? real : s->wire_clock;
+	uint64_t now = ctlmsg_now_ns();
+	uint64_t vt = n->vtime_ms * 1000000ull;
+	if (n->running && now > n->clock_stamp_ns)
+		vt += (uint64_t)((double)(now - n->clock_stamp_ns) * n->speed);
+	if (frame != s->anchor_frame || vt < s->anchor_vt_ns) {
+		s->anchor_frame = frame;
+		s->anchor_vt_ns = vt;
+	}
+	if (rate)
+		*rate = n->running ? n->speed : 0.0;
+	int64_t w = frame + (int64_t)(vt - s->anchor_vt_ns);
+	return s->wire_clock = w > s->wire_clock ? w : s->wire_clock;
+}
+
 /* Before the loop sleeps: a timer for the next moment something is due
  * without any fd becoming ready (a held-back event comes of age, the
  * tracker's TIME_WAIT ends, the wire falls quiet). So nothing polls. */
@@ -909,12 +949,23 @@ static void arm_wake(struct loop *l, void *user)
 		int64_t t[2] = { wiretap_next_deadline(s->wire),
 				 wiretap_quiet_deadline(s->wire, source_now_ns()) };
 
+		double rate;
+		int64_t wire = session_wire_clock(s, &rate);
+
 		for (int i = 0; i < 2; i++) {
 			int64_t m;
 
 			if (t[i] == INT64_MAX)
 				continue;
 			m = t[i] - s->real_minus_mono + (int64_t)held_back(s) + 1;
+			/* on the nodes' clock: paused, a node's clock event
+			 * (an advance, a run) brings the next round */
+			if (i == 0 && s->cfg.wire_on_node_clock) {
+				if (rate <= 0)
+					continue;
+				m = (int64_t)now + (int64_t)((double)(t[i] - wire) / rate) +
+				    (int64_t)held_back(s) + 1;
+			}
 			/* A tracker timer past due is fired by the next
 			 * round, which moves its deadline on. */
 			if (m < (int64_t)now)

@@ -54,6 +54,13 @@ struct session_config {
 	 * session: the NODE_DIED event says so, the rest goes on (a UI shows
 	 * it dead and stays usable). Headless, a death ends the session. */
 	bool survive_node_death;
+	/* The tracker's own timers on the wire (TIME_WAIT's 2 x MSL ending
+	 * with no frame) run on the nodes' clock, the classroom clock, not
+	 * the wall's (session_wire_clock): while every node is paused no
+	 * TIME_WAIT ends on the wire, as none ends in lwIP, and an advance
+	 * moves both as far. For a UI that pauses; headless keeps the wall
+	 * clock (its output unchanged). */
+	bool wire_on_node_clock;
 };
 
 /* Removes stale namespaces, creates the namespace and bridge, starts the
@@ -245,6 +252,13 @@ bool session_command_done(const struct session *s, int *status);
  * it (its TIME_WAIT's 2 x MSL included), when the wire has been silent for
  * 2 x MSL + 1 s (nothing more can end there), or when nothing is captured. */
 bool session_wire_quiet(const struct session *s);
+
+/* The wire's clock for what ends there by time alone (CLOCK_REALTIME ns,
+ * the capture's time base): the wall clock, or with wire_on_node_clock the
+ * capture time of the newest frame moved on by the nodes' clock since (it
+ * never goes back). *rate: how fast it moves against the wall clock now
+ * (0 while the nodes are paused). */
+int64_t session_wire_clock(struct session *s, double *rate);
 
 /* True if node has reported entering state `to` (on any connection) since
  * it started; nothing is consumed. */

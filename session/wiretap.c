@@ -200,6 +200,11 @@ bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
 	       now_ns - w->last_frame_ns > quiet_after(w);
 }
 
+int64_t wiretap_last_frame(const struct wiretap *w)
+{
+	return w->last_frame_ns;
+}
+
 int64_t wiretap_next_deadline(const struct wiretap *w)
 {
 	return tap_next_deadline(w->tap);

@@ -85,6 +85,9 @@ bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
 int64_t wiretap_next_deadline(const struct wiretap *w);
 int64_t wiretap_quiet_deadline(const struct wiretap *w, int64_t now_ns);
 
+/* The capture time (CLOCK_REALTIME ns) of the newest frame, 0 before any. */
+int64_t wiretap_last_frame(const struct wiretap *w);
+
 /* Frames the kernel dropped before the capture read them (its buffer
  * overflowed): the recording misses them and the inference may be wrong. */
 unsigned long long wiretap_dropped(struct wiretap *w);

@@ -8,10 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cmd_replay.h"
 #include "headless.h"
-#include "live_model.h"
-#include "tui.h"
+#include "live_ui.h"
 
 struct demo {
 	const char *server_mode;
@@ -121,70 +119,34 @@ static int run(struct session *s, struct headless_opts *o, void *user)
 	return cs || ss ? 1 : 0;
 }
 
-/* On a terminal: the exchange live in the UI, paused before the first
- * segment (the server listening, the client's SYN held at it), the wire
- * recorded to a private file the screen follows (or to --write's). Where a
- * live session cannot start (no privileges, no /dev/net/tun), the reason
- * and the bundled recording of the same exchange instead. */
-static int run_ui(struct headless_opts *o, struct demo *d)
+/* On a terminal (live_ui.h): the exchange live in the UI, paused before
+ * the first segment: the server listening, the client's SYN held at it. */
+static bool start_ui(struct session *s, struct tui_feed *feed, void *user,
+		     char *err, size_t errsize)
 {
+	struct demo *d = user;
 	const char *server_args[7], *client_args[6];
-	char tmp[] = "/tmp/tcpstep-live-XXXXXX.pcap", err[1024];
-	struct tui_feed feed;
-	struct session *s = NULL;
-	int rc = 1, fd = -1;
 
 	node_args(d, true, server_args, client_args);
-	memset(&feed, 0, sizeof feed);
-	if (!o->cfg.pcap_path) {
-		fd = mkstemps(tmp, 5);
-		if (fd < 0) {
-			perror("tcpstep demo hello: a file for the recording");
-			return 1;
-		}
-		close(fd);
-		o->cfg.pcap_path = tmp;
+	d->server = live_ui_spawn(s, feed, "server", SESSION_SERVER_IP,
+				  server_args, err, errsize);
+	if (d->server < 0)
+		return false;
+	switch (session_wait(s, server_listening, d, 5000)) {
+	case SESSION_WAIT_DONE:
+		break;
+	case SESSION_WAIT_TIMEOUT:
+		snprintf(err, errsize, "the server did not listen within 5 s");
+		return false;
+	default:
+		snprintf(err, errsize, "the server ended before it listened");
+		return false;
 	}
-	feed.lm = live_model_create();
-	o->cfg.survive_node_death = true; /* shown dead; q still cleans up */
-	o->cfg.sinks[0] = tui_feed_sink(&feed);
-	o->cfg.nsinks = 1;
-	s = session_create(&o->cfg, err, sizeof err);
-	if (!s) {
-		if (fd >= 0)
-			unlink(tmp);
-		live_model_destroy(feed.lm);
-		return cmd_replay_bundled(err);
-	}
-	/* Known before they start: their first events come while they do. */
-	live_model_add_node(feed.lm, 0, "server", SESSION_SERVER_IP);
-	live_model_add_node(feed.lm, 1, "client", SESSION_CLIENT_IP);
-	d->server = session_spawn_node(s, "server", SESSION_SERVER_IP,
-				       server_args, err, sizeof err);
-	if (d->server >= 0 &&
-	    session_wait(s, server_listening, d, 5000) == SESSION_WAIT_DONE &&
-	    session_command(s, d->server, "pause", 2000, err, sizeof err) == 1)
-		d->client = session_spawn_node(s, "client", SESSION_CLIENT_IP,
-					       client_args, err, sizeof err);
-	else
-		d->client = -1;
-	if (d->client >= 0) {
-		struct tui_opts to = {
-			.path = o->cfg.pcap_path,
-			.title = "live: hello",
-			.msl_ns = o->cfg.msl_ns ? o->cfg.msl_ns : 2000000000LL,
-		};
-
-		rc = tui_run_live(&to, s, &feed);
-	} else {
-		fprintf(stderr, "tcpstep demo hello: %s\n",
-			session_stop_status(s) ? "stopped" : err);
-	}
-	session_destroy(s);
-	if (fd >= 0)
-		unlink(tmp);
-	live_model_destroy(feed.lm);
-	return rc;
+	if (session_command(s, d->server, "pause", 2000, err, errsize) != 1)
+		return false;
+	d->client = live_ui_spawn(s, feed, "client", SESSION_CLIENT_IP,
+				  client_args, err, errsize);
+	return d->client >= 0;
 }
 
 int cmd_demo_main(int argc, char **argv)
@@ -238,7 +200,10 @@ int cmd_demo_main(int argc, char **argv)
 	}
 	if (!headless_check(&o, "demo hello", nodes))
 		return 2;
-	if (!o.headless && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-		return run_ui(&o, &d);
+	if (live_ui_wanted(&o)) {
+		struct live_ui u = { "demo hello", "live: hello", start_ui, &d, NULL };
+
+		return live_ui_run(&o, &u);
+	}
 	return headless_run(&o, "demo hello", run, &d);
 }

@@ -13,6 +13,7 @@
 
 #include "ctlmsg.h"
 #include "headless.h"
+#include "live_ui.h"
 
 /* How long the client keeps retrying while the kernel server is not yet
  * listening (the issue's 5 s). */
@@ -218,6 +219,47 @@ timeout:
 	return 124;
 }
 
+/* On a terminal (live_ui.h): the server listening and paused, the client
+ * (with --client-to) started paused, and COMMAND run at once, its output
+ * in the screen's output pane: it cannot be paused, the nodes can (the
+ * server's answers wait for n or Space). */
+static bool start_ui(struct session *s, struct tui_feed *feed, void *user,
+		     char *err, size_t errsize)
+{
+	struct live *l = user;
+	const char *server_args[] = { "--app", "server", "--server-mode",
+				      l->server_mode, "--port", "8888", NULL };
+	const char *client_args[] = { "--app", "client", "--connect",
+				      l->client_to, "--connect-retry-ms",
+				      LIVE_CONNECT_RETRY_MS, "--paused", NULL };
+
+	l->server = live_ui_spawn(s, feed, "server", SESSION_SERVER_IP,
+				  server_args, err, errsize);
+	if (l->server < 0)
+		return false;
+	switch (session_wait(s, server_listening, l, 5000)) {
+	case SESSION_WAIT_DONE:
+		break;
+	case SESSION_WAIT_TIMEOUT:
+		snprintf(err, errsize, "the server did not listen within 5 s");
+		return false;
+	default:
+		snprintf(err, errsize, "the server ended before it listened");
+		return false;
+	}
+	if (session_command(s, l->server, "pause", 2000, err, errsize) != 1)
+		return false;
+	if (l->client_to) {
+		l->client = live_ui_spawn(s, feed, "client", SESSION_CLIENT_IP,
+					  client_args, err, errsize);
+		if (l->client < 0)
+			return false;
+	}
+	return session_start_command(s, l->command,
+				     SESSION_CMD_CAPTURE | SESSION_CMD_DETACHED,
+				     err, errsize);
+}
+
 int cmd_live_main(int argc, char **argv)
 {
 	static const char *const nodes[] = { "server", "client", NULL };
@@ -298,5 +340,10 @@ int cmd_live_main(int argc, char **argv)
 	}
 	if (!headless_check(&o, "live", nodes))
 		return 2;
+	if (live_ui_wanted(&o)) {
+		struct live_ui u = { "live", "live", start_ui, &l, NULL };
+
+		return live_ui_run(&o, &u);
+	}
 	return headless_run(&o, "live", run, &l);
 }

@@ -149,6 +149,22 @@ static void test_held_segment_is_in_flight_not_a_disagreement(void)
 	CHECK_STR_EQ(live_agree_text(LIVE_SAME), "");
 }
 
+/* On the wire only the client's SYN so far: the tracker cannot tell yet
+ * that the server listened (its SYN+ACK decides it), while lwIP's server
+ * is in SYN_RCVD with that SYN+ACK held: in flight, not "nothing on the
+ * wire yet" (the SYN has crossed it). */
+static void test_server_decided_by_a_held_reply(void)
+{
+	setup();
+	state(1, C, S, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	wire(1, 3, 5000, 0, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	state(0, S, C, TCPSTATE_CLOSED, TCPSTATE_SYN_RCVD);
+	held(0, 1);
+	CHECK(!conn0()->ep[1].inferred_known);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_IN_FLIGHT);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_SAME);
+}
+
 static void test_kernel_endpoint_and_new_connection(void)
 {
 	setup();
@@ -235,6 +251,7 @@ int main(void)
 {
 	RUN(test_handshake_side_by_side);
 	RUN(test_held_segment_is_in_flight_not_a_disagreement);
+	RUN(test_server_decided_by_a_held_reply);
 	RUN(test_kernel_endpoint_and_new_connection);
 	RUN(test_node_clock_and_death);
 	RUN(test_timer_display);

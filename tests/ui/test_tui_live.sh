@@ -30,7 +30,7 @@ EXPECT_SECONDS=8
 
 # The connection row's segment count.
 segs() {
-	screen | sed -n 's/^│ *1 192\.0\.2\.3:[0-9]* *192\.0\.2\.2:8888 *[A-Z_12]* *[A-Z_12]* *\([0-9]*\) .*/\1/p' | head -1
+	screen | sed -n 's/^│ *1 192\.0\.2\.3:[0-9]* *192\.0\.2\.2:8888\( *[A-Z_12]*[*!]\{0,1\}\)\{4\} *\([0-9]*\) .*/\2/p' | head -1
 }
 
 # Our own processes only (other tests may run sessions at the same time):
@@ -53,14 +53,16 @@ ours() {
 nodes_left() { ours | wc -l; }
 netns_left() { ip netns list 2>/dev/null | grep -c "^tcpstep-$tpid\b" ; }
 
+# start NAME W H [TCPSTEP ARGS]: the UI in a shell in tmux (default: the
+# hello demo).
 start() {
-	local name=$1 w=$2 h=$3 i
+	local name=$1 w=$2 h=$3 i args=${4:-demo hello --seed 1 --msl 0.5}
 	mark="$name-$$"
 	T kill-session -t ui 2>/dev/null
 	T new-session -d -s ui -x "$w" -y "$h" "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TCPSTEP_TEST_MARK=$mark sh"
 	T set-option -t ui status off >/dev/null
 	wait_for '^[$#]' || fail "$name: no shell prompt"
-	keys "stty -a > $tmp/$name.before; $tcpstep demo hello --seed 1 --msl 0.5; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
+	keys "stty -a > $tmp/$name.before; $tcpstep $args; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
 	# its tcpstep, whose namespace is tcpstep-PID
 	tpid=
 	for ((i = 0; i < 100; i++)); do
@@ -105,14 +107,15 @@ expect '│[> ] *5 .*SYN seq=0' "n: the SYN on the wire, in the ladder"
 expect '1 held at server' "its SYN-ACK waits at the paused server"
 # The wire cannot tell yet that the server listened: its answer decides
 # it (docs/states.md, "decided later").
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +SYN_SENT +CLOSED' "client SYN_SENT; the server's state not yet known from the wire"
+expect 'client wire  client lwIP  server wire  server lwIP' "the wire's and lwIP's states side by side"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +SYN_SENT +SYN_SENT +CLOSED +SYN_RCVD\*' "client SYN_SENT; the server's state not yet known from the wire, lwIP's SYN_RCVD marked: its SYN-ACK is held"
 [ "$(segs)" = 1 ] || fail "one segment after one n (segs: $(segs))"
 keys n
 expect 'SYN,ACK seq=0 ack=1' "n: the SYN-ACK"
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +SYN_RCVD' "client ESTABLISHED, server SYN_RCVD (decided by its SYN-ACK)"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED +SYN_RCVD +SYN_RCVD ' "client ESTABLISHED, server SYN_RCVD (decided by its SYN-ACK), lwIP agreeing"
 [ "$(segs)" = 2 ] || fail "two segments after two n (segs: $(segs))"
 keys n
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED' "n: the ACK: both ESTABLISHED"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED +ESTABLISHED +ESTABLISHED ' "n: the ACK: both ESTABLISHED, on the wire and in lwIP"
 [ "$(segs)" = 3 ] || fail "three segments after three n (segs: $(segs))"
 # Back through what happened, and forward to the present again.
 before=$(screen | grep -o 'pkt [0-9]*/[0-9]*' | head -1)
@@ -127,8 +130,10 @@ expect 'fired: ' "t: a timer fired, and which is said"
 # Run everything: the exchange ends, TIME_WAIT's 2 x MSL (1 s) included.
 keys ' '
 expect 'LIVE running' "Space: every node runs"
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED' "the exchange ends: CLOSED both ends" 15
-expect 'Output:' "the apps' output in the explanation pane"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED +CLOSED +CLOSED' "the exchange ends: CLOSED both ends" 15
+expect 'Output \(apps, kernel peer\)' "the apps' output has a pane of its own"
+expect 'server: \[Message\]' "the article's server's lines in it"
+expect 'client: Hello, 192\.0\.2\.3:[0-9]+' "and the client's"
 # A kernel peer, as in the article: curl to the lwIP server.
 keys '!'
 expect 'kernel peer command \(Enter runs\): curl -sS --http0\.9 http://192\.0\.2\.2:8888/' "! offers curl to the server"
@@ -166,7 +171,7 @@ finished dead 0
 start play 110 30
 expect 'LIVE paused' "opens paused" 15
 for i in 1 2 3; do keys n; sleep 0.4; done
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED' "handshake done"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED +ESTABLISHED +ESTABLISHED' "handshake done"
 keys w
 expect 'shutdown\(write\) at: c client, s server' "w asks which end"
 keys c
@@ -175,14 +180,14 @@ expect '1 held at client' "its FIN waits at the paused client"
 keys n
 # On the wire the server's CLOSE_WAIT is decided by its ACK of the FIN,
 # still held at it; lwIP's own state says it at once.
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +FIN_WAIT_1 +ESTABLISHED' "n: the FIN on the wire: client FIN_WAIT_1"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +FIN_WAIT_1 +FIN_WAIT_1 +ESTABLISHED +CLOSE_WAIT\*' "n: the FIN on the wire: client FIN_WAIT_1; lwIP's server in CLOSE_WAIT already, its ACK held"
 expect 'lwIP now: client FIN_WAIT_1, server CLOSE_WAIT' "lwIP: the server is in CLOSE_WAIT already"
 keys X
 keys s
 expect 'server: abort done' "the server aborts (linger 0)"
 for i in 1 2 3; do keys n; sleep 0.4; done
 expect 'R' "a RST in the history"
-expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED' "RST: both CLOSED, no TIME_WAIT"
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED +CLOSED +CLOSED' "RST: both CLOSED, no TIME_WAIT, in lwIP too"
 keys q
 finished play 0
 
@@ -210,6 +215,78 @@ keys Enter
 expect 'kernel 192\.0\.2\.1 sent: it cannot be paused' "the screen says the kernel's segment was not held" 10
 keys q
 finished drop 0
+
+# --- The playground: tcpstep play, every socket call by key --------------------
+start playground 100 30 'play --msl 0.5'
+expect 'LIVE paused' "play opens paused, two lwIP nodes and nothing else" 15
+expect 'playground: l listen, c connect, s send' "the output pane says what to press"
+keys l
+expect 'listen at: c client, s server' "l asks which node"
+keys s
+expect 'server: listen on port \(Enter\): 8888_' "listen offers the article's port"
+keys Enter
+expect 'server: listen done' "the server listens"
+keys c c
+expect 'client: connect to \(Enter\): 192\.0\.2\.2:8888_' "connect offers the server's listener"
+keys Enter
+expect 'client: connect done \(n sends what it sent\)' "connect answered at once: nothing blocks"
+expect '1 held at client' "its SYN waits at the paused client"
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED +ESTABLISHED +ESTABLISHED' "three n: the handshake, wire and lwIP agreeing"
+keys s c
+expect 'client: send \(\\n newline, Enter\): hello\\n_' "s offers a line to send"
+keys Enter
+expect 'client: send done' "the client wrote it"
+keys n
+expect 'PSH,ACK seq=1 ack=1 len=6' "n: the 6 bytes on the wire"
+expect 'server: conn [0-9]+ read 6 bytes: hello\\n' "the server's socket read them (escaped), in the output pane"
+keys w c
+expect 'client: shutdown\(write\) done' "w c: the client half-closes"
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +FIN_WAIT_2 +FIN_WAIT_2 +CLOSE_WAIT +CLOSE_WAIT ' "half-closed: FIN_WAIT_2 and CLOSE_WAIT, wire and lwIP agreeing"
+expect 'server: conn [0-9]+ read the end \(the peer.s FIN\)' "the server read the end of the stream"
+keys x s
+expect 'server: close done' "x s: the server closes too"
+for i in 1 2 3; do keys n; sleep 0.4; done
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +TIME_WAIT +TIME_WAIT +CLOSED +CLOSED ' "closed: the client in TIME_WAIT, the server CLOSED, wire and lwIP agreeing"
+# a resize in the middle of a lesson, and back
+T resize-window -t ui -x 80 -y 24
+expect 'client state server state' "at 80x24 the wire's states only (lwIP's in the explanation)"
+expect 'lwIP now: client TIME_WAIT, server' "lwIP's states atop the explanation"
+T resize-window -t ui -x 100 -y 30
+expect 'client wire  client lwIP  server wire  server lwIP' "back at 100x30: side by side again"
+keys q
+finished playground 0
+
+# --- play --script on the screen: the script waits for the teacher's n ------
+cat > "$tmp/lesson.txt" <<'SCRIPT'
+# the handshake, one segment per n
+server listen 8888
+client connect 192.0.2.2:8888
+wait client ESTABLISHED
+client send $conn Hi%0A
+wait server CLOSE_WAIT
+SCRIPT
+start script 100 30 "play --msl 0.5 --script $tmp/lesson.txt"
+expect 'script: line 4: waiting for client ESTABLISHED' "the script runs to its first wait" 15
+expect '1 held at client' "the client's SYN held"
+for i in 1 2; do keys n; sleep 0.4; done
+expect 'script: line 5: client send [0-9]+ Hi%0A' "ESTABLISHED: the script goes on, \$conn replaced"
+expect 'script: line 6: waiting for server CLOSE_WAIT' "and waits again"
+keys n
+expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +ESTABLISHED +ESTABLISHED +ESTABLISHED +ESTABLISHED' "the ACK: the handshake done"
+keys q
+finished script 0
+
+# --- live --exec on the screen: a kernel peer against the lwIP server --------
+start kernel 100 30 "live --msl 0.5 --exec 'curl -sS --http0.9 http://192.0.2.2:8888/'"
+expect '1 held at server' "the kernel's SYN came (it cannot be paused); the server's answer waits" 15
+expect '192\.0\.2\.1:[0-9]+ +192\.0\.2\.2:8888 +SYN_SENT +kernel ' "a kernel end: inferred only"
+keys ' '
+expect 'kernel: Hello, 192\.0\.2\.1:[0-9]+' "Space: the exchange runs, curl's output in the pane" 10
+expect 'kernel: \(ended, exit status 0\)' "curl's end is said"
+keys q
+finished kernel 0
 
 # --- tcpstep with no arguments: the same live demo ---------------------------
 T kill-session -t ui 2>/dev/null

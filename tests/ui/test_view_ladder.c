@@ -377,16 +377,19 @@ static void test_tiny_rectangles_draw_nothing_outside(void)
 
 static const struct view_conns_row conns[] = {
 	{ 1, "192.0.2.3:55104", "192.0.2.2:8888", { TCPSTATE_CLOSED, TCPSTATE_TIME_WAIT },
-	  7, { 22, 23 }, "closed", "ShADadFf" },
+	  7, { 22, 23 }, "closed", "ShADadFf",
+	  { NULL, NULL }, { VIEW_CONNS_AGREE, VIEW_CONNS_AGREE }, false },
 	{ 2, "192.0.2.3:55106", "192.0.2.2:8888", { TCPSTATE_ESTABLISHED, TCPSTATE_ESTABLISHED },
-	  3, { 0, 0 }, "", "ShA" },
+	  3, { 0, 0 }, "", "ShA",
+	  { NULL, NULL }, { VIEW_CONNS_AGREE, VIEW_CONNS_AGREE }, false },
 	{ 3, "[2001:db8::3]:40000", "[2001:db8::2]:8888", { TCPSTATE_SYN_SENT, TCPSTATE_CLOSED },
-	  2, { 0, 0 }, "reset by server", "Sr" },
+	  2, { 0, 0 }, "reset by server", "Sr",
+	  { NULL, NULL }, { VIEW_CONNS_AGREE, VIEW_CONNS_AGREE }, false },
 };
 
 static void draw_conns(int w, int h, const char *golden, struct view_conns_out *out)
 {
-	struct view_conns_in in = { conns, 3, 1, 0 };
+	struct view_conns_in in = { conns, 3, 1, 0, false };
 	struct grid *g = grid_create(w, h);
 	view_conns_draw(g, (struct grid_rect){ 0, 0, w, h }, &in, out);
 	check_golden(g, golden);
@@ -424,7 +427,7 @@ static void test_conns_160_shows_every_column(void)
 
 static void test_conns_narrow_cuts_addresses_not_states(void)
 {
-	struct view_conns_in in = { conns, 3, 0, 0 };
+	struct view_conns_in in = { conns, 3, 0, 0, false };
 	struct grid *g = grid_create(50, 5);
 	struct view_conns_out out;
 	view_conns_draw(g, (struct grid_rect){ 0, 0, 50, 5 }, &in, &out);
@@ -444,7 +447,7 @@ static void test_conns_scroll_and_tiny_rectangles(void)
 	}
 	struct grid *g = grid_create(30, 10);
 	struct view_conns_out out;
-	struct view_conns_in in = { many, 40, 30, 0 };
+	struct view_conns_in in = { many, 40, 30, 0, false };
 	view_conns_draw(g, (struct grid_rect){ 0, 0, 30, 10 }, &in, &out);
 	CHECK_INT_EQ(out.scroll, 22);
 	CHECK_INT_EQ(view_conns_row_at(&out, 9), 30);
@@ -457,6 +460,51 @@ static void test_conns_scroll_and_tiny_rectangles(void)
 		view_conns_draw(g, tiny[i], &in, &out);
 		check_inside_only(g, tiny[i], "conns");
 	}
+	grid_destroy(g);
+}
+
+/* Live: lwIP's states beside the wire's where they fit (both or neither),
+ * the wire's columns saying so, '*' for a difference a held segment
+ * explains and '!' for a disagreement (in the error role), dim when the
+ * position is in the past; at 80 columns not drawn. */
+static void test_conns_live_true_states(void)
+{
+	struct view_conns_row rows[2] = { conns[1], conns[2] };
+	rows[0].truth[0] = "FIN_WAIT_1";
+	rows[0].mark[0] = VIEW_CONNS_IN_FLIGHT;
+	rows[0].truth[1] = "ESTABLISHED";
+	rows[1].truth[0] = "kernel";
+	rows[1].truth[1] = "LISTEN";
+	rows[1].mark[1] = VIEW_CONNS_DIFFER;
+	struct view_conns_in in = { rows, 2, 5, 0, true };
+	struct grid *g = grid_create(100, 4);
+	struct view_conns_out out;
+	view_conns_draw(g, (struct grid_rect){ 0, 0, 100, 4 }, &in, &out);
+	CHECK(out.columns & VIEW_CONNS_COL_TRUTH);
+	CHECK(find(g, 0, "client wire  client lwIP  server wire  server lwIP") > 0);
+	CHECK(find(g, 1, "ESTABLISHED  FIN_WAIT_1*  ESTABLISHED  ESTABLISHED") > 0);
+	int x = find(g, 2, "LISTEN!");
+	CHECK(x > 0);
+	CHECK_INT_EQ(role_at(g, x, 2), GRID_ROLE_ERROR);
+	x = find(g, 1, "FIN_WAIT_1*");
+	CHECK_INT_EQ(role_at(g, x, 1), GRID_ROLE_CLIENT);
+	CHECK(find(g, 2, "kernel") > 0);
+	rows[0].truth_dim = true;
+	view_conns_draw(g, (struct grid_rect){ 0, 0, 100, 4 }, &in, &out);
+	CHECK_INT_EQ(role_at(g, find(g, 1, "FIN_WAIT_1*"), 1), GRID_ROLE_DIM);
+	grid_destroy(g);
+	/* 80 columns: the wire's states only, titled as in a replay */
+	g = grid_create(80, 4);
+	view_conns_draw(g, (struct grid_rect){ 0, 0, 80, 4 }, &in, &out);
+	CHECK(!(out.columns & VIEW_CONNS_COL_TRUTH));
+	CHECK(find(g, 0, "client state") > 0);
+	CHECK_INT_EQ(find(g, 1, "FIN_WAIT_1"), -1);
+	grid_destroy(g);
+	/* not live: never drawn, however wide */
+	in.live = false;
+	g = grid_create(160, 4);
+	view_conns_draw(g, (struct grid_rect){ 0, 0, 160, 4 }, &in, &out);
+	CHECK(!(out.columns & VIEW_CONNS_COL_TRUTH));
 	grid_destroy(g);
 }
 
@@ -477,5 +525,6 @@ int main(void)
 	RUN(test_conns_160_shows_every_column);
 	RUN(test_conns_narrow_cuts_addresses_not_states);
 	RUN(test_conns_scroll_and_tiny_rectangles);
+	RUN(test_conns_live_true_states);
 	CHECK_EXIT();
 }

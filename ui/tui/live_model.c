@@ -82,15 +82,19 @@ static const struct listener *listener_on(const struct live_model *m,
 }
 
 static enum live_agree compare(const struct live_model *m,
+			       const struct live_conn *c,
 			       const struct live_endpoint *ep)
 {
 	const struct listener *l;
 
 	if (ep->node < 0)
 		return LIVE_KERNEL;
+	/* Nothing inferred yet: the connection has not crossed the wire, or
+	 * it has and what tells this end's state has not (the server's SYN
+	 * +ACK, which decides that it listened, held at the paused node) */
 	if (!ep->inferred_known)
-		return ep->true_known && ep->truth != TCPSTATE_CLOSED
-		       ? LIVE_NOT_ON_WIRE : LIVE_SAME;
+		return !ep->true_known || ep->truth == TCPSTATE_CLOSED ? LIVE_SAME
+		       : c->wire_id ? LIVE_IN_FLIGHT : LIVE_NOT_ON_WIRE;
 	enum tcpstate truth = ep->true_known ? ep->truth : TCPSTATE_CLOSED;
 
 	if (truth == ep->inferred)
@@ -109,7 +113,7 @@ static enum live_agree compare(const struct live_model *m,
 static void recompare(struct live_model *m, struct live_conn *c)
 {
 	for (int e = 0; e < 2; e++)
-		c->ep[e].agree = compare(m, &c->ep[e]);
+		c->ep[e].agree = compare(m, c, &c->ep[e]);
 }
 
 static void recompare_all(struct live_model *m)

@@ -30,7 +30,6 @@
 #include "loop.h"
 #include "replay.h"
 #include "session.h"
-#include "source.h"
 #include "term.h"
 #include "textesc.h"
 #include "tui_model.h"
@@ -41,6 +40,9 @@
 #define TUI_INDEX_CHUNK 2000        /* frames per indexing call in the loop */
 #define TUI_INDEX_BUDGET_NS 8000000LL /* indexing time per loop pass */
 #define TUI_LIVE_MARGIN_NS 200000000LL /* live: frames captured, not yet recorded */
+
+_Static_assert(TUI_FEED_OUTPUT_LINES == TUI_OUTPUT_LINES,
+	       "the feed's output lines are the model's");
 
 static int64_t mono_ns(void)
 {
@@ -98,6 +100,13 @@ struct tui {
 	char live_banner[160];
 	char op;                /* the live key whose answer is awaited */
 	char side_for;          /* a socket key waiting for c(lient) or s(erver) */
+	/* The command prompt's purpose: '!' a kernel peer, 'l' listen, 'c'
+	 * connect, 's' send; on node prompt_node (and, to send, its
+	 * connection prompt_id). */
+	char prompt_op;
+	bool peer_done;         /* the kernel peer's end has been said */
+	int prompt_node;
+	uint32_t prompt_id;
 };
 
 /* --- Live: the session's keys and status ---------------------------------- */
@@ -137,20 +146,64 @@ static void on_event(const struct session_event *ev, void *user)
 	    !(ev->text_len == 10 && !memcmp(ev->text, "advance-to", 10)))
 		snprintf(f->fired, sizeof f->fired, "%s's %.*s timer", ev->node_name,
 			 (int)(ev->text_len < 40 ? ev->text_len : 40), ev->text);
-	if (ev->kind == SESSION_EV_APP_OUT || ev->kind == SESSION_EV_PEER_OUT) {
-		char esc[128];
+	if (ev->kind == SESSION_EV_APP_OUT || ev->kind == SESSION_EV_PEER_OUT)
+		tui_feed_say(f, ev->node >= 0 ? ev->node_name : "kernel", ev->text,
+			     ev->text_len);
+	/* the playground's sockets: what the node's app would read */
+	if (ev->kind == SESSION_EV_PLAY && ev->node >= 0) {
+		char line[160];
+		int n = snprintf(line, sizeof line, "conn %u ",
+				 (unsigned)ev->u.play.id);
+		size_t len;
 
-		textesc_escape(esc, sizeof esc, ev->text, ev->text_len, 0);
-		if (f->noutput == 6) {
-			memmove(f->output[0], f->output[1], sizeof f->output[0] * 5);
-			f->noutput = 5;
+		switch (ev->u.play.what) {
+		case SESSION_PLAY_CONNECTED:
+			snprintf(line + n, sizeof line - (size_t)n, "connected");
+			break;
+		case SESSION_PLAY_DATA:
+			snprintf(line + n, sizeof line - (size_t)n, "read %zu bytes: ",
+				 ev->text_len);
+			break;
+		case SESSION_PLAY_EOF:
+			snprintf(line + n, sizeof line - (size_t)n,
+				 "read the end (the peer's FIN)");
+			break;
+		case SESSION_PLAY_ERROR:
+			snprintf(line + n, sizeof line - (size_t)n, "error: ");
+			break;
 		}
-		snprintf(f->output[f->noutput++], sizeof f->output[0], "%s: %.110s",
-			 ev->node >= 0 ? ev->node_name : "kernel", esc);
-		f->outputs++;
+		len = strlen(line);
+		/* the data or the error text, escaped with the rest */
+		if (ev->u.play.what == SESSION_PLAY_DATA ||
+		    ev->u.play.what == SESSION_PLAY_ERROR) {
+			size_t room = sizeof line - 1 - len;
+			size_t take = ev->text_len < room ? ev->text_len : room;
+
+			memcpy(line + len, ev->text, take);
+			len += take;
+			line[len] = '\0';
+		}
+		tui_feed_say(f, ev->node_name, line, len);
 	}
 	if (f->lm)
 		live_model_event(f->lm, ev);
+}
+
+void tui_feed_say(struct tui_feed *f, const char *who, const char *text,
+		  size_t len)
+{
+	char esc[128];
+
+	textesc_escape(esc, sizeof esc, text, len, 0);
+	if (f->noutput == TUI_FEED_OUTPUT_LINES) {
+		memmove(f->output[0], f->output[1],
+			sizeof f->output[0] * (TUI_FEED_OUTPUT_LINES - 1));
+		f->noutput = TUI_FEED_OUTPUT_LINES - 1;
+	}
+	snprintf(f->output[f->noutput++], sizeof f->output[0], "%.16s: %.108s",
+		 who, esc);
+	f->outputs++;
+	f->events++; /* something to show */
 }
 
 struct session_sink tui_feed_sink(struct tui_feed *f)
@@ -177,8 +230,77 @@ static const char *socket_verb(char key)
 	case 'w': return "shutdown(write)";
 	case 'x': return "close";
 	case 'X': return "abort";
+	case 'l': return "listen";
+	case 'c': return "connect";
+	case 's': return "send";
 	default: return "drop the next segment arriving";
 	}
+}
+
+/* The node called name ("client", "server"), or -1. */
+static int node_named(const struct session *s, const char *name)
+{
+	struct session_node_info info;
+
+	for (int i = 0; i < session_node_count(s); i++)
+		if (session_node_info(s, i, &info) && !strcmp(info.name, name))
+			return i;
+	return -1;
+}
+
+/* The port of the node's first listener, or 0. */
+static unsigned listener_port(const struct session *s, int node)
+{
+	struct session_node_info info;
+
+	if (node < 0 || !session_node_info(s, node, &info))
+		return 0;
+	for (size_t i = 0; i < info.nconns; i++) {
+		const char *colon = strrchr(info.conn[i].local, ':');
+
+		if (info.conn[i].listener && colon)
+			return (unsigned)strtoul(colon + 1, NULL, 10);
+	}
+	return 0;
+}
+
+/* Whether the node listens on port already. */
+static bool listens_on(const struct session *s, int node, unsigned port)
+{
+	struct session_node_info info;
+	char want[8];
+
+	snprintf(want, sizeof want, ":%u", port);
+	if (!session_node_info(s, node, &info))
+		return false;
+	for (size_t i = 0; i < info.nconns; i++) {
+		size_t n = strlen(info.conn[i].local);
+
+		if (info.conn[i].listener && n >= strlen(want) &&
+		    !strcmp(info.conn[i].local + n - strlen(want), want))
+			return true;
+	}
+	return false;
+}
+
+/* Typed text to bytes: \n, \r, \t and \\ as in C, the rest as typed.
+ * Returns the length. */
+static size_t unescape_text(char *out, size_t size, const char *in)
+{
+	size_t n = 0;
+
+	for (; *in && n + 1 < size; in++) {
+		char c = *in;
+
+		if (c == '\\' && in[1]) {
+			in++;
+			c = *in == 'n' ? '\n' : *in == 'r' ? '\r' : *in == 't' ? '\t'
+									: *in;
+		}
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n;
 }
 
 static void live_done(struct session *s, int node, bool ok, const char *key,
@@ -192,11 +314,13 @@ static void live_done(struct session *s, int node, bool ok, const char *key,
 	else if (t->op == 'n' && session_node_info(s, node, &info))
 		snprintf(t->m.message, sizeof t->m.message,
 			 "%s sent its oldest held segment", info.name);
-	else if (t->op == 'w' || t->op == 'x' || t->op == 'X' || t->op == 'd')
+	else if (t->op == 'w' || t->op == 'x' || t->op == 'X' || t->op == 'd' ||
+		 t->op == 'l' || t->op == 'c' || t->op == 's')
 		snprintf(t->m.message, sizeof t->m.message, "%s: %s done%s",
 			 session_node_info(s, node, &info) ? info.name : "node",
 			 socket_verb(t->op),
-			 all_paused(s) && t->op != 'd' ? " (n sends what it sent)" : "");
+			 all_paused(s) && t->op != 'd' && t->op != 'l'
+				 ? " (n sends what it sent)" : "");
 	else if (t->op == ' ')
 		snprintf(t->m.message, sizeof t->m.message, "%s",
 			 all_paused(s) ? "every node paused: n sends one segment, "
@@ -214,9 +338,47 @@ static void socket_op(struct tui *t, char op, int e)
 	const struct live_model *lm = t->feed ? t->feed->lm : NULL;
 	const struct live_conn *c = NULL;
 	struct session_node_info info;
-	char err[256];
+	char err[256], dflt[64];
 	uint32_t id = 0;
 
+	if (op == 'l' || op == 'c') {
+		/* on a node, not on a connection */
+		int node = node_named(t->s, e ? "server" : "client");
+
+		if (node < 0) {
+			snprintf(t->m.message, sizeof t->m.message,
+				 "there is no lwIP %s in this session",
+				 e ? "server" : "client");
+			return;
+		}
+		t->prompt_op = op;
+		t->prompt_node = node;
+		if (op == 'l') {
+			/* the article's port, or the next free one */
+			unsigned port = 8888;
+
+			while (listens_on(t->s, node, port) && port < 8899)
+				port++;
+			snprintf(dflt, sizeof dflt, "%u", port);
+			tui_model_command_prompt(&t->m, e ? "server: listen on port "
+							     "(Enter): "
+							   : "client: listen on port "
+							     "(Enter): ", dflt);
+		} else {
+			/* to the other node, at its listener */
+			int other = node_named(t->s, e ? "client" : "server");
+			unsigned port = listener_port(t->s, other);
+
+			snprintf(dflt, sizeof dflt, "%s:%u",
+				 e ? SESSION_CLIENT_IP : SESSION_SERVER_IP,
+				 port ? port : 8888);
+			tui_model_command_prompt(&t->m, e ? "server: connect to "
+							     "(Enter): "
+							   : "client: connect to "
+							     "(Enter): ", dflt);
+		}
+		return;
+	}
 	for (size_t i = 0; lm && i < live_model_conn_count(lm); i++)
 		if (live_model_conn(lm, i)->wire_id == t->m.sel)
 			c = live_model_conn(lm, i);
@@ -243,6 +405,16 @@ static void socket_op(struct tui *t, char op, int e)
 		snprintf(t->m.message, sizeof t->m.message,
 			 "lwIP has no open socket at the %s any more",
 			 e ? "server" : "client");
+		return;
+	}
+	if (op == 's') {
+		t->prompt_op = 's';
+		t->prompt_node = node;
+		t->prompt_id = id;
+		tui_model_command_prompt(&t->m, e ? "server: send (\\n newline, "
+						     "Enter): "
+						   : "client: send (\\n newline, "
+						     "Enter): ", "hello\\n");
 		return;
 	}
 	t->op = op;
@@ -275,9 +447,18 @@ static bool live_key(struct tui *t, int key)
 	case '!':
 		/* the article's check: a kernel client to the lwIP server
 		 * (which answers no HTTP: --http0.9 shows its reply) */
-		tui_model_command_prompt(&t->m,
+		t->prompt_op = '!';
+		tui_model_command_prompt(&t->m, "kernel peer command (Enter runs): ",
 					 "curl -sS --http0.9 http://192.0.2.2:8888/");
 		return true;
+	case 'l':
+	case 'c':
+		t->side_for = (char)key;
+		snprintf(t->m.message, sizeof t->m.message,
+			 "%s at: c client, s server (another key cancels)",
+			 socket_verb((char)key));
+		return true;
+	case 's':
 	case 'w':
 	case 'x':
 	case 'X':
@@ -348,6 +529,70 @@ static void live_status(struct tui *t)
 	t->m.banner = t->live_banner;
 }
 
+/* Enter at a live prompt: what it asked for, with what was typed. */
+static void prompt_answered(struct tui *t)
+{
+	const char *in = t->m.input;
+	char err[256], text[160];
+	unsigned long long port;
+	char *end;
+	bool sent = false;
+
+	err[0] = '\0';
+	t->op = t->prompt_op;
+	switch (t->prompt_op) {
+	case '!':
+		if (session_start_command(t->s, in, SESSION_CMD_DETACHED, err,
+					  sizeof err))
+			snprintf(t->m.message, sizeof t->m.message,
+				 "kernel peer started: %.100s%s", in,
+				 all_paused(t->s) ? " (it cannot be paused: the "
+						    "nodes can)" : "");
+		else
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return;
+	case 'l':
+		port = strtoull(in, &end, 10);
+		if (in[0] < '1' || in[0] > '9' || *end || port > 65535) {
+			snprintf(t->m.message, sizeof t->m.message,
+				 "listen: '%.20s' is not a port (1 to 65535)", in);
+			return;
+		}
+		sent = session_listen(t->s, t->prompt_node, (uint16_t)port,
+				      live_done, t, err, sizeof err);
+		break;
+	case 'c': {
+		const char *colon = strrchr(in, ':');
+		char ip[32];
+
+		port = colon ? strtoull(colon + 1, &end, 10) : 0;
+		if (!colon || colon == in || (size_t)(colon - in) >= sizeof ip ||
+		    colon[1] < '1' || colon[1] > '9' || *end || port > 65535) {
+			snprintf(t->m.message, sizeof t->m.message,
+				 "connect: '%.40s' is not IP:PORT", in);
+			return;
+		}
+		memcpy(ip, in, (size_t)(colon - in));
+		ip[colon - in] = '\0';
+		/* session_connect refuses addresses off the test network */
+		sent = session_connect(t->s, t->prompt_node, ip, (uint16_t)port,
+				       live_done, t, err, sizeof err);
+		break;
+	}
+	case 's': {
+		size_t len = unescape_text(text, sizeof text, in);
+
+		sent = session_write(t->s, t->prompt_node, t->prompt_id, text, len,
+				     live_done, t, err, sizeof err);
+		break;
+	}
+	default:
+		return;
+	}
+	if (!sent)
+		snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+}
+
 static void handle_key(struct tui *t, const struct term_key *k)
 {
 	unsigned r = 0;
@@ -381,17 +626,8 @@ static void handle_key(struct tui *t, const struct term_key *k)
 			bool was_playing = t->m.playing;
 			r = tui_model_key(&t->m, key);
 			if (t->s && t->m.command_ready) {
-				char err[256];
-
 				t->m.command_ready = false;
-				if (session_start_command(t->s, t->m.input, SESSION_CMD_DETACHED, err,
-							  sizeof err))
-					snprintf(t->m.message, sizeof t->m.message,
-						 "kernel peer started: %.100s%s", t->m.input,
-						 all_paused(t->s) ? " (it cannot be paused: the "
-								    "nodes can)" : "");
-				else
-					snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+				prompt_answered(t);
 			}
 			/* live: back to the newest frame, the screen follows
 			 * again; anywhere else, it stays where the teacher is */
@@ -560,6 +796,16 @@ static void tick(struct loop *l, void *user)
 			t->fed = t->feed->segments;
 		else if (replay_at_end(t->m.rp))
 			indexing = false;
+		int st;
+		bool peer_done = session_command_done(t->s, &st);
+
+		if (peer_done && !t->peer_done) {
+			char what[48];
+
+			snprintf(what, sizeof what, "(ended, exit status %d)", st);
+			tui_feed_say(t->feed, "kernel", what, strlen(what));
+		}
+		t->peer_done = peer_done;
 		if (t->feed->events) {
 			t->feed->events = 0;
 			live_status(t);
@@ -603,15 +849,21 @@ static void tick(struct loop *l, void *user)
 	 * screen when its 2 x MSL is over, though no frame follows it (a
 	 * margin for frames captured but not yet recorded) */
 	if (t->s && replay_at_end(t->m.rp)) {
-		int64_t wall = source_now_ns();
+		/* the classroom clock (session_wire_clock): paused, no
+		 * TIME_WAIT ends on the wire, as none ends in lwIP */
+		double speed;
+		int64_t wire = session_wire_clock(t->s, &speed);
+		bool running = speed > 0;
 		int64_t was_due = replay_next_deadline(t->m.rp);
 
-		replay_advance(t->m.rp, wall - TUI_LIVE_MARGIN_NS);
+		replay_advance(t->m.rp, wire - TUI_LIVE_MARGIN_NS);
 		int64_t due = replay_next_deadline(t->m.rp);
 		if (due != was_due) /* a timer fired: a state changed */
 			t->dirty = true;
-		if (due != INT64_MAX) {
-			int64_t d = due + TUI_LIVE_MARGIN_NS - wall;
+		/* paused, the wire's clock stands still: the nodes' clock
+		 * events (t, Space) bring the next pass */
+		if (due != INT64_MAX && running) {
+			int64_t d = (int64_t)((double)(due + TUI_LIVE_MARGIN_NS - wire) / speed);
 			d = d < 0 ? 0 : d;
 			wake = wake < 0 || d < wake ? d : wake;
 		}

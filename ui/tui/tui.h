@@ -29,6 +29,7 @@ int tui_run(const struct tui_opts *o);
  * exists). lm (may be NULL) is fed every event too. */
 struct live_model;
 struct session;
+#define TUI_FEED_OUTPUT_LINES 32
 struct tui_feed {
 	struct live_model *lm;
 	uint64_t segments;      /* wire segments seen: the recording has grown */
@@ -36,12 +37,17 @@ struct tui_feed {
 	char notice[256];       /* the last notice (or death), for the status line */
 	char fired[64];         /* the last timer fired */
 	/* The apps' and the kernel peer's output lines, escaped, newest last. */
-	char output[6][128];
+	char output[TUI_FEED_OUTPUT_LINES][128];
 	int noutput;
 	uint64_t outputs;       /* lines so far (a change to show) */
 	bool paused;            /* every node paused (kept by the screen's loop) */
 };
 struct session_sink tui_feed_sink(struct tui_feed *f);
+
+/* A line for the output pane from the command itself (a script's
+ * progress), escaped here; who names its source ("script"). */
+void tui_feed_say(struct tui_feed *f, const char *who, const char *text,
+		  size_t len);
 
 /* The same screen over a live session: o->path is the session's recording,
  * followed as it grows (the session must be running on its loop, recording

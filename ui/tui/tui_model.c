@@ -485,9 +485,11 @@ static unsigned prompt_key(struct tui_model *m, int key)
 	return TUI_HANDLED | TUI_REDRAW;
 }
 
-unsigned tui_model_command_prompt(struct tui_model *m, const char *initial)
+unsigned tui_model_command_prompt(struct tui_model *m, const char *label,
+				  const char *initial)
 {
 	m->prompt = TUI_PROMPT_COMMAND;
+	snprintf(m->prompt_label, sizeof(m->prompt_label), "%s", label);
 	snprintf(m->input, sizeof(m->input), "%s", initial);
 	m->command_ready = false;
 	return TUI_HANDLED | TUI_REDRAW;

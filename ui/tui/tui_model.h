@@ -16,6 +16,10 @@
 
 struct live_model;
 
+/* Live: the output lines kept for the screen (the apps', the kernel
+ * peer's, a script's). */
+#define TUI_OUTPUT_LINES 32
+
 enum tui_pane {
 	TUI_PANE_CONNS,
 	TUI_PANE_LADDER,
@@ -37,7 +41,8 @@ enum tui_prompt {
 	TUI_PROMPT_NONE,
 	TUI_PROMPT_GOTO,
 	TUI_PROMPT_FILTER,
-	TUI_PROMPT_COMMAND,   /* live: a kernel peer's command line ('!') */
+	TUI_PROMPT_COMMAND,   /* live: what a live key asks (its label says what:
+			       * a kernel peer's command line, a port, ...) */
 };
 
 #define TUI_SPEED_MIN 0.1
@@ -61,9 +66,10 @@ struct tui_model {
 	const struct live_model *lm;
 	uint64_t live_now_ns;
 	bool command_ready;    /* Enter at the command prompt: input holds it */
+	char prompt_label[64]; /* the command prompt's question */
 	/* Live: the apps' and the kernel peer's last output lines (escaped),
 	 * oldest first, shown at the bottom of the explanation. */
-	char output[6][128];
+	char output[TUI_OUTPUT_LINES][128];
 	int noutput;
 	int64_t msl_ns;
 
@@ -85,7 +91,7 @@ struct tui_model {
 	bool gap_cut;          /* the last play step cut a long gap */
 
 	enum tui_prompt prompt;
-	char input[64];        /* what is typed at the prompt */
+	char input[160];       /* what is typed at the prompt */
 	char filter[64];       /* the connection filter in force ("" none) */
 	char message[160];     /* a one-off message for the status line */
 
@@ -147,7 +153,8 @@ enum tui_key {
 };
 
 /* Live: opens the command prompt with a default command. */
-unsigned tui_model_command_prompt(struct tui_model *m, const char *initial);
+unsigned tui_model_command_prompt(struct tui_model *m, const char *label,
+				  const char *initial);
 
 /* A key through the one table of actions. */
 unsigned tui_model_key(struct tui_model *m, int key);

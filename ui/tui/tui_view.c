@@ -4,6 +4,8 @@
  * replay index, and draws the explanation, timers, status line and help. */
 #include "tui_view.h"
 
+#include "live_model.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 
 struct layout_sizes {
 	struct grid_rect conns, ladder, diagram, explain, status;
+	struct grid_rect output; /* live, where there is room: 0 x 0 otherwise */
 };
 
 /* Panes by size: the connection list on top; below it the ladder with the
@@ -59,7 +62,24 @@ static struct layout_sizes layout(int w, int h, uint64_t nconns)
 	L.explain = (struct grid_rect){ 0, conns_h + body - explain_h, left_w, explain_h };
 	L.diagram = (struct grid_rect){ left_w, conns_h, diag_w, body };
 	L.status = (struct grid_rect){ 0, h - 1, w, 1 };
+	L.output = (struct grid_rect){ 0, 0, 0, 0 };
 	return L;
+}
+
+/* Live: the output pane under the diagram, in the rows its layout leaves
+ * (4 lines at least; at 80x24 there are none, and the output stays at the
+ * bottom of the explanation). */
+static void layout_output(struct layout_sizes *L)
+{
+	int dw, dh;
+
+	view_diagram_layout_size(view_diagram_layout_for(L->diagram.w - 2, L->diagram.h - 2),
+				 &dw, &dh);
+	if (!dh || L->diagram.h - (dh + 2) < 6)
+		return;
+	L->output = (struct grid_rect){ L->diagram.x, L->diagram.y + dh + 2, L->diagram.w,
+					L->diagram.h - (dh + 2) };
+	L->diagram.h = dh + 2;
 }
 
 static struct grid_rect inner(struct grid_rect r)
@@ -97,6 +117,32 @@ static void fmt_endpoint(char *buf, size_t size, const struct replay_conn *c, in
 }
 
 /* --- The connection list ------------------------------------------------------- */
+
+/* Live: lwIP's states of the row's connection, and how they compare with
+ * the wire's; dim when the position is not the newest frame (lwIP's are
+ * now's). A kernel end has none ("kernel"). */
+static void live_truth(const struct tui_model *m, struct view_conns_row *row)
+{
+	row->truth[0] = row->truth[1] = "";
+	row->truth_dim = m->pos < replay_frames(m->rp);
+	for (size_t i = 0; i < live_model_conn_count(m->lm); i++) {
+		const struct live_conn *c = live_model_conn(m->lm, i);
+		if (c->wire_id != row->id)
+			continue;
+		for (int e = 0; e < 2; e++) {
+			const struct live_endpoint *ep = &c->ep[e];
+			if (ep->node < 0) {
+				row->truth[e] = "kernel";
+				continue;
+			}
+			row->truth[e] = ep->true_known ? tcpstate_to_str(ep->truth) : "-";
+			row->mark[e] = ep->agree == LIVE_DIFFER ? VIEW_CONNS_DIFFER
+				       : ep->agree == LIVE_IN_FLIGHT || ep->agree == LIVE_NOT_ON_WIRE
+					       ? VIEW_CONNS_IN_FLIGHT : VIEW_CONNS_AGREE;
+		}
+		return;
+	}
+}
 
 static void draw_conns(struct grid *g, const struct tui_model *m, struct grid_rect r,
 		       struct tui_layout *lay)
@@ -155,9 +201,13 @@ static void draw_conns(struct grid *g, const struct tui_model *m, struct grid_re
 		snprintf(ended[n], sizeof(ended[n]), "%s", at.ended ? at.ended : "");
 		snprintf(hist[n], sizeof(hist[n]), "%s", at.history);
 	}
+	/* live: lwIP's own states now, beside the wire's (live_model.h) */
+	for (int i = 0; m->lm && i < n; i++)
+		live_truth(m, &vr[i]);
 	size_t selrow = seli >= top && seli < top + (uint64_t)n
 				? (size_t)(seli - top) : (size_t)n;
-	struct view_conns_in ci = { .rows = vr, .nrows = (size_t)n, .selected = selrow };
+	struct view_conns_in ci = { .rows = vr, .nrows = (size_t)n, .selected = selrow,
+				    .live = m->live };
 	struct view_conns_out co;
 	view_conns_draw(g, in, &ci, &co);
 	lay->conn_rows = (struct grid_rect){ in.x, co.y0, in.w, co.nlines };
@@ -451,7 +501,7 @@ static int timer_rows(const struct tui_model *m)
 }
 
 static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_rect r,
-			 struct tui_view_state *view)
+			 bool output_pane, struct tui_view_state *view)
 {
 	grid_box(g, r, frame_role(m, TUI_PANE_EXPLAIN),
 		 m->ja ? " 説明 (L: English) "
@@ -561,7 +611,7 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
 	int out_rows = 0;
-	if (m->live && m->noutput && in.h > 4) {
+	if (m->live && m->noutput && in.h > 4 && !output_pane) {
 		/* the apps' and the kernel peer's output, last lines, as many
 		 * as leave the explanation half the pane (one at least) */
 		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
@@ -587,6 +637,42 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	if (view->explain_more || top)
 		grid_text(g, r.x + r.w - 34, r.y + r.h - 1, 32, GRID_ROLE_KEY,
 			  m->ja ? " Tab→説明, ↑↓で続き " : " more: Tab to here, then Up/Down ");
+}
+
+/* Live: the apps', the kernel peer's and a script's lines, escaped when
+ * they came (tui.c), newest at the bottom, wrapped. */
+static void draw_output(struct grid *g, const struct tui_model *m, struct grid_rect r)
+{
+	grid_box(g, r, GRID_ROLE_BORDER, m->ja ? " 出力 (アプリ, カーネル側) "
+					       : " Output (apps, kernel peer) ");
+	struct grid_rect in = inner(r);
+	in.x += 1;
+	in.w -= 2;
+	if (in.w <= 0 || in.h <= 0)
+		return;
+	if (!m->noutput) {
+		draw_wrapped(g, in, in.y, GRID_ROLE_DIM,
+			     m->ja ? "アプリとカーネル側のコマンド (!) の出力がここに出ます。"
+				   : "What the apps and a kernel peer command (!) print comes here.");
+		return;
+	}
+	/* the newest lines that fit, the oldest of them cut at its top */
+	struct grid_rect measure = { in.x, 0, in.w, 0 };
+	int first = m->noutput, rows = 0;
+	while (first > 0 && rows < in.h)
+		rows += draw_wrapped_from(g, measure, 0, 0, GRID_ROLE_NORMAL, m->output[--first]);
+	int y = in.y, skip = rows > in.h ? rows - in.h : 0;
+	for (int i = first; i < m->noutput && y < in.y + in.h; i++) {
+		/* "server: ..." the source in its role, the line as it came */
+		const char *line = m->output[i];
+		enum grid_role role = !strncmp(line, "server:", 7) ? GRID_ROLE_SERVER
+				      : !strncmp(line, "client:", 7) ? GRID_ROLE_CLIENT
+				      : !strncmp(line, "script:", 7) ? GRID_ROLE_DIM
+								      : GRID_ROLE_NORMAL;
+		struct grid_rect lr = { in.x, y, in.w, in.y + in.h - y };
+		y += draw_wrapped_from(g, lr, y, skip, role, line) - skip;
+		skip = 0;
+	}
 }
 
 /* TIME_WAIT countdowns of the selected connection, in capture time, with a
@@ -654,14 +740,21 @@ static void draw_status(struct grid *g, const struct tui_model *m, struct grid_r
 		snprintf(left, sizeof(left), " %s  pkt %" PRIu64 "/%s  %s%s%s %.4gx ", esc_title,
 			 m->pos, frames, ts, ts[0] ? "  " : "", m->playing ? "playing" : "paused",
 			 m->speed);
-	int x = grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
+	/* a live key's question takes the whole line: a command is long */
+	int x = m->prompt == TUI_PROMPT_COMMAND ? grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, " ")
+						: grid_text(g, 0, r.y, r.w, GRID_ROLE_STATUS, left);
 	if (m->prompt != TUI_PROMPT_NONE) {
-		char p[128];
-		snprintf(p, sizeof(p), "%s%s_",
-			 m->prompt == TUI_PROMPT_GOTO ? "go to frame: "
-			 : m->prompt == TUI_PROMPT_COMMAND ? "kernel peer command (Enter runs): "
-							   : "filter: ",
-			 m->input);
+		char p[256];
+		const char *label = m->prompt == TUI_PROMPT_GOTO ? "go to frame: "
+				    : m->prompt == TUI_PROMPT_COMMAND ? m->prompt_label
+								      : "filter: ";
+		/* what is typed is ASCII (prompt_key): where it does not fit,
+		 * its end is shown, where the cursor is */
+		const char *in = m->input;
+		int room = r.w - x - (int)strlen(label) - 1;
+		if (room > 4 && (int)strlen(in) > room)
+			in += strlen(in) - (size_t)(room - 3);
+		snprintf(p, sizeof(p), "%s%s%s_", label, in != m->input ? "..." : "", in);
 		grid_text(g, x, r.y, r.w - x, GRID_ROLE_KEY, p);
 		return;
 	}
@@ -790,6 +883,8 @@ void tui_view_draw(struct grid *g, const struct tui_model *m, struct tui_layout 
 		return;
 	}
 	struct layout_sizes L = layout(w, h, m->nvisible);
+	if (m->live)
+		layout_output(&L);
 	lay->pane[TUI_PANE_CONNS] = L.conns;
 	lay->pane[TUI_PANE_LADDER] = L.ladder;
 	lay->pane[TUI_PANE_DIAGRAM] = L.diagram;
@@ -797,7 +892,9 @@ void tui_view_draw(struct grid *g, const struct tui_model *m, struct tui_layout 
 	draw_conns(g, m, L.conns, lay);
 	draw_ladder(g, m, L.ladder, lay);
 	draw_diagram(g, m, L.diagram);
-	draw_explain(g, m, L.explain, &lay->view);
+	draw_explain(g, m, L.explain, L.output.h > 0, &lay->view);
+	if (L.output.h)
+		draw_output(g, m, L.output);
 	draw_timers(g, m, L.explain);
 	draw_status(g, m, L.status);
 	if (m->help)

@@ -9,13 +9,15 @@
 
 #define STATE_W 12 /* "ESTABLISHED", and the title "client state" */
 
-enum col { C_ID, C_CLIENT, C_SERVER, C_CSTATE, C_SSTATE, C_SEGS, C_CBYTES,
-	   C_SBYTES, C_ENDED, C_HISTORY, C_COUNT };
+enum col { C_ID, C_CLIENT, C_SERVER, C_CSTATE, C_CTRUE, C_SSTATE, C_STRUE,
+	   C_SEGS, C_CBYTES, C_SBYTES, C_ENDED, C_HISTORY, C_COUNT };
 
 static const char *const col_title[C_COUNT] = {
-	"id", "client", "server", "client state", "server state", "segs",
-	"bytes c->s", "bytes s->c", "ended", "history",
+	"id", "client", "server", "client state", "client lwIP", "server state",
+	"server lwIP", "segs", "bytes c->s", "bytes s->c", "ended", "history",
 };
+/* Live, the states inferred from the wire say so beside lwIP's. */
+static const char *const live_state_title[2] = { "client wire", "server wire" };
 
 static unsigned col_bit(enum col c)
 {
@@ -24,6 +26,7 @@ static unsigned col_bit(enum col c)
 	case C_CLIENT: return VIEW_CONNS_COL_CLIENT;
 	case C_SERVER: return VIEW_CONNS_COL_SERVER;
 	case C_CSTATE: return VIEW_CONNS_COL_CSTATE;
+	case C_CTRUE: case C_STRUE: return VIEW_CONNS_COL_TRUTH;
 	case C_SSTATE: return VIEW_CONNS_COL_SSTATE;
 	case C_SEGS: return VIEW_CONNS_COL_SEGS;
 	case C_CBYTES: case C_SBYTES: return VIEW_CONNS_COL_BYTES;
@@ -49,6 +52,7 @@ static void choose(const struct view_conns_in *in, int w, int width[C_COUNT])
 {
 	int want[C_COUNT] = {
 		[C_ID] = 4, [C_CSTATE] = STATE_W, [C_SSTATE] = STATE_W,
+		[C_CTRUE] = STATE_W, [C_STRUE] = STATE_W,
 		[C_SEGS] = 6, [C_CBYTES] = 10, [C_SBYTES] = 10,
 	};
 	want[C_CLIENT] = max_text(in, offsetof(struct view_conns_row, client), 15, 47);
@@ -72,6 +76,12 @@ static void choose(const struct view_conns_in *in, int w, int width[C_COUNT])
 	for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++)
 		width[must[i]] = want[must[i]];
 
+	/* Live, lwIP's states next, both or neither (at 80 columns they do
+	 * not fit: the explanation's "lwIP now" says them). */
+	if (in->live && used + 2 * (STATE_W + 1) <= w) {
+		width[C_CTRUE] = width[C_STRUE] = STATE_W;
+		used += 2 * (STATE_W + 1);
+	}
 	/* Then, while they fit: segments, how it ended, history, bytes. */
 	static const enum col extra[] = { C_SEGS, C_ENDED, C_HISTORY };
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
@@ -107,6 +117,14 @@ static void row_text(const struct view_conns_row *r, enum col c, char *buf, size
 	case C_SERVER: snprintf(buf, n, "%s", r->server ? r->server : ""); break;
 	case C_CSTATE: snprintf(buf, n, "%s", tcpstate_to_str(r->state[0])); break;
 	case C_SSTATE: snprintf(buf, n, "%s", tcpstate_to_str(r->state[1])); break;
+	case C_CTRUE:
+	case C_STRUE: {
+		int e = c == C_STRUE;
+		snprintf(buf, n, "%s%s", r->truth[e] ? r->truth[e] : "",
+			 r->mark[e] == VIEW_CONNS_DIFFER ? "!"
+			 : r->mark[e] == VIEW_CONNS_IN_FLIGHT ? "*" : "");
+		break;
+	}
 	case C_SEGS: snprintf(buf, n, "%llu", (unsigned long long)r->segments); break;
 	case C_CBYTES: snprintf(buf, n, "%llu", (unsigned long long)r->bytes[0]); break;
 	case C_SBYTES: snprintf(buf, n, "%llu", (unsigned long long)r->bytes[1]); break;
@@ -133,7 +151,10 @@ void view_conns_draw(struct grid *g, struct grid_rect r,
 	for (int c = 0; c < C_COUNT; c++) {
 		if (!width[c])
 			continue;
-		cell(g, x, r.y, width[c], (enum col)c, GRID_ROLE_TITLE, col_title[c]);
+		const char *title = col_title[c];
+		if (in->live && width[C_CTRUE] && (c == C_CSTATE || c == C_SSTATE))
+			title = live_state_title[c == C_SSTATE];
+		cell(g, x, r.y, width[c], (enum col)c, GRID_ROLE_TITLE, title);
 		x += width[c] + 1;
 	}
 
@@ -168,6 +189,12 @@ void view_conns_draw(struct grid *g, struct grid_rect r,
 				role = GRID_ROLE_CLIENT;
 			else if (c == C_SSTATE)
 				role = GRID_ROLE_SERVER;
+			else if (c == C_CTRUE || c == C_STRUE) {
+				int e = c == C_STRUE;
+				role = row->mark[e] == VIEW_CONNS_DIFFER ? GRID_ROLE_ERROR
+				       : row->truth_dim ? GRID_ROLE_DIM
+				       : e ? GRID_ROLE_SERVER : GRID_ROLE_CLIENT;
+			}
 			cell(g, x, y, width[c], (enum col)c, role, buf);
 			x += width[c] + 1;
 		}

@@ -19,6 +19,16 @@ struct view_conns_row {
 	uint64_t bytes[2];           /* payload sent by client, by server */
 	const char *ended;           /* "" or NULL while open */
 	const char *history;         /* Zeek-style, uppercase the client */
+	/* Live (view_conns_in.live): lwIP's own state of each end ("" for a
+	 * kernel peer's end or one not known), and how it compares with the
+	 * wire's. */
+	const char *truth[2];
+	enum view_conns_mark {
+		VIEW_CONNS_AGREE,     /* or a documented difference of models */
+		VIEW_CONNS_IN_FLIGHT, /* a held segment explains it: '*' */
+		VIEW_CONNS_DIFFER,    /* a disagreement: '!' */
+	} mark[2];
+	bool truth_dim;              /* the position is in the past: lwIP's is now */
 };
 
 struct view_conns_in {
@@ -26,6 +36,7 @@ struct view_conns_in {
 	size_t nrows;
 	size_t selected;             /* >= nrows: none */
 	int scroll;                  /* first row shown, as last returned */
+	bool live;                   /* lwIP's states beside the wire's, where they fit */
 };
 
 struct view_conns_out {
@@ -46,6 +57,7 @@ enum view_conns_col {
 	VIEW_CONNS_COL_BYTES = 1u << 6,   /* both directions */
 	VIEW_CONNS_COL_ENDED = 1u << 7,
 	VIEW_CONNS_COL_HISTORY = 1u << 8,
+	VIEW_CONNS_COL_TRUTH = 1u << 9,   /* live: lwIP's, both ends */
 };
 
 void view_conns_draw(struct grid *g, struct grid_rect r,

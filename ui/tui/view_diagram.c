@@ -452,6 +452,16 @@ enum view_diagram_layout view_diagram_layout_for(int w, int h)
 	return VIEW_DIAGRAM_LINE;
 }
 
+void view_diagram_layout_size(enum view_diagram_layout l, int *w, int *h)
+{
+	const struct layout *L = l == VIEW_DIAGRAM_FULL ? &layout_full
+				 : l == VIEW_DIAGRAM_WIDE ? &layout_wide
+				 : l == VIEW_DIAGRAM_TALL ? &layout_tall : NULL;
+
+	*w = L ? L->w : 0;
+	*h = L ? L->h : 0;
+}
+
 void view_diagram_draw(struct grid *g, struct grid_rect r,
 		       const struct view_diagram_input *in)
 {

@@ -38,6 +38,10 @@ enum view_diagram_layout view_diagram_layout_for(int w, int h);
 
 /* Draws into r (clipped to it). Leaves the grid unclipped (grid_unclip),
  * since grid.h cannot restore an earlier clip. */
+/* The cells a layout takes (0 x 0 for NONE and LINE, which take what they
+ * are given). */
+void view_diagram_layout_size(enum view_diagram_layout l, int *w, int *h);
+
 void view_diagram_draw(struct grid *g, struct grid_rect r,
 		       const struct view_diagram_input *in);
 
