@@ -381,9 +381,9 @@ size_t explain_lost(char *buf, size_t cap, int endpoint, const char *node,
 	struct vars v = {.endpoint = endpoint ? 1 : 0, .node = node};
 
 	if (sender_is_node)
-		sentence(&o, N_("This segment was dropped at {node} by d (drop-next-in): it crossed the wire but never arrived, so {peer} will retransmit it when its retransmission timer (RTO) fires (press t)."), &v);
+		sentence(&o, N_("Dropped at {node} by d (drop-next-in), so it never arrived: {peer} will retransmit it when its RTO fires (press t)."), &v);
 	else
-		sentence(&o, N_("This segment was dropped at {node} by d (drop-next-in): it crossed the wire but never arrived, so {peer} (the kernel) will retransmit it when its retransmission timer (RTO) fires."), &v);
+		sentence(&o, N_("Dropped at {node} by d (drop-next-in), so it never arrived: {peer} (the kernel) will retransmit it when its RTO fires."), &v);
 	return out_end(&o);
 }
 

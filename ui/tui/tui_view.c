@@ -588,10 +588,33 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 		snprintf(head, sizeof(head), "%s %" PRIu64 ": %s -> %s",
 			 m->ja ? "フレーム" : "Frame", f.pkt, from, to);
 	grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
-	int note_rows = 0;
-	if (m->live && m->live_note[0]) {
-		struct grid_rect nr = { in.x, in.y + 1, in.w, in.h - 1 };
-		note_rows = draw_wrapped(g, nr, nr.y, GRID_ROLE_HIGHLIGHT, m->live_note);
+	/* Live: the apps' and the kernel peer's output at the bottom, last
+	 * lines, as many as leave the explanation half the pane (one at
+	 * least); above it, first what a node dropped here (d), then lwIP's
+	 * own view, then the explanation, each cut at the output. */
+	int out_n = 0, out_rows = 0;
+	if (m->live && m->noutput && in.h > 4) {
+		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
+		out_n = m->noutput < room ? m->noutput : room;
+		out_rows = out_n + 1;
+	}
+	int bottom = in.y + in.h - out_rows - timer_rows(m); /* below the text */
+	int ty = in.y + 1;
+	const struct live_lost *lost = m->lm ? live_model_lost(m->lm, f.pkt) : NULL;
+	if (lost && lost->conn == f.info.conn && ty < bottom) {
+		const struct live_conn *lc = live_conn_of(m->lm, f.info.conn);
+		const struct live_node *ln = live_model_node(m->lm, lost->node);
+		bool sender_node = lc && lc->ep[lost->endpoint ? 0 : 1].node >= 0;
+		char lt[1024];
+		explain_lost(lt, sizeof(lt), lost->endpoint, ln ? ln->name : "?", sender_node);
+		struct grid_rect lr = { in.x, ty, in.w, bottom - ty };
+		int k = draw_wrapped(g, lr, ty, GRID_ROLE_TITLE, lt);
+		ty = ty + k < bottom ? ty + k : bottom;
+	}
+	if (m->live && m->live_note[0] && ty < bottom) {
+		struct grid_rect nr = { in.x, ty, in.w, bottom - ty };
+		int k = draw_wrapped(g, nr, ty, GRID_ROLE_HIGHLIGHT, m->live_note);
+		ty = ty + k < bottom ? ty + k : bottom;
 	}
 
 	struct explain_seg es;
@@ -642,37 +665,16 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 				used += (size_t)snprintf(text + used, sizeof(text) - used, " %s", mk);
 		}
 	}
-	/* Live, a frame a node dropped (d): that first, what the wire shows
-	 * after it (the tracker read it as delivered) */
-	const struct live_lost *lost = m->lm ? live_model_lost(m->lm, f.pkt) : NULL;
-	if (lost && lost->conn == conn) {
-		const struct live_conn *lc = live_conn_of(m->lm, conn);
-		const struct live_node *ln = live_model_node(m->lm, lost->node);
-		bool sender_node = lc && lc->ep[lost->endpoint ? 0 : 1].node >= 0;
-		char rest[sizeof(text)];
-		memcpy(rest, text, sizeof(rest));
-		size_t k = explain_lost(text, sizeof(text), lost->endpoint,
-					ln ? ln->name : "?", sender_node);
-		if (k + 2 < sizeof(text) && rest[0])
-			snprintf(text + k, sizeof(text) - k, "%s%s", m->ja ? "" : " ", rest);
-	}
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
-	int out_rows = 0;
-	if (m->live && m->noutput && in.h > 4) {
-		/* the apps' and the kernel peer's output, last lines, as many
-		 * as leave the explanation half the pane (one at least) */
-		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
-		int n = m->noutput < room ? m->noutput : room;
-		out_rows = n + 1;
-		int oy = in.y + in.h - timer_rows(m) - out_rows;
+	if (out_rows) {
+		int oy = bottom;
 		grid_text(g, in.x, oy, in.w, GRID_ROLE_TITLE, m->ja ? "出力:" : "Output:");
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < out_n; i++)
 			grid_text(g, in.x + 1, oy + 1 + i, in.w - 1, GRID_ROLE_DIM,
-				  m->output[m->noutput - n + i]);
+				  m->output[m->noutput - out_n + i]);
 	}
-	struct grid_rect tr = { in.x, in.y + 1 + note_rows, in.w,
-				in.h - 1 - note_rows - out_rows - timer_rows(m) };
+	struct grid_rect tr = { in.x, ty, in.w, bottom > ty ? bottom - ty : 0 };
 	int top = m->explain_top;
 	int rows = draw_wrapped_from(g, tr, tr.y, top, GRID_ROLE_NORMAL, text);
 	if (top > 0 && top >= rows) {
