@@ -333,6 +333,38 @@ static void test_a_dropped_frame_is_lost_at_its_node(void)
 	CHECK_INT_EQ(live_model_lost_count(m), 5);
 }
 
+static void test_a_state_apart_for_a_dropped_frame_says_so(void)
+{
+	setup();
+	state(0, S, "0.0.0.0:0", TCPSTATE_CLOSED, TCPSTATE_LISTEN);
+	state(1, C, S, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	wire_seg(5, 1, 3, 2, 0, TCPF_SYN);
+	wire(1, 3, 5000, 0, TCPSTATE_CLOSED, TCPSTATE_SYN_SENT);
+	state(0, S, C, TCPSTATE_CLOSED, TCPSTATE_SYN_RCVD);
+	wire_seg(6, 1, 2, 3, 1, TCPF_SYN | TCPF_ACK);
+	wire(1, 3, 5000, 1, TCPSTATE_LISTEN, TCPSTATE_SYN_RCVD);
+	wire(1, 3, 5000, 0, TCPSTATE_SYN_SENT, TCPSTATE_ESTABLISHED);
+	state(1, C, S, TCPSTATE_SYN_SENT, TCPSTATE_ESTABLISHED);
+	/* the ACK with the data: the wire says the server is ESTABLISHED,
+	 * the server never got it */
+	wire_seg(7, 1, 3, 2, 0, TCPF_ACK | TCPF_PSH);
+	wire(1, 3, 5000, 1, TCPSTATE_SYN_RCVD, TCPSTATE_ESTABLISHED);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_DIFFER);
+	dropped(0, "ACK", 100);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_DROPPED);
+	CHECK(strstr(live_agree_text(LIVE_DROPPED), "dropped") != NULL);
+	CHECK_INT_EQ(conn0()->ep[0].agree, LIVE_SAME);
+	/* its retransmission held at the client: the drop is still why */
+	held(1, 1);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_DROPPED);
+	/* on the wire, not yet read by the server: no longer the drop */
+	held(1, 0);
+	wire_seg(8, 1, 3, 2, 0, TCPF_ACK | TCPF_PSH);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_DIFFER);
+	state(0, S, C, TCPSTATE_SYN_RCVD, TCPSTATE_ESTABLISHED);
+	CHECK_INT_EQ(conn0()->ep[1].agree, LIVE_SAME);
+}
+
 static void test_held_frames_belong_to_the_nodes_only_open_connection(void)
 {
 	const struct live_conn *c;
@@ -391,6 +423,7 @@ int main(void)
 	RUN(test_timer_display);
 	RUN(test_a_dropped_frame_is_lost_at_its_node);
 	RUN(test_held_frames_belong_to_the_nodes_only_open_connection);
+	RUN(test_a_state_apart_for_a_dropped_frame_says_so);
 	live_model_destroy(m);
 	CHECK_EXIT();
 }

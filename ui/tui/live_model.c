@@ -101,9 +101,12 @@ static const struct listener *listener_on(const struct live_model *m,
 	return NULL;
 }
 
+static bool newest_lost(const struct live_model *m, const struct live_conn *c, int e);
+
 static enum live_agree compare(const struct live_model *m,
-			       const struct live_endpoint *ep)
+			       const struct live_conn *c, int e)
 {
+	const struct live_endpoint *ep = &c->ep[e];
 	const struct listener *l;
 
 	if (ep->node < 0)
@@ -121,6 +124,8 @@ static enum live_agree compare(const struct live_model *m,
 	if (ep->inferred == TCPSTATE_LISTEN && truth == TCPSTATE_CLOSED && l &&
 	    l->state == TCPSTATE_LISTEN)
 		return LIVE_LISTENER;
+	if (newest_lost(m, c, e))
+		return LIVE_DROPPED;
 	if (any_held(m))
 		return LIVE_IN_FLIGHT;
 	return LIVE_DIFFER;
@@ -129,7 +134,7 @@ static enum live_agree compare(const struct live_model *m,
 static void recompare(struct live_model *m, struct live_conn *c)
 {
 	for (int e = 0; e < 2; e++)
-		c->ep[e].agree = compare(m, &c->ep[e]);
+		c->ep[e].agree = compare(m, c, e);
 }
 
 static void recompare_all(struct live_model *m)
@@ -300,6 +305,33 @@ static void on_timers(struct live_model *m, const struct session_event *ev)
 	c->ep[e].timers = ev->u.timers;
 }
 
+/* Whether the newest wire segment of c addressed to its endpoint e (among
+ * the last few to that node) was dropped there. */
+static bool newest_lost(const struct live_model *m, const struct live_conn *c, int e)
+{
+	int node = c->ep[e].node;
+
+	if (!c->wire_id || !m->nlost || node < 0 || node >= LIVE_MAX_NODES)
+		return false;
+	for (unsigned k = 1; k <= m->nrecent[node]; k++) {
+		const struct recent *r =
+			&m->recent[node][(m->recent_next[node] + LIVE_RECENT - k) %
+					 LIVE_RECENT];
+
+		if (r->conn == c->wire_id && r->to_endpoint == e)
+			return live_model_lost(m, r->pkt) != NULL;
+	}
+	return false;
+}
+
+static struct live_conn *by_wire_id(struct live_model *m, uint64_t id)
+{
+	for (size_t i = m->nconns; i-- > 0;)
+		if (m->conns[i].wire_id == id)
+			return &m->conns[i];
+	return NULL;
+}
+
 /* A wire segment: kept as one of the newest addressed to its node. */
 static void on_wire_segment(struct live_model *m, const struct session_event *ev)
 {
@@ -325,6 +357,13 @@ static void on_wire_segment(struct live_model *m, const struct session_event *ev
 	m->recent_next[n] = (m->recent_next[n] + 1) % LIVE_RECENT;
 	if (m->nrecent[n] < LIVE_RECENT)
 		m->nrecent[n]++;
+	/* a frame after a lost one (its retransmission) may settle it */
+	if (m->nlost) {
+		struct live_conn *c = by_wire_id(m, r->conn);
+
+		if (c)
+			recompare(m, c);
+	}
 }
 
 /* Whether a segment's flags fit a drop's text (the node's words for what
@@ -386,6 +425,7 @@ static void on_dropped(struct live_model *m, int node,
 						 .node = node,
 						 .vtime_ms = ev->vtime_ms };
 		m->nlost++;
+		recompare_all(m);
 		return;
 	}
 }
@@ -535,6 +575,10 @@ const char *live_agree_text(enum live_agree a)
 	case LIVE_IN_FLIGHT:
 		return "A segment that settles this is held at a paused node: "
 		       "lwIP has moved on, the wire has not seen it yet.";
+	case LIVE_DROPPED:
+		return "The segment that settles this was dropped at the node "
+		       "(d): the wire saw it, lwIP never got it; its "
+		       "retransmission will settle it.";
 	case LIVE_DIFFER:
 		return "lwIP and the wire disagree here.";
 	}

@@ -37,6 +37,9 @@ enum live_agree {
 			   * connection */
 	LIVE_IN_FLIGHT,   /* they differ while a segment that settles it is
 			   * held at a paused node (sent, not yet on the wire) */
+	LIVE_DROPPED,     /* they differ since the newest segment to this
+			   * endpoint crossed the wire (the tracker counts it)
+			   * and was dropped at its node (drop-next-in) */
 	LIVE_DIFFER,      /* a disagreement */
 };
 
