@@ -278,6 +278,43 @@ static void the_environment_names_the_language(void)
 	setenv("LANG", "C", 1);
 }
 
+static void a_lost_segment_says_where_and_what_comes_next(void)
+{
+	check_case = "lost";
+	char text[2][2][TEXT];
+	for (int l = 0; l < 2; l++) {
+		CHECK_INT_EQ(explain_set_lang(langs[l]), 0);
+		for (int k = 0; k < 2; k++) {
+			/* dropped at the server, sent by the client (a node, or
+			 * the kernel) */
+			size_t n = explain_lost(text[l][k], TEXT, 1, "server-node", k == 0);
+			CHECK(n > 0 && n < TEXT);
+			CHECK(valid_utf8(text[l][k]));
+			CHECK(!contains(text[l][k], "{"));
+			CHECK(contains(text[l][k], "server-node"));
+			CHECK(contains(text[l][k], "drop-next-in"));
+			CHECK(contains(text[l][k], "RTO"));
+			/* press t only where the session steps the sender's clock */
+			CHECK(contains(text[l][k], l ? "tを押す" : "press t") == (k == 0));
+		}
+		CHECK(strcmp(text[l][0], text[l][1]) != 0);
+	}
+	explain_set_lang("en");
+	CHECK(contains(text[0][0], ": the client will retransmit it when its RTO fires (press t)."));
+	CHECK(contains(text[0][1], "the client (the kernel) will retransmit it"));
+	/* the Japanese from the catalogue, the sender named in it */
+	for (int k = 0; k < 2; k++) {
+		CHECK(strcmp(text[0][k], text[1][k]) != 0);
+		CHECK(contains(text[1][k], "クライアント"));
+		CHECK(contains(text[1][k], "再送"));
+		CHECK(contains(text[1][k], "。"));
+	}
+	char small[16];
+	CHECK(explain_lost(small, sizeof small, 0, "client", true) >= sizeof small);
+	CHECK(strlen(small) < sizeof small);
+	CHECK(contains(small, "Dropped"));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -293,5 +330,6 @@ int main(int argc, char **argv)
 	segments_say_what_they_are_and_each_mark();
 	language_switches_and_cut_text_stays_utf8();
 	the_environment_names_the_language();
+	a_lost_segment_says_where_and_what_comes_next();
 	return check_failures ? 1 : 0;
 }

@@ -397,6 +397,13 @@ static void test_roles_a_student_compares_look_different_in_both_schemes(void)
 		{ GRID_ROLE_MARK_RETRANS, GRID_ROLE_NORMAL },
 		{ GRID_ROLE_MARK_WARN, GRID_ROLE_NORMAL },
 		{ GRID_ROLE_ERROR, GRID_ROLE_NORMAL },
+		{ GRID_ROLE_LOST, GRID_ROLE_NORMAL },
+		{ GRID_ROLE_LOST, GRID_ROLE_MARK_RETRANS },
+		{ GRID_ROLE_LOST, GRID_ROLE_FLAG_RST },
+		{ GRID_ROLE_HELD, GRID_ROLE_NORMAL },
+		{ GRID_ROLE_HELD, GRID_ROLE_DIM },
+		{ GRID_ROLE_HELD, GRID_ROLE_CLIENT },
+		{ GRID_ROLE_HELD, GRID_ROLE_SERVER },
 	};
 	for (int s = 0; s < GRID_SCHEME_COUNT; s++)
 		for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++)

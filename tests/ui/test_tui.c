@@ -11,6 +11,7 @@
 #include "../check.h"
 #include "explain.h"
 #include "grid.h"
+#include "live_model.h"
 #include "replay.h"
 #include "tui_model.h"
 #include "tui_view.h"
@@ -273,6 +274,110 @@ static void test_golden_abort(void)
 	golden_screens("abort", p, 1, false);
 }
 
+/* Live: the hello recording read as if a session were running, its model
+ * fed by hand: the client's data (frame 7) dropped at the server, and a
+ * frame held at the client. The ladder draws the lost arrow, the
+ * explanation says where it was dropped and what comes, the held frame
+ * waits below the last arrow; without the model the screen is a replay's. */
+static void test_live_lost_frame_and_held_frame(void)
+{
+	struct replay *r = open_demo("hello");
+	struct live_model *lm = live_model_create();
+	CHECK(r != NULL && lm != NULL);
+	if (!r || !lm) {
+		live_model_destroy(lm);
+		return;
+	}
+	CHECK(live_model_add_node(lm, 0, "server", "192.0.2.2"));
+	CHECK(live_model_add_node(lm, 1, "client", "192.0.2.3"));
+	struct session_event ev = { .kind = SESSION_EV_WIRE_STATE, .node = -1, .node_name = "" };
+	struct tracker_event *t = &ev.u.wire_state.ev;
+	static const uint8_t c[4] = { 192, 0, 2, 3 }, sv[4] = { 192, 0, 2, 2 };
+	t->type = TRACKER_EV_STATE;
+	t->conn = 1;
+	t->ip_version = 4;
+	memcpy(t->addr[0], c, 4);
+	memcpy(t->addr[1], sv, 4);
+	t->port[0] = 55104;
+	t->port[1] = 8888;
+	t->u.state.to = TCPSTATE_SYN_SENT;
+	live_model_event(lm, &ev);
+	ev = (struct session_event){ .kind = SESSION_EV_WIRE_SEGMENT, .node = -1, .node_name = "" };
+	ev.u.wire_seg.seg.pkt = 7;
+	ev.u.wire_seg.seg.ip_version = 4;
+	memcpy(ev.u.wire_seg.seg.src, c, 4);
+	memcpy(ev.u.wire_seg.seg.dst, sv, 4);
+	ev.u.wire_seg.seg.flags = TCPF_PSH | TCPF_ACK;
+	ev.u.wire_seg.info.conn = 1;
+	live_model_event(lm, &ev);
+	ev = (struct session_event){ .kind = SESSION_EV_DROPPED, .node = 0, .node_name = "server",
+				     .text = "ACK", .text_len = 3 };
+	live_model_event(lm, &ev);
+	ev = (struct session_event){ .kind = SESSION_EV_HELD, .node = 1, .node_name = "client" };
+	ev.u.count = 1;
+	live_model_event(lm, &ev);
+
+	struct tui_model m;
+	tui_model_init(&m, r, "hello", 1000000000LL);
+	tui_model_indexed(&m);
+	tui_model_goto(&m, 7);
+	char *replay7 = render(&m, 80, 24, false);
+	m.live = true;
+	m.lm = lm;
+	char *s = render(&m, 80, 24, false);
+	CHECK(s && replay7 && strcmp(s, replay7) != 0);
+	if (s) {
+		CHECK(strstr(s, "LOST") != NULL);
+		CHECK(strstr(s, "\u00d7 \u2502") != NULL); /* the x short of the lifeline */
+		CHECK(strstr(s, "Dropped at server by d") != NULL);
+		CHECK(strstr(s, "(drop-next-in)") != NULL);
+		if (!strstr(s, "Dropped at server by d"))
+			fprintf(stderr, "%s", s);
+	}
+	free(s);
+	/* with lwIP's note and the apps' output, the drop is said first, and
+	 * neither the note nor the output writes over another line */
+	snprintf(m.live_note, sizeof(m.live_note), "lwIP now: client ESTABLISHED, server "
+		 "SYN_RCVD. Client: retransmission in 2.9 s (RTO 3.0 s). Server: "
+		 "retransmission in 2.9 s (RTO 3.0 s).");
+	m.noutput = 1;
+	snprintf(m.output[0], sizeof(m.output[0]), "server: listening");
+	s = render(&m, 80, 24, false);
+	CHECK(s && strstr(s, "Dropped at server by d"));
+	CHECK(s && strstr(s, "│ Output:                              │"));
+	CHECK(s && strstr(s, "server: listening"));
+	free(s);
+	s = render(&m, 160, 50, false);
+	CHECK(s && strstr(s, "Dropped at server by d"));
+	CHECK(s && strstr(s, "lwIP now: client ESTABLISHED"));
+	char *d = s ? strstr(s, "Dropped at server") : NULL, *l = s ? strstr(s, "lwIP now:") : NULL;
+	CHECK(d && l && d < l);
+	free(s);
+	m.live_note[0] = 0;
+	m.noutput = 0;
+	/* another frame is not lost, and says nothing of it */
+	tui_model_goto(&m, 8);
+	s = render(&m, 80, 24, false);
+	CHECK(s && !strstr(s, "dropped at") && strstr(s, "LOST"));
+	free(s);
+	/* at the end: the held frame below the last arrow, at the client */
+	tui_model_goto(&m, 11);
+	s = render(&m, 160, 50, false);
+	CHECK(s && strstr(s, "\u2016 1 held at client (n sends it)"));
+	free(s);
+	/* the model gone: as a replay draws it */
+	m.lm = NULL;
+	m.live = false;
+	tui_model_goto(&m, 7);
+	s = render(&m, 80, 24, false);
+	CHECK(s && replay7 && !strcmp(s, replay7));
+	free(s);
+	free(replay7);
+	tui_model_finish(&m);
+	replay_close(r);
+	live_model_destroy(lm);
+}
+
 static void test_too_small_shows_only_the_notice(void)
 {
 	struct replay *r = open_demo("hello");
@@ -501,5 +606,6 @@ int main(int argc, char **argv)
 	RUN(test_japanese_refused_on_an_ascii_terminal);
 	RUN(test_view_leaves_the_model_alone);
 	RUN(test_explanation_scrolls_to_its_end);
+	RUN(test_live_lost_frame_and_held_frame);
 	CHECK_EXIT();
 }

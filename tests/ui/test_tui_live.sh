@@ -102,6 +102,7 @@ finished() {
 start live 100 30
 expect 'LIVE paused: 1 held at client' "opens paused, the client's SYN held" 15
 expect 'Connections \(0\)' "nothing on the wire yet"
+expect '│ +│ ‖ 1 held at client \(n sends it\) +│' "the held SYN waits at the client's lifeline in the ladder"
 keys n
 expect '│[> ] *5 .*SYN seq=0' "n: the SYN on the wire, in the ladder"
 expect '1 held at server' "its SYN-ACK waits at the paused server"
@@ -203,11 +204,16 @@ keys s
 expect 'server: drop the next segment arriving done' "d s: the server drops the next arriving segment"
 keys n
 expect 'len=22' "the client's data on the wire (lost at the server)"
+expect '│[> ] *7 +│─+ PSH,ACK seq=1 ack=1 len=22 LOST ─+× │' "the ladder draws it lost, short of the server's lifeline"
+expect 'Dropped at server by d \(drop-next-in\)' "the explanation says where it was dropped"
 keys t
 expect 'fired: client.s tcp timer' "t: the client's timer fires, straight to what it does"
 expect '1 held at client' "its retransmission waits at the paused client"
+expect '│ +│ ‖ 1 held at client \(n sends it\) +│' "the ladder shows it waiting at the client's lifeline"
 keys n
 expect 'RETRANS' "n: the retransmission, marked in the ladder"
+expect '│[> ] *8 +│─+ PSH,ACK seq=1 ack=1 len=22 RETRANS ─+→│' "the retransmission reaches the server, below the lost one"
+expect '│ +7 +│─+ PSH,ACK seq=1 ack=1 len=22 LOST ─+× │' "the lost arrow stays drawn"
 # A kernel peer while the nodes are paused: its segments cannot be held.
 keys '!'
 expect 'kernel peer command' "! at a paused session"

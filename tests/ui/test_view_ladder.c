@@ -264,6 +264,192 @@ static void test_retransmission_and_dup_acks_marked(void)
 	grid_destroy(g);
 }
 
+/* Live: the retransmission lesson. The client's data (frame 8) was dropped
+ * at the server; its retransmission (frame 9) came after the RTO. */
+static size_t lesson(struct view_ladder_row *rows)
+{
+	size_t n = 0;
+	rows[n++] = seg(5, 0, 0, TCPF_SYN, 0, 0, 0);
+	rows[n++] = seg(6, 100, 1, TCPF_SYN | A, 0, 1, 0);
+	rows[n++] = seg(7, 200, 0, A, 1, 1, 0);
+	rows[n++] = seg(8, 300, 0, TCPF_PSH | A, 1, 1, 22);
+	rows[n++] = seg(9, 3000300, 0, TCPF_PSH | A, 1, 1, 22);
+	rows[3].u.seg.lost = true;
+	rows[4].u.seg.marks = TRACKER_MARK_RETRANSMISSION;
+	return n;
+}
+
+static void test_live_lost_segment_and_its_retransmission(void)
+{
+	struct view_ladder_row rows[8];
+	size_t n = lesson(rows);
+	struct view_ladder_in in = hello_in(rows, n, n - 1, VIEW_LADDER_FUTURE_DIM);
+	in.live = true;
+	struct grid *g = grid_create(80, 8);
+	grid_set_ascii(g, true);
+	static struct view_ladder_out out;
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 8 }, &in, &out);
+	check_golden(g, "ladder_live_lost_80x8.txt");
+	int y = out.y0 + 3, yr = out.y0 + 4;
+	/* short of the server's lifeline: an x, a gap, the lifeline; no head */
+	int x = find(g, y, "x |");
+	CHECK(x > 0);
+	CHECK_INT_EQ(role_at(g, x, y), GRID_ROLE_LOST);
+	CHECK_INT_EQ(find(g, y, ">"), -1);
+	CHECK_INT_EQ(x + 2, find(g, yr, "->|") + 2); /* the lifeline both lines */
+	int w = find(g, y, "LOST");
+	CHECK(w > find(g, y, "len=22"));
+	CHECK_INT_EQ(role_at(g, w, y), GRID_ROLE_LOST);
+	CHECK_INT_EQ(role_at(g, find(g, y, "PSH,ACK"), y), GRID_ROLE_FLAG_DATA);
+	/* the retransmission: a whole arrow, its mark kept */
+	CHECK(find(g, yr, "RETRANS") > find(g, yr, "len=22"));
+	CHECK_INT_EQ(find(g, yr, "LOST"), -1);
+	CHECK_INT_EQ(role_at(g, find(g, yr, "RETRANS"), yr), GRID_ROLE_MARK_RETRANS);
+	/* the server's answer lost at the client: the x by the client's
+	 * lifeline, in UTF-8 a multiplication sign */
+	struct view_ladder_row back[] = { seg(6, 100, 1, TCPF_SYN | A, 0, 1, 0) };
+	back[0].u.seg.lost = true;
+	in = hello_in(back, 1, 0, VIEW_LADDER_FUTURE_DIM);
+	in.live = true;
+	grid_set_ascii(g, false);
+	grid_clear(g);
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 8 }, &in, &out);
+	int cl = -1;
+	for (int i = 0; i < 80 && cl < 0; i++)
+		if (grid_get(g, i, out.y0 + 1).ch == 0x2502) /* the lifeline below */
+			cl = i;
+	CHECK(cl > 0);
+	CHECK_INT_EQ(grid_get(g, cl + 1, out.y0).ch, ' ');
+	CHECK_INT_EQ(grid_get(g, cl + 2, out.y0).ch, 0x00D7);
+	CHECK_INT_EQ(role_at(g, cl + 2, out.y0), GRID_ROLE_LOST);
+	CHECK_INT_EQ(grid_get(g, cl + 3, out.y0).ch, 0x2500);
+	grid_destroy(g);
+}
+
+/* The ladder pane of the live screen at 80x24 (38 columns inside its
+ * frame, 7 lines): fields go whole so that LOST and RETRANS stay. */
+static void test_live_narrow_pane_keeps_lost_and_retrans(void)
+{
+	struct view_ladder_row rows[8];
+	size_t n = lesson(rows);
+	struct view_ladder_in in = hello_in(rows, n, n - 1, VIEW_LADDER_FUTURE_DIM);
+	in.label[0] = "client";
+	in.label[1] = "server";
+	in.live = true;
+	static const struct view_ladder_held held[] = { { 0, 1, "client" } };
+	in.held = held;
+	in.nheld = 1;
+	struct grid *g = grid_create(38, 7);
+	grid_set_ascii(g, true);
+	static struct view_ladder_out out;
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 38, 7 }, &in, &out);
+	check_golden(g, "ladder_live_narrow_38x7.txt");
+	/* 6 lines: five arrows and the held line below them, all in view */
+	CHECK_INT_EQ(out.scroll, 0);
+	int y = out.y0 + 3, yr = out.y0 + 4;
+	CHECK(find(g, y, "LOST") > 0);
+	CHECK(find(g, y, "x |") > 0);
+	CHECK(find(g, yr, "RETRANS") > 0);
+	/* no number cut short: a field is there whole or not at all */
+	CHECK_INT_EQ(find(g, y, "len=2 "), -1);
+	CHECK_INT_EQ(find(g, yr, "ack=1 "), -1);
+	/* the same rows in a replay: the mark may be cut, the fields kept */
+	in.live = false;
+	rows[3].u.seg.lost = false;
+	grid_clear(g);
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 38, 7 }, &in, &out);
+	CHECK(find(g, yr, "ack=1") > 0);
+	CHECK_INT_EQ(find(g, out.y0 + 5, "held"), -1);
+	grid_destroy(g);
+}
+
+static void test_live_held_segments_wait_at_the_senders_lifeline(void)
+{
+	struct view_ladder_row rows[8];
+	size_t n = lesson(rows);
+	struct view_ladder_in in = hello_in(rows, n, n - 1, VIEW_LADDER_FUTURE_DIM);
+	static const struct view_ladder_held held[] = {
+		{ 0, 1, "client" }, { 1, 2, "server" }, { -1, 3, "server" },
+	};
+	in.live = true;
+	in.held = held;
+	in.nheld = 3;
+	struct grid *g = grid_create(80, 10);
+	grid_set_ascii(g, true);
+	static struct view_ladder_out out;
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 10 }, &in, &out);
+	int y = out.y0 + 5;
+	int cl = find(g, out.y0, "|"), sl = find(g, out.y0 + 4, "->|") + 2;
+	/* below the last arrow, beside the client's lifeline, its words */
+	int x = find(g, y, "|| 1 held at client (n sends it)");
+	CHECK_INT_EQ(x, cl + 2);
+	CHECK_INT_EQ(role_at(g, x, y), GRID_ROLE_HELD);
+	CHECK_INT_EQ(grid_get(g, cl, y).ch, '|'); /* the lifeline goes on */
+	/* the server's, ending by its lifeline */
+	const char *sv = "|| 2 held at server (n sends the oldest)";
+	x = find(g, y + 1, sv);
+	CHECK(x > 0);
+	CHECK_INT_EQ(x + (int)strlen(sv), sl - 1);
+	/* not known to be this connection's: between the lifelines, named */
+	CHECK(find(g, y + 2, "|| 3 held at server (connection unknown)") > cl);
+	/* the lines below the arrows are no rows to click */
+	CHECK_INT_EQ(view_ladder_row_at(&out, y), -1);
+	CHECK_INT_EQ(out.nlines, 5);
+	/* UTF-8: a double bar */
+	grid_set_ascii(g, false);
+	grid_clear(g);
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 10 }, &in, &out);
+	CHECK_INT_EQ(grid_get(g, cl + 2, y).ch, 0x2016);
+	/* a replay never draws them */
+	in.live = false;
+	grid_clear(g);
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 10 }, &in, &out);
+	CHECK_INT_EQ(grid_get(g, cl + 2, y).ch, ' ');
+	/* nothing on the wire yet (the opening screen): the SYN waits at the
+	 * client, on the first line */
+	in = hello_in(rows, 0, 0, VIEW_LADDER_FUTURE_DIM);
+	in.live = true;
+	in.held = held;
+	in.nheld = 1;
+	grid_set_ascii(g, true);
+	grid_clear(g);
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 10 }, &in, &out);
+	CHECK(find(g, out.y0, "|| 1 held at client (n sends it)") > 0);
+	grid_destroy(g);
+}
+
+static void test_live_held_line_follows_the_last_arrow_when_scrolled(void)
+{
+	static struct view_ladder_row rows[40];
+	for (int i = 0; i < 40; i++)
+		rows[i] = seg((uint64_t)i + 1, i * 10, i % 2, A, 1, 1, 0);
+	static const struct view_ladder_held held[] = { { 1, 1, "server" } };
+	struct view_ladder_in in = hello_in(rows, 40, 39, VIEW_LADDER_FUTURE_DIM);
+	in.live = true;
+	in.held = held;
+	in.nheld = 1;
+	struct grid *g = grid_create(80, 11);
+	grid_set_ascii(g, true);
+	static struct view_ladder_out out;
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 11 }, &in, &out);
+	/* 10 lines: the last 9 arrows and the held line */
+	CHECK_INT_EQ(out.scroll, 31);
+	CHECK(find(g, 10, "|| 1 held at server") > 0);
+	CHECK(find(g, 9, "40") >= 0);
+	/* back at an earlier arrow: it is in view, the held line may not be */
+	in.current = 5;
+	in.scroll = out.scroll;
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 11 }, &in, &out);
+	CHECK_INT_EQ(out.scroll, 5);
+	/* a pane of two lines: the current arrow wins over the held line */
+	in.current = 39;
+	grid_clear(g);
+	view_ladder_draw(g, (struct grid_rect){ 0, 0, 80, 2 }, &in, &out);
+	CHECK_INT_EQ(out.scroll, 39);
+	CHECK(find(g, 1, "40") >= 0);
+	grid_destroy(g);
+}
+
 static void test_every_mark_has_a_word(void)
 {
 	static const struct { unsigned bit; const char *word; } m[] = {
@@ -518,6 +704,10 @@ int main(void)
 	RUN(test_rst_and_fin_arrows_in_their_roles);
 	RUN(test_retransmission_and_dup_acks_marked);
 	RUN(test_every_mark_has_a_word);
+	RUN(test_live_lost_segment_and_its_retransmission);
+	RUN(test_live_narrow_pane_keeps_lost_and_retrans);
+	RUN(test_live_held_segments_wait_at_the_senders_lifeline);
+	RUN(test_live_held_line_follows_the_last_arrow_when_scrolled);
 	RUN(test_scroll_keeps_current_visible_in_10_lines);
 	RUN(test_narrow_pane_keeps_lifelines_apart);
 	RUN(test_tiny_rectangles_draw_nothing_outside);

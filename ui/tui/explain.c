@@ -84,6 +84,7 @@ struct vars {
 	int endpoint; /* subject of the sentence */
 	enum tcpstate to;
 	uint64_t seq, last, ack, next, len, n, pkt, win;
+	const char *node; /* a live session's node name, as it is */
 };
 
 static const char *endpoint_name(int ep, bool capital)
@@ -133,6 +134,8 @@ static void expand(struct out *o, const char *tmpl, const struct vars *v)
 			out_u64(o, v->pkt);
 		else if (TOKEN("win"))
 			out_u64(o, v->win);
+		else if (TOKEN("node"))
+			out_str(o, v->node ? v->node : "?");
 		else /* not a token: keep the text as written */
 			out_bytes(o, open, n + 2);
 #undef TOKEN
@@ -366,6 +369,21 @@ size_t explain_change(char *buf, size_t cap, const struct explain_change *c)
 		expand(&o, _("{End} moves to {to}."), &v);
 	}
 	unsure_sentences(&o, c);
+	return out_end(&o);
+}
+
+/* ---- live: a segment dropped at its receiver ---------------------------- */
+
+size_t explain_lost(char *buf, size_t cap, int endpoint, const char *node,
+		    bool sender_is_node)
+{
+	struct out o = {buf, cap, 0};
+	struct vars v = {.endpoint = endpoint ? 1 : 0, .node = node};
+
+	if (sender_is_node)
+		sentence(&o, N_("Dropped at {node} by d (drop-next-in), so it never arrived: {peer} will retransmit it when its RTO fires (press t)."), &v);
+	else
+		sentence(&o, N_("Dropped at {node} by d (drop-next-in), so it never arrived: {peer} (the kernel) will retransmit it when its RTO fires."), &v);
 	return out_end(&o);
 }
 

@@ -104,4 +104,13 @@ size_t explain_change(char *buf, size_t cap, const struct explain_change *c);
  * EXPLAIN_MID_STREAM. Same buffer contract as explain_change. */
 size_t explain_segment(char *buf, size_t cap, const struct explain_seg *s, unsigned unsure);
 
+/* Live: a segment that crossed the wire and was dropped by the node it was
+ * addressed to (drop-next-in, the key d): one sentence saying so, and that
+ * its sender will retransmit it when its RTO fires (press t, when the
+ * sender is a node whose clock the session steps; a kernel sender keeps
+ * its own). endpoint: the receiver (0 client, 1 server); node: the name of
+ * the node that dropped it. Same buffer contract as explain_change. */
+size_t explain_lost(char *buf, size_t cap, int endpoint, const char *node,
+		    bool sender_is_node);
+
 #endif

@@ -360,6 +360,7 @@ static const uint32_t glyphs_utf8[GRID_G_COUNT] = {
 	0x2192, 0x2190, 0x2191, 0x2193, /* → ← ↑ ↓ */
 	0x2588, 0x2591,                 /* █ ░ */
 	0x2022,                         /* • */
+	0x00D7,                         /* × */
 };
 static const uint32_t glyphs_ascii[GRID_G_COUNT] = {
 	'-', '|',
@@ -368,6 +369,7 @@ static const uint32_t glyphs_ascii[GRID_G_COUNT] = {
 	'>', '<', '^', 'v',
 	'#', '.',
 	'*',
+	'x',
 };
 
 uint32_t grid_glyph(const struct grid *g, enum grid_glyph which)
@@ -438,6 +440,8 @@ static const struct {
 	[GRID_ROLE_MARK_RETRANS] = { 'R', "mark_retrans" },
 	[GRID_ROLE_MARK_WARN] = { 'w', "mark_warn" },
 	[GRID_ROLE_ERROR] = { 'e', "error" },
+	[GRID_ROLE_LOST] = { 'x', "lost" },
+	[GRID_ROLE_HELD] = { 'H', "held" },
 };
 
 char grid_role_letter(enum grid_role role)

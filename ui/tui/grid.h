@@ -51,6 +51,8 @@ enum grid_role {
 	GRID_ROLE_MARK_RETRANS, /* retransmission, out of order, prev not captured */
 	GRID_ROLE_MARK_WARN,    /* dup ack, zero window, ignored RST */
 	GRID_ROLE_ERROR,        /* damaged file, too small, dead node */
+	GRID_ROLE_LOST,         /* live: a segment dropped at its receiver */
+	GRID_ROLE_HELD,         /* live: segments held at a paused sender */
 	GRID_ROLE_COUNT
 };
 
@@ -120,6 +122,7 @@ enum grid_glyph {
 	GRID_G_ARROW_R, GRID_G_ARROW_L, GRID_G_ARROW_U, GRID_G_ARROW_D,
 	GRID_G_BLOCK_FULL, GRID_G_BLOCK_LIGHT, /* timer bars */
 	GRID_G_BULLET,
+	GRID_G_LOST,            /* where a lost segment ends: × or x */
 	GRID_G_COUNT
 };
 uint32_t grid_glyph(const struct grid *g, enum grid_glyph which);

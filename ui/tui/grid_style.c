@@ -4,7 +4,9 @@
  * read on the default background. In monochrome the pairs a student must
  * tell apart differ by attribute: client (bold) / server (underline), the
  * highlighted row (reverse) / normal, SYN (bold) / FIN (underline) / RST
- * (reverse, bold). */
+ * (reverse, bold); live, a lost segment (reverse, bold, underlined) / a
+ * retransmission (bold, underlined), held segments (dim, underlined: not
+ * yet on the wire, like a future arrow, but marked). */
 #include "grid_style.h"
 
 #define S(f, b, a) { GRID_COLOR_##f, GRID_COLOR_##b, (a), 1 }
@@ -34,6 +36,8 @@ static const struct grid_style schemes[GRID_SCHEME_COUNT][GRID_ROLE_COUNT] = {
 		[GRID_ROLE_MARK_RETRANS] = S(RED, DEFAULT, 0),
 		[GRID_ROLE_MARK_WARN] = S(YELLOW, DEFAULT, BOLD),
 		[GRID_ROLE_ERROR] = S(WHITE, RED, BOLD),
+		[GRID_ROLE_LOST] = S(RED, DEFAULT, BOLD | UL),
+		[GRID_ROLE_HELD] = S(WHITE, BLUE, BOLD),
 	},
 	[GRID_SCHEME_MONO] = {
 		[GRID_ROLE_NORMAL] = S(DEFAULT, DEFAULT, 0),
@@ -55,6 +59,8 @@ static const struct grid_style schemes[GRID_SCHEME_COUNT][GRID_ROLE_COUNT] = {
 		[GRID_ROLE_MARK_RETRANS] = S(DEFAULT, DEFAULT, BOLD | UL),
 		[GRID_ROLE_MARK_WARN] = S(DEFAULT, DEFAULT, UL),
 		[GRID_ROLE_ERROR] = S(DEFAULT, DEFAULT, REV | BOLD),
+		[GRID_ROLE_LOST] = S(DEFAULT, DEFAULT, REV | BOLD | UL),
+		[GRID_ROLE_HELD] = S(DEFAULT, DEFAULT, DIM | UL),
 	},
 };
 

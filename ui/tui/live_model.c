@@ -6,17 +6,34 @@
 #include <string.h>
 
 #include "ctlmsg.h"
+#include "segment.h"
 
 #define LIVE_MAX_LISTENERS 16
+/* The newest wire segments addressed to each node, for matching a drop:
+ * the dropped one is the newest (or, with frames in flight, one of the
+ * last few). */
+#define LIVE_RECENT 16
 
 struct listener {
 	char addr[SESSION_ADDR_MAX];
 	enum tcpstate state;
 };
 
+struct recent {
+	uint64_t pkt, conn;
+	uint8_t flags;
+	int to_endpoint;
+};
+
 struct live_model {
 	struct live_node nodes[LIVE_MAX_NODES];
 	bool have[LIVE_MAX_NODES];
+	bool have_ip4[LIVE_MAX_NODES];
+	uint32_t ip4[LIVE_MAX_NODES];
+	struct recent recent[LIVE_MAX_NODES][LIVE_RECENT];
+	unsigned nrecent[LIVE_MAX_NODES], recent_next[LIVE_MAX_NODES];
+	struct live_lost *lost;
+	size_t nlost, caplost;
 	struct listener listeners[LIVE_MAX_NODES][LIVE_MAX_LISTENERS];
 	int nlisteners[LIVE_MAX_NODES];
 	struct live_conn *conns;
@@ -33,6 +50,7 @@ void live_model_destroy(struct live_model *m)
 	if (!m)
 		return;
 	free(m->conns);
+	free(m->lost);
 	free(m);
 }
 
@@ -45,6 +63,8 @@ bool live_model_add_node(struct live_model *m, int node, const char *name,
 	snprintf(m->nodes[node].name, sizeof m->nodes[node].name, "%s", name);
 	snprintf(m->nodes[node].ip, sizeof m->nodes[node].ip, "%s", ip);
 	m->have[node] = true;
+	m->have_ip4[node] = ctlmsg_parse_ipv4(ip, &m->ip4[node]) == 0;
+	m->nrecent[node] = m->recent_next[node] = 0;
 	return true;
 }
 
@@ -81,10 +101,12 @@ static const struct listener *listener_on(const struct live_model *m,
 	return NULL;
 }
 
+static bool newest_lost(const struct live_model *m, const struct live_conn *c, int e);
+
 static enum live_agree compare(const struct live_model *m,
-			       const struct live_conn *c,
-			       const struct live_endpoint *ep)
+			       const struct live_conn *c, int e)
 {
+	const struct live_endpoint *ep = &c->ep[e];
 	const struct listener *l;
 
 	if (ep->node < 0)
@@ -105,6 +127,8 @@ static enum live_agree compare(const struct live_model *m,
 	if (ep->inferred == TCPSTATE_LISTEN && truth == TCPSTATE_CLOSED && l &&
 	    l->state == TCPSTATE_LISTEN)
 		return LIVE_LISTENER;
+	if (newest_lost(m, c, e))
+		return LIVE_DROPPED;
 	if (any_held(m))
 		return LIVE_IN_FLIGHT;
 	return LIVE_DIFFER;
@@ -113,7 +137,7 @@ static enum live_agree compare(const struct live_model *m,
 static void recompare(struct live_model *m, struct live_conn *c)
 {
 	for (int e = 0; e < 2; e++)
-		c->ep[e].agree = compare(m, c, &c->ep[e]);
+		c->ep[e].agree = compare(m, c, e);
 }
 
 static void recompare_all(struct live_model *m)
@@ -284,6 +308,131 @@ static void on_timers(struct live_model *m, const struct session_event *ev)
 	c->ep[e].timers = ev->u.timers;
 }
 
+/* Whether the newest wire segment of c addressed to its endpoint e (among
+ * the last few to that node) was dropped there. */
+static bool newest_lost(const struct live_model *m, const struct live_conn *c, int e)
+{
+	int node = c->ep[e].node;
+
+	if (!c->wire_id || !m->nlost || node < 0 || node >= LIVE_MAX_NODES)
+		return false;
+	for (unsigned k = 1; k <= m->nrecent[node]; k++) {
+		const struct recent *r =
+			&m->recent[node][(m->recent_next[node] + LIVE_RECENT - k) %
+					 LIVE_RECENT];
+
+		if (r->conn == c->wire_id && r->to_endpoint == e)
+			return live_model_lost(m, r->pkt) != NULL;
+	}
+	return false;
+}
+
+static struct live_conn *by_wire_id(struct live_model *m, uint64_t id)
+{
+	for (size_t i = m->nconns; i-- > 0;)
+		if (m->conns[i].wire_id == id)
+			return &m->conns[i];
+	return NULL;
+}
+
+/* A wire segment: kept as one of the newest addressed to its node. */
+static void on_wire_segment(struct live_model *m, const struct session_event *ev)
+{
+	const struct segment *sg = &ev->u.wire_seg.seg;
+	uint32_t dst;
+	int n;
+
+	if (sg->ip_version != 4)
+		return;
+	dst = (uint32_t)sg->dst[0] << 24 | (uint32_t)sg->dst[1] << 16 |
+	      (uint32_t)sg->dst[2] << 8 | sg->dst[3];
+	for (n = 0; n < LIVE_MAX_NODES; n++)
+		if (m->have[n] && m->have_ip4[n] && m->ip4[n] == dst)
+			break;
+	if (n == LIVE_MAX_NODES)
+		return;
+	struct recent *r = &m->recent[n][m->recent_next[n]];
+
+	r->pkt = sg->pkt;
+	r->conn = ev->u.wire_seg.info.conn;
+	r->flags = sg->flags;
+	r->to_endpoint = ev->u.wire_seg.info.from_endpoint ? 0 : 1;
+	m->recent_next[n] = (m->recent_next[n] + 1) % LIVE_RECENT;
+	if (m->nrecent[n] < LIVE_RECENT)
+		m->nrecent[n]++;
+	/* a frame after a lost one (its retransmission) may settle it */
+	if (m->nlost) {
+		struct live_conn *c = by_wire_id(m, r->conn);
+
+		if (c)
+			recompare(m, c);
+	}
+}
+
+/* Whether a segment's flags fit a drop's text (the node's words for what
+ * it dropped, stack/frame.c frame_rcvd_cause without "rcvd "). */
+static bool fits(uint8_t f, const char *what, size_t len)
+{
+#define IS(w) (len == sizeof(w) - 1 && !memcmp(what, w, len))
+	bool syn = f & TCPF_SYN, ack = f & TCPF_ACK, fin = f & TCPF_FIN,
+	     rst = f & TCPF_RST;
+
+	if (IS("RST"))
+		return rst;
+	if (IS("SYN-ACK"))
+		return !rst && syn && ack;
+	if (IS("SYN"))
+		return !rst && syn && !ack;
+	if (IS("FIN"))
+		return !rst && !syn && fin;
+	if (IS("ACK"))
+		return !rst && !syn && !fin && ack;
+	if (IS("data"))
+		return !rst && !syn && !fin && !ack;
+	if (IS("non-TCP frame"))
+		return false;
+	return true; /* a word this model does not know: any segment */
+#undef IS
+}
+
+static void on_dropped(struct live_model *m, int node,
+		       const struct session_event *ev)
+{
+	for (unsigned k = 1; k <= m->nrecent[node]; k++) {
+		const struct recent *r =
+			&m->recent[node][(m->recent_next[node] + LIVE_RECENT - k) %
+					 LIVE_RECENT];
+
+		if (!fits(r->flags, ev->text, ev->text_len) ||
+		    live_model_lost(m, r->pkt))
+			continue;
+		if (m->nlost == m->caplost) {
+			size_t cap = m->caplost ? m->caplost * 2 : 8;
+			struct live_lost *p = realloc(m->lost, cap * sizeof *p);
+
+			if (!p)
+				return;
+			m->lost = p;
+			m->caplost = cap;
+		}
+		/* kept in frame order (a drop matched to an older frame than
+		 * the last one's goes in its place) */
+		size_t i = m->nlost;
+
+		while (i > 0 && m->lost[i - 1].pkt > r->pkt) {
+			m->lost[i] = m->lost[i - 1];
+			i--;
+		}
+		m->lost[i] = (struct live_lost){ .pkt = r->pkt, .conn = r->conn,
+						 .endpoint = r->to_endpoint,
+						 .node = node,
+						 .vtime_ms = ev->vtime_ms };
+		m->nlost++;
+		recompare_all(m);
+		return;
+	}
+}
+
 void live_model_event(struct live_model *m, const struct session_event *ev)
 {
 	struct live_node *n = ev->node >= 0 && ev->node < LIVE_MAX_NODES &&
@@ -301,6 +450,13 @@ void live_model_event(struct live_model *m, const struct session_event *ev)
 	case SESSION_EV_TIMERS:
 		if (n)
 			on_timers(m, ev);
+		break;
+	case SESSION_EV_WIRE_SEGMENT:
+		on_wire_segment(m, ev);
+		break;
+	case SESSION_EV_DROPPED:
+		if (n)
+			on_dropped(m, ev->node, ev);
 		break;
 	case SESSION_EV_HELD:
 		if (n) {
@@ -348,6 +504,49 @@ const struct live_node *live_model_node(const struct live_model *m, int node)
 	       ? &m->nodes[node] : NULL;
 }
 
+const struct live_lost *live_model_lost(const struct live_model *m, uint64_t pkt)
+{
+	size_t lo = 0, hi = m->nlost;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->lost[mid].pkt < pkt)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->nlost && m->lost[lo].pkt == pkt ? &m->lost[lo] : NULL;
+}
+
+size_t live_model_lost_count(const struct live_model *m)
+{
+	return m->nlost;
+}
+
+bool live_model_held(const struct live_model *m, const struct live_conn *c,
+		     int e, uint32_t *held)
+{
+	int node = c && (e == 0 || e == 1) ? c->ep[e].node : -1;
+	const struct live_node *n = live_model_node(m, node);
+	size_t open = 0;
+	bool mine = false;
+
+	*held = n && !n->dead ? n->held : 0;
+	if (!*held)
+		return false;
+	for (size_t i = 0; i < m->nconns; i++) {
+		const struct live_conn *o = &m->conns[i];
+
+		if ((o->ep[0].node != node && o->ep[1].node != node) || ended(o))
+			continue;
+		open++;
+		if (o == c)
+			mine = true;
+	}
+	return mine && open == 1;
+}
+
 uint64_t live_model_node_time(const struct live_model *m, int node,
 			      uint64_t now_ns)
 {
@@ -379,6 +578,10 @@ const char *live_agree_text(enum live_agree a)
 	case LIVE_IN_FLIGHT:
 		return "A segment that settles this is held at a paused node: "
 		       "lwIP has moved on, the wire has not seen it yet.";
+	case LIVE_DROPPED:
+		return "The segment that settles this was dropped at the node "
+		       "(d): the wire saw it, lwIP never got it; its "
+		       "retransmission will settle it.";
 	case LIVE_DIFFER:
 		return "lwIP and the wire disagree here.";
 	}

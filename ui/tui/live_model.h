@@ -9,7 +9,11 @@
  *
  * A connection is known by its two addresses ("ip:port"), whichever side
  * saw it first: a node's state events name (local, remote), the wire's name
- * (client, server). */
+ * (client, server).
+ *
+ * It also keeps which wire frames a node dropped (drop-next-in, the
+ * retransmission lesson) and whose the frames held at a paused node are,
+ * for the ladder (see live_model_lost and live_model_held). */
 #ifndef TCPSTEP_LIVE_MODEL_H
 #define TCPSTEP_LIVE_MODEL_H
 
@@ -33,6 +37,9 @@ enum live_agree {
 			   * connection */
 	LIVE_IN_FLIGHT,   /* they differ while a segment that settles it is
 			   * held at a paused node (sent, not yet on the wire) */
+	LIVE_DROPPED,     /* they differ since the newest segment to this
+			   * endpoint crossed the wire (the tracker counts it)
+			   * and was dropped at its node (drop-next-in) */
 	LIVE_DIFFER,      /* a disagreement */
 };
 
@@ -67,6 +74,16 @@ struct live_node {
 	uint64_t next_ms;
 };
 
+/* A frame that crossed the wire and was dropped by the node it was
+ * addressed to (drop-next-in): it never arrived. */
+struct live_lost {
+	uint64_t pkt;           /* its frame number on the wire (segment.pkt) */
+	uint64_t conn;          /* the tracker's connection id */
+	int endpoint;           /* the endpoint it was addressed to: 0 client, 1 server */
+	int node;               /* the node that dropped it */
+	uint64_t vtime_ms;      /* that node's clock then */
+};
+
 struct live_model;
 
 struct live_model *live_model_create(void);
@@ -88,6 +105,27 @@ const struct live_node *live_model_node(const struct live_model *m, int node);
  * time, moved on by real time x speed while it runs. */
 uint64_t live_model_node_time(const struct live_model *m, int node,
 			      uint64_t now_ns);
+
+/* The frame pkt if a node dropped it, else NULL. On SESSION_EV_DROPPED
+ * the newest wire segment (SESSION_EV_WIRE_SEGMENT) addressed to that
+ * node's IP whose flags fit the event's text ("SYN" a SYN without ACK,
+ * "SYN-ACK", "FIN", "RST", "ACK" one without SYN, FIN or RST, "data" one
+ * without ACK; any other text: any segment; "non-TCP frame": none) and not
+ * already lost is the one: the session hands the wire's segment on before
+ * the node's word that it dropped it (docs/control-protocol.md "Ordering"),
+ * and a node drops the next frame that arrives. */
+const struct live_lost *live_model_lost(const struct live_model *m, uint64_t pkt);
+size_t live_model_lost_count(const struct live_model *m);
+
+/* The frames held at the node of c's endpoint e now, into *held (0 for a
+ * kernel endpoint, a dead node or none held). Returns true when they are
+ * this connection's to show at its lifeline: c is the only connection of
+ * that node that has not ended (every known state CLOSED). A node's held
+ * frames are those of its connections, and the model cannot tell which of
+ * several a frame is of, so with two or more open the answer is false: say
+ * "N held at NODE", not at whose lifeline. */
+bool live_model_held(const struct live_model *m, const struct live_conn *c,
+		     int e, uint32_t *held);
 
 /* One sentence on why an endpoint's states compare as they do (English;
  * "" for LIVE_SAME). */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "explain.h"
+#include "live_model.h"
 #include "output.h"
 #include "tcpstate.h"
 #include "textesc.h"
@@ -228,6 +229,73 @@ static void state_row(struct view_ladder_row *s, const struct replay_transition 
 	s->u.state.to = t->to;
 }
 
+/* Live: the session's model of connection wire_id (0: one lwIP has that
+ * has not crossed the wire yet, the newest), or NULL. */
+static const struct live_conn *live_conn_of(const struct live_model *lm, uint64_t wire_id)
+{
+	for (size_t i = lm ? live_model_conn_count(lm) : 0; i-- > 0;) {
+		const struct live_conn *c = live_model_conn(lm, i);
+		if (c->wire_id != wire_id)
+			continue;
+		if (wire_id)
+			return c;
+		/* not on the wire: one that lwIP still has */
+		for (int e = 0; e < 2; e++)
+			if (c->ep[e].true_known && c->ep[e].truth != TCPSTATE_CLOSED)
+				return c;
+	}
+	return NULL;
+}
+
+/* Live: the frames held at c's nodes, for the ladder: beside the
+ * lifeline of the endpoint whose node holds them when they are c's (the
+ * node's only open connection, live_model_held), else named without a
+ * lifeline. */
+static size_t live_held(const struct tui_model *m, const struct live_conn *c,
+			struct view_ladder_held *h)
+{
+	size_t n = 0;
+	for (int e = 0; c && e < 2; e++) {
+		uint32_t count;
+		bool mine = live_model_held(m->lm, c, e, &count);
+		const struct live_node *node = live_model_node(m->lm, c->ep[e].node);
+		if (!count || !node)
+			continue;
+		h[n++] = (struct view_ladder_held){ .endpoint = mine ? e : -1, .count = count,
+						    .node = node->name };
+	}
+	return n;
+}
+
+/* Live, nothing of the session on the wire yet: the connection lwIP has
+ * opened, with what waits at its nodes (the opening screen's SYN). */
+static bool draw_ladder_unseen(struct grid *g, const struct tui_model *m, struct grid_rect in)
+{
+	const struct live_conn *c = live_conn_of(m->lm, 0);
+	struct view_ladder_held held[2];
+	size_t nheld = live_held(m, c, held);
+	if (!c || !nheld)
+		return false;
+	char lc[80], ls[80];
+	if (in.w < 60) {
+		snprintf(lc, sizeof(lc), "client");
+		snprintf(ls, sizeof(ls), "server");
+	} else {
+		snprintf(lc, sizeof(lc), "%s client", c->ep[0].addr);
+		snprintf(ls, sizeof(ls), "%s server", c->ep[1].addr);
+	}
+	struct view_ladder_in li = {
+		.label = { lc, ls }, .relative = !m->absolute,
+		.future = VIEW_LADDER_FUTURE_DIM, .live = true, .held = held, .nheld = nheld,
+	};
+	struct view_ladder_out *lo = malloc(sizeof(*lo));
+	if (!lo)
+		return false;
+	view_ladder_draw(g, in, &li, lo);
+	free(lo);
+	return true;
+}
+
 static void draw_ladder(struct grid *g, const struct tui_model *m, struct grid_rect r,
 			struct tui_layout *lay)
 {
@@ -247,6 +315,8 @@ static void draw_ladder(struct grid *g, const struct tui_model *m, struct grid_r
 	struct grid_rect in = inner(r);
 	memset(lay->ladder_pkt, 0, sizeof(lay->ladder_pkt));
 	lay->ladder_rows = in;
+	if (!have && m->lm && !m->sel && draw_ladder_unseen(g, m, in))
+		return;
 	if (!have) {
 		grid_text(g, in.x + 1, in.y, in.w - 1, GRID_ROLE_DIM,
 			  replay_index_done(m->rp) ? "no TCP connection in this capture"
@@ -302,6 +372,10 @@ static void draw_ladder(struct grid *g, const struct tui_model *m, struct grid_r
 		sg->win = f.seg.win;
 		sg->marks = f.info.marks;
 		sg->dup_ack_count = f.info.dup_ack_count;
+		if (m->lm) {
+			const struct live_lost *l = live_model_lost(m->lm, pkt);
+			sg->lost = l && l->conn == m->sel;
+		}
 		if (i == cur)
 			current = n;
 		n++;
@@ -344,6 +418,16 @@ static void draw_ladder(struct grid *g, const struct tui_model *m, struct grid_r
 		.future = m->hide_future ? VIEW_LADDER_FUTURE_HIDE : VIEW_LADDER_FUTURE_DIM,
 		.scroll = 0,
 	};
+	/* Live: what waits at the nodes, below the last arrow (when the
+	 * window reaches the connection's end) */
+	struct view_ladder_held held[2];
+	if (m->lm) {
+		li.live = true;
+		if (last >= nf) {
+			li.nheld = live_held(m, live_conn_of(m->lm, m->sel), held);
+			li.held = held;
+		}
+	}
 	struct view_ladder_out *lo = malloc(sizeof(*lo));
 	if (lo) {
 		view_ladder_draw(g, in, &li, lo);
@@ -554,10 +638,33 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 		snprintf(head, sizeof(head), "%s %" PRIu64 ": %s -> %s",
 			 m->ja ? "フレーム" : "Frame", f.pkt, from, to);
 	grid_text(g, in.x, in.y, in.w, GRID_ROLE_TITLE, head);
-	int note_rows = 0;
-	if (m->live && m->live_note[0]) {
-		struct grid_rect nr = { in.x, in.y + 1, in.w, in.h - 1 };
-		note_rows = draw_wrapped(g, nr, nr.y, GRID_ROLE_HIGHLIGHT, m->live_note);
+	/* Live: the apps' and the kernel peer's output at the bottom, last
+	 * lines, as many as leave the explanation half the pane (one at
+	 * least); above it, first what a node dropped here (d), then lwIP's
+	 * own view, then the explanation, each cut at the output. */
+	int out_n = 0, out_rows = 0;
+	if (m->live && m->noutput && in.h > 4 && !output_pane) {
+		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
+		out_n = m->noutput < room ? m->noutput : room;
+		out_rows = out_n + 1;
+	}
+	int bottom = in.y + in.h - out_rows - timer_rows(m); /* below the text */
+	int ty = in.y + 1;
+	const struct live_lost *lost = m->lm ? live_model_lost(m->lm, f.pkt) : NULL;
+	if (lost && lost->conn == f.info.conn && ty < bottom) {
+		const struct live_conn *lc = live_conn_of(m->lm, f.info.conn);
+		const struct live_node *ln = live_model_node(m->lm, lost->node);
+		bool sender_node = lc && lc->ep[lost->endpoint ? 0 : 1].node >= 0;
+		char lt[1024];
+		explain_lost(lt, sizeof(lt), lost->endpoint, ln ? ln->name : "?", sender_node);
+		struct grid_rect lr = { in.x, ty, in.w, bottom - ty };
+		int k = draw_wrapped(g, lr, ty, GRID_ROLE_TITLE, lt);
+		ty = ty + k < bottom ? ty + k : bottom;
+	}
+	if (m->live && m->live_note[0] && ty < bottom) {
+		struct grid_rect nr = { in.x, ty, in.w, bottom - ty };
+		int k = draw_wrapped(g, nr, ty, GRID_ROLE_HIGHLIGHT, m->live_note);
+		ty = ty + k < bottom ? ty + k : bottom;
 	}
 
 	struct explain_seg es;
@@ -610,21 +717,14 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	}
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
-	int out_rows = 0;
-	if (m->live && m->noutput && in.h > 4 && !output_pane) {
-		/* the apps' and the kernel peer's output, last lines, as many
-		 * as leave the explanation half the pane (one at least) */
-		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
-		int n = m->noutput < room ? m->noutput : room;
-		out_rows = n + 1;
-		int oy = in.y + in.h - timer_rows(m) - out_rows;
+	if (out_rows) {
+		int oy = bottom;
 		grid_text(g, in.x, oy, in.w, GRID_ROLE_TITLE, m->ja ? "出力:" : "Output:");
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < out_n; i++)
 			grid_text(g, in.x + 1, oy + 1 + i, in.w - 1, GRID_ROLE_DIM,
-				  m->output[m->noutput - n + i]);
+				  m->output[m->noutput - out_n + i]);
 	}
-	struct grid_rect tr = { in.x, in.y + 1 + note_rows, in.w,
-				in.h - 1 - note_rows - out_rows - timer_rows(m) };
+	struct grid_rect tr = { in.x, ty, in.w, bottom > ty ? bottom - ty : 0 };
 	int top = m->explain_top;
 	int rows = draw_wrapped_from(g, tr, tr.y, top, GRID_ROLE_NORMAL, text);
 	if (top > 0 && top >= rows) {

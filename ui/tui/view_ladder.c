@@ -150,6 +150,8 @@ static void marks_text(const struct view_ladder_seg *s, char *buf, size_t n,
 	size_t used = 0;
 	bool retrans = false;
 	buf[0] = '\0';
+	if (s->lost) /* first: what a student must see before the rest */
+		used = (size_t)snprintf(buf, n, "LOST");
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		if (!(s->marks & m[i].bit))
 			continue;
@@ -165,7 +167,8 @@ static void marks_text(const struct view_ladder_seg *s, char *buf, size_t n,
 		used += (size_t)k;
 		retrans = retrans || m[i].retrans;
 	}
-	*role = retrans ? GRID_ROLE_MARK_RETRANS : GRID_ROLE_MARK_WARN;
+	*role = s->lost ? GRID_ROLE_LOST
+		: retrans ? GRID_ROLE_MARK_RETRANS : GRID_ROLE_MARK_WARN;
 }
 
 static void draw_header(struct grid *g, int y, const struct layout *L,
@@ -198,7 +201,7 @@ static void draw_header(struct grid *g, int y, const struct layout *L,
 
 static void draw_segment(struct grid *g, int y, const struct layout *L,
 			 const struct view_ladder_seg *s, enum grid_role dim,
-			 bool current)
+			 bool current, bool live)
 {
 	enum grid_role role = dim ? dim : seg_role(s);
 	if (current)
@@ -206,8 +209,18 @@ static void draw_segment(struct grid *g, int y, const struct layout *L,
 	int a = L->cl + 1, b = L->sl - 1; /* the arrow spans [a, b] */
 	if (b - a < 2)
 		return;
+	/* A lost segment stops short of its receiver's lifeline: a gap, and
+	 * an x where the head would be. */
+	bool lost = s->lost && b - a >= 4;
+	if (lost && s->dir == 0)
+		b--;
+	else if (lost)
+		a++;
 	grid_hline(g, a, y, b - a + 1, role);
-	if (s->dir == 0)
+	if (lost)
+		grid_put(g, s->dir == 0 ? b : a, y, grid_glyph(g, GRID_G_LOST),
+			 dim ? dim : GRID_ROLE_LOST);
+	else if (s->dir == 0)
 		grid_put(g, b, y, grid_glyph(g, GRID_G_ARROW_R), role);
 	else
 		grid_put(g, a, y, grid_glyph(g, GRID_G_ARROW_L), role);
@@ -226,23 +239,26 @@ static void draw_segment(struct grid *g, int y, const struct layout *L,
 	if (L->show_win)
 		snprintf(field[nf++], sizeof(field[0]), " win=%u", s->win);
 	marks_text(s, marks, sizeof(marks), &mrole);
+	int mw = marks[0] ? grid_text_width(marks) + 1 : 0;
 
 	/* The label sits on the shaft, a dash of shaft and the head kept
 	 * visible on each side; marks follow it. Where it does not fit, whole
 	 * fields go from the end (win, len, ack): a number cut short would
-	 * tell a student a wrong one (ack=2 for ack=23). */
+	 * tell a student a wrong one (ack=2 for ack=23). Live, the marks
+	 * count too: a field goes before LOST or RETRANS does (a lost one
+	 * keeps its flags alone if it must). */
 	int room = b - a + 1 - 4;
 	int lw;
+	int min_nf = live && s->lost ? 1 : 2;
 	for (;;) {
 		int k = 0;
 		for (int i = 0; i < nf; i++)
 			k += snprintf(label + k, sizeof(label) - (size_t)k, "%s", field[i]);
 		lw = grid_text_width(label) + 1; /* trailing space */
-		if (lw <= room || nf <= 2)
+		if (lw + (live ? mw : 0) <= room || nf <= min_nf)
 			break;
 		nf--;
 	}
-	int mw = marks[0] ? grid_text_width(marks) + 1 : 0;
 	if (lw + mw > room)
 		mw = room - lw > 0 ? room - lw : 0;
 	if (lw > room)
@@ -255,6 +271,41 @@ static void draw_segment(struct grid *g, int y, const struct layout *L,
 	if (mw > 1) {
 		grid_text(g, x + lw, y, mw - 1, dim ? dim : mrole, marks);
 		grid_put(g, x + lw + mw - 1, y, ' ', role);
+	}
+}
+
+/* Live: frames held at a paused node, on a line of their own below the
+ * last arrow, beside the sender's lifeline (or between the lifelines when
+ * they are not known to be this connection's). The longest text that
+ * fits: the hint, then the node's name, go first. */
+static void draw_held(struct grid *g, int y, const struct layout *L,
+		      const struct view_ladder_held *h)
+{
+	const char *pause = grid_ascii(g) ? "||" : "‖";
+	const char *node = h->node ? h->node : "?";
+	char v[4][128];
+	unsigned n = h->count;
+	int room = L->sl - L->cl - 3; /* a space from each lifeline */
+
+	if (h->endpoint >= 0)
+		snprintf(v[0], sizeof v[0], "%s %u held at %s (n sends %s)", pause, n,
+			 node, n == 1 ? "it" : "the oldest");
+	else
+		snprintf(v[0], sizeof v[0], "%s %u held at %s (connection unknown)",
+			 pause, n, node);
+	snprintf(v[1], sizeof v[1], "%s %u held at %s", pause, n, node);
+	snprintf(v[2], sizeof v[2], "%s %u held", pause, n);
+	snprintf(v[3], sizeof v[3], "%s%u", pause, n);
+	for (int i = 0; i < 4; i++) {
+		int w = grid_text_width(v[i]);
+		/* between the lifelines, "held" is said with the node's name */
+		if (w > room || (h->endpoint < 0 && i >= 2))
+			continue;
+		int x = h->endpoint == 0 ? L->cl + 2
+			: h->endpoint == 1 ? L->sl - 1 - w
+					   : L->cl + 2 + (room - w) / 2;
+		grid_text(g, x, y, w, GRID_ROLE_HELD, v[i]);
+		return;
 	}
 }
 
@@ -302,11 +353,22 @@ void view_ladder_draw(struct grid *g, struct grid_rect r,
 		if (in->current < in->nrows && line_has(&ln, in->current))
 			cur_line = total;
 
+	/* Live: the held lines follow the last arrow; with the position at
+	 * the last line (the screen following the session) they are kept in
+	 * view with it. */
+	long nheld = in->live && in->held ? (long)in->nheld : 0;
+	if (nheld > VIEW_LADDER_MAX_HELD)
+		nheld = VIEW_LADDER_MAX_HELD;
+	long cur_end = cur_line >= 0 && cur_line == total - 1 ? cur_line + nheld : cur_line;
+	total += nheld;
+
 	long scroll = in->scroll;
 	if (cur_line >= 0 && cur_line < scroll)
 		scroll = cur_line;
-	if (cur_line >= 0 && vh > 0 && cur_line >= scroll + vh)
-		scroll = cur_line - vh + 1;
+	if (cur_line >= 0 && vh > 0 && cur_end >= scroll + vh)
+		scroll = cur_end - vh + 1;
+	if (cur_line >= 0 && cur_line < scroll) /* a pane too short for both */
+		scroll = cur_line;
 	if (scroll > total - vh)
 		scroll = total - vh;
 	if (scroll < 0)
@@ -337,7 +399,7 @@ void view_ladder_draw(struct grid *g, struct grid_rect r,
 			if (L.timew)
 				grid_textf(g, L.x0 + L.pktw, y, L.timew - 1, pr, "%10.6f",
 					   (double)s->time_us / 1e6);
-			draw_segment(g, y, &L, s, dim, cur);
+			draw_segment(g, y, &L, s, dim, cur, in->live);
 		}
 		for (int e = 0; e < 2; e++)
 			if (ln.state[e] >= 0)
@@ -345,6 +407,14 @@ void view_ladder_draw(struct grid *g, struct grid_rect r,
 					   in->rows[ln.state[e]].future ? GRID_ROLE_DIM : GRID_ROLE_NORMAL);
 		if (out->nlines < VIEW_LADDER_MAX_LINES)
 			out->row[out->nlines++] = (size_t)first;
+	}
+	/* n: lines drawn or scrolled past; the held lines are the last */
+	for (long k = 0; k < nheld; k++, n++) {
+		if (n < scroll)
+			continue;
+		if (n >= scroll + vh)
+			break;
+		draw_held(g, r.y + 1 + (int)(n - scroll), &L, &in->held[k]);
 	}
 	grid_unclip(g);
 }

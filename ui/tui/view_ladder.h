@@ -21,6 +21,9 @@ struct view_ladder_seg {
 	uint32_t len, win;
 	unsigned marks;         /* enum tracker_mark bits (tracker.h) */
 	unsigned dup_ack_count; /* with TRACKER_MARK_DUP_ACK */
+	bool lost;              /* live: dropped at its receiver (drop-next-in):
+				 * the arrow ends in an x short of its
+				 * lifeline, "LOST" first among its marks */
 };
 
 struct view_ladder_state {
@@ -43,6 +46,19 @@ struct view_ladder_row {
 
 enum view_ladder_future { VIEW_LADDER_FUTURE_HIDE, VIEW_LADDER_FUTURE_DIM };
 
+/* Live: frames held at a paused node (sent by lwIP, not yet on the wire),
+ * one line each below the last arrow: "|| 1 held at client (n sends it)". */
+struct view_ladder_held {
+	int endpoint;           /* beside this endpoint's lifeline (0 client,
+				 * 1 server); -1: the node's frames are not
+				 * known to be this connection's, said
+				 * between the lifelines */
+	uint32_t count;
+	const char *node;       /* the node's name */
+};
+
+#define VIEW_LADDER_MAX_HELD 4
+
 struct view_ladder_in {
 	const char *label[2];   /* "192.0.2.3:55104 client", "192.0.2.2:8888 server" */
 	const struct view_ladder_row *rows;
@@ -51,6 +67,12 @@ struct view_ladder_in {
 	bool relative;          /* seq/ack are relative (said in the header) */
 	enum view_ladder_future future;
 	int scroll;             /* first line shown, as last returned in out */
+	/* Live (all zero in a replay, which draws as without them): the
+	 * held lines, and marks kept visible (fields of a label go before
+	 * its LOST or RETRANS does). */
+	bool live;
+	const struct view_ladder_held *held;
+	size_t nheld;           /* at most VIEW_LADDER_MAX_HELD are drawn */
 };
 
 /* Lines beyond this many in one pane are not mapped for clicks. */
