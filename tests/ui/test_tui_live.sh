@@ -258,7 +258,14 @@ expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +TIME_WAIT +TIME_WAIT +CLOSED +CL
 # a resize in the middle of a lesson, and back
 T resize-window -t ui -x 80 -y 24
 expect 'client state server state' "at 80x24 the wire's states only (lwIP's in the explanation)"
-expect 'lwIP now: client TIME_WAIT, server' "lwIP's states atop the explanation"
+# the explanation first; lwIP's view follows it there (Tab Tab: from the
+# ladder to the explanation; Down scrolls it)
+keys Tab Tab
+for i in $(seq 1 12); do
+	wait_for 'lwIP now: client TIME_WAIT,' 1 && break
+	keys Down
+done
+expect 'lwIP now: client TIME_WAIT,' "lwIP's states in the explanation, after what happened"
 T resize-window -t ui -x 100 -y 30
 expect 'client wire  client lwIP  server wire  server lwIP' "back at 100x30: side by side again"
 keys q

@@ -593,12 +593,29 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	struct grid_rect in = inner(r);
 	in.x += 1;
 	in.w -= 2;
-	if (in.w <= 0 || in.h <= 0 || !m->pos)
+	if (in.w <= 0 || in.h <= 0 || (!m->pos && !m->live))
 		return;
 	/* switching reloads the catalogue: only when the language changes */
 	if (strcmp(explain_lang(), m->ja ? "ja" : "en") != 0)
 		explain_set_lang(m->ja ? "ja" : "en");
 
+	/* live, before any TCP segment: what the lesson is and what to press */
+	if (m->live && !replay_conns(m->rp)) {
+		draw_wrapped(g, in, in.y, GRID_ROLE_NORMAL,
+			     m->ja ? "ライブ: 専用のネットワークの中で lwIP のノードが動いています。"
+				     "最初のセグメントの前で一時停止中です。n を押すたびに、保留中の"
+				     "一番古いセグメントが1つだけ送られ、各ペインにその結果が出ます。"
+				     "スペースで全ノードを動かし、t で次のタイマーを発火させ、← で"
+				     "戻れます。l で listen、c で connect、s で送信。? で全キーの一覧。"
+				   : "Live: lwIP nodes in a private network, paused before the first "
+				     "segment. Each n sends the oldest held segment, one at a time, "
+				     "and the panes show what it did. Space runs every node, t fires "
+				     "the next timer, Left goes back. l listens, c connects, s sends. "
+				     "? lists every key.");
+		return;
+	}
+	if (!m->pos)
+		return;
 	struct replay_frame f;
 	char err[REPLAY_ERRBUF_SIZE];
 	char text[2048];
@@ -642,11 +659,15 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	 * lines, as many as leave the explanation half the pane (one at
 	 * least); above it, first what a node dropped here (d), then lwIP's
 	 * own view, then the explanation, each cut at the output. */
+	/* A small pane (80x24): the newest output line only, titled on its
+	 * row, and lwIP's view after the explanation in the text that
+	 * scrolls, so what happened comes first. */
+	bool compact = in.h < 9;
 	int out_n = 0, out_rows = 0;
 	if (m->live && m->noutput && in.h > 4 && !output_pane) {
 		int room = in.h / 2 - 1 > 1 ? in.h / 2 - 1 : 1;
-		out_n = m->noutput < room ? m->noutput : room;
-		out_rows = out_n + 1;
+		out_n = compact ? 1 : m->noutput < room ? m->noutput : room;
+		out_rows = compact ? 1 : out_n + 1;
 	}
 	int bottom = in.y + in.h - out_rows - timer_rows(m); /* below the text */
 	int ty = in.y + 1;
@@ -661,7 +682,7 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 		int k = draw_wrapped(g, lr, ty, GRID_ROLE_TITLE, lt);
 		ty = ty + k < bottom ? ty + k : bottom;
 	}
-	if (m->live && m->live_note[0] && ty < bottom) {
+	if (m->live && m->live_note[0] && ty < bottom && !compact) {
 		struct grid_rect nr = { in.x, ty, in.w, bottom - ty };
 		int k = draw_wrapped(g, nr, ty, GRID_ROLE_HIGHLIGHT, m->live_note);
 		ty = ty + k < bottom ? ty + k : bottom;
@@ -717,7 +738,15 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	}
 	/* The text may be longer than the pane: Down / Up in this pane scroll
 	 * it (tui_model.c), and the frame says there is more. */
-	if (out_rows) {
+	if (m->live && m->live_note[0] && compact) {
+		size_t len = strlen(text);
+		snprintf(text + len, sizeof(text) - len, "%s%s", len ? "\n" : "", m->live_note);
+	}
+	if (out_rows && compact) {
+		int x = in.x + grid_text(g, in.x, bottom, in.w, GRID_ROLE_TITLE,
+					 m->ja ? "出力: " : "Output: ");
+		grid_text(g, x, bottom, in.x + in.w - x, GRID_ROLE_DIM, m->output[m->noutput - 1]);
+	} else if (out_rows) {
 		int oy = bottom;
 		grid_text(g, in.x, oy, in.w, GRID_ROLE_TITLE, m->ja ? "出力:" : "Output:");
 		for (int i = 0; i < out_n; i++)
