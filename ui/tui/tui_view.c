@@ -953,8 +953,12 @@ static void draw_help(struct grid *g, const struct tui_model *m)
 			{ "n", "send the oldest held segment (of any node)" },
 			{ "Space", "pause / run every node" },
 			{ "t", "fire timers, clocks in step, until one does something" },
+			{ "l c", "then c or s: listen on a port, connect to IP:PORT" },
+			{ "s", "then c or s: send text on the selected connection" },
 			{ "w x X", "then c or s: shutdown(write), close, abort that end" },
 			{ "d", "then c or s: drop the next segment arriving there" },
+			{ "!", "run a kernel peer command in the namespace (curl, nc)" },
+			{ "lwIP * !", "a held segment explains the difference / they disagree" },
 		};
 		for (size_t i = 0; i < sizeof(live) / sizeof(live[0]) && y < r.y + r.h - 1; i++, y++) {
 			grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, live[i][0]);
