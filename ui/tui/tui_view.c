@@ -645,7 +645,7 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 	struct replay_conn c;
 	bool have_c = replay_conn_info(m->rp, f.info.conn, &c);
 	/* who sent it to whom, in the explanation's language */
-	const char *ends[2] = { m->ja ? "クライアント" : "client", m->ja ? "サーバ" : "server" };
+	const char *ends[2] = { m->ja ? "クライアント" : "client", m->ja ? "サーバー" : "server" };
 	const char *from = ends[f.info.from_endpoint ? 1 : 0], *to = ends[f.info.from_endpoint ? 0 : 1];
 	if (in.w >= 60)
 		snprintf(head, sizeof(head), "%s %" PRIu64 " (%s), %s %" PRIu64 ": %s -> %s",
