@@ -124,6 +124,12 @@ keys Left
 expect 'pkt 6/' "Left: one segment back (the SYN-ACK)"
 keys Right
 expect "$before" "Right: the present again ($before)"
+# One classroom clock: + and - change every node's speed together.
+keys +
+expect "every node.s clock at 2x" "+: every node's clock at 2x"
+expect 'LIVE paused 2x' "the status line says the speed"
+keys -
+expect "every node.s clock at 1x" "-: back to 1x"
 # Send what is held, then fire timers until the server's reply comes.
 for i in $(seq 1 5); do keys n; sleep 0.3; done
 keys t

@@ -321,6 +321,9 @@ static void live_done(struct session *s, int node, bool ok, const char *key,
 			 socket_verb(t->op),
 			 all_paused(s) && t->op != 'd' && t->op != 'l'
 				 ? " (n sends what it sent)" : "");
+	else if (t->op == '+')
+		snprintf(t->m.message, sizeof t->m.message,
+			 "every node's clock at %.4gx", t->m.speed);
 	else if (t->op == ' ')
 		snprintf(t->m.message, sizeof t->m.message, "%s",
 			 all_paused(s) ? "every node paused: n sends one segment, "
@@ -484,6 +487,30 @@ static bool live_key(struct tui *t, int key)
 				       sizeof err))
 			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
 		return true;
+	case '+':
+	case '-': {
+		/* every node's clock together, the replay's steps (0.1x to
+		 * 100x) from the first living node's speed */
+		struct session_node_info info;
+		int sent = 0;
+
+		for (int i = 0; i < session_node_count(t->s); i++)
+			if (session_node_info(t->s, i, &info) && info.alive &&
+			    info.clock_known) {
+				t->m.speed = info.speed;
+				break;
+			}
+		tui_model_speed(&t->m, key == '+' ? 1 : -1);
+		t->op = '+';
+		for (int i = 0; i < session_node_count(t->s); i++)
+			if (session_node_info(t->s, i, &info) && info.alive &&
+			    session_speed(t->s, i, t->m.speed, live_done, t, err,
+					  sizeof err))
+				sent++;
+		if (!sent)
+			snprintf(t->m.message, sizeof t->m.message, "%.150s", err);
+		return true;
+	}
 	case 't':
 		if (session_advance_until_event(t->s, live_done, t, err,
 						sizeof err) < 0)
@@ -515,8 +542,18 @@ static void live_status(struct tui *t)
 					      "%s%u held at %s", n ? ", " : "",
 					      (unsigned)info.held, info.name);
 	}
-	snprintf(t->live_banner, sizeof t->live_banner, "LIVE %s%s%s",
-		 paused ? "paused" : "running", held[0] ? ": " : "", held);
+	double speed = 1.0;
+
+	for (int i = 0; i < session_node_count(t->s); i++)
+		if (session_node_info(t->s, i, &info) && info.alive && info.clock_known) {
+			speed = info.speed;
+			break;
+		}
+	char sp[16] = "";
+	if (speed < 0.999 || speed > 1.001)
+		snprintf(sp, sizeof sp, " %.4gx", speed);
+	snprintf(t->live_banner, sizeof t->live_banner, "LIVE %s%s%s%s",
+		 paused ? "paused" : "running", sp, held[0] ? ": " : "", held);
 	if (t->feed->fired[0]) {
 		snprintf(t->m.message, sizeof t->m.message, "fired: %s",
 			 t->feed->fired);

@@ -953,6 +953,7 @@ static void draw_help(struct grid *g, const struct tui_model *m)
 			{ "n", "send the oldest held segment (of any node)" },
 			{ "Space", "pause / run every node" },
 			{ "t", "fire timers, clocks in step, until one does something" },
+			{ "+ -", "every node's clock faster / slower (0.1x to 100x)" },
 			{ "l c", "then c or s: listen on a port, connect to IP:PORT" },
 			{ "s", "then c or s: send text on the selected connection" },
 			{ "w x X", "then c or s: shutdown(write), close, abort that end" },
