@@ -128,21 +128,8 @@ static bool start_ui(struct session *s, struct tui_feed *feed, void *user,
 	const char *server_args[7], *client_args[6];
 
 	node_args(d, true, server_args, client_args);
-	d->server = live_ui_spawn(s, feed, "server", SESSION_SERVER_IP,
-				  server_args, err, errsize);
+	d->server = live_ui_paused_server(s, feed, server_args, err, errsize);
 	if (d->server < 0)
-		return false;
-	switch (session_wait(s, server_listening, d, 5000)) {
-	case SESSION_WAIT_DONE:
-		break;
-	case SESSION_WAIT_TIMEOUT:
-		snprintf(err, errsize, "the server did not listen within 5 s");
-		return false;
-	default:
-		snprintf(err, errsize, "the server ended before it listened");
-		return false;
-	}
-	if (session_command(s, d->server, "pause", 2000, err, errsize) != 1)
 		return false;
 	d->client = live_ui_spawn(s, feed, "client", SESSION_CLIENT_IP,
 				  client_args, err, errsize);

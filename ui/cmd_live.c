@@ -233,21 +233,8 @@ static bool start_ui(struct session *s, struct tui_feed *feed, void *user,
 				      l->client_to, "--connect-retry-ms",
 				      LIVE_CONNECT_RETRY_MS, "--paused", NULL };
 
-	l->server = live_ui_spawn(s, feed, "server", SESSION_SERVER_IP,
-				  server_args, err, errsize);
+	l->server = live_ui_paused_server(s, feed, server_args, err, errsize);
 	if (l->server < 0)
-		return false;
-	switch (session_wait(s, server_listening, l, 5000)) {
-	case SESSION_WAIT_DONE:
-		break;
-	case SESSION_WAIT_TIMEOUT:
-		snprintf(err, errsize, "the server did not listen within 5 s");
-		return false;
-	default:
-		snprintf(err, errsize, "the server ended before it listened");
-		return false;
-	}
-	if (session_command(s, l->server, "pause", 2000, err, errsize) != 1)
 		return false;
 	if (l->client_to) {
 		l->client = live_ui_spawn(s, feed, "client", SESSION_CLIENT_IP,

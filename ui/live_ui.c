@@ -30,6 +30,35 @@ int live_ui_spawn(struct session *s, struct tui_feed *feed, const char *name,
 	return session_spawn_node(s, name, ip, args, err, errsize);
 }
 
+static bool listening(struct session *s, void *user)
+{
+	return session_node_listening(s, *(const int *)user);
+}
+
+int live_ui_paused_server(struct session *s, struct tui_feed *feed,
+			  const char *const server_args[], char *err,
+			  size_t errsize)
+{
+	int server = live_ui_spawn(s, feed, "server", SESSION_SERVER_IP,
+				   server_args, err, errsize);
+
+	if (server < 0)
+		return -1;
+	switch (session_wait(s, listening, &server, 5000)) {
+	case SESSION_WAIT_DONE:
+		break;
+	case SESSION_WAIT_TIMEOUT:
+		snprintf(err, errsize, "the server did not listen within 5 s");
+		return -1;
+	default:
+		snprintf(err, errsize, "the server ended before it listened");
+		return -1;
+	}
+	if (session_command(s, server, "pause", 2000, err, errsize) != 1)
+		return -1;
+	return server;
+}
+
 int live_ui_run(struct headless_opts *o, const struct live_ui *u)
 {
 	char tmp[] = "/tmp/tcpstep-live-XXXXXX.pcap", err[1024];

@@ -41,6 +41,13 @@ int live_ui_spawn(struct session *s, struct tui_feed *feed, const char *name,
 		  const char *ip, const char *const args[], char *err,
 		  size_t errsize);
 
+/* The article's server node (server_args: its app options), listening,
+ * then paused: a lesson's first segment waits for n. Its index, or -1
+ * with err. */
+int live_ui_paused_server(struct session *s, struct tui_feed *feed,
+			  const char *const server_args[], char *err,
+			  size_t errsize);
+
 /* Whether the terminal UI is for this run: no --headless, and standard
  * input and output are terminals. */
 bool live_ui_wanted(const struct headless_opts *o);

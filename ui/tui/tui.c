@@ -456,17 +456,13 @@ static bool live_key(struct tui *t, int key)
 		return true;
 	case 'l':
 	case 'c':
-		t->side_for = (char)key;
-		snprintf(t->m.message, sizeof t->m.message,
-			 "%s at: c client, s server (another key cancels)",
-			 socket_verb((char)key));
-		return true;
 	case 's':
 	case 'w':
 	case 'x':
 	case 'X':
 	case 'd':
-		if (!t->m.sel) {
+		/* listen and connect are a node's; the rest a connection's */
+		if (key != 'l' && key != 'c' && !t->m.sel) {
 			snprintf(t->m.message, sizeof t->m.message,
 				 "no connection selected yet");
 			return true;
