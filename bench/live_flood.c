@@ -760,6 +760,73 @@ static bool path_in(char *out, size_t size, const char *dir, const char *name)
 	return n > 0 && (size_t)n < size;
 }
 
+/* CPU seconds (user + system) of pid, or -1. */
+static double cpu_of(pid_t pid)
+{
+	char path[64], buf[1024];
+	FILE *f;
+	unsigned long long ut, st;
+	char *p;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* the name may hold spaces */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+			 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* Seconds pid has waited, runnable, for a CPU (schedstat), or -1. */
+static double runq_wait_of(pid_t pid)
+{
+	char path[64];
+	unsigned long long run, wait;
+	FILE *f;
+	int n;
+
+	snprintf(path, sizeof path, "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fscanf(f, "%llu %llu", &run, &wait);
+	fclose(f);
+	return n == 2 ? (double)wait / 1e9 : -1;
+}
+
+/* The CPU seconds of the UI's process and, apart, of its children (the
+ * nodes and the kernel peer's shell), as they are now. */
+static void cpu_now(pid_t ui, double *self, double *children)
+{
+	char path[64], line[1024];
+	FILE *f;
+
+	*self = cpu_of(ui);
+	*children = 0;
+	snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)ui, (int)ui);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(line, sizeof line, f)) {
+		char *s = line, *end;
+
+		for (long pid = strtol(s, &end, 10); end != s; pid = strtol(s, &end, 10)) {
+			double c = cpu_of((pid_t)pid);
+
+			s = end;
+			if (c > 0)
+				*children += c;
+		}
+	}
+	fclose(f);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -865,7 +932,10 @@ int main(int argc, char **argv)
 	struct bench *b = &bb;
 	int status = 0;
 	int64_t flood_start = 0, flood_end = 0;
+	double cpu_ui0 = -1, cpu_ui1 = -1, cpu_kids0 = 0, cpu_kids1 = 0;
+	double wait_ui0 = -1, wait_ui1 = -1;
 	long base_conns = -1;
+	char loadavg[128] = "?\n";
 
 	setlocale(LC_CTYPE, "C.UTF-8");
 	if (!parse(argc, argv, &b->o))
@@ -982,6 +1052,8 @@ int main(int argc, char **argv)
 		goto quit;
 	}
 	close(gfd);
+	cpu_now(b->child, &cpu_ui0, &cpu_kids0);
+	wait_ui0 = runq_wait_of(b->child);
 	flood_start = mono_ns();
 	printf("flood started (%llu segments at %llu/s) with %ld connections on screen\n",
 	       b->o.count, b->o.rate, base_conns);
@@ -998,6 +1070,9 @@ int main(int argc, char **argv)
 
 		if (file_has(b->report, "RESULT")) {
 			flood_end = now;
+			/* before the flood's process ends */
+			cpu_now(b->child, &cpu_ui1, &cpu_kids1);
+			wait_ui1 = runq_wait_of(b->child);
 			break;
 		}
 		if (now > deadline) {
@@ -1035,6 +1110,11 @@ int main(int argc, char **argv)
 	int64_t tail_end = mono_ns() + 1000000000LL;
 	while (mono_ns() < tail_end && pump(b, 50))
 		;
+	FILE *lf = fopen("/proc/loadavg", "r");
+	if (!lf || !fgets(loadavg, sizeof loadavg, lf))
+		snprintf(loadavg, sizeof loadavg, "?\n");
+	if (lf)
+		fclose(lf);
 	/* the last screen, kept with --keep */
 	FILE *sf = fopen(b->screen, "w");
 	if (sf) {
@@ -1112,8 +1192,16 @@ cleanup:
 			frame_ms[nframe++] = (double)(b->conn_seen[idx] - probe_sent[k - 1]) / 1e6;
 	}
 	printf("\n");
-	if (flood_end)
-		printf("flood: %.2f s from go to its report\n", (double)(flood_end - flood_start) / 1e9);
+	if (flood_end) {
+		double wall = (double)(flood_end - flood_start) / 1e9;
+
+		printf("flood: %.2f s from go to its report\n", wall);
+		if (cpu_ui0 >= 0 && cpu_ui1 >= 0)
+			printf("CPU during the flood: tcpstep %.2f s (%.0f%% of a core; %.2f s more "
+			       "runnable, waiting for a CPU), its children (nodes, flood) %.2f s; "
+			       "load average %s", cpu_ui1 - cpu_ui0, 100 * (cpu_ui1 - cpu_ui0) / wall,
+			       wait_ui1 - wait_ui0, cpu_kids1 - cpu_kids0, loadavg);
+	}
 	if (b->vt.unknown)
 		printf("(terminal emulator: %llu sequences it does not know)\n", b->vt.unknown);
 	qsort(b->key_ms, (size_t)b->nkeys, sizeof(double), cmp_double);
