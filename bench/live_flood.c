@@ -178,9 +178,9 @@ static void vt_put(struct vt *v, uint32_t c)
 		v->x = 0;
 		vt_linefeed(v);
 	}
-	if (v->insert) {
+	if (v->insert && COLS - v->x - w > 0) {
 		memmove(&v->cell[v->y][v->x + w], &v->cell[v->y][v->x],
-			sizeof(uint32_t) * (size_t)(COLS - v->x - w > 0 ? COLS - v->x - w : 0));
+			sizeof(uint32_t) * (size_t)(COLS - v->x - w));
 	}
 	v->cell[v->y][v->x] = c;
 	if (w == 2 && v->x + 1 < COLS)
@@ -1091,13 +1091,15 @@ int main(int argc, char **argv)
 		send_keys(b, "?", 1);
 		int64_t seen = help ? wait_screen(b, HELP_TEXT, true, KEY_TIMEOUT_NS / 1000000)
 				    : wait_screen(b, HELP_TEXT, false, KEY_TIMEOUT_NS / 1000000);
-		if (seen < 0) {
+		if (seen < sent) {
 			b->key_timeouts++;
 			say("a key was not answered within %lld ms", KEY_TIMEOUT_NS / 1000000LL);
 		} else if (b->nkeys < MAX_SAMPLES) {
 			b->key_ms[b->nkeys++] = (double)(seen - sent) / 1e6;
 		}
-		help = !help;
+		/* what the screen shows, not what was expected (after a
+		 * key that went unanswered they may differ) */
+		help = has(b, HELP_TEXT);
 		next_key = sent + (int64_t)b->o.key_ms * 1000000LL;
 		if (next_key < mono_ns())
 			next_key = mono_ns();
