@@ -1224,15 +1224,24 @@ cleanup:
 	       b->child_done && WIFEXITED(b->child_status) ? WEXITSTATUS(b->child_status)
 							   : WTERMSIG(b->child_status),
 	       left, (int)b->child, ns_ok ? "removed by tcpstep" : "LEFT (removed here)");
+	char dropped[32];
+
+	if (cap_known)
+		snprintf(dropped, sizeof dropped, "%llu", cap_dropped);
+	else
+		snprintf(dropped, sizeof dropped, "unknown");
 	printf("RESULT keys=%d key_timeouts=%d key_median_ms=%.1f key_worst_ms=%.1f probes=%d "
-	       "probes_unseen=%d frame_median_ms=%.1f frame_worst_ms=%.1f frames=%llu dropped=%s%llu\n",
+	       "probes_unseen=%d frame_median_ms=%.1f frame_worst_ms=%.1f frames=%llu dropped=%s\n",
 	       b->nkeys, b->key_timeouts, kmed, kmax, nframe, unseen, fmed, fmax, cap_frames,
-	       cap_known ? "" : "unknown", cap_dropped);
+	       dropped);
+	if (interrupted)
+		printf("interrupted: the figures are of a part of the run\n");
 	printf("\n");
 	bool flood_ok = flood_sent == b->o.count;
 
 	verdict(&status, cap_known, cap_dropped == 0, "no capture drops",
-		"%llu of %llu frames dropped", cap_dropped, cap_frames + cap_dropped);
+		cap_known ? "%llu of %llu frames dropped" : "the UI's exit line was not read (%llu, %llu)",
+		cap_dropped, cap_frames + cap_dropped);
 	verdict(&status, b->nkeys > 0 || b->key_timeouts > 0,
 		b->key_timeouts == 0 && kmax < KEY_TARGET_MS, "keys answered in under 100 ms",
 		"worst %.1f ms of %d (%d unanswered)", kmax, b->nkeys, b->key_timeouts);
