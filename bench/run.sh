@@ -283,7 +283,8 @@ fi
 # ---- the live UI under a flood (issue 10) ---------------------------------
 # live_flood runs the live UI in a 120x40 pty and floods its namespace from
 # the kernel peer (bench/flood: 500k segments at 50k/s), live_runs times
-# back to back; a target passes only if it passed in every run. Root only:
+# back to back, through `tcpstep demo hello`'s ! and `tcpstep live --exec`
+# in turn; a target passes only if it passed in every run. Root only:
 # a live session makes a network namespace.
 live_flood=$build/bench/live_flood
 flood=$build/bench/flood
@@ -299,9 +300,13 @@ if [ -z "$live_why" ]; then
 	i=0
 	while [ "$i" -lt "$live_runs" ]; do
 		i=$((i + 1))
-		say "bench: live UI under a 50k/s kernel flood, run $i of $live_runs"
+		# odd runs through demo hello's !, even ones through live --exec
+		mode=demo
+		[ $((i % 2)) = 1 ] || mode=live
+		echo "$mode" > "$work/live$i.mode"
+		say "bench: live UI under a 50k/s kernel flood, run $i of $live_runs ($mode)"
 		lrc=0
-		"$live_flood" --tcpstep "$tcpstep" --flood "$flood" > "$work/live$i.out" \
+		"$live_flood" --tcpstep "$tcpstep" --flood "$flood" --mode "$mode" > "$work/live$i.out" \
 			2> "$work/live$i.err" || lrc=$?
 		echo "$lrc" > "$work/live$i.rc"
 	done
@@ -499,7 +504,7 @@ else
 	i=0
 	while [ "$i" -lt "$live_runs" ]; do
 		i=$((i + 1))
-		echo "  run $i (exit $(cat "$work/live$i.rc")):"
+		echo "  run $i, --mode $(cat "$work/live$i.mode") (exit $(cat "$work/live$i.rc")):"
 		grep -E '^(flood: sent|CPU during|keys|frame to screen|capture|cleanup)' "$work/live$i.out" |
 			sed 's/^/    /'
 		sed 's/^/    /' "$work/live$i.err" | head -5
