@@ -3,13 +3,15 @@
 #
 #   bench/run.sh BUILD_DIR [--quick] [--no-big] [--repeat R] [--timeout S]
 #                [--seed S] [--packets N] [--connections C]
-#                [--big-packets N] [--big-connections C]
+#                [--big-packets N] [--big-connections C] [--no-live]
+#                [--live-runs N]
 #
 # Generates (or reuses from its cache) a synthetic capture of 1M packets and
 # 40k connections and one of 10M packets, then measures CPU time (user+sys)
 # and peak RSS of each tool on it, prints a table and the targets of issue 3
 # with PASS/FAIL computed from the figures; then the replay index and UI
-# (replay_bench, tui_bench) on both captures and the targets of issue 9.
+# (replay_bench, tui_bench) on both captures and the targets of issue 9;
+# then, as root, the live UI under a kernel flood (live_flood, issue 10).
 #
 # Exit status: 0 every target measured and passed; 1 a target failed or
 # could not be measured (tcpstep decode missing, a tool timed out...);
@@ -32,10 +34,14 @@ seed=1
 repeat=5
 tmo=300
 big=yes
+live=yes
+live_runs=3
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--quick) packets=100000 connections=4000 big=no repeat=1 ;;
+	--quick) packets=100000 connections=4000 big=no repeat=1 live_runs=1 ;;
 	--no-big) big=no ;;
+	--no-live) live=no ;;
+	--live-runs) live_runs=${2:?}; shift ;;
 	--repeat) repeat=${2:?}; shift ;;
 	--timeout) tmo=${2:?}; shift ;;
 	--seed) seed=${2:?}; shift ;;
@@ -48,7 +54,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-for v in "$packets" "$connections" "$big_packets" "$big_connections" "$seed" "$repeat" "$tmo"; do
+for v in "$packets" "$connections" "$big_packets" "$big_connections" "$seed" "$repeat" "$tmo" "$live_runs"; do
 	case "$v" in
 	''|*[!0-9]*) echo "bench: '$v' is not a whole number" >&2; exit 2 ;;
 	esac
@@ -274,6 +280,38 @@ else
 	na tui "$tui_bench is not built"
 fi
 
+# ---- the live UI under a flood (issue 10) ---------------------------------
+# live_flood runs the live UI in a 120x40 pty and floods its namespace from
+# the kernel peer (bench/flood: 500k segments at 50k/s), live_runs times
+# back to back, through `tcpstep demo hello`'s ! and `tcpstep live --exec`
+# in turn; a target passes only if it passed in every run. Root only:
+# a live session makes a network namespace.
+live_flood=$build/bench/live_flood
+flood=$build/bench/flood
+live_why=
+if [ "$live" = no ]; then
+	live_why="skipped (--no-live)"
+elif [ "$(id -u)" != 0 ]; then
+	live_why="skipped: needs root (a live session makes a network namespace and TAPs)"
+elif [ ! -x "$live_flood" ] || [ ! -x "$flood" ] || [ ! -x "$tcpstep" ]; then
+	live_why="skipped: $live_flood, $flood or $tcpstep is not built"
+fi
+if [ -z "$live_why" ]; then
+	i=0
+	while [ "$i" -lt "$live_runs" ]; do
+		i=$((i + 1))
+		# odd runs through demo hello's !, even ones through live --exec
+		mode=demo
+		[ $((i % 2)) = 1 ] || mode=live
+		echo "$mode" > "$work/live$i.mode"
+		say "bench: live UI under a 50k/s kernel flood, run $i of $live_runs ($mode)"
+		lrc=0
+		"$live_flood" --tcpstep "$tcpstep" --flood "$flood" --mode "$mode" > "$work/live$i.out" \
+			2> "$work/live$i.err" || lrc=$?
+		echo "$lrc" > "$work/live$i.rc"
+	done
+fi
+
 # Sanity: the loop must have seen every frame, or its figure means nothing.
 check_loop() {
 	if [ "$(cut -d' ' -f1 "$work/$1.res")" = ok ]; then
@@ -454,5 +492,43 @@ if [ "$decode_ok" = yes ] && [ -s "$work/summary.out" ]; then
 	echo
 	echo "tcpstep decode --summary printed $(wc -l < "$work/summary.out") lines for the $packets-packet capture" \
 		"(tshark: $(grep -c '<->' "$work/tshark.out" 2>/dev/null || echo '?') conversations)"
+fi
+echo
+echo "live UI under a kernel flood (issue 10): live_flood, 500k segments at 50k/s from the kernel peer, 120x40 pty"
+if [ -n "$live_why" ]; then
+	echo "  $live_why"
+	echo
+	echo "targets (issue 10):"
+	echo "SKIPPED  the live UI under a flood: $live_why"
+else
+	i=0
+	while [ "$i" -lt "$live_runs" ]; do
+		i=$((i + 1))
+		echo "  run $i, --mode $(cat "$work/live$i.mode") (exit $(cat "$work/live$i.rc")):"
+		grep -E '^(flood: sent|CPU during|keys|frame to screen|capture|cleanup)' "$work/live$i.out" |
+			sed 's/^/    /'
+		sed 's/^/    /' "$work/live$i.err" | head -5
+	done
+	echo
+	echo "targets (issue 10, every run):"
+	for t in "no capture drops" "keys answered in under 100 ms" \
+		"a frame on screen within 50 ms" "the flood ran and everything was cleaned up"; do
+		v=PASS detail=
+		i=0
+		while [ "$i" -lt "$live_runs" ]; do
+			i=$((i + 1))
+			line=$(grep -F " $t: " "$work/live$i.out" | head -1)
+			st=${line%% *}
+			[ -n "$line" ] || st=UNKNOWN
+			case "$st" in
+			PASS) ;;
+			FAIL) v=FAIL ;;
+			*) [ "$v" = FAIL ] || v=UNKNOWN ;;
+			esac
+			detail="$detail${detail:+; }${line#*: }"
+			[ -n "$line" ] || detail="$detail(run $i: no verdict)"
+		done
+		target "$t" $v "$detail"
+	done
 fi
 exit $status

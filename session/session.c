@@ -1938,6 +1938,19 @@ bool session_wire_quiet(const struct session *s)
 	return !s->wire || wiretap_quiet(s->wire, source_now_ns());
 }
 
+bool session_capture_stats(struct session *s, unsigned long long *frames,
+			   unsigned long long *dropped)
+{
+	struct wiretap_stats st;
+
+	if (!s || !s->wire)
+		return false;
+	wiretap_stats(s->wire, &st);
+	*frames = st.frames;
+	*dropped = st.dropped;
+	return true;
+}
+
 int session_stop_status(const struct session *s)
 {
 	return s->stop_status > 0 ? s->stop_status : 0;

@@ -260,6 +260,12 @@ bool session_wire_quiet(const struct session *s);
  * (0 while the nodes are paused). */
 int64_t session_wire_clock(struct session *s, double *rate);
 
+/* The capture of the wire so far: frames read (and recorded), and frames
+ * the kernel dropped before they could be read, its buffer full (libpcap's
+ * counters). False when nothing is captured. */
+bool session_capture_stats(struct session *s, unsigned long long *frames,
+			   unsigned long long *dropped);
+
 /* True if node has reported entering state `to` (on any connection) since
  * it started; nothing is consumed. */
 bool session_node_entered(const struct session *s, int node, enum tcpstate to);

@@ -218,12 +218,22 @@ int64_t wiretap_quiet_deadline(const struct wiretap *w, int64_t now_ns)
 
 unsigned long long wiretap_dropped(struct wiretap *w)
 {
-	struct source_stats st;
+	struct wiretap_stats st;
 
+	wiretap_stats(w, &st);
+	return st.dropped;
+}
+
+void wiretap_stats(struct wiretap *w, struct wiretap_stats *st)
+{
+	struct source_stats ss;
+
+	memset(st, 0, sizeof *st);
 	if (!w)
-		return 0;
-	source_get_stats(w->src, &st);
-	return st.have_drops ? st.dropped + st.if_dropped : 0;
+		return;
+	source_get_stats(w->src, &ss);
+	st->frames = ss.frames;
+	st->dropped = ss.have_drops ? ss.dropped + ss.if_dropped : 0;
 }
 
 bool wiretap_close(struct wiretap *w, char *err, size_t errsize)

@@ -92,6 +92,15 @@ int64_t wiretap_last_frame(const struct wiretap *w);
  * overflowed): the recording misses them and the inference may be wrong. */
 unsigned long long wiretap_dropped(struct wiretap *w);
 
+/* The capture's counters so far: frames read (and so recorded), and frames
+ * the kernel dropped before they could be read (libpcap's pcap_stats:
+ * ps_drop + ps_ifdrop; 0 when it has none). */
+struct wiretap_stats {
+	unsigned long long frames;
+	unsigned long long dropped;
+};
+void wiretap_stats(struct wiretap *w, struct wiretap_stats *st);
+
 /* Reads what is still captured, closes the recording (flushed) and the
  * capture. False if that last read failed, or the recording lost anything
  * wiretap_poll has not already reported (reason in err). NULL is

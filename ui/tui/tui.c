@@ -971,6 +971,18 @@ static void set_locale(bool want_ja)
 		setlocale(LC_CTYPE, "C.UTF-8");
 }
 
+/* Live, once the terminal is restored: what the capture saw and what the
+ * kernel dropped (libpcap's counters). The session's own notice of lost
+ * frames comes as an event the screen has closed for. */
+static void say_capture(struct session *s)
+{
+	unsigned long long frames, dropped;
+
+	if (session_capture_stats(s, &frames, &dropped))
+		fprintf(stderr, "tcpstep: the capture saw %llu frames, the kernel "
+			"dropped %llu\n", frames, dropped);
+}
+
 static int run_ui(const struct tui_opts *o, struct session *s,
 		  struct tui_feed *feed)
 {
@@ -1073,6 +1085,8 @@ static int run_ui(const struct tui_opts *o, struct session *s,
 		}
 	}
 	term_close();
+	if (s && opened)
+		say_capture(s);
 	grid_destroy(t.g);
 	if (t.sfd >= 0)
 		close(t.sfd);
