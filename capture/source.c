@@ -360,11 +360,18 @@ struct source *source_open_live_buffered(const char *iface, const char *filter,
 	}
 	pcap_set_snaplen(s->p, snaplen > 0 ? snaplen : SOURCE_DEFAULT_SNAPLEN);
 	/* Promiscuous: a bridge port only sees forwarded frames this way.
-	 * Immediate mode: a teaching tool shows each segment as it crosses,
-	 * not when a kernel buffer fills. */
+	 * Not immediate mode, but a 1 ms timeout: a teaching tool shows each
+	 * segment as it crosses (the kernel hands on a block of frames at
+	 * most 1 ms after its first, well inside the session's 10 ms
+	 * hold-back), and libpcap then uses TPACKET_V3, whose ring packs
+	 * frames by their length. Immediate mode means TPACKET_V2, one slot
+	 * of the snap length (64 KiB) a frame: a 32 MiB buffer held about
+	 * 500 frames, 5 ms of bench/live_flood's 100k frames a second, and
+	 * the capture dropped frames whenever tcpstep waited longer than that
+	 * for a CPU (bench/README.md, "The live UI under a flood"). */
 	pcap_set_promisc(s->p, 1);
-	pcap_set_immediate_mode(s->p, 1);
-	pcap_set_timeout(s->p, 100);
+	pcap_set_immediate_mode(s->p, 0);
+	pcap_set_timeout(s->p, 1);
 	if (buffer_bytes > 0)
 		pcap_set_buffer_size(s->p, buffer_bytes);
 	pcap_set_tstamp_precision(s->p, PCAP_TSTAMP_PRECISION_NANO); /* may be refused */

@@ -1951,6 +1951,11 @@ bool session_capture_stats(struct session *s, unsigned long long *frames,
 	return true;
 }
 
+uint64_t session_wire_frames(const struct session *s)
+{
+	return s->wire ? wiretap_frames(s->wire) : 0;
+}
+
 int session_stop_status(const struct session *s)
 {
 	return s->stop_status > 0 ? s->stop_status : 0;

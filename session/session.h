@@ -266,6 +266,11 @@ int64_t session_wire_clock(struct session *s, double *rate);
 bool session_capture_stats(struct session *s, unsigned long long *frames,
 			   unsigned long long *dropped);
 
+/* Frames captured and recorded so far (no system call: for a screen that
+ * follows the recording, which has grown when this has; the frames' events
+ * come later, held back for their order). 0 when nothing is captured. */
+uint64_t session_wire_frames(const struct session *s);
+
 /* True if node has reported entering state `to` (on any connection) since
  * it started; nothing is consumed. */
 bool session_node_entered(const struct session *s, int node, enum tcpstate to);

@@ -29,6 +29,7 @@ struct wiretap {
 	uint64_t conns_seen;     /* highest connection id seen (ids are 1, 2, ...) */
 	uint64_t conns_released; /* connections whose summary came out */
 	int64_t last_frame_ns;   /* capture time of the newest frame */
+	uint64_t nframes;        /* frames read and recorded */
 	uint64_t last_seg_pkt;   /* frame number of the newest TCP segment */
 	bool failed;
 	bool rec_failed;         /* wiretap_poll has returned the recording's failure */
@@ -167,6 +168,7 @@ bool wiretap_poll(struct wiretap *w, char *err, size_t errsize)
 			return false;
 		}
 		w->last_frame_ns = f.ts_ns;
+		w->nframes++;
 		if (!tap_frame(w->tap, &f, e)) {
 			w->failed = w->rec_failed = true;
 			errbuf_set(err, errsize, "recording: %s", e);
@@ -198,6 +200,11 @@ bool wiretap_quiet(const struct wiretap *w, int64_t now_ns)
 {
 	return w->conns_released >= w->conns_seen ||
 	       now_ns - w->last_frame_ns > quiet_after(w);
+}
+
+uint64_t wiretap_frames(const struct wiretap *w)
+{
+	return w->nframes;
 }
 
 int64_t wiretap_last_frame(const struct wiretap *w)

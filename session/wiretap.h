@@ -85,6 +85,10 @@ bool wiretap_quiet(const struct wiretap *w, int64_t now_ns);
 int64_t wiretap_next_deadline(const struct wiretap *w);
 int64_t wiretap_quiet_deadline(const struct wiretap *w, int64_t now_ns);
 
+/* Frames read so far (each recorded, flushed by the end of its poll):
+ * cheap, for a reader of the recording to see it has grown. */
+uint64_t wiretap_frames(const struct wiretap *w);
+
 /* The capture time (CLOCK_REALTIME ns) of the newest frame, 0 before any. */
 int64_t wiretap_last_frame(const struct wiretap *w);
 

@@ -95,7 +95,7 @@ struct tui {
 	 * ...), and the status text made from its nodes. */
 	struct session *s;
 	struct tui_feed *feed;
-	uint64_t fed;           /* feed->segments when last indexed */
+	uint64_t fed;           /* session_wire_frames when last indexed */
 	bool following;         /* at the newest frame: new ones move it on */
 	char live_banner[160];
 	char op;                /* the live key whose answer is awaited */
@@ -821,12 +821,15 @@ static void tick(struct loop *l, void *user)
 		return;
 	}
 	/* index one slice while the file is not done; live, only when the
-	 * recording has grown (the session's events say so) */
+	 * recording has grown: the capture says so at once (its frames'
+	 * events come 10 ms later, held back for their order) */
 	bool indexing = !replay_index_done(t->m.rp);
 	uint64_t frames_before = replay_frames(t->m.rp);
 	if (t->s) {
-		if (t->feed->segments != t->fed)
-			t->fed = t->feed->segments;
+		uint64_t captured = session_wire_frames(t->s);
+
+		if (captured != t->fed)
+			t->fed = captured;
 		else if (replay_at_end(t->m.rp))
 			indexing = false;
 		int st;

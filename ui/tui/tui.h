@@ -32,7 +32,7 @@ struct session;
 #define TUI_FEED_OUTPUT_LINES 32
 struct tui_feed {
 	struct live_model *lm;
-	uint64_t segments;      /* wire segments seen: the recording has grown */
+	uint64_t segments;      /* wire segments handed on so far */
 	uint64_t events;        /* any event: the status may have changed */
 	char notice[256];       /* the last notice (or death), for the status line */
 	char fired[64];         /* the last timer fired */
