@@ -140,6 +140,14 @@ struct pending {
 	uint8_t kind[REPLAY_BLOCK];
 };
 
+/* A transition as the tracker hands it (tracker_config.on_state), kept
+ * until the segment that caused it is in the index (drain). */
+struct rtr {
+	int64_t ts;
+	uint32_t conn, pkt;
+	uint8_t why, ep, from, to, timer;
+};
+
 struct pool {
 	uint8_t *mem;
 	uint64_t top, cap; /* bytes */
@@ -188,6 +196,10 @@ struct replay {
 	uint64_t naddrs, capaddrs;
 	uint32_t *ahash;     /* 1 + index in addrs, 0 empty */
 	uint64_t capahash;
+
+	struct rtr *tq;      /* transitions not yet logged */
+	uint64_t ntq, captq;
+	bool tq_fail;        /* one could not be kept: out of memory */
 
 	uint64_t cur;        /* frame whose segment is being fed (decided-later) */
 	uint64_t max_tr;     /* the newest transition frame recorded so far */
@@ -489,24 +501,23 @@ static void set_damage(struct replay *r, const char *why);
 static bool flush_block(struct replay *r)
 {
 	const struct pending *p = &r->pend;
-	int64_t base = 0;
-	bool have = false, us = true;
-	for (int i = 0; i < REPLAY_BLOCK; i++) {
-		if (p->kind[i] == FK_HIDDEN)
-			continue;
-		if (!have) {
-			base = p->ts[i];
-			have = true;
-		}
-		us &= (p->ts[i] - base) % 1000 == 0;
-	}
+	int i0 = 0;
+	while (i0 < REPLAY_BLOCK && p->kind[i0] == FK_HIDDEN)
+		i0++;
+	int64_t base = i0 < REPLAY_BLOCK ? p->ts[i0] : 0;
 	/* At most 1 + 3 varints of 10 bytes a frame. */
 	if (!big_grow((void **)&r->fs, &r->capfs, r->nfs + 1 + REPLAY_BLOCK * 30, 1) ||
 	    !grow((void **)&r->blk, &r->capblk, r->nblk + 1, sizeof(*r->blk)))
 		return false;
 	r->blk[r->nblk].base_ts = base;
 	r->blk[r->nblk].pos = r->nfs;
-	uint8_t *o = r->fs + r->nfs;
+	/* In microseconds when every time difference is a multiple of 1000 ns
+	 * (any pcap but a nanosecond one): encoded so until one is not, then
+	 * again in nanoseconds. */
+	bool us = true;
+	uint8_t *o;
+again:
+	o = r->fs + r->nfs;
 	*o++ = us ? 1 : 0;
 	int64_t prev_ts = base;
 	uint32_t prev_conn = 0;
@@ -525,7 +536,15 @@ static bool flush_block(struct replay *r)
 		}
 		}
 		int64_t dt = p->ts[i] - prev_ts;
-		o = put_uv(o, zz(us ? dt / 1000 : dt));
+		if (us) {
+			int64_t q = dt / 1000;
+			if (q * 1000 != dt) {
+				us = false;
+				goto again;
+			}
+			dt = q;
+		}
+		o = put_uv(o, zz(dt));
 		prev_ts = p->ts[i];
 		if (p->kind[i] == FK_SEG && p->extra[i])
 			o = put_uv(o, p->extra[i]);
@@ -675,6 +694,8 @@ static void trbit_set(struct replay *r, uint64_t pkt)
 	r->trbits[pkt / 64] |= 1ull << (pkt % 64);
 }
 
+static void on_state(void *user, const struct tracker_transition *tr);
+
 /* Standard input into an unlinked temporary file, so it can be seeked. */
 static int spool_stdin(char *err)
 {
@@ -763,7 +784,8 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 		return NULL;
 	}
 	r->follow = cfg && cfg->follow;
-	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0 };
+	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0, .on_state = on_state,
+				     .on_state_user = r };
 	r->trk = tracker_create(&tc);
 	/* Pool offset 0 means "no buffer": the first 4 bytes are never used. */
 	if (!r->trk || !big_grow((void **)&r->conns, &r->capconns, 1, sizeof(*r->conns)) ||
@@ -809,6 +831,7 @@ void replay_close(struct replay *r)
 	big_free(r->fs, r->capfs, 1);
 	free(r->blk);
 	free(r->moved);
+	free(r->tq);
 	free(r->trbits);
 	free(r->cks);
 	free(r->addrs);
@@ -1110,24 +1133,28 @@ static bool cn_endpoints(struct replay *r, struct replay_cn *c, uint8_t v,
 
 /* Appends segment pkt, plen payload bytes sent by endpoint e, to c's
  * list (and a checkpoint every CN_CK segments). */
-static inline bool seg_append(struct replay *r, struct replay_cn *c, uint32_t pkt,
-			      uint32_t plen, int e)
+/* A checkpoint before segment k (a multiple of CN_CK): the previous
+ * one's counts and CN_CK lengths. */
+static bool seg_ck(struct replay *r, struct replay_cn *c, uint32_t k)
+{
+	struct segcur w;
+	seg_at_ck(r, c, k / CN_CK - 1, &w);
+	while (w.i < k)
+		seg_next(&w);
+	struct replay_cnck ck = { c->len[BUF_SEG], c->last, { w.bytes[0], w.bytes[1] } };
+	uint64_t have = (uint64_t)(k / CN_CK - 1) * sizeof(ck);
+	if (!buf_reserve(r, &c->off[BUF_CK], &c->cls[BUF_CK], have, have + sizeof(ck)))
+		return false;
+	memcpy(live_at(r, c->off[BUF_CK]) + have, &ck, sizeof(ck));
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool
+seg_append(struct replay *r, struct replay_cn *c, uint32_t pkt, uint32_t plen, int e)
 {
 	uint32_t k = c->nseg;
-	if (k == UINT32_MAX)
+	if (k == UINT32_MAX || (k && k % CN_CK == 0 && !seg_ck(r, c, k)))
 		return false;
-	if (k && k % CN_CK == 0) {
-		/* A checkpoint: the previous one's counts and CN_CK lengths. */
-		struct segcur w;
-		seg_at_ck(r, c, k / CN_CK - 1, &w);
-		while (w.i < k)
-			seg_next(&w);
-		struct replay_cnck ck = { c->len[BUF_SEG], c->last, { w.bytes[0], w.bytes[1] } };
-		uint64_t have = (uint64_t)(k / CN_CK - 1) * sizeof(ck);
-		if (!buf_reserve(r, &c->off[BUF_CK], &c->cls[BUF_CK], have, have + sizeof(ck)))
-			return false;
-		memcpy(live_at(r, c->off[BUF_CK]) + have, &ck, sizeof(ck));
-	}
 	/* Two varints of at most 5 bytes each (a frame difference below 2^32,
 	 * a length below 2^31 doubled). */
 	uint8_t *o = cn_room(r, c, BUF_SEG, 10);
@@ -1306,40 +1333,66 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	return true;
 }
 
-static bool add_transition(struct replay *r, const struct tracker_event *ev)
+/* The index of a (cause, reason) pair in whys, added when new;
+ * REPLAY_MAX_WHYS when there is no room. */
+static unsigned why_index(struct replay *r, const char *cause, const char *reason)
 {
-	struct replay_cn *c = conn_get(r, ev->conn);
-	if (!c || ev->pkt > UINT32_MAX)
-		return false;
-	if (c->nseg == 0 && !cn_endpoints(r, c, ev->ip_version, ev->addr[0], ev->addr[1],
-					   ev->port[0], ev->port[1]))
-		return false;
 	/* A direct-mapped cache in front of the search: a few dozen pairs. */
-	uintptr_t hk = ((uintptr_t)ev->u.state.reason >> 3) ^ ((uintptr_t)ev->u.state.cause >> 5);
+	uintptr_t hk = ((uintptr_t)reason >> 3) ^ ((uintptr_t)cause >> 5);
 	uint8_t *slot = &r->whycache[hk % sizeof(r->whycache)];
 	unsigned w = *slot;
-	if (w >= r->nwhys || r->whys[w].cause != ev->u.state.cause ||
-	    r->whys[w].reason != ev->u.state.reason)
+	if (w >= r->nwhys || r->whys[w].cause != cause || r->whys[w].reason != reason)
 		w = 0;
-	while (w < r->nwhys && (r->whys[w].cause != ev->u.state.cause ||
-				r->whys[w].reason != ev->u.state.reason))
+	while (w < r->nwhys && (r->whys[w].cause != cause || r->whys[w].reason != reason))
 		w++;
-	*slot = (uint8_t)w;
 	if (w == r->nwhys) {
 		if (w == REPLAY_MAX_WHYS)
-			return false; /* not from this tracker: its set is small */
-		r->whys[w].cause = ev->u.state.cause;
-		r->whys[w].reason = ev->u.state.reason;
+			return w; /* not from this tracker: its set is small */
+		r->whys[w].cause = cause;
+		r->whys[w].reason = reason;
 		r->nwhys++;
 	}
-	bool timer = ev->u.state.by_timer;
+	*slot = (uint8_t)w;
+	return w;
+}
+
+/* tracker_config.on_state: called while the tracker works, before the
+ * segment that caused the change is added, so the transition waits in
+ * tq (in order) for drain. A connection the index has no segment of yet
+ * gets its endpoints now: the tracker's copy is gone by then when the
+ * connection was freed. */
+static void on_state(void *user, const struct tracker_transition *tr)
+{
+	struct replay *r = user;
+	if (r->tq_fail)
+		return;
+	struct replay_cn *c = tr->pkt <= UINT32_MAX ? conn_get(r, tr->conn) : NULL;
+	unsigned w = c ? why_index(r, tr->state.cause, tr->state.reason) : REPLAY_MAX_WHYS;
+	if (w == REPLAY_MAX_WHYS ||
+	    (c->nseg == 0 && !cn_endpoints(r, c, tr->ip_version, tr->addr[0], tr->addr[1],
+					  tr->port[0], tr->port[1])) ||
+	    !grow((void **)&r->tq, &r->captq, r->ntq + 1, sizeof(*r->tq))) {
+		r->tq_fail = true;
+		return;
+	}
+	r->tq[r->ntq++] = (struct rtr){ tr->ts_ns, (uint32_t)tr->conn, (uint32_t)tr->pkt,
+					(uint8_t)w, (uint8_t)(tr->state.endpoint ? 1 : 0),
+					(uint8_t)tr->state.from, (uint8_t)tr->state.to,
+					tr->state.by_timer };
+}
+
+static bool add_transition(struct replay *r, const struct rtr *ev)
+{
+	struct replay_cn *c = &r->conns[ev->conn]; /* made by on_state */
+	unsigned w = ev->why;
+	bool timer = ev->timer;
 	/* Decided later: stamped at an older frame than the segment being
 	 * fed, whose arrival decided it (docs/states.md). */
 	bool decided = !timer && r->cur && ev->pkt < r->cur;
 	uint8_t rec[3 + 10 + 10 + 10], *o = rec;
-	*o++ = (uint8_t)(LR_TRANS | (ev->u.state.endpoint ? LT_EP : 0) | (timer ? LT_TIMER : 0) |
+	*o++ = (uint8_t)(LR_TRANS | (ev->ep ? LT_EP : 0) | (timer ? LT_TIMER : 0) |
 			 (decided ? LT_DECIDED : 0) | (c->nseg && !timer ? 0 : LT_ABS));
-	*o++ = (uint8_t)((unsigned)ev->u.state.from | (unsigned)ev->u.state.to << 4);
+	*o++ = (uint8_t)((unsigned)ev->from | (unsigned)ev->to << 4);
 	*o++ = (uint8_t)w;
 	/* A timer's transition comes long after the connection's last
 	 * segment, when its segment list is out of the cache: its frame is
@@ -1350,7 +1403,7 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 		o = put_uv(o, ev->pkt);
 	if (timer) {
 		int64_t ft = ev->pkt >= 1 && ev->pkt <= r->nframes ? frame_time(r, ev->pkt) : 0;
-		o = put_uv(o, zz(ev->ts_ns - ft));
+		o = put_uv(o, zz(ev->ts - ft));
 	}
 	if (decided)
 		o = put_uv(o, r->cur - ev->pkt);
@@ -1395,14 +1448,22 @@ static bool conn_settle(struct replay *r, struct replay_cn *c)
 	return a && b && k;
 }
 
+/* The transitions in tq, then the summaries the tracker queued: a
+ * connection's summary comes after its transitions (tracker.h), and the
+ * two orders differ only between connections. */
 static bool drain_events(struct replay *r)
 {
+	if (r->tq_fail)
+		return false;
+	for (uint64_t i = 0; i < r->ntq; i++)
+		if (!add_transition(r, &r->tq[i]))
+			return false;
+	r->ntq = 0;
 	struct tracker_event ev;
 	while (tracker_next_event(r->trk, &ev)) {
-		if (ev.type == TRACKER_EV_STATE) {
-			if (!add_transition(r, &ev))
-				return false;
-		} else if (ev.conn) {
+		if (ev.type == TRACKER_EV_STATE)
+			continue; /* not made: on_state has them */
+		if (ev.conn) {
 			struct replay_cn *c = conn_get(r, ev.conn);
 			if (!c)
 				return false;
@@ -1417,7 +1478,7 @@ static bool drain_events(struct replay *r)
 /* Most frames make no event: one cheap test. */
 static inline bool drain(struct replay *r)
 {
-	return !tracker_has_event(r->trk) || drain_events(r);
+	return (!r->ntq && !r->tq_fail && !tracker_has_event(r->trk)) || drain_events(r);
 }
 
 struct step {
