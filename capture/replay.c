@@ -881,7 +881,7 @@ static const uint8_t *cn_buf(const struct replay *r, const struct replay_cn *c, 
 
 static uint32_t cn_ncks(const struct replay_cn *c) { return c->nseg ? (c->nseg - 1) / CN_CK : 0; }
 
-static uint32_t cn_first(const struct replay *r, const struct replay_cn *c)
+static inline uint32_t cn_first(const struct replay *r, const struct replay_cn *c)
 {
 	if (!c->nseg)
 		return 0;
@@ -1037,6 +1037,25 @@ static inline uint8_t *cn_room(struct replay *r, struct replay_cn *c, int b, uin
 	return cn_room_slow(r, c, b, need);
 }
 
+/* A log record is built in a LOG_REC-byte buffer: with that much room
+ * left in the log, it is copied whole (one fixed-size copy, the bytes
+ * past n are slack the next record overwrites). */
+#define LOG_REC 32
+
+static bool log_put(struct replay *r, struct replay_cn *c, const uint8_t *rec, size_t n);
+
+static inline bool log_put_rec(struct replay *r, struct replay_cn *c,
+			       const uint8_t rec[static LOG_REC], size_t n)
+{
+	unsigned cls = c->cls[BUF_LOG];
+	if (cls < NCLS && c->len[BUF_LOG] + LOG_REC <= cls_size(cls)) {
+		memcpy(live_at(r, c->off[BUF_LOG]) + c->len[BUF_LOG], rec, LOG_REC);
+		c->len[BUF_LOG] += (uint32_t)n;
+		return true;
+	}
+	return log_put(r, c, rec, n);
+}
+
 static bool log_put(struct replay *r, struct replay_cn *c, const uint8_t *rec, size_t n)
 {
 	uint8_t *o = cn_room(r, c, BUF_LOG, n);
@@ -1064,12 +1083,12 @@ static uint32_t base_at(const struct replay *r, const struct replay_cn *c, int e
 
 static bool base_put(struct replay *r, struct replay_cn *c, int e, uint32_t k, uint32_t base)
 {
-	uint8_t rec[1 + 5 + 4], *o = rec;
+	uint8_t rec[LOG_REC], *o = rec; /* 1 + 5 + 4 */
 	*o++ = (uint8_t)(LR_BASE | (e ? 4u : 0u));
 	o = put_uv(o, k);
 	memcpy(o, &base, 4);
 	o += 4;
-	return log_put(r, c, rec, (size_t)(o - rec));
+	return log_put_rec(r, c, rec, (size_t)(o - rec));
 }
 
 /* The tracker (tracker.c, "Relative numbers") keeps one base per direction:
@@ -1173,18 +1192,21 @@ seg_append(struct replay *r, struct replay_cn *c, uint32_t pkt, uint32_t plen, i
  * segment k. */
 static bool letters_put(struct replay *r, struct replay_cn *c, int e, unsigned let, uint32_t k)
 {
+	uint8_t rec[LOG_REC + 8], *q = rec; /* at most H_COUNT * 6 = 36 */
+	uint16_t seen = c->letters;
 	for (int l = 0; let && l < H_COUNT; l++) {
 		unsigned bit = (unsigned)(6 * e + l);
 		if (!(let & (1u << l)))
 			continue;
 		let &= ~(1u << l);
-		uint8_t rec[1 + 5], *q = rec;
 		*q++ = (uint8_t)(LR_LETTER | bit << 2);
 		q = put_uv(q, k);
-		if (!log_put(r, c, rec, (size_t)(q - rec)))
-			return false;
-		c->letters = (uint16_t)(c->letters | 1u << bit);
+		seen = (uint16_t)(seen | 1u << bit);
 	}
+	size_t n = (size_t)(q - rec);
+	if (!(n <= LOG_REC ? log_put_rec(r, c, rec, n) : log_put(r, c, rec, n)))
+		return false;
+	c->letters = seen;
 	return true;
 }
 
@@ -1280,6 +1302,24 @@ static bool move_syns(struct replay *r, struct replay_cn *c, const struct segmen
 	return ok;
 }
 
+/* A segment's history letters (bits of H_*) by its flags that name one
+ * (FIN, SYN, RST, ACK) and whether it carries data (SL_DATA, PSH's bit,
+ * which names none). */
+#define SL_FLAGS (TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_ACK)
+#define SL_DATA TCPF_PSH
+#define SL_LET(i)                                                                    \
+	((unsigned)(((i) & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) << H_SYN |            \
+	 (unsigned)(((i) & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) << H_SYNACK | \
+	 (unsigned)(((i) & (SL_FLAGS | SL_DATA)) == TCPF_ACK) << H_ACK |              \
+	 (unsigned)(((i) & SL_DATA) != 0) << H_DATA |                                 \
+	 (unsigned)(((i) & TCPF_FIN) != 0) << H_FIN |                                 \
+	 (unsigned)(((i) & TCPF_RST) != 0) << H_RST)
+#define SL_LET4(i) SL_LET(i), SL_LET((i) + 1), SL_LET((i) + 2), SL_LET((i) + 3)
+static const uint8_t seg_letters[32] = {
+	SL_LET4(0), SL_LET4(4), SL_LET4(8), SL_LET4(12),
+	SL_LET4(16), SL_LET4(20), SL_LET4(24), SL_LET4(28),
+};
+
 static bool add_segment(struct replay *r, const struct segment *s,
 			const struct tracker_seginfo *info)
 {
@@ -1294,23 +1334,18 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	    !(e ? cn_endpoints(r, c, s->ip_version, s->dst, s->src, s->dport, s->sport)
 		: cn_endpoints(r, c, s->ip_version, s->src, s->dst, s->sport, s->dport)))
 		return false;
-	if (!note_base(r, c, e, s->seq - info->rel_seq, s->flags) ||
-	    ((s->flags & TCPF_ACK) && !note_base(r, c, 1 - e, s->ack - info->rel_ack, 0)))
+	/* Both bases known and no SYN (nearly every segment): one test. */
+	uint8_t need = (s->flags & TCPF_ACK) ? CNF_BASE0 | CNF_BASE1 : e ? CNF_BASE1 : CNF_BASE0;
+	if (((c->flags & need) != need || (s->flags & TCPF_SYN)) &&
+	    (!note_base(r, c, e, s->seq - info->rel_seq, s->flags) ||
+	     ((s->flags & TCPF_ACK) && !note_base(r, c, 1 - e, s->ack - info->rel_ack, 0))))
 		return false;
 	if (!seg_append(r, c, pkt, s->payload_len, e))
 		return false;
 	uint32_t k = c->nseg - 1;
 
 	/* History letters: the first sight of each, per direction. */
-	uint8_t fl = s->flags;
-	unsigned let = 0;
-	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) << H_SYN;
-	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) << H_SYNACK;
-	let |= ((fl & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK &&
-		s->payload_len == 0) << H_ACK;
-	let |= (s->payload_len > 0) << H_DATA;
-	let |= ((fl & TCPF_FIN) != 0) << H_FIN;
-	let |= ((fl & TCPF_RST) != 0) << H_RST;
+	unsigned let = seg_letters[(s->flags & SL_FLAGS) | (s->payload_len ? SL_DATA : 0)];
 	let &= ~((unsigned)c->letters >> (6 * e)) & 63u;
 	if (let && !letters_put(r, c, e, let, k))
 		return false;
@@ -1338,8 +1373,9 @@ static bool add_segment(struct replay *r, const struct segment *s,
 static unsigned why_index(struct replay *r, const char *cause, const char *reason)
 {
 	/* A direct-mapped cache in front of the search: a few dozen pairs. */
-	uintptr_t hk = ((uintptr_t)reason >> 3) ^ ((uintptr_t)cause >> 5);
-	uint8_t *slot = &r->whycache[hk % sizeof(r->whycache)];
+	uint64_t hk = ((uint64_t)(uintptr_t)reason ^ (uint64_t)(uintptr_t)cause * 3) *
+		      0x9e3779b97f4a7c15ull;
+	uint8_t *slot = &r->whycache[(hk >> 58) % sizeof(r->whycache)];
 	unsigned w = *slot;
 	if (w >= r->nwhys || r->whys[w].cause != cause || r->whys[w].reason != reason)
 		w = 0;
@@ -1389,7 +1425,7 @@ static bool add_transition(struct replay *r, const struct rtr *ev)
 	/* Decided later: stamped at an older frame than the segment being
 	 * fed, whose arrival decided it (docs/states.md). */
 	bool decided = !timer && r->cur && ev->pkt < r->cur;
-	uint8_t rec[3 + 10 + 10 + 10], *o = rec;
+	uint8_t rec[LOG_REC + 8], *o = rec; /* at most 3 + 5 + 10 + 5 */
 	*o++ = (uint8_t)(LR_TRANS | (ev->ep ? LT_EP : 0) | (timer ? LT_TIMER : 0) |
 			 (decided ? LT_DECIDED : 0) | (c->nseg && !timer ? 0 : LT_ABS));
 	*o++ = (uint8_t)((unsigned)ev->from | (unsigned)ev->to << 4);
@@ -1409,7 +1445,7 @@ static bool add_transition(struct replay *r, const struct rtr *ev)
 		o = put_uv(o, r->cur - ev->pkt);
 	size_t n = (size_t)(o - rec);
 	if (ev->pkt >= r->max_tr) {
-		if (!log_put(r, c, rec, n))
+		if (!log_put_rec(r, c, rec, n))
 			return false;
 	} else {
 		/* Older than a transition already logged (a decided-later one):
