@@ -96,6 +96,7 @@ struct replay_why {
 #define CNF_BASE0 0x04u /* the base of endpoint 0's seq numbers is known */
 #define CNF_BASE1 0x08u
 #define CNF_V4 0x10u /* addr[] hold the IPv4 addresses, not indexes */
+#define CNF_TW 0x20u /* an endpoint went to TIME_WAIT (see add_transition) */
 
 enum { BUF_SEG, BUF_LOG, BUF_CK, BUF_COUNT };
 
@@ -208,7 +209,7 @@ struct replay {
 	char *open_path;
 
 	struct replay_why whys[REPLAY_MAX_WHYS];
-	uint8_t whycache[64];
+	uint16_t whyslot[2 * REPLAY_MAX_WHYS]; /* 1 + index in whys, 0 empty */
 	const char *notes[FX_NOTE_MASK]; /* the tracker's segment note keys seen */
 	unsigned nnotes;
 	unsigned nwhys;
@@ -1372,23 +1373,25 @@ static bool add_segment(struct replay *r, const struct segment *s,
  * REPLAY_MAX_WHYS when there is no room. */
 static unsigned why_index(struct replay *r, const char *cause, const char *reason)
 {
-	/* A direct-mapped cache in front of the search: a few dozen pairs. */
-	uint64_t hk = ((uint64_t)(uintptr_t)reason ^ (uint64_t)(uintptr_t)cause * 3) *
-		      0x9e3779b97f4a7c15ull;
-	uint8_t *slot = &r->whycache[(hk >> 58) % sizeof(r->whycache)];
-	unsigned w = *slot;
-	if (w >= r->nwhys || r->whys[w].cause != cause || r->whys[w].reason != reason)
-		w = 0;
-	while (w < r->nwhys && (r->whys[w].cause != cause || r->whys[w].reason != reason))
-		w++;
-	if (w == r->nwhys) {
-		if (w == REPLAY_MAX_WHYS)
-			return w; /* not from this tracker: its set is small */
-		r->whys[w].cause = cause;
-		r->whys[w].reason = reason;
-		r->nwhys++;
+	/* An open-addressing table of the pairs seen (never fuller than half):
+	 * a hash and, nearly always, one comparison. */
+	uint64_t h = ((uint64_t)(uintptr_t)reason ^ (uint64_t)(uintptr_t)cause * 3) *
+		     0x9e3779b97f4a7c15ull;
+	unsigned mask = 2 * REPLAY_MAX_WHYS - 1, j = (unsigned)(h >> 40) & mask;
+	for (;; j = (j + 1) & mask) {
+		unsigned v = r->whyslot[j];
+		if (!v)
+			break;
+		if (r->whys[v - 1].reason == reason && r->whys[v - 1].cause == cause)
+			return v - 1;
 	}
-	*slot = (uint8_t)w;
+	unsigned w = r->nwhys;
+	if (w == REPLAY_MAX_WHYS)
+		return w; /* not from this tracker: its set is small */
+	r->whys[w].cause = cause;
+	r->whys[w].reason = reason;
+	r->nwhys++;
+	r->whyslot[j] = (uint16_t)(w + 1);
 	return w;
 }
 
@@ -1404,9 +1407,13 @@ static void on_state(void *user, const struct tracker_transition *tr)
 		return;
 	struct replay_cn *c = tr->pkt <= UINT32_MAX ? conn_get(r, tr->conn) : NULL;
 	unsigned w = c ? why_index(r, tr->state.cause, tr->state.reason) : REPLAY_MAX_WHYS;
+	/* A timer's transition (TIME_WAIT's end) follows one a segment made,
+	 * which set the endpoints: its record, long out of the cache, is not
+	 * read here. */
 	if (w == REPLAY_MAX_WHYS ||
-	    (c->nseg == 0 && !cn_endpoints(r, c, tr->ip_version, tr->addr[0], tr->addr[1],
-					  tr->port[0], tr->port[1])) ||
+	    (!tr->state.by_timer && c->nseg == 0 &&
+	     !cn_endpoints(r, c, tr->ip_version, tr->addr[0], tr->addr[1], tr->port[0],
+			   tr->port[1])) ||
 	    !grow((void **)&r->tq, &r->captq, r->ntq + 1, sizeof(*r->tq))) {
 		r->tq_fail = true;
 		return;
@@ -1472,6 +1479,21 @@ static bool add_transition(struct replay *r, const struct rtr *ev)
 		r->max_tr = ev->pkt;
 	if (ev->pkt <= r->nframes)
 		trbit_set(r, ev->pkt);
+	/* One endpoint in TIME_WAIT and the other closed by a segment (the
+	 * last ACK): no more segments are expected, but the summary waits
+	 * for TIME_WAIT's end, 2 MSL later, when the lists are long out of
+	 * the cache. The segment list and its checkpoints are copied to
+	 * exact size now, while they are in it; the log waits for the
+	 * timer's transition. A late segment (a retransmitted FIN, a few
+	 * percent of connections) moves them back to a class block (the
+	 * packed copy is then lost until replay_close). */
+	if (ev->to == TCPSTATE_TIME_WAIT) {
+		c->flags |= CNF_TW;
+	} else if (ev->to == TCPSTATE_CLOSED && !timer && (c->flags & CNF_TW)) {
+		buf_settle(r, &c->off[BUF_SEG], &c->cls[BUF_SEG], c->len[BUF_SEG]);
+		buf_settle(r, &c->off[BUF_CK], &c->cls[BUF_CK],
+			   (uint64_t)cn_ncks(c) * sizeof(struct replay_cnck));
+	}
 	return true;
 }
 
