@@ -34,6 +34,9 @@
  * bytes) with free lists; when the tracker releases it (its summary), they
  * are copied to exact size into a packed pool and the class blocks go back
  * to the free lists, so the slack is only that of connections still open.
+ * (The segment list and checkpoints of a connection closed through
+ * TIME_WAIT go at its last ACK, 2 MSL before its summary: see
+ * add_transition.)
  * (A timer transition's frame is written whole, not as a difference: it
  * comes when the connection's segments are out of the cache.)
  *
