@@ -6,8 +6,9 @@
  *
  *   replay_bench [--repeat R] [--seeks N] FILE
  *       decode --summary and the index R times each, taking turns (default
- *       3; the best CPU time of each), then N random jumps (default 1000);
- *       a last line "RESULT key=value ..." for bench/run.sh
+ *       3; the best CPU time of each, and the median of the turns' ratios),
+ *       then N random jumps (default 1000); a last line "RESULT key=value
+ *       ..." for bench/run.sh
  *   replay_bench --index-only FILE
  *       only builds the index (for the peak RSS under bench/runstat)
  *
@@ -240,6 +241,7 @@ int main(int argc, char **argv)
 		usage();
 
 	double worst_step = 0, t_index = 0, t_sum = -1;
+	double *turn = xrealloc(NULL, (size_t)repeat * sizeof(double));
 	struct replay *r = NULL;
 	if (index_only) {
 		/* For runstat: the peak RSS of indexing alone. */
@@ -266,7 +268,14 @@ int main(int argc, char **argv)
 			t_index = ti;
 		if (ws > worst_step)
 			worst_step = ws;
+		turn[k] = ti / s;
+		printf("turn %d             summary %.3f s, index %.3f s CPU: %.3fx\n", k + 1, s, ti,
+		       turn[k]);
 	}
+	qsort(turn, (size_t)repeat, sizeof(double), dbl_cmp);
+	double ratio_median = repeat % 2 ? turn[repeat / 2]
+					 : (turn[repeat / 2 - 1] + turn[repeat / 2]) / 2;
+	free(turn);
 	uint64_t frames = replay_frames(r), mem = replay_memory(r);
 	if (frames == 0) {
 		fprintf(stderr, "replay_bench: %s has no frames\n", path);
@@ -314,6 +323,7 @@ int main(int argc, char **argv)
 	printf("decode --summary   %.3f s CPU (best of %d)\n", t_sum, repeat);
 	printf("replay index       %.3f s CPU (best of %d, %.2fx summary), longest 50k-frame step %.1f ms\n",
 	       t_index, repeat, ratio, worst_step * 1e3);
+	printf("turns' ratios      median %.3fx (of %d)\n", ratio_median, repeat);
 	printf("%d random jumps    median %.1f us, worst %.1f us (frame re-read + conn state)\n",
 	       seeks, lat[seeks / 2] * 1e6, lat[seeks - 1] * 1e6);
 	printf("index memory       %llu bytes, %.1f bytes per packet\n", (unsigned long long)mem,
@@ -322,11 +332,11 @@ int main(int argc, char **argv)
 	       (unsigned long long)bad, seeks);
 	printf("RESULT frames=%llu conns=%llu summary_cpu=%.4f index_cpu=%.4f ratio=%.3f "
 	       "step_ms=%.1f seek_median_us=%.1f seek_worst_us=%.1f mem_bytes=%llu "
-	       "mem_per_pkt=%.2f bad=%llu seeks=%d\n",
+	       "mem_per_pkt=%.2f bad=%llu seeks=%d ratio_median=%.3f\n",
 	       (unsigned long long)frames, (unsigned long long)replay_conns(r), t_sum, t_index,
 	       ratio, worst_step * 1e3, lat[seeks / 2] * 1e6, lat[seeks - 1] * 1e6,
 	       (unsigned long long)mem, (double)mem / (double)frames, (unsigned long long)bad,
-	       seeks);
+	       seeks, ratio_median);
 	free(lat);
 	free(x.f);
 	free(x.ev);

@@ -34,6 +34,9 @@
  * bytes) with free lists; when the tracker releases it (its summary), they
  * are copied to exact size into a packed pool and the class blocks go back
  * to the free lists, so the slack is only that of connections still open.
+ * (The segment list and checkpoints of a connection closed through
+ * TIME_WAIT go at its last ACK, 2 MSL before its summary: see
+ * add_transition.)
  * (A timer transition's frame is written whole, not as a difference: it
  * comes when the connection's segments are out of the cache.)
  *
@@ -96,6 +99,7 @@ struct replay_why {
 #define CNF_BASE0 0x04u /* the base of endpoint 0's seq numbers is known */
 #define CNF_BASE1 0x08u
 #define CNF_V4 0x10u /* addr[] hold the IPv4 addresses, not indexes */
+#define CNF_TW 0x20u /* an endpoint went to TIME_WAIT (see add_transition) */
 
 enum { BUF_SEG, BUF_LOG, BUF_CK, BUF_COUNT };
 
@@ -138,6 +142,14 @@ struct pending {
 	uint32_t conn[REPLAY_BLOCK], extra[REPLAY_BLOCK];
 	int64_t ts[REPLAY_BLOCK];
 	uint8_t kind[REPLAY_BLOCK];
+};
+
+/* A transition as the tracker hands it (tracker_config.on_state), kept
+ * until the segment that caused it is in the index (drain). */
+struct rtr {
+	int64_t ts;
+	uint32_t conn, pkt;
+	uint8_t why, ep, from, to, timer;
 };
 
 struct pool {
@@ -189,6 +201,10 @@ struct replay {
 	uint32_t *ahash;     /* 1 + index in addrs, 0 empty */
 	uint64_t capahash;
 
+	struct rtr *tq;      /* transitions not yet logged */
+	uint64_t ntq, captq;
+	bool tq_fail;        /* one could not be kept: out of memory */
+
 	uint64_t cur;        /* frame whose segment is being fed (decided-later) */
 	uint64_t max_tr;     /* the newest transition frame recorded so far */
 	uint64_t next_ck;    /* a frame >= this one records the next checkpoint */
@@ -196,7 +212,7 @@ struct replay {
 	char *open_path;
 
 	struct replay_why whys[REPLAY_MAX_WHYS];
-	uint8_t whycache[64];
+	uint16_t whyslot[2 * REPLAY_MAX_WHYS]; /* 1 + index in whys, 0 empty */
 	const char *notes[FX_NOTE_MASK]; /* the tracker's segment note keys seen */
 	unsigned nnotes;
 	unsigned nwhys;
@@ -489,24 +505,23 @@ static void set_damage(struct replay *r, const char *why);
 static bool flush_block(struct replay *r)
 {
 	const struct pending *p = &r->pend;
-	int64_t base = 0;
-	bool have = false, us = true;
-	for (int i = 0; i < REPLAY_BLOCK; i++) {
-		if (p->kind[i] == FK_HIDDEN)
-			continue;
-		if (!have) {
-			base = p->ts[i];
-			have = true;
-		}
-		us &= (p->ts[i] - base) % 1000 == 0;
-	}
+	int i0 = 0;
+	while (i0 < REPLAY_BLOCK && p->kind[i0] == FK_HIDDEN)
+		i0++;
+	int64_t base = i0 < REPLAY_BLOCK ? p->ts[i0] : 0;
 	/* At most 1 + 3 varints of 10 bytes a frame. */
 	if (!big_grow((void **)&r->fs, &r->capfs, r->nfs + 1 + REPLAY_BLOCK * 30, 1) ||
 	    !grow((void **)&r->blk, &r->capblk, r->nblk + 1, sizeof(*r->blk)))
 		return false;
 	r->blk[r->nblk].base_ts = base;
 	r->blk[r->nblk].pos = r->nfs;
-	uint8_t *o = r->fs + r->nfs;
+	/* In microseconds when every time difference is a multiple of 1000 ns
+	 * (any pcap but a nanosecond one): encoded so until one is not, then
+	 * again in nanoseconds. */
+	bool us = true;
+	uint8_t *o;
+again:
+	o = r->fs + r->nfs;
 	*o++ = us ? 1 : 0;
 	int64_t prev_ts = base;
 	uint32_t prev_conn = 0;
@@ -525,7 +540,15 @@ static bool flush_block(struct replay *r)
 		}
 		}
 		int64_t dt = p->ts[i] - prev_ts;
-		o = put_uv(o, zz(us ? dt / 1000 : dt));
+		if (us) {
+			int64_t q = dt / 1000;
+			if (q * 1000 != dt) {
+				us = false;
+				goto again;
+			}
+			dt = q;
+		}
+		o = put_uv(o, zz(dt));
 		prev_ts = p->ts[i];
 		if (p->kind[i] == FK_SEG && p->extra[i])
 			o = put_uv(o, p->extra[i]);
@@ -675,6 +698,8 @@ static void trbit_set(struct replay *r, uint64_t pkt)
 	r->trbits[pkt / 64] |= 1ull << (pkt % 64);
 }
 
+static void on_state(void *user, const struct tracker_transition *tr);
+
 /* Standard input into an unlinked temporary file, so it can be seeked. */
 static int spool_stdin(char *err)
 {
@@ -763,7 +788,8 @@ struct replay *replay_open(const char *path, const struct replay_config *cfg,
 		return NULL;
 	}
 	r->follow = cfg && cfg->follow;
-	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0 };
+	struct tracker_config tc = { .msl_ns = cfg ? cfg->msl_ns : 0, .on_state = on_state,
+				     .on_state_user = r };
 	r->trk = tracker_create(&tc);
 	/* Pool offset 0 means "no buffer": the first 4 bytes are never used. */
 	if (!r->trk || !big_grow((void **)&r->conns, &r->capconns, 1, sizeof(*r->conns)) ||
@@ -809,6 +835,7 @@ void replay_close(struct replay *r)
 	big_free(r->fs, r->capfs, 1);
 	free(r->blk);
 	free(r->moved);
+	free(r->tq);
 	free(r->trbits);
 	free(r->cks);
 	free(r->addrs);
@@ -858,7 +885,7 @@ static const uint8_t *cn_buf(const struct replay *r, const struct replay_cn *c, 
 
 static uint32_t cn_ncks(const struct replay_cn *c) { return c->nseg ? (c->nseg - 1) / CN_CK : 0; }
 
-static uint32_t cn_first(const struct replay *r, const struct replay_cn *c)
+static inline uint32_t cn_first(const struct replay *r, const struct replay_cn *c)
 {
 	if (!c->nseg)
 		return 0;
@@ -1014,6 +1041,25 @@ static inline uint8_t *cn_room(struct replay *r, struct replay_cn *c, int b, uin
 	return cn_room_slow(r, c, b, need);
 }
 
+/* A log record is built in a LOG_REC-byte buffer: with that much room
+ * left in the log, it is copied whole (one fixed-size copy, the bytes
+ * past n are slack the next record overwrites). */
+#define LOG_REC 32
+
+static bool log_put(struct replay *r, struct replay_cn *c, const uint8_t *rec, size_t n);
+
+static inline bool log_put_rec(struct replay *r, struct replay_cn *c,
+			       const uint8_t rec[static LOG_REC], size_t n)
+{
+	unsigned cls = c->cls[BUF_LOG];
+	if (cls < NCLS && c->len[BUF_LOG] + LOG_REC <= cls_size(cls)) {
+		memcpy(live_at(r, c->off[BUF_LOG]) + c->len[BUF_LOG], rec, LOG_REC);
+		c->len[BUF_LOG] += (uint32_t)n;
+		return true;
+	}
+	return log_put(r, c, rec, n);
+}
+
 static bool log_put(struct replay *r, struct replay_cn *c, const uint8_t *rec, size_t n)
 {
 	uint8_t *o = cn_room(r, c, BUF_LOG, n);
@@ -1041,12 +1087,12 @@ static uint32_t base_at(const struct replay *r, const struct replay_cn *c, int e
 
 static bool base_put(struct replay *r, struct replay_cn *c, int e, uint32_t k, uint32_t base)
 {
-	uint8_t rec[1 + 5 + 4], *o = rec;
+	uint8_t rec[LOG_REC], *o = rec; /* 1 + 5 + 4 */
 	*o++ = (uint8_t)(LR_BASE | (e ? 4u : 0u));
 	o = put_uv(o, k);
 	memcpy(o, &base, 4);
 	o += 4;
-	return log_put(r, c, rec, (size_t)(o - rec));
+	return log_put_rec(r, c, rec, (size_t)(o - rec));
 }
 
 /* The tracker (tracker.c, "Relative numbers") keeps one base per direction:
@@ -1110,24 +1156,28 @@ static bool cn_endpoints(struct replay *r, struct replay_cn *c, uint8_t v,
 
 /* Appends segment pkt, plen payload bytes sent by endpoint e, to c's
  * list (and a checkpoint every CN_CK segments). */
-static inline bool seg_append(struct replay *r, struct replay_cn *c, uint32_t pkt,
-			      uint32_t plen, int e)
+/* A checkpoint before segment k (a multiple of CN_CK): the previous
+ * one's counts and CN_CK lengths. */
+static bool seg_ck(struct replay *r, struct replay_cn *c, uint32_t k)
+{
+	struct segcur w;
+	seg_at_ck(r, c, k / CN_CK - 1, &w);
+	while (w.i < k)
+		seg_next(&w);
+	struct replay_cnck ck = { c->len[BUF_SEG], c->last, { w.bytes[0], w.bytes[1] } };
+	uint64_t have = (uint64_t)(k / CN_CK - 1) * sizeof(ck);
+	if (!buf_reserve(r, &c->off[BUF_CK], &c->cls[BUF_CK], have, have + sizeof(ck)))
+		return false;
+	memcpy(live_at(r, c->off[BUF_CK]) + have, &ck, sizeof(ck));
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool
+seg_append(struct replay *r, struct replay_cn *c, uint32_t pkt, uint32_t plen, int e)
 {
 	uint32_t k = c->nseg;
-	if (k == UINT32_MAX)
+	if (k == UINT32_MAX || (k && k % CN_CK == 0 && !seg_ck(r, c, k)))
 		return false;
-	if (k && k % CN_CK == 0) {
-		/* A checkpoint: the previous one's counts and CN_CK lengths. */
-		struct segcur w;
-		seg_at_ck(r, c, k / CN_CK - 1, &w);
-		while (w.i < k)
-			seg_next(&w);
-		struct replay_cnck ck = { c->len[BUF_SEG], c->last, { w.bytes[0], w.bytes[1] } };
-		uint64_t have = (uint64_t)(k / CN_CK - 1) * sizeof(ck);
-		if (!buf_reserve(r, &c->off[BUF_CK], &c->cls[BUF_CK], have, have + sizeof(ck)))
-			return false;
-		memcpy(live_at(r, c->off[BUF_CK]) + have, &ck, sizeof(ck));
-	}
 	/* Two varints of at most 5 bytes each (a frame difference below 2^32,
 	 * a length below 2^31 doubled). */
 	uint8_t *o = cn_room(r, c, BUF_SEG, 10);
@@ -1146,18 +1196,21 @@ static inline bool seg_append(struct replay *r, struct replay_cn *c, uint32_t pk
  * segment k. */
 static bool letters_put(struct replay *r, struct replay_cn *c, int e, unsigned let, uint32_t k)
 {
+	uint8_t rec[LOG_REC + 8], *q = rec; /* at most H_COUNT * 6 = 36 */
+	uint16_t seen = c->letters;
 	for (int l = 0; let && l < H_COUNT; l++) {
 		unsigned bit = (unsigned)(6 * e + l);
 		if (!(let & (1u << l)))
 			continue;
 		let &= ~(1u << l);
-		uint8_t rec[1 + 5], *q = rec;
 		*q++ = (uint8_t)(LR_LETTER | bit << 2);
 		q = put_uv(q, k);
-		if (!log_put(r, c, rec, (size_t)(q - rec)))
-			return false;
-		c->letters = (uint16_t)(c->letters | 1u << bit);
+		seen = (uint16_t)(seen | 1u << bit);
 	}
+	size_t n = (size_t)(q - rec);
+	if (!(n <= LOG_REC ? log_put_rec(r, c, rec, n) : log_put(r, c, rec, n)))
+		return false;
+	c->letters = seen;
 	return true;
 }
 
@@ -1253,6 +1306,24 @@ static bool move_syns(struct replay *r, struct replay_cn *c, const struct segmen
 	return ok;
 }
 
+/* A segment's history letters (bits of H_*) by its flags that name one
+ * (FIN, SYN, RST, ACK) and whether it carries data (SL_DATA, PSH's bit,
+ * which names none). */
+#define SL_FLAGS (TCPF_FIN | TCPF_SYN | TCPF_RST | TCPF_ACK)
+#define SL_DATA TCPF_PSH
+#define SL_LET(i)                                                                    \
+	((unsigned)(((i) & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) << H_SYN |            \
+	 (unsigned)(((i) & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) << H_SYNACK | \
+	 (unsigned)(((i) & (SL_FLAGS | SL_DATA)) == TCPF_ACK) << H_ACK |              \
+	 (unsigned)(((i) & SL_DATA) != 0) << H_DATA |                                 \
+	 (unsigned)(((i) & TCPF_FIN) != 0) << H_FIN |                                 \
+	 (unsigned)(((i) & TCPF_RST) != 0) << H_RST)
+#define SL_LET4(i) SL_LET(i), SL_LET((i) + 1), SL_LET((i) + 2), SL_LET((i) + 3)
+static const uint8_t seg_letters[32] = {
+	SL_LET4(0), SL_LET4(4), SL_LET4(8), SL_LET4(12),
+	SL_LET4(16), SL_LET4(20), SL_LET4(24), SL_LET4(28),
+};
+
 static bool add_segment(struct replay *r, const struct segment *s,
 			const struct tracker_seginfo *info)
 {
@@ -1267,23 +1338,18 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	    !(e ? cn_endpoints(r, c, s->ip_version, s->dst, s->src, s->dport, s->sport)
 		: cn_endpoints(r, c, s->ip_version, s->src, s->dst, s->sport, s->dport)))
 		return false;
-	if (!note_base(r, c, e, s->seq - info->rel_seq, s->flags) ||
-	    ((s->flags & TCPF_ACK) && !note_base(r, c, 1 - e, s->ack - info->rel_ack, 0)))
+	/* Both bases known and no SYN (nearly every segment): one test. */
+	uint8_t need = (s->flags & TCPF_ACK) ? CNF_BASE0 | CNF_BASE1 : e ? CNF_BASE1 : CNF_BASE0;
+	if (((c->flags & need) != need || (s->flags & TCPF_SYN)) &&
+	    (!note_base(r, c, e, s->seq - info->rel_seq, s->flags) ||
+	     ((s->flags & TCPF_ACK) && !note_base(r, c, 1 - e, s->ack - info->rel_ack, 0))))
 		return false;
 	if (!seg_append(r, c, pkt, s->payload_len, e))
 		return false;
 	uint32_t k = c->nseg - 1;
 
 	/* History letters: the first sight of each, per direction. */
-	uint8_t fl = s->flags;
-	unsigned let = 0;
-	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) << H_SYN;
-	let |= ((fl & (TCPF_SYN | TCPF_ACK)) == (TCPF_SYN | TCPF_ACK)) << H_SYNACK;
-	let |= ((fl & (TCPF_SYN | TCPF_FIN | TCPF_RST | TCPF_ACK)) == TCPF_ACK &&
-		s->payload_len == 0) << H_ACK;
-	let |= (s->payload_len > 0) << H_DATA;
-	let |= ((fl & TCPF_FIN) != 0) << H_FIN;
-	let |= ((fl & TCPF_RST) != 0) << H_RST;
+	unsigned let = seg_letters[(s->flags & SL_FLAGS) | (s->payload_len ? SL_DATA : 0)];
 	let &= ~((unsigned)c->letters >> (6 * e)) & 63u;
 	if (let && !letters_put(r, c, e, let, k))
 		return false;
@@ -1306,40 +1372,73 @@ static bool add_segment(struct replay *r, const struct segment *s,
 	return true;
 }
 
-static bool add_transition(struct replay *r, const struct tracker_event *ev)
+/* The index of a (cause, reason) pair in whys, added when new;
+ * REPLAY_MAX_WHYS when there is no room. */
+static unsigned why_index(struct replay *r, const char *cause, const char *reason)
 {
-	struct replay_cn *c = conn_get(r, ev->conn);
-	if (!c || ev->pkt > UINT32_MAX)
-		return false;
-	if (c->nseg == 0 && !cn_endpoints(r, c, ev->ip_version, ev->addr[0], ev->addr[1],
-					   ev->port[0], ev->port[1]))
-		return false;
-	/* A direct-mapped cache in front of the search: a few dozen pairs. */
-	uintptr_t hk = ((uintptr_t)ev->u.state.reason >> 3) ^ ((uintptr_t)ev->u.state.cause >> 5);
-	uint8_t *slot = &r->whycache[hk % sizeof(r->whycache)];
-	unsigned w = *slot;
-	if (w >= r->nwhys || r->whys[w].cause != ev->u.state.cause ||
-	    r->whys[w].reason != ev->u.state.reason)
-		w = 0;
-	while (w < r->nwhys && (r->whys[w].cause != ev->u.state.cause ||
-				r->whys[w].reason != ev->u.state.reason))
-		w++;
-	*slot = (uint8_t)w;
-	if (w == r->nwhys) {
-		if (w == REPLAY_MAX_WHYS)
-			return false; /* not from this tracker: its set is small */
-		r->whys[w].cause = ev->u.state.cause;
-		r->whys[w].reason = ev->u.state.reason;
-		r->nwhys++;
+	/* An open-addressing table of the pairs seen (never fuller than half):
+	 * a hash and, nearly always, one comparison. */
+	uint64_t h = ((uint64_t)(uintptr_t)reason ^ (uint64_t)(uintptr_t)cause * 3) *
+		     0x9e3779b97f4a7c15ull;
+	unsigned mask = 2 * REPLAY_MAX_WHYS - 1, j = (unsigned)(h >> 40) & mask;
+	for (;; j = (j + 1) & mask) {
+		unsigned v = r->whyslot[j];
+		if (!v)
+			break;
+		if (r->whys[v - 1].reason == reason && r->whys[v - 1].cause == cause)
+			return v - 1;
 	}
-	bool timer = ev->u.state.by_timer;
+	unsigned w = r->nwhys;
+	if (w == REPLAY_MAX_WHYS)
+		return w; /* not from this tracker: its set is small */
+	r->whys[w].cause = cause;
+	r->whys[w].reason = reason;
+	r->nwhys++;
+	r->whyslot[j] = (uint16_t)(w + 1);
+	return w;
+}
+
+/* tracker_config.on_state: called while the tracker works, before the
+ * segment that caused the change is added, so the transition waits in
+ * tq (in order) for drain. A connection the index has no segment of yet
+ * gets its endpoints now: the tracker's copy is gone by then when the
+ * connection was freed. */
+static void on_state(void *user, const struct tracker_transition *tr)
+{
+	struct replay *r = user;
+	if (r->tq_fail)
+		return;
+	struct replay_cn *c = tr->pkt <= UINT32_MAX ? conn_get(r, tr->conn) : NULL;
+	unsigned w = c ? why_index(r, tr->state.cause, tr->state.reason) : REPLAY_MAX_WHYS;
+	/* A timer's transition (TIME_WAIT's end) follows one a segment made,
+	 * which set the endpoints: its record, long out of the cache, is not
+	 * read here. */
+	if (w == REPLAY_MAX_WHYS ||
+	    (!tr->state.by_timer && c->nseg == 0 &&
+	     !cn_endpoints(r, c, tr->ip_version, tr->addr[0], tr->addr[1], tr->port[0],
+			   tr->port[1])) ||
+	    !grow((void **)&r->tq, &r->captq, r->ntq + 1, sizeof(*r->tq))) {
+		r->tq_fail = true;
+		return;
+	}
+	r->tq[r->ntq++] = (struct rtr){ tr->ts_ns, (uint32_t)tr->conn, (uint32_t)tr->pkt,
+					(uint8_t)w, (uint8_t)(tr->state.endpoint ? 1 : 0),
+					(uint8_t)tr->state.from, (uint8_t)tr->state.to,
+					tr->state.by_timer };
+}
+
+static bool add_transition(struct replay *r, const struct rtr *ev)
+{
+	struct replay_cn *c = &r->conns[ev->conn]; /* made by on_state */
+	unsigned w = ev->why;
+	bool timer = ev->timer;
 	/* Decided later: stamped at an older frame than the segment being
 	 * fed, whose arrival decided it (docs/states.md). */
 	bool decided = !timer && r->cur && ev->pkt < r->cur;
-	uint8_t rec[3 + 10 + 10 + 10], *o = rec;
-	*o++ = (uint8_t)(LR_TRANS | (ev->u.state.endpoint ? LT_EP : 0) | (timer ? LT_TIMER : 0) |
+	uint8_t rec[LOG_REC + 8], *o = rec; /* at most 3 + 5 + 10 + 5 */
+	*o++ = (uint8_t)(LR_TRANS | (ev->ep ? LT_EP : 0) | (timer ? LT_TIMER : 0) |
 			 (decided ? LT_DECIDED : 0) | (c->nseg && !timer ? 0 : LT_ABS));
-	*o++ = (uint8_t)((unsigned)ev->u.state.from | (unsigned)ev->u.state.to << 4);
+	*o++ = (uint8_t)((unsigned)ev->from | (unsigned)ev->to << 4);
 	*o++ = (uint8_t)w;
 	/* A timer's transition comes long after the connection's last
 	 * segment, when its segment list is out of the cache: its frame is
@@ -1350,13 +1449,13 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 		o = put_uv(o, ev->pkt);
 	if (timer) {
 		int64_t ft = ev->pkt >= 1 && ev->pkt <= r->nframes ? frame_time(r, ev->pkt) : 0;
-		o = put_uv(o, zz(ev->ts_ns - ft));
+		o = put_uv(o, zz(ev->ts - ft));
 	}
 	if (decided)
 		o = put_uv(o, r->cur - ev->pkt);
 	size_t n = (size_t)(o - rec);
 	if (ev->pkt >= r->max_tr) {
-		if (!log_put(r, c, rec, n))
+		if (!log_put_rec(r, c, rec, n))
 			return false;
 	} else {
 		/* Older than a transition already logged (a decided-later one):
@@ -1383,6 +1482,21 @@ static bool add_transition(struct replay *r, const struct tracker_event *ev)
 		r->max_tr = ev->pkt;
 	if (ev->pkt <= r->nframes)
 		trbit_set(r, ev->pkt);
+	/* One endpoint in TIME_WAIT and the other closed by a segment (the
+	 * last ACK): no more segments are expected, but the summary waits
+	 * for TIME_WAIT's end, 2 MSL later, when the lists are long out of
+	 * the cache. The segment list and its checkpoints are copied to
+	 * exact size now, while they are in it; the log waits for the
+	 * timer's transition. A late segment (a retransmitted FIN, a few
+	 * percent of connections) moves them back to a class block (the
+	 * packed copy is then lost until replay_close). */
+	if (ev->to == TCPSTATE_TIME_WAIT) {
+		c->flags |= CNF_TW;
+	} else if (ev->to == TCPSTATE_CLOSED && !timer && (c->flags & CNF_TW)) {
+		buf_settle(r, &c->off[BUF_SEG], &c->cls[BUF_SEG], c->len[BUF_SEG]);
+		buf_settle(r, &c->off[BUF_CK], &c->cls[BUF_CK],
+			   (uint64_t)cn_ncks(c) * sizeof(struct replay_cnck));
+	}
 	return true;
 }
 
@@ -1395,14 +1509,22 @@ static bool conn_settle(struct replay *r, struct replay_cn *c)
 	return a && b && k;
 }
 
+/* The transitions in tq, then the summaries the tracker queued: a
+ * connection's summary comes after its transitions (tracker.h), and the
+ * two orders differ only between connections. */
 static bool drain_events(struct replay *r)
 {
+	if (r->tq_fail)
+		return false;
+	for (uint64_t i = 0; i < r->ntq; i++)
+		if (!add_transition(r, &r->tq[i]))
+			return false;
+	r->ntq = 0;
 	struct tracker_event ev;
 	while (tracker_next_event(r->trk, &ev)) {
-		if (ev.type == TRACKER_EV_STATE) {
-			if (!add_transition(r, &ev))
-				return false;
-		} else if (ev.conn) {
+		if (ev.type == TRACKER_EV_STATE)
+			continue; /* not made: on_state has them */
+		if (ev.conn) {
 			struct replay_cn *c = conn_get(r, ev.conn);
 			if (!c)
 				return false;
@@ -1417,7 +1539,7 @@ static bool drain_events(struct replay *r)
 /* Most frames make no event: one cheap test. */
 static inline bool drain(struct replay *r)
 {
-	return !tracker_has_event(r->trk) || drain_events(r);
+	return (!r->ntq && !r->tq_fail && !tracker_has_event(r->trk)) || drain_events(r);
 }
 
 struct step {

@@ -307,6 +307,8 @@ struct tracker {
 	struct slab *conns; /* where each struct conn lives (see slab.h) */
 	int64_t msl_ns;
 	bool summaries_only; /* tracker_config.summaries_only */
+	void (*on_state)(void *, const struct tracker_transition *);
+	void *on_state_user;
 	struct conn **buckets;
 	size_t nbuckets;
 	size_t nconns;
@@ -467,6 +469,16 @@ static void transition(struct tracker *t, struct conn *c, int e,
 		tw_disarm(t, &c->tw[e]);
 	if (t->summaries_only)
 		return;
+	if (t->on_state) {
+		struct tracker_transition tr = {
+			.conn = c->id, .pkt = pkt, .ts_ns = ts,
+			.state = { .endpoint = e, .from = from, .to = to, .cause = cause,
+				   .reason = reason, .by_timer = by_timer },
+			.ip_version = c->ipv, .addr = c->addr, .port = c->port,
+		};
+		t->on_state(t->on_state_user, &tr);
+		return;
+	}
 
 	struct tracker_event *ev = ev_new(t, c, TRACKER_EV_STATE, pkt, ts);
 	if (!ev)
@@ -837,6 +849,10 @@ struct tracker *tracker_create(const struct tracker_config *cfg)
 		return NULL;
 	t->msl_ns = cfg && cfg->msl_ns > 0 ? cfg->msl_ns : DEFAULT_MSL_NS;
 	t->summaries_only = cfg && cfg->summaries_only;
+	if (cfg && cfg->on_state) {
+		t->on_state = cfg->on_state;
+		t->on_state_user = cfg->on_state_user;
+	}
 	t->timers[0].first = t->timers[1].first = INT64_MAX;
 	t->nbuckets = MIN_BUCKETS;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));

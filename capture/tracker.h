@@ -23,6 +23,7 @@
 #include "tcpstate.h"
 
 struct tracker;
+struct tracker_transition;
 
 struct tracker_config {
 	int64_t msl_ns; /* TIME_WAIT lasts 2 x this; <= 0 means the default 60 s */
@@ -32,6 +33,15 @@ struct tracker_config {
 	 * none, and a state event per transition would cost it a quarter of
 	 * its event traffic). */
 	bool summaries_only;
+	/* When set (and summaries_only is not), each state change is handed
+	 * to on_state(on_state_user, ...) as it is decided, instead of being
+	 * queued as a TRACKER_EV_STATE event: only the summaries are queued.
+	 * The calls come in the order the events would have been queued, a
+	 * connection's before its summary. For the replay index, which keeps
+	 * a few fields of each: a queued event is about 200 bytes zeroed,
+	 * filled and copied out. The callback must not call the tracker. */
+	void (*on_state)(void *user, const struct tracker_transition *tr);
+	void *on_state_user;
 };
 
 /* Analysis marks on one segment (bit set), in the spirit of Wireshark's
@@ -91,6 +101,19 @@ struct tracker_state_change {
 	const char *cause;        /* e.g. "rcvd SYN-ACK", "sent FIN", "2MSL timer" */
 	const char *reason;       /* stable key, e.g. "synack_rcvd", "time_wait_expired" */
 	bool by_timer;            /* caused by the 2MSL timer, not a segment */
+};
+
+/* A state change given to tracker_config.on_state: what a
+ * TRACKER_EV_STATE event would carry. addr and port point into the
+ * tracker's connection: valid during the call only. */
+struct tracker_transition {
+	uint64_t conn;
+	uint64_t pkt;             /* as tracker_event.pkt */
+	int64_t ts_ns;            /* as tracker_event.ts_ns */
+	struct tracker_state_change state;
+	uint8_t ip_version;
+	const uint8_t (*addr)[16]; /* [0] client, [1] server */
+	const uint16_t *port;
 };
 
 struct tracker_conn_summary {

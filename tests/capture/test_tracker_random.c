@@ -293,6 +293,121 @@ static void test_summaries_only_changes_nothing_but_the_events(void)
 	CHECK_INT_EQ(conns_lean, conns_full);
 }
 
+/* What a sink was handed, in order. */
+struct sunk {
+	struct tracker_event *ev;
+	size_t n, cap;
+	bool bad;
+};
+
+static void sink(void *user, const struct tracker_transition *tr)
+{
+	struct sunk *k = user;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 256;
+		struct tracker_event *q = realloc(k->ev, k->cap * sizeof(*q));
+		if (!q) {
+			k->bad = true;
+			return;
+		}
+		k->ev = q;
+	}
+	struct tracker_event *e = &k->ev[k->n++];
+	memset(e, 0, sizeof(*e));
+	e->type = TRACKER_EV_STATE;
+	e->pkt = tr->pkt;
+	e->ts_ns = tr->ts_ns;
+	e->conn = tr->conn;
+	e->ip_version = tr->ip_version;
+	memcpy(e->addr, tr->addr, sizeof(e->addr));
+	e->port[0] = tr->port[0];
+	e->port[1] = tr->port[1];
+	e->u.state = tr->state;
+}
+
+static bool state_events_equal(const struct tracker_event *a, const struct tracker_event *b)
+{
+	const struct tracker_state_change *x = &a->u.state, *y = &b->u.state;
+	return a->type == b->type && a->pkt == b->pkt && a->ts_ns == b->ts_ns &&
+	       a->conn == b->conn && a->ip_version == b->ip_version &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0 && a->port[0] == b->port[0] &&
+	       a->port[1] == b->port[1] && x->endpoint == y->endpoint && x->from == y->from &&
+	       x->to == y->to && x->cause == y->cause && x->reason == y->reason &&
+	       x->by_timer == y->by_timer;
+}
+
+/* tracker_config.on_state: each state change reaches the sink, in order,
+ * with what the queued event would carry, during the call that decides
+ * it; only the summaries are queued, the same ones at the same points;
+ * and a connection's transitions all came before its summary. */
+static void test_state_sink_gets_the_state_events(void)
+{
+	uint64_t nstates = 0, nsums = 0;
+	bool same = true;
+	for (uint64_t seed = 1; seed <= 10 && same; seed++) {
+		struct stream st;
+		struct sunk k = { NULL, 0, 0, false };
+		struct tracker_config full_cfg = {.msl_ns = 2000000000LL};
+		struct tracker_config sink_cfg = {.msl_ns = 2000000000LL, .on_state = sink,
+						  .on_state_user = &k};
+		struct tracker *full = tracker_create(&full_cfg);
+		struct tracker *sk = tracker_create(&sink_cfg);
+		memset(released, 0, sizeof(released));
+		stream_init(&st, seed * 0x9e3779b97f4a7c15ULL);
+		for (unsigned pkt = 1; pkt <= 5001 && same; pkt++) {
+			struct segment seg;
+			struct tracker_seginfo a, b;
+			bool adv, last = pkt == 5001;
+			stream_next(&st, pkt, &seg, &adv);
+			k.n = 0;
+			if (last) {
+				tracker_finish(full);
+				tracker_finish(sk);
+			} else {
+				if (adv) {
+					tracker_advance(full, seg.ts_ns);
+					tracker_advance(sk, seg.ts_ns);
+				}
+				tracker_input(full, &seg, &a);
+				tracker_input(sk, &seg, &b);
+				if (memcmp(&a, &b, sizeof(a)) != 0)
+					same = false;
+			}
+			/* The full tracker's queue: its state events are the
+			 * sink's, in order; its summaries are sk's queue. */
+			struct tracker_event ea, eb;
+			size_t i = 0;
+			while (tracker_next_event(full, &ea)) {
+				if (ea.type == TRACKER_EV_STATE) {
+					if (i >= k.n || !state_events_equal(&ea, &k.ev[i]) ||
+					    (ea.conn <= MAXCONN && released[ea.conn]))
+						same = false;
+					i++;
+					nstates++;
+					continue;
+				}
+				if (!tracker_next_event(sk, &eb) || !summary_events_equal(&ea, &eb))
+					same = false;
+				if (ea.conn <= MAXCONN)
+					released[ea.conn] = 1;
+				nsums++;
+			}
+			if (i != k.n || tracker_next_event(sk, &eb) || k.bad)
+				same = false;
+			if (!same)
+				fprintf(stderr, "seed %llu pkt %u: the sink differs\n",
+					(unsigned long long)seed, pkt);
+		}
+		CHECK_INT_EQ(tracker_illegal_transitions(sk), tracker_illegal_transitions(full));
+		tracker_destroy(full);
+		tracker_destroy(sk);
+		free(k.ev);
+	}
+	CHECK(same);
+	CHECK(nstates > 10000);
+	CHECK(nsums > 1000);
+}
+
 /* tracker_finish_step gives the summaries tracker_finish gives, in the
  * same order, one per call, and frees everything. And what both promise:
  * at the end every connection not yet summarized gets its summary,
@@ -431,6 +546,7 @@ int main(void)
 {
 	RUN(test_random_streams_keep_every_invariant);
 	RUN(test_summaries_only_changes_nothing_but_the_events);
+	RUN(test_state_sink_gets_the_state_events);
 	RUN(test_finish_step_is_finish_one_at_a_time);
 	RUN(test_finish_delivers_a_pending_fin);
 	CHECK_EXIT();
