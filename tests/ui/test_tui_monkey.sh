@@ -18,8 +18,21 @@
 # TCPSTEP_MONKEY_STRICT=0 only notes such a screen if an unused key (F12)
 # brings it back.
 #
-# usage: test_tui_monkey.sh TCPSTEP SOURCE_ROOT [CAPTURE_DIR]
+# With --live first (root): the same on live sessions (`play`, the socket
+# playground, and `demo hello`), with the live keys too (n t l c s w x X d !
+# and the c/s answers); at the end no namespace of ours is left.
+#
+# usage: test_tui_monkey.sh [--live] TCPSTEP SOURCE_ROOT [CAPTURE_DIR]
 set -u
+live=
+if [ "${1:-}" = --live ]; then
+	live=1
+	shift
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: --live needs root (a live session makes a network namespace)"
+		exit 77
+	fi
+fi
 tcpstep=$(realpath "${1:?usage: $0 TCPSTEP SOURCE_ROOT [CAPTURE_DIR]}")
 src=$(realpath "${2:?usage: $0 TCPSTEP SOURCE_ROOT [CAPTURE_DIR]}")
 capdir=${3:-}
@@ -79,6 +92,11 @@ keys() { T send-keys -t ui "$@"; }
 # Every key of docs/ui.md's table but q, as tmux names them.
 keytab=(n p N P Space + - Home End g 0 1 2 3 4 5 6 7 8 9 Enter Escape ']' '['
 	'}' '{' Up Down Left Right PPage NPage Tab BTab a f / L '?' h BSpace)
+# Live, the session's keys too (a kernel peer's command from '!' runs in the
+# session's own namespace; typed text may follow it).
+if [ -n "$live" ]; then
+	keytab+=(n n n t t l c s w x X d '!' c s c s)
+fi
 # Text for the prompts (g, /): digits, address characters, a state name.
 texts=(1 12 999999 0 192.0.2 : ESTAB TIME_WAIT 8888 'x y' . abc)
 
@@ -96,7 +114,8 @@ alive() {
 # sane: the screen is the UI or the too-small notice (it may take a moment
 # to redraw after a resize).
 sane() {
-	wait_for 'pkt [0-9]|terminal too small' 3
+	# (a live key's question takes the whole status line: "... (Enter): ")
+	wait_for 'pkt [0-9]|terminal too small|Enter( runs)?\): ' 3
 }
 
 # status_pkt: the position in the status line.
@@ -119,6 +138,8 @@ picked=("$src/demos/hello/hello.pcap")
 for ((i = 0; i < 3; i++)); do
 	picked+=("${pcaps[RANDOM % ${#pcaps[@]}]}")
 done
+# live: what runs is a command, not a file
+[ -n "$live" ] && picked=("play --msl 0.5" "demo hello --msl 0.5")
 per=$(( (seconds + ${#picked[@]} - 1) / ${#picked[@]} ))
 
 # A session that lives for the whole test, so that killing the UI's session
@@ -126,6 +147,7 @@ per=$(( (seconds + ${#picked[@]} - 1) / ${#picked[@]} ))
 # at that moment goes down with it ("no server running").
 T new-session -d -s keep -x 80 -y 24 "sleep 600"
 
+tpids=()
 run=0
 for pcap in "${picked[@]}"; do
 	run=$((run + 1))
@@ -133,16 +155,26 @@ for pcap in "${picked[@]}"; do
 	log=("== $pcap")
 	echo "-- $(basename "$pcap") for $per s"
 	T kill-session -t ui 2>/dev/null
-	T new-session -d -s ui -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 sh"
+	T new-session -d -s ui -x 80 -y 24 "env TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 TCPSTEP_MONKEY_MARK=$$ sh"
 	T set-option -t ui status off >/dev/null
 	wait_for '^[$#]' || fail "$name: no shell prompt"
-	keys "stty -a > $tmp/$name.before; $tcpstep replay $pcap; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
-	if ! wait_for 'pkt [0-9]'; then
+	what="replay $pcap"
+	[ -n "$live" ] && what=$pcap
+	keys "stty -a > $tmp/$name.before; $tcpstep $what; echo rc=\$? > $tmp/$name.rc; stty -a > $tmp/$name.after" Enter
+	if ! wait_for 'pkt [0-9]' 10; then
 		fail "$name: the UI did not start on $pcap"
 		continue
 	fi
+	# live: this session's tcpstep, whose namespace is tcpstep-PID
+	if [ -n "$live" ]; then
+		for p in /proc/[0-9]*; do
+			[ "$(cat "$p/comm" 2>/dev/null)" = tcpstep ] &&
+				grep -qaz "^TCPSTEP_MONKEY_MARK=$$\$" "$p/environ" 2>/dev/null &&
+				tpids+=("${p#/proc/}")
+		done
+	fi
 
-	if [ "$run" = 1 ]; then
+	if [ "$run" = 1 ] && [ -z "$live" ]; then
 		# A click must select something: the first connection's row in the
 		# connection list at the first frame selects it; a click on a segment
 		# of the ladder moves the position there. Try the ladder's rows until
@@ -250,6 +282,27 @@ for pcap in "${picked[@]}"; do
 		echo "ok   $name: q restored the terminal (stty -a equal), exit 0"
 	fi
 done
+
+# live: every session removed its namespace (tcpstep-PID)
+if [ -n "$live" ]; then
+	for ((i = 0; i < 60; i++)); do
+		left=
+		for pid in "${tpids[@]}"; do
+			ip netns list 2>/dev/null | grep -q "^tcpstep-$pid\b" && left+=" tcpstep-$pid"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+	done
+	if [ "${#tpids[@]}" = 0 ]; then
+		echo "FAIL: no live session's tcpstep was seen" >&2
+		failures=$((failures + 1))
+	elif [ -n "$left" ]; then
+		echo "FAIL: namespaces left:$left" >&2
+		failures=$((failures + 1))
+	else
+		echo "ok   the namespaces of the ${#tpids[@]} sessions are gone"
+	fi
+fi
 
 for f in "$tmp"/asan* "$tmp"/ubsan*; do
 	[ -e "$f" ] || continue
