@@ -233,7 +233,7 @@ static const char *mark_text(enum tracker_mark m)
 	case TRACKER_MARK_OUT_OF_ORDER:
 		return N_("Out of order: this segment arrived after one with higher sequence numbers. The receiver keeps it and puts the bytes back in order (RFC 9293 3.10.7.4).");
 	case TRACKER_MARK_DUP_ACK:
-		return N_("Duplicate ACK number {n}: the receiver acknowledges the same byte again because a later segment arrived while an earlier one is missing. After three duplicates the sender retransmits at once (fast retransmit, RFC 5681 3.2).");
+		return N_("Duplicate ACK number {n}: the receiver acknowledges the same byte again, usually because a later segment arrived while an earlier one is missing (or because a segment it had already received came again, a retransmission). After three duplicates the sender retransmits at once (fast retransmit, RFC 5681 3.2).");
 	case TRACKER_MARK_ZERO_WINDOW:
 		return N_("Zero window: the buffer of the receiver is full, so the sender must stop and wait; it sends a small probe now and then to learn when room opens (RFC 9293 3.8.6.1).");
 	case TRACKER_MARK_WINDOW_UPDATE:
