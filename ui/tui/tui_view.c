@@ -335,6 +335,10 @@ static void draw_ladder(struct grid *g, const struct tui_model *m, struct grid_r
 	uint64_t first = cur == UINT64_MAX ? 0 : cur;
 	uint64_t back = (uint64_t)(want / 3 > 0 ? want / 3 : 1);
 	first = first > back ? first - back : 0;
+	/* near the connection's end, the window reaches back as far as the
+	 * pane has room (a short connection is drawn whole, from its SYN) */
+	if (nf - first < (uint64_t)want)
+		first = nf > (uint64_t)want ? (first < nf - (uint64_t)want ? first : nf - (uint64_t)want) : 0;
 
 	static const int max_rows = LADDER_MAX_ROWS;
 	struct view_ladder_row *rows = calloc((size_t)max_rows, sizeof(*rows));
