@@ -106,9 +106,13 @@ conn_states SYN_SENT SYN_RCVD
 keys ']'
 expect 'pkt 6/11' "] goes to the next state change"
 keys '?'
-expect 'Keys \(any key closes this\)' "? shows the help"
+expect 'Keys \(Up/Down scroll, any other key closes\)' "? shows the help; at 80x24 it is taller than the screen"
+reject 'history: S SYN' "its last rows are below"
+keys NPage NPage NPage
+expect 'history: S SYN' "PgDn scrolls the help to its end"
+expect 'Keys \(' "the help is still up"
 keys Escape
-reject 'Keys \(any key closes this\)' "any key closes the help"
+reject 'Keys \(' "any other key closes the help"
 # A click as a person makes it: the press read first, its release on its
 # own a moment later (SGR mouse reports, as xterm sends them), on the status
 # line, where a click does nothing. The release must not leave the UI

@@ -501,7 +501,18 @@ unsigned tui_model_key(struct tui_model *m, int key)
 	if (m->prompt != TUI_PROMPT_NONE)
 		return prompt_key(m, key);
 	if (m->help && key != 'q' && key != 'Q') {
-		m->help = false; /* any key closes the help */
+		/* Up / Down / PgUp / PgDn scroll a help taller than the
+		 * terminal; any other key closes it */
+		int step = key == TUI_KEY_DOWN ? 1 : key == TUI_KEY_PGDN ? 10
+			   : key == TUI_KEY_UP ? -1 : key == TUI_KEY_PGUP ? -10 : 0;
+		if (step > 0 && m->help_more)
+			m->help_top += step;
+		else if (step < 0)
+			m->help_top = m->help_top + step > 0 ? m->help_top + step : 0;
+		else if (!step) {
+			m->help = false;
+			m->help_top = 0;
+		}
 		return TUI_HANDLED | TUI_REDRAW;
 	}
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
@@ -517,4 +528,6 @@ void tui_model_viewed(struct tui_model *m, const struct tui_view_state *v)
 	m->conn_top = v->conn_top;
 	m->explain_top = v->explain_top;
 	m->explain_more = v->explain_more;
+	m->help_top = v->help_top;
+	m->help_more = v->help_more;
 }

@@ -81,6 +81,8 @@ struct tui_model {
 	bool absolute;         /* absolute sequence numbers */
 	bool hide_future;      /* future arrows hidden (else dimmed) */
 	bool help;             /* the help screen is up */
+	int help_top;          /* its first row shown (Up / Down scroll it) */
+	bool help_more;        /* the view found more rows below (when last drawn) */
 	bool ja;               /* Japanese explanations */
 	bool ascii;            /* the terminal shows ASCII only: no Japanese */
 	int explain_top;       /* first row of the explanation shown (scroll) */
@@ -179,6 +181,8 @@ struct tui_view_state {
 	uint64_t conn_top;
 	int explain_top;
 	bool explain_more;
+	int help_top;
+	bool help_more;
 };
 void tui_model_viewed(struct tui_model *m, const struct tui_view_state *v);
 

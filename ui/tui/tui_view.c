@@ -940,7 +940,12 @@ static void draw_status(struct grid *g, const struct tui_model *m, struct grid_r
 	}
 }
 
-static void draw_help(struct grid *g, const struct tui_model *m)
+/* One row of the help screen: a key and what it does, or a note (key NULL). */
+struct help_row {
+	const char *key, *what;
+};
+
+static void draw_help(struct grid *g, const struct tui_model *m, struct tui_view_state *view)
 {
 	int w = grid_width(g), h = grid_height(g);
 	struct grid_rect r = { w / 2 - 36, 1, 72, h - 2 };
@@ -948,50 +953,54 @@ static void draw_help(struct grid *g, const struct tui_model *m)
 		r.x = 0;
 		r.w = w;
 	}
-	grid_fill(g, r, ' ', GRID_ROLE_NORMAL);
-	grid_box(g, r, GRID_ROLE_HIGHLIGHT, " Keys (any key closes this) ");
-	int y = r.y + 1;
-	if (m->live) {
-		/* the live session's own keys first (tui.c) */
-		static const char *const live[][2] = {
-			{ "n", "send the oldest held segment (of any node)" },
-			{ "Space", "pause / run every node" },
-			{ "t", "fire timers, clocks in step, until one does something" },
-			{ "+ -", "every node's clock faster / slower (0.1x to 100x)" },
-			{ "l c", "then c or s: listen on a port, connect to IP:PORT" },
-			{ "s", "then c or s: send text on the selected connection" },
-			{ "w x X", "then c or s: shutdown(write), close, abort that end" },
-			{ "d", "then c or s: drop the next segment arriving there" },
-			{ "!", "run a kernel peer command in the namespace (curl, nc)" },
-			{ "lwIP * !", "a held segment explains the difference / they disagree" },
-		};
-		for (size_t i = 0; i < sizeof(live) / sizeof(live[0]) && y < r.y + r.h - 1; i++, y++) {
-			grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, live[i][0]);
-			grid_text(g, r.x + 15, y, r.w - 17, GRID_ROLE_NORMAL, live[i][1]);
-		}
-	}
+	/* the live session's own keys first (tui.c), then the table's */
+	static const struct help_row live[] = {
+		{ "n", "send the oldest held segment (of any node)" },
+		{ "Space", "pause / run every node" },
+		{ "t", "fire timers, clocks in step, until one does something" },
+		{ "+ -", "every node's clock faster / slower (0.1x to 100x)" },
+		{ "l c", "then c or s: listen on a port, connect to IP:PORT" },
+		{ "s", "then c or s: send text on the selected connection" },
+		{ "w x X", "then c or s: shutdown(write), close, abort that end" },
+		{ "d", "then c or s: drop the next segment arriving there" },
+		{ "!", "run a kernel peer command in the namespace (curl, nc)" },
+		{ "lwIP * !", "a held segment explains the difference / they disagree" },
+	};
+	struct help_row rows[64];
+	int n = 0;
+	for (size_t i = 0; m->live && i < sizeof(live) / sizeof(live[0]); i++)
+		rows[n++] = live[i];
 	struct tui_keyhelp k;
-	for (unsigned i = 0; tui_model_keyhelp(i, &k) && y < r.y + r.h - 1; i++, y++) {
-		/* live, n and Space are the session's (above) */
-		if (m->live && (!strcmp(k.keys, "Space") || !strcmp(k.keys, "+ -"))) {
-			y--;
+	for (unsigned i = 0; tui_model_keyhelp(i, &k) && n < 60; i++) {
+		/* live, n, Space and + - are the session's (above) */
+		if (m->live && (!strcmp(k.keys, "Space") || !strcmp(k.keys, "+ -")))
 			continue;
-		}
-		if (m->live && !strcmp(k.keys, "Right n"))
-			k.keys = "Right";
-		grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, k.keys);
-		grid_text(g, r.x + 15, y, r.w - 17, GRID_ROLE_NORMAL, k.what);
+		rows[n++] = (struct help_row){ m->live && !strcmp(k.keys, "Right n") ? "Right" : k.keys,
+					       k.what };
 	}
-	if (y < r.y + r.h - 1)
-		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
-			  "Mouse: click a connection, a pane or a segment; the wheel scrolls.");
-	if (y < r.y + r.h - 1)
-		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
-			  "history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST (client");
-	if (y < r.y + r.h - 1)
-		grid_text(g, r.x + 2, y++, r.w - 4, GRID_ROLE_DIM,
-			  "  in capitals, server in small letters; each letter once a side)");
-	(void)m;
+	rows[n++] = (struct help_row){ NULL, "Mouse: click a connection, a pane or a segment; the wheel scrolls." };
+	rows[n++] = (struct help_row){ NULL, "history: S SYN, H SYN-ACK, A ACK, D data, F FIN, R RST (client" };
+	rows[n++] = (struct help_row){ NULL, "  in capitals, server in small letters; each letter once a side)" };
+
+	int room = r.h - 2 > 0 ? r.h - 2 : 0;
+	int top = m->help_top;
+	if (top > n - room)
+		top = n - room > 0 ? n - room : 0;
+	view->help_top = top;
+	view->help_more = top + room < n;
+	grid_fill(g, r, ' ', GRID_ROLE_NORMAL);
+	grid_box(g, r, GRID_ROLE_HIGHLIGHT, top || view->help_more
+			 ? " Keys (Up/Down scroll, any other key closes) " : " Keys (any key closes this) ");
+	for (int i = top, y = r.y + 1; i < n && y < r.y + r.h - 1; i++, y++) {
+		if (rows[i].key) {
+			grid_text(g, r.x + 2, y, 12, GRID_ROLE_KEY, rows[i].key);
+			grid_text(g, r.x + 15, y, r.w - 17, GRID_ROLE_NORMAL, rows[i].what);
+		} else {
+			grid_text(g, r.x + 2, y, r.w - 4, GRID_ROLE_DIM, rows[i].what);
+		}
+	}
+	if (view->help_more)
+		grid_text(g, r.x + r.w - 12, r.y + r.h - 1, 10, GRID_ROLE_KEY, " more ");
 }
 
 static void draw_too_small(struct grid *g)
@@ -1012,7 +1021,9 @@ void tui_view_draw(struct grid *g, const struct tui_model *m, struct tui_layout 
 	/* what is not drawn keeps its scroll */
 	lay->view = (struct tui_view_state){ .conn_top = m->conn_top,
 					     .explain_top = m->explain_top,
-					     .explain_more = m->explain_more };
+					     .explain_more = m->explain_more,
+					     .help_top = m->help_top,
+					     .help_more = m->help_more };
 	grid_clear(g);
 	int w = grid_width(g), h = grid_height(g);
 	if (w < TUI_MIN_W || h < TUI_MIN_H) {
@@ -1036,7 +1047,7 @@ void tui_view_draw(struct grid *g, const struct tui_model *m, struct tui_layout 
 	draw_timers(g, m, L.explain);
 	draw_status(g, m, L.status);
 	if (m->help)
-		draw_help(g, m);
+		draw_help(g, m, &lay->view);
 }
 
 static bool inside(struct grid_rect r, int x, int y)
