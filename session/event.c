@@ -1,5 +1,27 @@
-/* Names of the session's event kinds (event.h). */
+/* Names of the session's event kinds, and a node's clock (event.h). */
 #include "event.h"
+
+void session_clock_set(struct session_clock *c, const struct session_event *ev)
+{
+	c->known = true;
+	c->running = ev->u.clock.running;
+	c->speed = ev->u.clock.speed;
+	c->vtime_ms = ev->vtime_ms;
+	c->stamp_ns = ev->stamp_ns;
+	c->has_next = ev->u.clock.has_next;
+	c->next_ms = ev->u.clock.next_ms;
+}
+
+uint64_t session_clock_now_ns(const struct session_clock *c, uint64_t now_ns)
+{
+	uint64_t t = c->vtime_ms * 1000000ull;
+
+	if (!c->known)
+		return 0;
+	if (c->running && now_ns > c->stamp_ns)
+		t += (uint64_t)((double)(now_ns - c->stamp_ns) * c->speed);
+	return t;
+}
 
 const char *session_event_kind_name(enum session_event_kind kind)
 {

@@ -127,6 +127,25 @@ struct session_sink {
 	uint64_t kinds;
 };
 
+/* A node's clock as its CLOCK events tell it: the session's node model and
+ * the UI's live model keep one each. */
+struct session_clock {
+	bool known;             /* a CLOCK event has come */
+	bool running;
+	double speed;
+	uint64_t vtime_ms;      /* the node's time at stamp_ns */
+	uint64_t stamp_ns;      /* CLOCK_MONOTONIC */
+	bool has_next;
+	uint64_t next_ms;       /* its next timer deadline, node time */
+};
+
+/* Takes in a SESSION_EV_CLOCK event. */
+void session_clock_set(struct session_clock *c, const struct session_event *ev);
+
+/* The node's time (ns) at CLOCK_MONOTONIC now_ns: the last event's, moved
+ * on by the real time since x speed while it runs; 0 before any. */
+uint64_t session_clock_now_ns(const struct session_clock *c, uint64_t now_ns);
+
 /* The kind's name, for tests and debugging ("node-state"). */
 const char *session_event_kind_name(enum session_event_kind kind);
 

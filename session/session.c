@@ -83,10 +83,7 @@ struct node {
 	 * release them, and which node holds the oldest of all. */
 	uint64_t *held_at;
 	size_t nheld_at, capheld_at;
-	bool clock_known, running, has_next;
-	double speed;
-	uint64_t vtime_ms, next_ms;
-	uint64_t clock_stamp_ns; /* when vtime_ms was said (CLOCK_MONOTONIC) */
+	struct session_clock clock; /* its clock events */
 	/* Connections it reported, until they reach CLOSED. */
 	struct session_conn_info *conns;
 	size_t nconns, capconns;
@@ -443,13 +440,7 @@ static void update_model(struct node *n, const struct session_event *ev)
 		n->held = ev->u.count;
 		break;
 	case SESSION_EV_CLOCK:
-		n->clock_known = true;
-		n->running = ev->u.clock.running;
-		n->speed = ev->u.clock.speed;
-		n->vtime_ms = ev->vtime_ms;
-		n->clock_stamp_ns = ev->stamp_ns;
-		n->has_next = ev->u.clock.has_next;
-		n->next_ms = ev->u.clock.next_ms;
+		session_clock_set(&n->clock, ev);
 		break;
 	case SESSION_EV_APP_DONE:
 		n->app_done = true;
@@ -915,21 +906,18 @@ int64_t session_wire_clock(struct session *s, double *rate)
 	/* the nodes' clocks are in step (session_advance_all): the first
 	 * living one's */
 	for (int i = 0; i < s->nnodes && !n; i++)
-		if (s->nodes[i].clock_known && s->nodes[i].pid)
+		if (s->nodes[i].clock.known && s->nodes[i].pid)
 			n = &s->nodes[i];
 	int64_t frame = wiretap_last_frame(s->wire);
 	if (!n || !frame)
 		return s->wire_clock = real > s->wire_clock ? real : s->wire_clock;
-	uint64_t now = ctlmsg_now_ns();
-	uint64_t vt = n->vtime_ms * 1000000ull;
-	if (n->running && now > n->clock_stamp_ns)
-		vt += (uint64_t)((double)(now - n->clock_stamp_ns) * n->speed);
+	uint64_t vt = session_clock_now_ns(&n->clock, ctlmsg_now_ns());
 	if (frame != s->anchor_frame || vt < s->anchor_vt_ns) {
 		s->anchor_frame = frame;
 		s->anchor_vt_ns = vt;
 	}
 	if (rate)
-		*rate = n->running ? n->speed : 0.0;
+		*rate = n->clock.running ? n->clock.speed : 0.0;
 	int64_t w = frame + (int64_t)(vt - s->anchor_vt_ns);
 	return s->wire_clock = w > s->wire_clock ? w : s->wire_clock;
 }
@@ -1264,7 +1252,7 @@ static void step_line(struct session *s, int node, char *line, size_t size,
 		snprintf(line, size, "advance");
 	else
 		snprintf(line, size, "advance-to %llu",
-			 (unsigned long long)(s->nodes[node].vtime_ms +
+			 (unsigned long long)(s->nodes[node].clock.vtime_ms +
 					      st->delta_ms));
 }
 
@@ -1279,13 +1267,14 @@ int session_advance_all(struct session *s, session_done_fn *done, void *user,
 
 		if (n->fd < 0)
 			continue;
-		if (!n->clock_known || n->running) {
+		if (!n->clock.known || n->clock.running) {
 			errbuf_set(err, errsize, "node %s is not paused", n->name);
 			return -1;
 		}
-		if (!n->has_next)
+		if (!n->clock.has_next)
 			continue;
-		left = n->next_ms > n->vtime_ms ? n->next_ms - n->vtime_ms : 0;
+		left = n->clock.next_ms > n->clock.vtime_ms
+			       ? n->clock.next_ms - n->clock.vtime_ms : 0;
 		if (st.first < 0 || left < st.delta_ms) {
 			st.first = i;
 			st.delta_ms = left;
@@ -1985,12 +1974,12 @@ bool session_node_info(const struct session *s, int node,
 	out->app_status = n->app_status;
 	out->held = n->held;
 	out->conns = n->nconns_reported;
-	out->clock_known = n->clock_known;
-	out->running = n->running;
-	out->speed = n->speed;
-	out->vtime_ms = n->vtime_ms;
-	out->has_next = n->has_next;
-	out->next_ms = n->next_ms;
+	out->clock_known = n->clock.known;
+	out->running = n->clock.running;
+	out->speed = n->clock.speed;
+	out->vtime_ms = n->clock.vtime_ms;
+	out->has_next = n->clock.has_next;
+	out->next_ms = n->clock.next_ms;
 	out->nconns = n->nconns;
 	out->conn = n->conns;
 	return true;

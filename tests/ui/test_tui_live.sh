@@ -167,10 +167,17 @@ expect 'LIVE paused' "opens paused" 15
 keys n
 expect 'SYN seq=0' "n sends the SYN"
 expect 'lwIP now: client SYN_SENT' "lwIP's own states atop the explanation"
-pkill -KILL -f 'tcpstep-node --name client' || fail "no client node to kill"
+# this run's client node only (other tests may run sessions meanwhile)
+victim=
+for p in $(ours); do
+	tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | grep -q -- '--name client' && victim=$p
+done
+[ -n "$victim" ] && kill -KILL "$victim" || fail "no client node of this run to kill"
 expect 'client DEAD' "the killed node is shown dead"
-keys Left
-expect 'pkt [0-9]+/' "the screen still answers keys"
+keys '?'
+expect 'Keys \(' "the screen still answers keys (? opens the help)"
+keys Escape
+reject 'Keys \(' "and closes it"
 keys q
 finished dead 0
 
@@ -193,7 +200,7 @@ keys X
 keys s
 expect 'server: abort done' "the server aborts (linger 0)"
 for i in 1 2 3; do keys n; sleep 0.4; done
-expect 'R' "a RST in the history"
+expect '│←.* RST(,ACK)? seq=' "the server's RST on the wire, in the ladder"
 expect '192\.0\.2\.3:[0-9]+ +192\.0\.2\.2:8888 +CLOSED +CLOSED +CLOSED +CLOSED' "RST: both CLOSED, no TIME_WAIT, in lwIP too"
 keys q
 finished play 0

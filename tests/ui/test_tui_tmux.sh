@@ -19,20 +19,6 @@ fi
 
 . "$(dirname "$0")/tmux_lib.sh"
 
-# reject REGEX WHAT: the screen soon no longer shows REGEX (a redraw has
-# removed it; waiting for that, not for a fixed time).
-reject() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		if ! screen | grep -Eq -- "$1"; then
-			echo "ok   $2"
-			return
-		fi
-		sleep 0.05
-	done
-	fail "$2: /$1/ is on the screen"
-}
-
 
 # conn_states CLIENT SERVER: the connection row shows both states.
 conn_states() {

@@ -44,6 +44,20 @@ expect() {
 	fi
 }
 
+# reject REGEX WHAT: the screen soon no longer shows REGEX (a redraw has
+# removed it; waiting for that, not for a fixed time).
+reject() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		if ! screen | grep -Eq -- "$1"; then
+			echo "ok   $2"
+			return
+		fi
+		sleep 0.05
+	done
+	fail "$2: /$1/ is on the screen"
+}
+
 # A session that lives for the whole test, so that killing the UI's session
 # never leaves the server empty (tmux exits then, racing the next start).
 T new-session -d -s keep -x 80 -y 24 "sleep 600"

@@ -465,15 +465,8 @@ void live_model_event(struct live_model *m, const struct session_event *ev)
 		}
 		break;
 	case SESSION_EV_CLOCK:
-		if (n) {
-			n->clock_known = true;
-			n->running = ev->u.clock.running;
-			n->speed = ev->u.clock.speed;
-			n->vtime_ms = ev->vtime_ms;
-			n->clock_stamp_ns = ev->stamp_ns;
-			n->has_next = ev->u.clock.has_next;
-			n->next_ms = ev->u.clock.next_ms;
-		}
+		if (n)
+			session_clock_set(&n->clock, ev);
 		break;
 	case SESSION_EV_NODE_DIED:
 		if (n) {
@@ -552,12 +545,7 @@ uint64_t live_model_node_time(const struct live_model *m, int node,
 {
 	const struct live_node *n = live_model_node(m, node);
 
-	if (!n || !n->clock_known)
-		return 0;
-	if (!n->running || now_ns <= n->clock_stamp_ns)
-		return n->vtime_ms;
-	return n->vtime_ms + (uint64_t)((double)(now_ns - n->clock_stamp_ns) *
-					n->speed / 1e6);
+	return n ? session_clock_now_ns(&n->clock, now_ns) / 1000000 : 0;
 }
 
 const char *live_agree_text(enum live_agree a)

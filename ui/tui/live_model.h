@@ -66,12 +66,7 @@ struct live_node {
 	bool dead;
 	int exit_status;        /* waitpid's, once dead */
 	uint32_t held;
-	bool clock_known, running;
-	double speed;
-	uint64_t vtime_ms;      /* at clock_stamp_ns */
-	uint64_t clock_stamp_ns;
-	bool has_next;
-	uint64_t next_ms;
+	struct session_clock clock; /* its clock events */
 };
 
 /* A frame that crossed the wire and was dropped by the node it was

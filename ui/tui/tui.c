@@ -117,7 +117,6 @@ static void on_event(const struct session_event *ev, void *user)
 
 	f->events++;
 	if (ev->kind == SESSION_EV_WIRE_SEGMENT) {
-		f->segments++;
 		/* A kernel peer's segment while the nodes are paused: it
 		 * cannot be held (issue 10), so say so. Looked at only while
 		 * paused: this runs for every segment. */
@@ -202,7 +201,6 @@ void tui_feed_say(struct tui_feed *f, const char *who, const char *text,
 	}
 	snprintf(f->output[f->noutput++], sizeof f->output[0], "%.16s: %.108s",
 		 who, esc);
-	f->outputs++;
 	f->events++; /* something to show */
 }
 

@@ -32,14 +32,12 @@ struct session;
 #define TUI_FEED_OUTPUT_LINES 32
 struct tui_feed {
 	struct live_model *lm;
-	uint64_t segments;      /* wire segments handed on so far */
 	uint64_t events;        /* any event: the status may have changed */
 	char notice[256];       /* the last notice (or death), for the status line */
 	char fired[64];         /* the last timer fired */
 	/* The apps' and the kernel peer's output lines, escaped, newest last. */
 	char output[TUI_FEED_OUTPUT_LINES][128];
 	int noutput;
-	uint64_t outputs;       /* lines so far (a change to show) */
 	bool paused;            /* every node paused (kept by the screen's loop) */
 };
 struct session_sink tui_feed_sink(struct tui_feed *f);
