@@ -315,6 +315,28 @@ static void a_lost_segment_says_where_and_what_comes_next(void)
 	CHECK(contains(small, "Dropped"));
 }
 
+/* The data a segment carries besides its state change: said with its
+ * numbers in both languages, nothing when it carries none. */
+static void data_beside_a_change(void)
+{
+	check_case = "data";
+	struct explain_seg es = { .from_endpoint = 1, .flags = TCPF_FIN | TCPF_ACK,
+				  .rel_seq = 1, .len = 23 };
+	char text[2][TEXT];
+	for (int l = 0; l < 2; l++) {
+		CHECK_INT_EQ(explain_set_lang(langs[l]), 0);
+		CHECK(explain_data(text[l], TEXT, &es) > 0);
+		CHECK(!contains(text[l], "{"));
+		CHECK(contains(text[l], "23") && contains(text[l], "1") && contains(text[l], "RFC 9293 3.4"));
+		CHECK(contains(text[l], l ? "サーバー" : "the server"));
+	}
+	CHECK(strcmp(text[0], text[1]) != 0);
+	es.len = 0;
+	CHECK_INT_EQ(explain_data(text[0], TEXT, &es), 0);
+	CHECK_STR_EQ(text[0], "");
+	explain_set_lang("en");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -331,5 +353,6 @@ int main(int argc, char **argv)
 	language_switches_and_cut_text_stays_utf8();
 	the_environment_names_the_language();
 	a_lost_segment_says_where_and_what_comes_next();
+	data_beside_a_change();
 	return check_failures ? 1 : 0;
 }

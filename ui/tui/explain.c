@@ -374,6 +374,17 @@ size_t explain_change(char *buf, size_t cap, const struct explain_change *c)
 
 /* ---- live: a segment dropped at its receiver ---------------------------- */
 
+size_t explain_data(char *buf, size_t cap, const struct explain_seg *s)
+{
+	struct out o = {buf, cap, 0};
+	struct vars v = {.endpoint = s->from_endpoint, .seq = s->rel_seq, .len = s->len,
+			 .last = (uint32_t)(s->rel_seq + s->len - 1)};
+
+	if (s->len > 0)
+		sentence(&o, N_("It also carries {len} bytes of data from {end}, sequence numbers {seq} to {last} (RFC 9293 3.4)."), &v);
+	return out_end(&o);
+}
+
 size_t explain_lost(char *buf, size_t cap, int endpoint, const char *node,
 		    bool sender_is_node)
 {

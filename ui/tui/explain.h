@@ -104,6 +104,11 @@ size_t explain_change(char *buf, size_t cap, const struct explain_change *c);
  * EXPLAIN_MID_STREAM. Same buffer contract as explain_change. */
 size_t explain_segment(char *buf, size_t cap, const struct explain_seg *s, unsigned unsure);
 
+/* The data a segment carries besides the state change it caused (a FIN
+ * with its last bytes, an ACK of the handshake with the first request):
+ * one sentence, "" when it carries none. Same buffer contract. */
+size_t explain_data(char *buf, size_t cap, const struct explain_seg *s);
+
 /* Live: a segment that crossed the wire and was dropped by the node it was
  * addressed to (drop-next-in, the key d): one sentence saying so, and that
  * its sender will retransmit it when its RTO fires (press t, when the

@@ -727,6 +727,14 @@ static void draw_explain(struct grid *g, const struct tui_model *m, struct grid_
 		}
 		any = true;
 	}
+	if (any && es.len > 0 && used + 2 < sizeof(text)) {
+		/* the change says what the segment did to a state; its data
+		 * too (a FIN with the last bytes, the first request) */
+		text[used++] = ' ';
+		used += explain_data(text + used, sizeof(text) - used, &es);
+		if (used >= sizeof(text))
+			used = sizeof(text) - 1;
+	}
 	if (!any)
 		explain_segment(text, sizeof(text), &es, unsure);
 	else if (es.marks && used + 2 < sizeof(text)) {
