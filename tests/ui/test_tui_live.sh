@@ -247,6 +247,9 @@ keys Enter
 expect 'server: listen done' "the server listens"
 keys c c
 expect 'client: connect to \(Enter\): 192\.0\.2\.2:8888_' "connect offers the server's listener"
+keys BSpace BSpace BSpace BSpace x Enter
+expect "connect: '192\\.0\\.2\\.2:x' is not IP:PORT" "a bad address is said, nothing is sent"
+keys c c
 keys Enter
 expect 'client: connect done \(n sends what it sent\)' "connect answered at once: nothing blocks"
 expect '1 held at client' "its SYN waits at the paused client"

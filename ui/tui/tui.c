@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctlmsg.h"
 #include "explain.h"
 #include "grid.h"
 #include "live_model.h"
@@ -593,21 +594,21 @@ static void prompt_answered(struct tui *t)
 				      live_done, t, err, sizeof err);
 		break;
 	case 'c': {
-		const char *colon = strrchr(in, ':');
-		char ip[32];
+		uint32_t addr;
+		uint16_t p;
+		char ip[16];
 
-		port = colon ? strtoull(colon + 1, &end, 10) : 0;
-		if (!colon || colon == in || (size_t)(colon - in) >= sizeof ip ||
-		    colon[1] < '1' || colon[1] > '9' || *end || port > 65535) {
+		/* the protocol's parser; session_connect refuses addresses
+		 * off the test network */
+		if (ctlmsg_parse_addrport(in, false, &addr, &p) < 0) {
 			snprintf(t->m.message, sizeof t->m.message,
 				 "connect: '%.40s' is not IP:PORT", in);
 			return;
 		}
-		memcpy(ip, in, (size_t)(colon - in));
-		ip[colon - in] = '\0';
-		/* session_connect refuses addresses off the test network */
-		sent = session_connect(t->s, t->prompt_node, ip, (uint16_t)port,
-				       live_done, t, err, sizeof err);
+		snprintf(ip, sizeof ip, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
+			 (addr >> 8) & 0xff, addr & 0xff);
+		sent = session_connect(t->s, t->prompt_node, ip, p, live_done, t, err,
+				       sizeof err);
 		break;
 	}
 	case 's': {
