@@ -36,7 +36,14 @@
 #include "tui_model.h"
 #include "tui_view.h"
 
-#define TUI_FRAME_NS 50000000LL     /* at most 20 redraws a second */
+/* Redraws are at least this far apart. Replay: 50 ms, at most 20 a second.
+ * Live, a frame captured must be on the screen within 50 ms; one arriving
+ * just after a redraw waits one interval, then the capture's block timeout
+ * (1 ms, rounded up to a jiffy), the indexing and the draw: in
+ * bench/live_flood a 50 ms interval put the worst at 51.4 ms and 45 ms at
+ * 49.0 ms, so live redraws are 40 ms apart (at most 25 a second). */
+#define TUI_FRAME_NS 50000000LL
+#define TUI_LIVE_FRAME_NS 40000000LL
 #define TUI_INDEX_SLICE 20000       /* frames indexed before the screen opens */
 #define TUI_INDEX_CHUNK 2000        /* frames per indexing call in the loop */
 #define TUI_INDEX_BUDGET_NS 8000000LL /* indexing time per loop pass */
@@ -88,6 +95,7 @@ struct tui {
 	int sfd;
 	bool dirty;
 	int64_t last_draw, next_play;
+	int64_t frame_ns;       /* TUI_FRAME_NS, or live TUI_LIVE_FRAME_NS */
 	int exit_status;
 	bool quit;
 	struct loop *loop;
@@ -870,9 +878,9 @@ static void tick(struct loop *l, void *user)
 		if (tui_model_play_tick(&t->m) & TUI_REDRAW)
 			t->dirty = true;
 		int64_t d = tui_model_play_delay_ns(&t->m);
-		t->next_play = d >= 0 ? now + d : now + TUI_FRAME_NS;
+		t->next_play = d >= 0 ? now + d : now + t->frame_ns;
 	}
-	if (t->dirty && now - t->last_draw >= TUI_FRAME_NS)
+	if (t->dirty && now - t->last_draw >= t->frame_ns)
 		redraw(t);
 
 	int64_t wake = -1; /* ns from now; -1 forever */
@@ -904,7 +912,7 @@ static void tick(struct loop *l, void *user)
 		}
 	}
 	if (t->dirty) {
-		int64_t d = t->last_draw + TUI_FRAME_NS - now;
+		int64_t d = t->last_draw + t->frame_ns - now;
 		wake = wake < 0 || d < wake ? (d < 0 ? 0 : d) : wake;
 	}
 	if (t->m.playing) {
@@ -1007,6 +1015,7 @@ static int run_ui(const struct tui_opts *o, struct session *s,
 	memset(&t, 0, sizeof(t));
 	t.sfd = -1;
 	t.s = s;
+	t.frame_ns = s ? TUI_LIVE_FRAME_NS : TUI_FRAME_NS;
 	t.feed = feed;
 	t.following = true;
 	const char *base = strrchr(o->path, '/');
