@@ -1974,12 +1974,7 @@ bool session_node_info(const struct session *s, int node,
 	out->app_status = n->app_status;
 	out->held = n->held;
 	out->conns = n->nconns_reported;
-	out->clock_known = n->clock.known;
-	out->running = n->clock.running;
-	out->speed = n->clock.speed;
-	out->vtime_ms = n->clock.vtime_ms;
-	out->has_next = n->clock.has_next;
-	out->next_ms = n->clock.next_ms;
+	out->clock = n->clock;
 	out->nconns = n->nconns;
 	out->conn = n->conns;
 	return true;

@@ -226,12 +226,7 @@ struct session_node_info {
 	int app_status;
 	uint32_t held;          /* frames held while paused */
 	uint32_t conns;         /* connections (neither LISTEN nor CLOSED) */
-	bool clock_known;
-	bool running;
-	double speed;
-	uint64_t vtime_ms;      /* its clock when it last said */
-	bool has_next;
-	uint64_t next_ms;       /* its next timer deadline */
+	struct session_clock clock; /* its clock, from its last CLOCK event */
 	size_t nconns;          /* entries in conn (listeners included) */
 	const struct session_conn_info *conn;
 };

@@ -159,7 +159,7 @@ static void test_hello_exchange_events(void)
 		CHECK(info.conn[0].id > 0);
 		CHECK_STR_EQ(info.conn[0].local, "192.0.2.2:8888");
 	}
-	CHECK(info.clock_known && info.running);
+	CHECK(info.clock.known && info.clock.running);
 	CHECK_INT_EQ(session_spawn_node(r.s, "client", "192.0.2.3", client_args,
 					err, sizeof err), 1);
 	CHECK_INT_EQ(session_wait(r.s, hello_done, NULL, 20000),
@@ -337,7 +337,7 @@ static void test_typed_commands(void)
 		struct session_node_info info;
 
 		CHECK(session_node_info(r.s, 0, &info));
-		CHECK(info.speed == 2.5);
+		CHECK(info.clock.speed == 2.5);
 	}
 	CHECK(!session_speed(r.s, 0, 1000, on_done, &d, err, sizeof err));
 	/* The raw command line, as scripts send it. */
@@ -367,7 +367,7 @@ static void test_typed_commands(void)
 
 		CHECK(session_node_info(r.s, 1, &info));
 		CHECK_INT_EQ(info.held, 1);
-		CHECK(info.clock_known && !info.running);
+		CHECK(info.clock.known && !info.clock.running);
 	}
 	/* The whole exchange, one segment a step: the server is paused too,
 	 * so its SYN-ACK waits at it and is then the oldest held of all. */
@@ -528,15 +528,15 @@ static void test_classroom_clock(void)
 		CHECK(session_node_info(r.s, 0, &b0));
 		CHECK(session_node_info(r.s, 1, &b1));
 		/* in step: both clocks moved on by as much */
-		CHECK_INT_EQ(b0.vtime_ms - a0.vtime_ms, b1.vtime_ms - a1.vtime_ms);
-		CHECK(b1.vtime_ms > a1.vtime_ms);
+		CHECK_INT_EQ(b0.clock.vtime_ms - a0.clock.vtime_ms, b1.clock.vtime_ms - a1.clock.vtime_ms);
+		CHECK(b1.clock.vtime_ms > a1.clock.vtime_ms);
 		steps++;
 		CHECK(session_node_info(r.s, 1, &n1));
 		if (n1.held >= 2)
 			break;
 	}
 	CHECK(b1.held >= 2);
-	CHECK_INT_EQ((int64_t)b1.vtime_ms, rtx);
+	CHECK_INT_EQ((int64_t)b1.clock.vtime_ms, rtx);
 	CHECK(steps > 5);
 	memset(&d, 0, sizeof d);
 	CHECK(session_clock_all(r.s, true, on_done, &d, err, sizeof err));

@@ -226,7 +226,7 @@ static bool all_paused(const struct session *s)
 
 	for (int i = 0; i < session_node_count(s); i++)
 		if (session_node_info(s, i, &info) && info.alive &&
-		    (!info.clock_known || info.running))
+		    (!info.clock.known || info.clock.running))
 			return false;
 	return true;
 }
@@ -499,8 +499,8 @@ static bool live_key(struct tui *t, int key)
 
 		for (int i = 0; i < session_node_count(t->s); i++)
 			if (session_node_info(t->s, i, &info) && info.alive &&
-			    info.clock_known) {
-				t->m.speed = info.speed;
+			    info.clock.known) {
+				t->m.speed = info.clock.speed;
 				break;
 			}
 		tui_model_speed(&t->m, key == '+' ? 1 : -1);
@@ -548,8 +548,8 @@ static void live_status(struct tui *t)
 	double speed = 1.0;
 
 	for (int i = 0; i < session_node_count(t->s); i++)
-		if (session_node_info(t->s, i, &info) && info.alive && info.clock_known) {
-			speed = info.speed;
+		if (session_node_info(t->s, i, &info) && info.alive && info.clock.known) {
+			speed = info.clock.speed;
 			break;
 		}
 	char sp[16] = "";
